@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * One vitest run covers unit tests (beside the source) and integration tests
+ * against real etcd processes started by @etcdkit/testing.
+ * The "source" condition resolves workspace packages to their TypeScript sources,
+ * so tests never depend on a stale build.
+ */
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "gen/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    fileParallelism: true,
+    maxWorkers: 2,
+    minWorkers: 1,
+    reporters: ["default"],
+  },
+});
