@@ -1,0 +1,28 @@
+/**
+ * `pnpm proto:sync --from <etcd source root> [--out proto]`
+ *
+ * @example
+ * pnpm proto:sync --from /usr/share/gocode/src/go.etcd.io/etcd
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ProtoSyncError, syncProtos } from "./sync-protos.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const { values } = parseArgs({
+  options: { from: { type: "string" }, out: { type: "string", default: `${repoRoot}proto` } },
+});
+if (!values.from) {
+  console.error("usage: pnpm proto:sync --from <etcd source root> [--out <dir>]");
+  process.exit(2);
+}
+try {
+  const result = syncProtos({ from: values.from, out: values.out! });
+  console.log(`synced etcd ${result.version} (${result.layout}) into ${values.out}: ${result.files.join(", ")}`);
+} catch (error) {
+  if (error instanceof ProtoSyncError) {
+    console.error(`proto:sync: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
