@@ -2,13 +2,14 @@
 // @generated from file authpb/auth.proto (package authpb, syntax proto3)
 /* eslint-disable */
 
-import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { embeddedFile } from "../runtime/embedded-file.js";
 
 /**
  * Describes the file authpb/auth.proto.
  */
 export const file_authpb_auth = /*@__PURE__*/
-  fileDesc("ChFhdXRocGIvYXV0aC5wcm90bxIGYXV0aHBiIiUKDlVzZXJBZGRPcHRpb25zEhMKC25vX3Bhc3N3b3JkGAEgASgIIl4KBFVzZXISDAoEbmFtZRgBIAEoDBIQCghwYXNzd29yZBgCIAEoDBINCgVyb2xlcxgDIAMoCRInCgdvcHRpb25zGAQgASgLMhYuYXV0aHBiLlVzZXJBZGRPcHRpb25zIoMBCgpQZXJtaXNzaW9uEikKCHBlcm1UeXBlGAEgASgOMhcuYXV0aHBiLlBlcm1pc3Npb24uVHlwZRILCgNrZXkYAiABKAwSEQoJcmFuZ2VfZW5kGAMgASgMIioKBFR5cGUSCAoEUkVBRBAAEgkKBVdSSVRFEAESDQoJUkVBRFdSSVRFEAIiPwoEUm9sZRIMCgRuYW1lGAEgASgMEikKDWtleVBlcm1pc3Npb24YAiADKAsyEi5hdXRocGIuUGVybWlzc2lvbmIGcHJvdG8z");
+  embeddedFile({"name":"authpb/auth.proto","package":"authpb","messageType":[{"name":"UserAddOptions","field":[{"name":"no_password","number":1,"label":1,"type":8}]},{"name":"User","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"password","number":2,"label":1,"type":12},{"name":"roles","number":3,"label":3,"type":9},{"name":"options","number":4,"label":1,"type":11,"typeName":".authpb.UserAddOptions"}]},{"name":"Permission","field":[{"name":"permType","number":1,"label":1,"type":14,"typeName":".authpb.Permission.Type"},{"name":"key","number":2,"label":1,"type":12},{"name":"range_end","number":3,"label":1,"type":12}],"enumType":[{"name":"Type","value":[{"name":"READ","number":0},{"name":"WRITE","number":1},{"name":"READWRITE","number":2}]}]},{"name":"Role","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"keyPermission","number":2,"label":3,"type":11,"typeName":".authpb.Permission"}]}],"syntax":"proto3"});
 
 /**
  * Describes the message authpb.UserAddOptions.

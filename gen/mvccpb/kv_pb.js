@@ -2,13 +2,14 @@
 // @generated from file mvccpb/kv.proto (package mvccpb, syntax proto3)
 /* eslint-disable */
 
-import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { embeddedFile } from "../runtime/embedded-file.js";
 
 /**
  * Describes the file mvccpb/kv.proto.
  */
 export const file_mvccpb_kv = /*@__PURE__*/
-  fileDesc("Cg9tdmNjcGIva3YucHJvdG8SBm12Y2NwYiJ1CghLZXlWYWx1ZRILCgNrZXkYASABKAwSFwoPY3JlYXRlX3JldmlzaW9uGAIgASgDEhQKDG1vZF9yZXZpc2lvbhgDIAEoAxIPCgd2ZXJzaW9uGAQgASgDEg0KBXZhbHVlGAUgASgMEg0KBWxlYXNlGAYgASgDIpEBCgVFdmVudBIlCgR0eXBlGAEgASgOMhcubXZjY3BiLkV2ZW50LkV2ZW50VHlwZRIcCgJrdhgCIAEoCzIQLm12Y2NwYi5LZXlWYWx1ZRIhCgdwcmV2X2t2GAMgASgLMhAubXZjY3BiLktleVZhbHVlIiAKCUV2ZW50VHlwZRIHCgNQVVQQABIKCgZERUxFVEUQAWIGcHJvdG8z");
+  embeddedFile({"name":"mvccpb/kv.proto","package":"mvccpb","messageType":[{"name":"KeyValue","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"create_revision","number":2,"label":1,"type":3},{"name":"mod_revision","number":3,"label":1,"type":3},{"name":"version","number":4,"label":1,"type":3},{"name":"value","number":5,"label":1,"type":12},{"name":"lease","number":6,"label":1,"type":3}]},{"name":"Event","field":[{"name":"type","number":1,"label":1,"type":14,"typeName":".mvccpb.Event.EventType"},{"name":"kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"},{"name":"prev_kv","number":3,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}],"enumType":[{"name":"EventType","value":[{"name":"PUT","number":0},{"name":"DELETE","number":1}]}]}],"syntax":"proto3"});
 
 /**
  * Describes the message mvccpb.KeyValue.

@@ -2,14 +2,15 @@
 // @generated from file v3lockpb/v3lock.proto (package v3lockpb, syntax proto3)
 /* eslint-disable */
 
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { embeddedFile } from "../runtime/embedded-file.js";
 import { file_etcdserverpb_rpc } from "../etcdserverpb/rpc_pb.js";
 
 /**
  * Describes the file v3lockpb/v3lock.proto.
  */
 export const file_v3lockpb_v3lock = /*@__PURE__*/
-  fileDesc("ChV2M2xvY2twYi92M2xvY2sucHJvdG8SCHYzbG9ja3BiIioKC0xvY2tSZXF1ZXN0EgwKBG5hbWUYASABKAwSDQoFbGVhc2UYAiABKAMiSQoMTG9ja1Jlc3BvbnNlEiwKBmhlYWRlchgBIAEoCzIcLmV0Y2RzZXJ2ZXJwYi5SZXNwb25zZUhlYWRlchILCgNrZXkYAiABKAwiHAoNVW5sb2NrUmVxdWVzdBILCgNrZXkYASABKAwiPgoOVW5sb2NrUmVzcG9uc2USLAoGaGVhZGVyGAEgASgLMhwuZXRjZHNlcnZlcnBiLlJlc3BvbnNlSGVhZGVyMn4KBExvY2sSNwoETG9jaxIVLnYzbG9ja3BiLkxvY2tSZXF1ZXN0GhYudjNsb2NrcGIuTG9ja1Jlc3BvbnNlIgASPQoGVW5sb2NrEhcudjNsb2NrcGIuVW5sb2NrUmVxdWVzdBoYLnYzbG9ja3BiLlVubG9ja1Jlc3BvbnNlIgBiBnByb3RvMw", [file_etcdserverpb_rpc]);
+  embeddedFile({"name":"v3lockpb/v3lock.proto","package":"v3lockpb","messageType":[{"name":"LockRequest","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"lease","number":2,"label":1,"type":3}]},{"name":"LockResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"key","number":2,"label":1,"type":12}]},{"name":"UnlockRequest","field":[{"name":"key","number":1,"label":1,"type":12}]},{"name":"UnlockResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}],"service":[{"name":"Lock","method":[{"name":"Lock","inputType":".v3lockpb.LockRequest","outputType":".v3lockpb.LockResponse"},{"name":"Unlock","inputType":".v3lockpb.UnlockRequest","outputType":".v3lockpb.UnlockResponse"}]}],"syntax":"proto3"}, [file_etcdserverpb_rpc]);
 
 /**
  * Describes the message v3lockpb.LockRequest.
