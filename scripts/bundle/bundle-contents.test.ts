@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { bundleEntries } from "./bundle-entries.js";
+import { measureBundle } from "./measure-bundle.js";
+
+const entry = (name: string) => bundleEntries.find((e) => e.name === name)!;
+
+describe("KV-only bundle", () => {
+  it("carries no descriptor.proto and no gogo code", async () => {
+    const result = await measureBundle(entry("kv-raw"));
+    const paths = result.modules.map((m) => m.path);
+    expect(paths.some((p) => p.includes("etcdserverpb/rpc_pb"))).toBe(true);
+    expect(paths.filter((p) => /descriptor_pb|gogo/.test(p))).toEqual([]);
+    expect(result.code).not.toContain("google.protobuf.FileDescriptorProto\"");
+    expect(result.code).not.toMatch(/gogoproto/);
+    expect(result.code).not.toMatch(/google\.api\.http/);
+  });
+
+  it("would notice descriptor.proto if an entry pulled it in", async () => {
+    const result = await measureBundle({
+      name: "with-descriptor",
+      description: "control: imports descriptor.proto on purpose",
+      source: 'import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt"; export const s = FileDescriptorProtoSchema;',
+      gzipBudget: 0,
+    });
+    expect(result.modules.map((m) => m.path).some((p) => p.includes("descriptor_pb"))).toBe(true);
+  });
+});

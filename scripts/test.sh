@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: from a fresh clone on Debian with only Node.js and npm, install what is
+# missing (pnpm, dependencies, etcd), check gen/ is current, build, and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/ensure-tools.sh
+
+ensure_pnpm
+ensure_etcd --with-sources
+echo "== install"
+pnpm install --frozen-lockfile
+echo "== gen/ is current against proto/"
+pnpm generate --check
+echo "== build"
+pnpm build
+echo "== typecheck"
+pnpm typecheck
+echo "== bundle sizes"
+pnpm size
+echo "== tests (vitest, real etcd)"
+pnpm vitest run
