@@ -6,8 +6,11 @@ import { defineConfig } from "vitest/config";
  * The "source" condition resolves workspace packages to their TypeScript sources,
  * so tests never depend on a stale build.
  */
+const conditions = ["source", "module", "node", "development|production"];
+
 export default defineConfig({
-  resolve: { conditions: ["source"] },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ["source"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "gen/**/*.test.ts"],
     testTimeout: 60_000,
