@@ -15,6 +15,8 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "gen/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Sweeps etcd processes and temp dirs left by crashed test workers, before and after the run.
+    globalSetup: ["packages/testing/src/global-setup.ts"],
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,

@@ -1,0 +1,362 @@
+import type { HealthTls } from "./http-json.js";
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import * as path from "node:path";
+import { buildEtcdArgs } from "./etcd-args.js";
+import { createMemberHandle, type EtcdMember, type MemberHandle } from "./etcd-member.js";
+import { findEtcdBinary } from "./find-binary.js";
+import { freePorts } from "./free-port.js";
+import { fetchMemberList, type MemberListEntry } from "./member-list.js";
+import { registerTempRoot, unregisterTempRoot } from "./process-registry.js";
+import { createTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { createTempRoot } from "./temp-root.js";
+
+/**
+ * Options of startEtcd().
+ *
+ * @example
+ * ```ts
+ * const options: EtcdClusterOptions = { members: 3, proxy: true, flags: ["--max-txn-ops=16"] };
+ * ```
+ */
+export interface EtcdClusterOptions {
+  /** Number of members (default 1). */
+  members?: 1 | 3 | number;
+  /** Extra server flags for every member, e.g. ["--max-txn-ops=16"]. */
+  flags?: string[];
+  /** Per-member extra flags (appended after `flags`). */
+  memberFlags?: (index: number) => string[];
+  /** Put a TcpProxy in front of each member's client port (default false). */
+  proxy?: boolean;
+  /** "https" when the test passes TLS flags (--cert-file, --key-file); client URLs then use https://. */
+  scheme?: "http" | "https";
+  /** Per-attempt start timeout, also the default of waitHealthy() and restart() (default 20 000). */
+  startTimeoutMs?: number;
+  /** Client certificate for the harness's own /health probes, needed when members run with --client-cert-auth. */
+  healthTls?: HealthTls;
+}
+
+/**
+ * Options of EtcdCluster.addMember().
+ *
+ * @example
+ * ```ts
+ * const pending = await cluster.addMember({ learner: true });
+ * ```
+ */
+export interface AddMemberOptions {
+  /** Recorded on the pending member; the test passes isLearner to MemberAdd itself. */
+  learner?: boolean;
+}
+
+/**
+ * A member whose ports, name and data dir are reserved but which is not running yet.
+ *
+ * @example
+ * ```ts
+ * const pending = await cluster.addMember({ learner: true });
+ * await clusterClient.memberAdd({ peerURLs: [pending.peerUrl], isLearner: true });
+ * const member = await pending.start();
+ * ```
+ */
+export interface PendingMember {
+  readonly index: number;
+  readonly name: string;
+  /** Pass this to MemberAdd (peerURLs) before start(). */
+  readonly peerUrl: string;
+  readonly clientUrl: string;
+  readonly learner: boolean;
+  /**
+   * Launches the member with --initial-cluster-state=existing and the cluster's current
+   * membership (read via MemberList); resolves with the member once /health is true.
+   */
+  start(): Promise<EtcdMember>;
+}
+
+/**
+ * A running test cluster; `await using` stops it.
+ *
+ * @example
+ * ```ts
+ * await using cluster = await startEtcd({ members: 3 });
+ * await cluster.kill(0);
+ * await cluster.restart(0);
+ * cluster.pause(1);
+ * cluster.resume(1);
+ * await cluster.waitHealthy();
+ * ```
+ */
+export interface EtcdCluster extends AsyncDisposable {
+  readonly members: readonly EtcdMember[];
+  /** member.endpoint for each member. */
+  readonly endpoints: string[];
+  readonly clientUrls: string[];
+  /** The cluster's temp root (member data dirs live below it). */
+  readonly root: string;
+  /** Sends `signal` (default SIGKILL) to member i; resolves when the process exited. */
+  kill(i: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts member i again (killing it first if running) on the same data dir and ports; resolves when healthy. */
+  restart(i: number): Promise<void>;
+  /** SIGSTOP member i. */
+  pause(i: number): void;
+  /** SIGCONT member i. */
+  resume(i: number): void;
+  /** Waits until member i (or every running member) answers /health with true. */
+  waitHealthy(i?: number, timeoutMs?: number): Promise<void>;
+  /** Reserves a new member for membership tests; see PendingMember. */
+  addMember(options?: AddMemberOptions): Promise<PendingMember>;
+  /** Stops all members (SIGKILL if paused, else SIGTERM one by one and SIGKILL once 2 s passed), closes proxies, deletes the temp root; idempotent. */
+  stop(): Promise<void>;
+}
+
+const MAX_START_ATTEMPTS = 3;
+const STOP_GRACE_MS = 2_000;
+
+interface Context {
+  readonly bin: string;
+  readonly root: string;
+  readonly scheme: "http" | "https";
+  readonly flags: readonly string[];
+  readonly memberFlags: (index: number) => string[];
+  readonly token: string;
+  readonly withProxy: boolean;
+  readonly startTimeoutMs: number;
+  readonly healthTls: HealthTls | undefined;
+}
+
+interface Reservation {
+  readonly index: number;
+  readonly name: string;
+  readonly clientUrl: string;
+  readonly peerUrl: string;
+  readonly dataDir: string;
+}
+
+async function reserve(ctx: Context, indexes: readonly number[]): Promise<Reservation[]> {
+  const ports = await freePorts(indexes.length * 2);
+  return indexes.map((index, k) => {
+    const name = `member-${index}`;
+    return {
+      index,
+      name,
+      clientUrl: `${ctx.scheme}://127.0.0.1:${ports[2 * k]}`,
+      peerUrl: `http://127.0.0.1:${ports[2 * k + 1]}`,
+      dataDir: path.join(ctx.root, name),
+    };
+  });
+}
+
+function createHandle(ctx: Context, r: Reservation, initialCluster: string, state: "new" | "existing"): MemberHandle {
+  const args = buildEtcdArgs({
+    ...r,
+    initialCluster,
+    initialClusterState: state,
+    initialClusterToken: ctx.token,
+    extraFlags: [...ctx.flags, ...ctx.memberFlags(r.index)],
+  });
+  return createMemberHandle({ ...r, bin: ctx.bin, args, cwd: ctx.root, healthTls: ctx.healthTls });
+}
+
+async function attachProxy(ctx: Context, member: MemberHandle): Promise<TcpProxy> {
+  const port = Number(new URL(member.clientUrl).port);
+  const proxy = await createTcpProxy({ host: "127.0.0.1", port }, { scheme: ctx.scheme });
+  member.setProxy(proxy, proxy.url);
+  return proxy;
+}
+
+async function waitAllHealthy(members: readonly MemberHandle[], timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  try {
+    await Promise.all(
+      members.map((m) =>
+        m.waitHealthy(timeoutMs, abort.signal).catch((err: unknown) => {
+          abort.abort();
+          throw err;
+        }),
+      ),
+    );
+  } finally {
+    abort.abort();
+  }
+}
+
+/** Launches the initial members, retrying with new ports when a port was taken meanwhile. */
+async function launchInitialMembers(ctx: Context, count: number, members: MemberHandle[]): Promise<void> {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  for (let attempt = 1; ; attempt++) {
+    const reservations = await reserve(ctx, indexes);
+    const initialCluster = reservations.map((r) => `${r.name}=${r.peerUrl}`).join(",");
+    members.length = 0;
+    for (const r of reservations) members.push(createHandle(ctx, r, initialCluster, "new"));
+    try {
+      const deadline = Date.now() + ctx.startTimeoutMs;
+      for (const [k, m] of members.entries()) {
+        m.start();
+        if (k < members.length - 1) await m.waitPeerServing(Math.max(0, deadline - Date.now()));
+      }
+      await waitAllHealthy(members, Math.max(0, deadline - Date.now()));
+      return;
+    } catch (err) {
+      await Promise.all(members.map((m) => m.kill("SIGKILL")));
+      if (attempt >= MAX_START_ATTEMPTS || !members.some((m) => m.portInUse())) throw err;
+      await Promise.all(members.map((m) => rm(m.dataDir, { recursive: true, force: true })));
+    }
+  }
+}
+
+/**
+ * Starts a throwaway etcd cluster of real processes on 127.0.0.1 (free ports, data dirs in a
+ * fresh `${os.tmpdir()}/etcdkit-test-*` root) and resolves once every member's /health is
+ * true. Nothing is left behind if starting fails; stop() (or `await using`) removes everything,
+ * and an exit hook kills leftovers if the test process ends first.
+ *
+ * @example
+ * ```ts
+ * await using cluster = await startEtcd({ members: 3, proxy: true });
+ * const transport = createGrpcTransport({ baseUrl: cluster.endpoints[0]! });
+ * await cluster.kill(0);
+ * await cluster.restart(0);
+ * cluster.members[1]!.proxy!.setMode("blackhole");
+ * ```
+ */
+export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
+  const count = options.members ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`members must be a positive integer, got ${count}`);
+  const bin = findEtcdBinary();
+  const root = createTempRoot();
+  registerTempRoot(root);
+  const ctx: Context = {
+    bin,
+    root,
+    scheme: options.scheme ?? "http",
+    flags: options.flags ?? [],
+    memberFlags: options.memberFlags ?? (() => []),
+    healthTls: options.healthTls,
+    token: `etcdkit-${randomUUID()}`,
+    withProxy: options.proxy ?? false,
+    startTimeoutMs: options.startTimeoutMs ?? 20_000,
+  };
+  const members: MemberHandle[] = [];
+  const proxies: TcpProxy[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // One member at a time: a member stopping alone hands over leadership in milliseconds, while
+      // members stopping together each wait for a leader transfer that cannot complete.
+      // Paused members are frozen anyway (and would stall a leader transfer): SIGKILL them first.
+      await Promise.all(members.filter((m) => m.paused).map((m) => m.kill("SIGKILL")));
+      const deadline = Date.now() + STOP_GRACE_MS;
+      for (const m of members) await m.terminate(Math.max(0, deadline - Date.now()));
+      await Promise.all(proxies.map((p) => p.close()));
+      await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+      unregisterTempRoot(root);
+    })();
+    return stopping;
+  };
+
+  try {
+    await launchInitialMembers(ctx, count, members);
+    if (ctx.withProxy) for (const m of members) proxies.push(await attachProxy(ctx, m));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const member = (i: number): MemberHandle => {
+    const m = members[i];
+    if (m === undefined) throw new RangeError(`no member ${i} (cluster has ${members.length})`);
+    return m;
+  };
+  const ensureLive = (): void => {
+    if (stopping !== undefined) throw new Error("cluster was stopped");
+  };
+  let nextIndex = count;
+
+  /** MemberList from the first running member that answers (learners refuse it). */
+  const currentMembership = async (): Promise<MemberListEntry[]> => {
+    const errors: string[] = [];
+    for (const m of members) {
+      if (!m.running || m.paused) continue;
+      try {
+        return await fetchMemberList(m.clientUrl);
+      } catch (err) {
+        errors.push(`${m.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    throw new Error(`could not read the cluster membership from any running member${errors.length > 0 ? `: ${errors.join("; ")}` : ""}`);
+  };
+
+  return {
+    get members() {
+      return members;
+    },
+    get endpoints() {
+      return members.map((m) => m.endpoint);
+    },
+    get clientUrls() {
+      return members.map((m) => m.clientUrl);
+    },
+    root,
+    kill: (i, signal) => member(i).kill(signal),
+    async restart(i) {
+      ensureLive();
+      const m = member(i);
+      await m.kill("SIGKILL");
+      m.start();
+      await m.waitHealthy(ctx.startTimeoutMs);
+    },
+    pause: (i) => member(i).pause(),
+    resume: (i) => member(i).resume(),
+    async waitHealthy(i, timeoutMs = ctx.startTimeoutMs) {
+      if (i !== undefined) return member(i).waitHealthy(timeoutMs);
+      const running = members.filter((m) => m.running);
+      if (running.length === 0) throw new Error("no member is running");
+      return waitAllHealthy(running, timeoutMs);
+    },
+    async addMember(addOptions = {}) {
+      ensureLive();
+      const [r] = await reserve(ctx, [nextIndex++]);
+      if (r === undefined) throw new Error("unreachable: no reservation");
+      let started: Promise<EtcdMember> | undefined;
+      let launched = false;
+      const start = async (): Promise<EtcdMember> => {
+        ensureLive();
+        const list = await currentMembership();
+        if (!list.some((e) => e.peerUrls.includes(r.peerUrl))) {
+          throw new Error(`${r.name}: call MemberAdd with peerURLs ["${r.peerUrl}"] before start()`);
+        }
+        const initialCluster = list
+          .flatMap((e, k) => {
+            const name = e.peerUrls.includes(r.peerUrl) ? r.name : e.name || `unstarted-${k}`;
+            return e.peerUrls.map((u) => `${name}=${u}`);
+          })
+          .join(",");
+        const handle = createHandle(ctx, r, initialCluster, "existing");
+        launched = true;
+        members.push(handle);
+        handle.start();
+        if (ctx.withProxy) proxies.push(await attachProxy(ctx, handle));
+        await handle.waitHealthy(ctx.startTimeoutMs);
+        return handle;
+      };
+      return {
+        index: r.index,
+        name: r.name,
+        peerUrl: r.peerUrl,
+        clientUrl: r.clientUrl,
+        learner: addOptions.learner ?? false,
+        start: () => {
+          // a start() refused before launching (e.g. MemberAdd not called yet) may be retried
+          started ??= start().catch((err: unknown) => {
+            if (!launched) started = undefined;
+            throw err;
+          });
+          return started;
+        },
+      };
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,237 @@
+import { connect, createServer, type Socket } from "node:net";
+import { createHttp2StreamCounter } from "./http2-stream-counter.js";
+import { createProxyPipe, type ProxyPipe } from "./proxy-pipe.js";
+
+/**
+ * What a TcpProxy does with traffic:
+ * - "pass": forward both ways.
+ * - "blackhole": keep sockets open but forward nothing either way, for existing and new
+ *   connections (a zombie peer); held bytes are delivered if the mode goes back to pass/delay.
+ * - "delay": forward every chunk `delayMs` after it arrived.
+ * - "reset": send RST on existing connections and reset new ones at once.
+ * Only data is delayed or held; new TCP connections are accepted at once in every mode but reset.
+ *
+ * @example
+ * ```ts
+ * const mode: ProxyMode = "blackhole";
+ * proxy.setMode(mode);
+ * ```
+ */
+export type ProxyMode = "pass" | "blackhole" | "delay" | "reset";
+
+/**
+ * Traffic counters of a TcpProxy. Bytes and streams are counted when forwarded, so traffic held
+ * by "blackhole" or "delay" shows up once it is delivered.
+ *
+ * @example
+ * ```ts
+ * proxy.resetStats();
+ * await client.range({ key });
+ * expect(proxy.stats.http2Streams).toBe(1);
+ * ```
+ */
+export interface TcpProxyStats {
+  /** Connections accepted since creation / the last resetStats(). */
+  connections: number;
+  /** Client connections currently open (not affected by resetStats()). */
+  activeConnections: number;
+  /** Bytes forwarded client -> target. */
+  bytesUp: number;
+  /** Bytes forwarded target -> client. */
+  bytesDown: number;
+  /** HTTP/2 streams opened client -> target (gRPC calls started); cleartext HTTP/2 only. */
+  http2Streams: number;
+}
+
+/**
+ * A fault-injecting TCP proxy on 127.0.0.1 in front of one target.
+ *
+ * @example
+ * ```ts
+ * const proxy: TcpProxy = cluster.members[0]!.proxy!;
+ * proxy.setMode("reset");
+ * ```
+ */
+export interface TcpProxy extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>` (or `https://` when created with scheme "https"). */
+  readonly url: string;
+  readonly port: number;
+  readonly mode: ProxyMode;
+  /** Delay used by "delay" mode, in milliseconds. */
+  readonly delayMs: number;
+  /** Switches mode; affects existing and new connections. `delayMs` defaults to the previous value (initially 0). */
+  setMode(mode: ProxyMode, options?: { delayMs?: number }): void;
+  /** A snapshot of the counters. */
+  readonly stats: Readonly<TcpProxyStats>;
+  /** Zeroes the counters (except activeConnections). */
+  resetStats(): void;
+  /** Destroys all connections and stops listening; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Options of createTcpProxy().
+ *
+ * @example
+ * ```ts
+ * await createTcpProxy(target, { listenPort: await freePort(), scheme: "https" });
+ * ```
+ */
+export interface TcpProxyOptions {
+  /** Port to listen on (default: one picked by the kernel). */
+  listenPort?: number;
+  /** Scheme used in `url` (default "http"); the proxy itself is plain TCP either way. */
+  scheme?: "http" | "https";
+}
+
+interface Connection {
+  readonly client: Socket;
+  upstream: Socket | undefined;
+  pipes: ProxyPipe[];
+}
+
+function resetSocket(socket: Socket | undefined): void {
+  if (socket === undefined || socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+/**
+ * Starts a TCP proxy on 127.0.0.1 forwarding to `target`, whose mode can be switched at any
+ * time to blackhole, delay or reset traffic, and which counts connections, bytes and HTTP/2
+ * streams.
+ *
+ * @example
+ * ```ts
+ * await using proxy = await createTcpProxy({ host: "127.0.0.1", port: 2379 });
+ * const transport = createGrpcTransport({ baseUrl: proxy.url });
+ * proxy.setMode("blackhole"); // calls now hang
+ * proxy.setMode("delay", { delayMs: 200 });
+ * console.log(proxy.stats.http2Streams);
+ * ```
+ */
+export async function createTcpProxy(
+  target: { host: string; port: number },
+  options: TcpProxyOptions = {},
+): Promise<TcpProxy> {
+  let mode: ProxyMode = "pass";
+  let delayMs = 0;
+  const state = { get mode() { return mode; }, get delayMs() { return delayMs; } };
+  const stats: TcpProxyStats = { connections: 0, activeConnections: 0, bytesUp: 0, bytesDown: 0, http2Streams: 0 };
+  const connections = new Set<Connection>();
+  let closing: Promise<void> | undefined;
+
+  const attachUpstream = (conn: Connection): void => {
+    const { client } = conn;
+    const upstream = connect({ host: target.host, port: target.port, allowHalfOpen: true });
+    conn.upstream = upstream;
+    upstream.setNoDelay(true);
+    const counter = createHttp2StreamCounter();
+    conn.pipes = [
+      createProxyPipe(client, upstream, () => state, (chunk) => {
+        stats.bytesUp += chunk.length;
+        stats.http2Streams += counter.push(chunk);
+      }),
+      createProxyPipe(upstream, client, () => state, (chunk) => {
+        stats.bytesDown += chunk.length;
+      }),
+    ];
+    // The client socket starts paused (pauseOnConnect); the pipes pause it again when needed.
+    client.resume();
+    upstream.on("error", () => resetSocket(client));
+    // Closed without a FIN from the target (killed, reset, destroyed): abort the client too.
+    upstream.on("close", () => {
+      if (!upstream.readableEnded) resetSocket(client);
+    });
+  };
+
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
+    stats.connections++;
+    stats.activeConnections++;
+    const conn: Connection = { client, upstream: undefined, pipes: [] };
+    connections.add(conn);
+    client.setNoDelay(true);
+    client.on("error", () => resetSocket(conn.upstream));
+    client.on("close", () => {
+      stats.activeConnections--;
+      connections.delete(conn);
+      for (const pipe of conn.pipes) pipe.dispose();
+      if (conn.upstream !== undefined && !conn.upstream.destroyed) conn.upstream.destroy();
+    });
+    if (closing !== undefined) {
+      client.destroy();
+      return;
+    }
+    if (mode === "reset") {
+      resetSocket(client);
+      return;
+    }
+    // In blackhole mode the client stays paused and no upstream connection is made yet.
+    if (mode !== "blackhole") attachUpstream(conn);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.listenPort ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("createTcpProxy: unexpected listener address");
+  const port = address.port;
+
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const conn of connections) {
+        conn.client.destroy();
+        conn.upstream?.destroy();
+      }
+    });
+    return closing;
+  };
+
+  return {
+    url: `${options.scheme ?? "http"}://127.0.0.1:${port}`,
+    port,
+    get mode() {
+      return mode;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+    get stats() {
+      return { ...stats };
+    },
+    setMode(next, opts) {
+      if (opts?.delayMs !== undefined) {
+        if (!(opts.delayMs >= 0)) throw new RangeError(`delayMs must be >= 0, got ${opts.delayMs}`);
+        delayMs = opts.delayMs;
+      }
+      mode = next;
+      for (const conn of [...connections]) {
+        if (mode === "reset") {
+          for (const pipe of conn.pipes) pipe.dispose();
+          resetSocket(conn.client);
+          resetSocket(conn.upstream);
+        } else if (conn.upstream === undefined) {
+          if (mode !== "blackhole") attachUpstream(conn);
+        } else {
+          for (const pipe of conn.pipes) pipe.modeChanged();
+        }
+      }
+    },
+    resetStats() {
+      stats.connections = 0;
+      stats.bytesUp = 0;
+      stats.bytesDown = 0;
+      stats.http2Streams = 0;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
