@@ -5,12 +5,18 @@
  * @example
  * diffTrees("/tmp/staging", "gen"); // ["changed: etcdserverpb/rpc_pb.js"]
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { cpSync, existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
-/** Generated files are .js and .d.ts; package.json, README and tests in gen/ are hand-written. */
+/**
+ * Generated files are .js and .d.ts; package.json, README and tests in gen/ are hand-written.
+ * `path` is relative to the tree's root: where the tree lives (a temp dir, a checkout under
+ * some `node_modules/`) must not change what counts as generated.
+ */
 export function isGeneratedFile(path: string): boolean {
-  return (path.endsWith(".js") || path.endsWith(".d.ts")) && !path.includes(".test.") && !path.includes("node_modules");
+  const segments = path.split(/[\\/]/);
+  const name = segments.at(-1) ?? "";
+  return (name.endsWith(".js") || name.endsWith(".d.ts")) && !name.includes(".test.") && !segments.includes("node_modules");
 }
 
 export function listGeneratedFiles(root: string): string[] {
@@ -21,7 +27,7 @@ export function listGeneratedFiles(root: string): string[] {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== "node_modules") walk(path);
-      } else if (isGeneratedFile(path)) out.push(relative(root, path));
+      } else if (isGeneratedFile(relative(root, path))) out.push(relative(root, path));
     }
   };
   walk(root);
@@ -40,7 +46,22 @@ export function diffTrees(fresh: string, current: string): string[] {
   return out;
 }
 
+/**
+ * Makes the generated files of `target` those of `fresh`. Directories left empty by files that
+ * are no longer generated (say `versionpb/` after a sync from etcd 3.4) are removed too.
+ */
 export function replaceGeneratedFiles(fresh: string, target: string): void {
-  for (const file of listGeneratedFiles(target)) rmSync(join(target, file));
+  const stale = listGeneratedFiles(target);
+  for (const file of stale) rmSync(join(target, file));
   for (const file of listGeneratedFiles(fresh)) cpSync(join(fresh, file), join(target, file));
+  for (const file of stale) removeEmptyParents(target, dirname(join(target, file)));
+}
+
+function removeEmptyParents(root: string, dir: string): void {
+  const base = resolve(root);
+  dir = resolve(dir);
+  while (dir.startsWith(base + sep) && existsSync(dir) && readdirSync(dir).length === 0) {
+    rmdirSync(dir);
+    dir = dirname(dir);
+  }
 }

@@ -9,11 +9,19 @@ import { parseArgs } from "node:util";
 import { ProtoSyncError, syncProtos } from "./sync-protos.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const { values } = parseArgs({
-  options: { from: { type: "string" }, out: { type: "string", default: `${repoRoot}proto` } },
-});
+const usage = "usage: pnpm proto:sync --from <etcd source root> [--out <dir>]";
+let values: { from?: string | undefined; out?: string | undefined };
+try {
+  ({ values } = parseArgs({
+    options: { from: { type: "string" }, out: { type: "string", default: `${repoRoot}proto` } },
+  }));
+} catch (error) {
+  // An unknown option or a missing value: the error and the usage, not a stack trace.
+  console.error(`proto:sync: ${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
 if (!values.from) {
-  console.error("usage: pnpm proto:sync --from <etcd source root> [--out <dir>]");
+  console.error(usage);
   process.exit(2);
 }
 try {

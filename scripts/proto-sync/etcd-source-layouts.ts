@@ -7,7 +7,7 @@
  * @example
  * const layout = detectLayout("/usr/share/gocode/src/go.etcd.io/etcd"); // the 3.4 layout
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 
 export interface VendoredProto {
@@ -60,7 +60,12 @@ export const etcdSourceLayouts: readonly EtcdSourceLayout[] = [
 
 /** The layout whose marker file exists under `root`, or undefined for a tree that is not etcd. */
 export function detectLayout(root: string): EtcdSourceLayout | undefined {
-  return etcdSourceLayouts.find((layout) => existsSync(join(root, layout.marker)));
+  return etcdSourceLayouts.find((layout) => isFile(join(root, layout.marker)));
+}
+
+/** True for a regular file (or a symlink to one); false for directories and missing paths. */
+export function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /** Packages whose imports are dropped together with the options they provide. */

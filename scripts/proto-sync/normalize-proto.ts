@@ -59,7 +59,9 @@ interface Edit {
   wholeLine: boolean;
 }
 
-export function normalizeProto(source: string, options: NormalizeOptions): NormalizeResult {
+export function normalizeProto(original: string, options: NormalizeOptions): NormalizeResult {
+  // A checkout with CRLF line endings (git autocrlf on Windows) normalizes like an LF one.
+  const source = original.replace(/\r\n/g, "\n");
   const tokens = tokenizeProto(source);
   const sig = tokens.filter((t) => t.kind !== "space" && t.kind !== "comment");
   const edits: Edit[] = [];
@@ -87,13 +89,19 @@ export function normalizeProto(source: string, options: NormalizeOptions): Norma
     throw new Error(`unbalanced '${text(open)}' at offset ${at(open)!.start}`);
   };
 
-  /** Reads an option name at `i`: `(a.b).c` or `a`. Returns the name and the next index. */
+  /**
+   * Reads an option name at `i`: `(a.b).c`, `(.a.b)` (fully qualified) or `a`.
+   * Returns the name without a leading dot and the index of the `=` after it.
+   */
   const readOptionName = (i: number): { name: string; custom: boolean; next: number } => {
     if (text(i) === "(") {
       const close = matching(i);
-      let name = sig.slice(i + 1, close).map((t) => t.text).join("");
+      let name = sig.slice(i + 1, close).map((t) => t.text).join("").replace(/^\./, "");
       let next = close + 1;
-      while (at(next)?.kind === "ident" && text(next).startsWith(".")) name += text(next++);
+      while (text(next) === "." && at(next + 1)?.kind === "ident") {
+        name += `.${text(next + 1)}`;
+        next += 2;
+      }
       return { name, custom: true, next };
     }
     return { name: text(i), custom: false, next: i + 1 };
@@ -102,6 +110,7 @@ export function normalizeProto(source: string, options: NormalizeOptions): Norma
   /** Skips an option value (scalar, adjacent strings or aggregate); returns the next index. */
   const skipValue = (i: number): number => {
     if (text(i) === "{") return matching(i) + 1;
+    if ((text(i) === "-" || text(i) === "+") && at(i + 1)?.kind === "ident") return i + 2; // -inf
     if (at(i)?.kind === "string") {
       while (at(i)?.kind === "string") i++;
       return i;
@@ -250,6 +259,7 @@ function applyEdits(source: string, edits: Edit[]): string {
 function tidy(text: string): string {
   return (
     text
+      .replace(/^[ \t]+$/gm, "")
       .replace(/\)[ \t]*\{\s*\}/g, ") {}")
       .replace(/\n([ \t]*\n){2,}/g, "\n\n")
       .replace(/\{\n([ \t]*\n)+/g, "{\n")
@@ -258,34 +268,92 @@ function tidy(text: string): string {
   );
 }
 
-function parseHttpRule(body: ProtoToken[]): HttpRule {
-  const rule: HttpRule = { method: "", path: "" };
-  for (let i = 0; i < body.length; i++) {
+/** A protobuf text-format message (an option's aggregate value): field → values, in order. */
+interface TextMessage {
+  [field: string]: (string | TextMessage)[];
+}
+
+/**
+ * Parses the tokens between an aggregate's braces. Both `key: {…}` and `key {…}`, list values
+ * (`key: [{…}, {…}]`) and `,`/`;` separators are accepted; scalars keep their text, strings are
+ * unquoted (adjacent strings concatenated).
+ */
+function parseTextMessage(body: readonly ProtoToken[]): TextMessage {
+  const message: TextMessage = {};
+  const close = (open: number): number => {
+    const opening = body[open]!.text;
+    const closing = opening === "{" ? "}" : opening === "[" ? "]" : ">";
+    let depth = 0;
+    for (let k = open; k < body.length; k++) {
+      if (body[k]!.text === opening) depth++;
+      else if (body[k]!.text === closing && --depth === 0) return k;
+    }
+    throw new Error(`unbalanced '${opening}' in an option value`);
+  };
+  /** Reads one value at `j` into `values`; returns the index after it. */
+  const readValue = (j: number, values: (string | TextMessage)[]): number => {
+    const token = body[j];
+    if (!token) return j;
+    if (token.text === "{" || token.text === "<") {
+      const end = close(j);
+      values.push(parseTextMessage(body.slice(j + 1, end)));
+      return end + 1;
+    }
+    if (token.text === "[") {
+      const end = close(j);
+      let k = j + 1;
+      while (k < end) {
+        k = readValue(k, values);
+        if (body[k]?.text === ",") k++;
+      }
+      return end + 1;
+    }
+    if (token.kind === "string") {
+      let value = "";
+      while (body[j]?.kind === "string") value += unquoteProtoString(body[j++]!.text);
+      values.push(value);
+      return j;
+    }
+    if ((token.text === "-" || token.text === "+") && body[j + 1]) {
+      values.push(token.text + body[j + 1]!.text);
+      return j + 2;
+    }
+    values.push(token.text);
+    return j + 1;
+  };
+  let i = 0;
+  while (i < body.length) {
     const key = body[i]!.text;
     let j = i + 1;
     if (body[j]?.text === ":") j++;
-    if (body[j]?.text === "{") {
-      let depth = 0;
-      let k = j;
-      for (; k < body.length; k++) {
-        if (body[k]!.text === "{") depth++;
-        else if (body[k]!.text === "}" && --depth === 0) break;
-      }
-      if (key === "additional_bindings") {
-        (rule.additionalBindings ??= []).push(parseHttpRule(body.slice(j + 1, k)));
-      }
-      i = k;
-    } else if (body[j]?.kind === "string") {
-      const value = unquoteProtoString(body[j]!.text);
-      if (key === "body") rule.body = value;
-      else if (["get", "put", "post", "delete", "patch"].includes(key)) {
-        rule.method = key.toUpperCase();
-        rule.path = value;
-      }
-      i = j;
-    }
-    if (body[i + 1]?.text === "," || body[i + 1]?.text === ";") i++;
+    i = readValue(j, (message[key] ??= []));
+    if (body[i]?.text === "," || body[i]?.text === ";") i++;
   }
+  return message;
+}
+
+const httpMethods = ["get", "put", "post", "delete", "patch"];
+
+/** A `google.api.HttpRule` from the tokens between the option value's braces. */
+function parseHttpRule(body: readonly ProtoToken[]): HttpRule {
+  return httpRuleFrom(parseTextMessage(body));
+}
+
+function httpRuleFrom(message: TextMessage): HttpRule {
+  const rule: HttpRule = { method: "", path: "" };
+  const str = (value: string | TextMessage | undefined) => (typeof value === "string" ? value : undefined);
+  for (const method of httpMethods) {
+    const path = str(message[method]?.[0]);
+    if (path !== undefined) Object.assign(rule, { method: method.toUpperCase(), path });
+  }
+  const custom = message["custom"]?.[0];
+  if (custom !== undefined && typeof custom !== "string") {
+    Object.assign(rule, { method: str(custom["kind"]?.[0]) ?? "", path: str(custom["path"]?.[0]) ?? "" });
+  }
+  const body = str(message["body"]?.[0]);
+  if (body !== undefined) rule.body = body;
+  const bindings = (message["additional_bindings"] ?? []).filter((b): b is TextMessage => typeof b !== "string");
+  if (bindings.length > 0) rule.additionalBindings = bindings.map(httpRuleFrom);
   return rule;
 }
 

@@ -46,9 +46,15 @@ export function tokenizeProto(source: string): ProtoToken[] {
     } else if (identStart.test(c)) {
       while (i < source.length && identPart.test(source[i]!)) i++;
       push("ident", start, i);
-    } else if (/[0-9-]/.test(c) && /[0-9]/.test(source[i + 1] ?? c)) {
+    } else if (/[0-9]/.test(c) || (/[-+.]/.test(c) && /[0-9]/.test(source[i + 1] ?? ""))) {
+      // 7, -1, 0x1F, 1.5, .5, 2.5e-3: one token, so a value is always skipped whole.
       i++;
-      while (i < source.length && /[0-9A-Za-z_.+-]/.test(source[i]!)) i++;
+      while (i < source.length) {
+        const d = source[i]!;
+        const exponentSign = /[-+]/.test(d) && /[eE]/.test(source[i - 1]!) && !/^[-+]?0[xX]/.test(source.slice(start, i));
+        if (!/[0-9A-Za-z_.]/.test(d) && !exponentSign) break;
+        i++;
+      }
       push("number", start, i);
     } else {
       i++;

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { detectLayout, etcdSourceLayouts, rewriteEtcdImport } from "./etcd-source-layouts.js";
+import { detectLayout, etcdSourceLayouts, isFile, rewriteEtcdImport } from "./etcd-source-layouts.js";
 import { parseEtcdVersion, versionAtLeast } from "./etcd-version.js";
 import { normalizeProto, type ProtoAnnotations } from "./normalize-proto.js";
 
@@ -45,15 +45,15 @@ export function syncProtos({ from, out }: SyncOptions): SyncResult {
     throw new ProtoSyncError(`--from ${from}: not an etcd source tree; expected ${expected}`);
   }
   const versionPath = join(root, layout.versionFile);
-  const version = existsSync(versionPath) ? parseEtcdVersion(readFileSync(versionPath, "utf8")) : undefined;
+  const version = isFile(versionPath) ? parseEtcdVersion(readSource(versionPath)) : undefined;
   if (!version) {
     throw new ProtoSyncError(`--from ${from}: missing ${layout.versionFile} with a Version = "x.y.z" line (${layout.name})`);
   }
   const wanted = layout.protos.filter((p) => !p.since || versionAtLeast(version, p.since));
-  const missing = wanted.filter((p) => !existsSync(join(root, p.source))).map((p) => p.source);
+  const missing = wanted.filter((p) => !isFile(join(root, p.source))).map((p) => p.source);
   if (missing.length > 0) {
     throw new ProtoSyncError(
-      `--from ${from}: etcd ${version.text} (${layout.name}) is missing ${missing.join(", ")}; proto/ was left untouched`,
+      `--from ${from}: etcd ${version.text} (${layout.name}) is missing ${missing.join(", ")}; ${out} was left untouched`,
     );
   }
 
@@ -61,7 +61,7 @@ export function syncProtos({ from, out }: SyncOptions): SyncResult {
   const outputs = new Map<string, string>();
   const provenanceLines: string[] = [];
   for (const proto of wanted) {
-    const source = readFileSync(join(root, proto.source), "utf8");
+    const source = readSource(join(root, proto.source));
     let normalized;
     try {
       normalized = normalizeProto(source, { rewriteImport: (path) => rewriteEtcdImport(path, proto.target) });
@@ -92,6 +92,15 @@ export function syncProtos({ from, out }: SyncOptions): SyncResult {
     rmSync(staging, { recursive: true, force: true });
   }
   return { version: version.text, layout: layout.name, files: [...outputs.keys()] };
+}
+
+/** Reads a source file; an unreadable one is a clean ProtoSyncError (no stack trace from the CLI). */
+function readSource(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ProtoSyncError(`cannot read ${path}: ${(error as Error).message}`);
+  }
 }
 
 function sha256(text: string): string {
