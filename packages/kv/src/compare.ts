@@ -1,0 +1,150 @@
+import { toBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { resolveRange, type RangeSelector } from "./key-range.js";
+
+/**
+ * A comparison operator of a txn guard. Value comparisons are lexical (bytewise).
+ *
+ * @example
+ * ```ts
+ * const op: CompareOperator = "!=";
+ * ```
+ */
+export type CompareOperator = "=" | "!=" | "<" | ">";
+
+/**
+ * The field of a key a comparison inspects.
+ *
+ * @example
+ * ```ts
+ * const target: CompareTarget = "modRevision";
+ * ```
+ */
+export type CompareTarget = "value" | "version" | "createRevision" | "modRevision" | "lease";
+
+/**
+ * One guard of a txn: an immutable value, built by the `compare` helpers. Over a range, the
+ * comparison must hold for every key in the range.
+ *
+ * @example
+ * ```ts
+ * const guard: Comparison = compare.version("config", "=", 0);
+ * ```
+ */
+export interface Comparison {
+  readonly target: CompareTarget;
+  readonly operator: CompareOperator;
+  readonly key: Uint8Array;
+  /** Empty: a single key; otherwise the wire range end (see WireRange). */
+  readonly rangeEnd: Uint8Array;
+  /** Bytes for `value`; bigint for the numeric targets. */
+  readonly operand: Uint8Array | bigint;
+}
+
+function make(
+  target: CompareTarget,
+  key: Bytes,
+  operator: CompareOperator,
+  operand: Uint8Array | bigint,
+  range: RangeSelector | undefined,
+): Comparison {
+  const wire = resolveRange(key, range);
+  return Object.freeze({ target, operator, key: wire.key, rangeEnd: wire.rangeEnd, operand });
+}
+
+/**
+ * Builders of txn guards. Each takes a key, an operator, an operand and optionally a range
+ * selector (`{ prefix: true }`, `{ end }`, `{ fromKey: true }`) to compare every key of a range.
+ *
+ * Throws (synchronously, before any I/O) `empty-key` for an empty key without a range selector.
+ *
+ * @example
+ * ```ts
+ * await kv.txn()
+ *   .if(compare.value("key", ">", "abc"), compare.version("jobs/", "=", 0, { prefix: true }))
+ *   .then(op.put("key", "XYZ"))
+ *   .commit();
+ * ```
+ */
+export const compare = Object.freeze({
+  /**
+   * Compares the key's value, bytewise.
+   * @example
+   * ```ts
+   * compare.value("key", ">", "abc");
+   * ```
+   */
+  value(key: Bytes, operator: CompareOperator, value: Bytes, range?: RangeSelector): Comparison {
+    return make("value", key, operator, toBytes(value), range);
+  },
+  /**
+   * Compares the key's version (0: the key does not exist).
+   * @example
+   * ```ts
+   * compare.version("config", "=", 0);
+   * ```
+   */
+  version(key: Bytes, operator: CompareOperator, version: number | bigint, range?: RangeSelector): Comparison {
+    return make("version", key, operator, BigInt(version), range);
+  },
+  /**
+   * Compares the key's create revision (0: the key does not exist).
+   * @example
+   * ```ts
+   * compare.createRevision("lock/a", "<", myRevision);
+   * ```
+   */
+  createRevision(key: Bytes, operator: CompareOperator, revision: Revision, range?: RangeSelector): Comparison {
+    return make("createRevision", key, operator, revision, range);
+  },
+  /**
+   * Compares the key's mod revision.
+   * @example
+   * ```ts
+   * compare.modRevision("config", "=", seen.modRevision);
+   * ```
+   */
+  modRevision(key: Bytes, operator: CompareOperator, revision: Revision, range?: RangeSelector): Comparison {
+    return make("modRevision", key, operator, revision, range);
+  },
+  /**
+   * Compares the key's lease ID (0n: no lease).
+   * @example
+   * ```ts
+   * compare.lease("session/me", "=", lease.id);
+   * ```
+   */
+  lease(key: Bytes, operator: CompareOperator, lease: LeaseId, range?: RangeSelector): Comparison {
+    return make("lease", key, operator, lease, range);
+  },
+  /**
+   * The key exists (create revision > 0).
+   * @example
+   * ```ts
+   * await kv.txn().if(compare.exists("config")).then(op.get("config")).commit();
+   * ```
+   */
+  exists(key: Bytes): Comparison {
+    return make("createRevision", key, ">", 0n, undefined);
+  },
+  /**
+   * The key does not exist (create revision = 0): create-if-absent.
+   * @example
+   * ```ts
+   * await kv.txn().if(compare.missing("config")).then(op.put("config", "{}")).commit();
+   * ```
+   */
+  missing(key: Bytes): Comparison {
+    return make("createRevision", key, "=", 0n, undefined);
+  },
+  /**
+   * The key was last modified at `revision`: the guard of a compare-and-swap.
+   * @example
+   * ```ts
+   * const seen = await kv.get("counter");
+   * await kv.txn().if(compare.modRevisionIs("counter", seen!.modRevision)).then(op.put("counter", "2")).commit();
+   * ```
+   */
+  modRevisionIs(key: Bytes, revision: Revision): Comparison {
+    return make("modRevision", key, "=", revision, undefined);
+  },
+});

@@ -1,0 +1,84 @@
+import { createClient, type CallOptions as ConnectCallOptions, type Client, type Transport } from "@connectrpc/connect";
+import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
+import { buildKV, type KV, type KVCore } from "./kv.js";
+import type { Op } from "./ops.js";
+import type { CallOptions, CompactOptions } from "./options.js";
+import { encodeDelete, encodePut, encodeRange, encodeTxn } from "./request-encoding.js";
+import { decodeDelete, decodePut, decodeRange, decodeTxn } from "./response-decoding.js";
+import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
+
+/**
+ * etcd's KV API over any Connect `Transport` (etcdkit's `createTransport`, or Connect's own
+ * gRPC / gRPC-web transports). Creating it does no I/O and throws nothing. Its calls reject with
+ * EtcdErrors only: `empty-key` / `invalid-argument` before any I/O; from etcd `compacted`,
+ * `future-revision`, `too-many-ops`, `duplicate-key`, `request-too-large`, `key-not-found`,
+ * `lease-not-found`, …; from the transport `unavailable`, `deadline-exceeded`, `canceled`,
+ * `outcome-unknown`, … (see `KV`). Retrying is the transport's business: etcdkit's transport
+ * never resends a write whose request may have reached etcd, nor any typed etcd error.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@etcdkit/transport";
+ * import { createKV, compare, op } from "@etcdkit/kv";
+ *
+ * const kv = createKV(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));
+ * const { revision } = await kv.put("sample_key", "sample_value");
+ * const item = await kv.get("sample_key");
+ * ```
+ */
+export function createKV(transport: Transport): KV {
+  return buildKV(createKVCore(createClient(KVService, transport)));
+}
+
+/**
+ * The KVCore of `createKV`: ops encoded to requests of the generated KV client, responses
+ * decoded to results, every error passed through `toEtcdError`.
+ *
+ * @example
+ * ```ts
+ * const core = createKVCore(createClient(KVService, transport));
+ * ```
+ */
+export function createKVCore(client: Client<typeof KVService>): KVCore {
+  async function run(operation: Op, call: ConnectCallOptions): Promise<AnyOpResult> {
+    switch (operation.type) {
+      case "get":
+        return decodeRange(await client.range(encodeRange(operation), call));
+      case "put":
+        return decodePut(await client.put(encodePut(operation), call));
+      case "delete":
+        return decodeDelete(await client.deleteRange(encodeDelete(operation), call));
+      case "txn":
+        return decodeTxn(await client.txn(encodeTxn(operation), call));
+      default:
+        throw invalidArgumentError("not an op: build ops with op.get, op.put, op.delete or op.txn");
+    }
+  }
+  return {
+    async do<O extends Op>(operation: O, options?: CallOptions): Promise<OpResult<O>> {
+      try {
+        return (await run(operation, callOptions(options))) as OpResult<O>;
+      } catch (error) {
+        throw toEtcdError(error);
+      }
+    },
+    async compact(revision: Revision, options?: CompactOptions): Promise<CompactResult> {
+      if (typeof revision !== "bigint" || revision < 0n) throw invalidArgumentError("revision must be a non-negative bigint");
+      try {
+        const response = await client.compact({ revision, physical: options?.physical === true }, callOptions(options));
+        return Object.freeze({ revision: response.header?.revision ?? 0n });
+      } catch (error) {
+        throw toEtcdError(error);
+      }
+    },
+  };
+}
+
+/** Only the call options Connect should see (never a whole options bag). */
+function callOptions(options: CallOptions | undefined): ConnectCallOptions {
+  const call: { signal?: AbortSignal; timeoutMs?: number } = {};
+  if (options?.signal !== undefined) call.signal = options.signal;
+  if (options?.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
+  return call;
+}

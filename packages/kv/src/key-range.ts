@@ -1,0 +1,114 @@
+import { compareBytes, emptyKeyError, fromKeyRangeEnd, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+
+/**
+ * Selects a range of keys instead of a single key. Exactly one form at a time:
+ *
+ * - `{ prefix: true }`: every key starting with the key (an empty key: every key);
+ * - `{ end: "z" }`: every key in `[key, end)`; `end: "\0"` means "every key >= key", as in etcd;
+ * - `{ fromKey: true }`: every key greater than or equal to the key (an empty key: every key).
+ *
+ * @example
+ * ```ts
+ * await kv.range("app/", { prefix: true });
+ * await kv.range("a", { end: "m" });
+ * await kv.range("m", { fromKey: true });
+ * ```
+ */
+export type RangeSelector =
+  | { readonly prefix: true; readonly end?: never; readonly fromKey?: never }
+  | { readonly end: Bytes; readonly prefix?: never; readonly fromKey?: never }
+  | { readonly fromKey: true; readonly prefix?: never; readonly end?: never };
+
+/**
+ * The absence of a range selector: the options of a single-key operation.
+ *
+ * @example
+ * ```ts
+ * const single: SingleKeySelector = { prefix: false };
+ * ```
+ */
+export interface SingleKeySelector {
+  readonly prefix?: false;
+  readonly fromKey?: false;
+  readonly end?: never;
+}
+
+/**
+ * A key range as etcd's wire format has it: `rangeEnd` empty → the single key `key`;
+ * `rangeEnd` = `[0]` → every key >= `key`; otherwise `[key, rangeEnd)`. `key` = `[0]` with
+ * `rangeEnd` = `[0]` is every key.
+ *
+ * @example
+ * ```ts
+ * const everything: WireRange = { key: new Uint8Array([0]), rangeEnd: new Uint8Array([0]) };
+ * ```
+ */
+export interface WireRange {
+  readonly key: Uint8Array;
+  readonly rangeEnd: Uint8Array;
+}
+
+const noRangeEnd = new Uint8Array(0);
+const zeroKey = new Uint8Array([0]);
+
+/**
+ * Resolves a key and optional range selector into etcd's wire range, with Go's client semantics:
+ * `prefix` → `[key, prefixRangeEnd(key))`, `fromKey` → `[key, "\0")`, and an empty key with
+ * `prefix` or `fromKey` selects every key (`["\0", "\0")`). An empty key with an explicit `end`
+ * starts at the smallest possible key `"\0"` (no key is empty). Copies nothing it does not have to.
+ *
+ * Throws `empty-key` (before any I/O) for an empty key without a range selector.
+ *
+ * @example
+ * ```ts
+ * resolveRange("app/", { prefix: true }); // { key: "app/", rangeEnd: "app0" }
+ * resolveRange("", { fromKey: true });     // { key: "\0", rangeEnd: "\0" } (all keys)
+ * resolveRange("", undefined);             // throws EtcdError "empty-key"
+ * ```
+ */
+export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> | undefined): WireRange {
+  const bytes = toBytes(key);
+  if (selector?.prefix === true) {
+    if (bytes.length === 0) return { key: zeroKey, rangeEnd: fromKeyRangeEnd };
+    return { key: bytes, rangeEnd: prefixRangeEnd(bytes) };
+  }
+  if (selector?.fromKey === true) {
+    return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: fromKeyRangeEnd };
+  }
+  if (selector?.end !== undefined) {
+    const end = toBytes(selector.end);
+    return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: end };
+  }
+  if (bytes.length === 0) throw emptyKeyError();
+  return { key: bytes, rangeEnd: noRangeEnd };
+}
+
+/**
+ * The fields a selector may carry, for code that reads a selector out of a larger options bag.
+ *
+ * @example
+ * ```ts
+ * const fields: Partial<RangeSelectorFields> = { prefix: true };
+ * ```
+ */
+export interface RangeSelectorFields {
+  readonly prefix: boolean;
+  readonly fromKey: boolean;
+  readonly end: Bytes;
+}
+
+/**
+ * True when `key` lies in the wire range (etcd's rules, see WireRange). For tests and
+ * client-side filtering.
+ *
+ * @example
+ * ```ts
+ * inWireRange(toBytes("app/x"), resolveRange("app/", { prefix: true })); // true
+ * ```
+ */
+export function inWireRange(key: Uint8Array, range: WireRange): boolean {
+  if (range.rangeEnd.length === 0) return compareBytes(key, range.key) === 0;
+  if (compareBytes(key, range.key) < 0) return false;
+  if (range.rangeEnd.length === 1 && range.rangeEnd[0] === 0) return true;
+  return compareBytes(key, range.rangeEnd) < 0;
+}

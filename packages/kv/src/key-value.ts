@@ -1,0 +1,133 @@
+import { bytesToText, invalidArgumentError, type LeaseId, type Revision } from "@etcdkit/transport";
+import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
+
+/**
+ * One key-value pair as etcd stores it: raw bytes plus metadata, with small decoding helpers.
+ * Instances are frozen.
+ *
+ * @example
+ * ```ts
+ * const kv = await kvClient.get("config");
+ * if (kv) console.log(kv.keyText(), kv.text(), kv.modRevision);
+ * const settings = kv?.json<{ debug: boolean }>();
+ * ```
+ */
+export class KeyValue {
+  /** The key's bytes. */
+  readonly key: Uint8Array;
+  /** The value's bytes (empty with `keysOnly`). */
+  readonly value: Uint8Array;
+  /** The revision of the key's last creation. */
+  readonly createRevision: Revision;
+  /** The revision of the key's last modification. */
+  readonly modRevision: Revision;
+  /** How many times the key was written since it was created (1 after the first put). */
+  readonly version: number;
+  /** The lease attached to the key; 0n: none. */
+  readonly lease: LeaseId;
+
+  /**
+   * @example
+   * ```ts
+   * new KeyValue({ key: toBytes("k"), value: toBytes("v"), createRevision: 2n, modRevision: 2n, version: 1, lease: 0n });
+   * ```
+   */
+  constructor(fields: KeyValueFields) {
+    this.key = fields.key;
+    this.value = fields.value;
+    this.createRevision = fields.createRevision;
+    this.modRevision = fields.modRevision;
+    this.version = fields.version;
+    this.lease = fields.lease;
+    Object.freeze(this);
+  }
+
+  /**
+   * The value decoded as UTF-8 text.
+   *
+   * @example
+   * ```ts
+   * (await kv.get("greeting"))?.text(); // "hello"
+   * ```
+   */
+  text(): string {
+    return bytesToText(this.value);
+  }
+
+  /**
+   * The key decoded as UTF-8 text.
+   *
+   * @example
+   * ```ts
+   * for (const item of (await kv.getPrefix("jobs/")).kvs) console.log(item.keyText());
+   * ```
+   */
+  keyText(): string {
+    return bytesToText(this.key);
+  }
+
+  /**
+   * The value parsed as JSON. The type parameter is not checked at run time.
+   * Throws a `SyntaxError` when the value is not JSON.
+   *
+   * @example
+   * ```ts
+   * const config = (await kv.get("config"))?.json<{ replicas: number }>();
+   * ```
+   */
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+
+  /**
+   * The value parsed as a decimal number (surrounding whitespace allowed).
+   * Throws an EtcdError `invalid-argument` when the value is not a finite number.
+   *
+   * @example
+   * ```ts
+   * const count = (await kv.get("counter"))?.number() ?? 0;
+   * ```
+   */
+  number(): number {
+    const text = this.text().trim();
+    const parsed = text === "" ? Number.NaN : Number(text);
+    if (!Number.isFinite(parsed)) throw invalidArgumentError("the value is not a finite decimal number");
+    return parsed;
+  }
+}
+
+/**
+ * The fields of a KeyValue.
+ *
+ * @example
+ * ```ts
+ * const fields: KeyValueFields = { key, value, createRevision: 2n, modRevision: 3n, version: 2, lease: 0n };
+ * ```
+ */
+export interface KeyValueFields {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  readonly createRevision: Revision;
+  readonly modRevision: Revision;
+  readonly version: number;
+  readonly lease: LeaseId;
+}
+
+/**
+ * Wraps a generated `mvccpb.KeyValue` message.
+ *
+ * @example
+ * ```ts
+ * const items = response.kvs.map(keyValueFromMessage);
+ * ```
+ */
+export function keyValueFromMessage(message: KeyValueMessage): KeyValue {
+  return new KeyValue({
+    key: message.key,
+    value: message.value,
+    createRevision: message.createRevision,
+    modRevision: message.modRevision,
+    version: Number(message.version),
+    lease: message.lease,
+  });
+}

@@ -1,0 +1,198 @@
+import type { Bytes, Revision } from "@etcdkit/transport";
+import type { KeyValue } from "./key-value.js";
+import { op } from "./op-builders.js";
+import type { Op } from "./ops.js";
+import type {
+  CallOptions,
+  CompactOptions,
+  DeleteOptions,
+  GetOptions,
+  PutKeepValueOptions,
+  PutOptions,
+  RangeReadOptions,
+  SingleGetOptions,
+} from "./options.js";
+import { paginate, type PaginateOptions, type RangePage } from "./paginate.js";
+import type { CompactResult, DeleteResult, OpResult, PutResult, RangeResult } from "./results.js";
+import { createTxnBuilder, type TxnBuilder } from "./txn-builder.js";
+
+/**
+ * The two primitives every KV is built from: running an op and compacting. `createKV` implements
+ * them over a Connect transport; `withNamespace` over another KV.
+ *
+ * @example
+ * ```ts
+ * const core: KVCore = { do: (o, options) => inner.do(o, options), compact: (rev, options) => inner.compact(rev, options) };
+ * const kv = buildKV(core);
+ * ```
+ */
+export interface KVCore {
+  do<O extends Op>(operation: O, options?: CallOptions): Promise<OpResult<O>>;
+  compact(revision: Revision, options?: CompactOptions): Promise<CompactResult>;
+}
+
+/**
+ * etcd's key-value API. Every call takes `{ signal, timeoutMs }`; keys and values are strings
+ * (UTF-8) or bytes; revisions and lease IDs are bigints; every failure is an EtcdError.
+ *
+ * Reasons any call can throw: `empty-key` (before any I/O), `invalid-argument` (bad options,
+ * before any I/O), and the transport's `unavailable`, `deadline-exceeded`, `canceled`,
+ * `transport-closed`, `outcome-unknown` (writes whose request may have reached etcd), `no-leader`,
+ * `permission-denied`, `invalid-auth-token`; each method lists its own on top.
+ *
+ * @example
+ * ```ts
+ * const kv = createKV(transport);
+ * await kv.put("sample_key", "sample_value");
+ * const item = await kv.get("sample_key"); // KeyValue | undefined
+ * ```
+ */
+export interface KV extends KVCore {
+  /**
+   * Reads one key. Also throws `compacted` / `future-revision` with `revision`.
+   * @example
+   * ```ts
+   * const foo = await kv.get("foo");
+   * console.log(foo?.text());
+   * ```
+   */
+  get(key: Bytes, options?: SingleGetOptions & CallOptions): Promise<KeyValue | undefined>;
+  /**
+   * Reads a key or a range with every Range option. Also throws `compacted` / `future-revision`.
+   * @example
+   * ```ts
+   * const { kvs, more } = await kv.range("a", { end: "m", limit: 100, sort: { target: "modRevision" } });
+   * ```
+   */
+  range(key: Bytes, options?: GetOptions & CallOptions): Promise<RangeResult>;
+  /**
+   * Reads every key starting with `prefix` (an empty prefix: every key).
+   * Also throws `compacted` / `future-revision`.
+   * @example
+   * ```ts
+   * const page = await kv.getPrefix("key", { sort: { target: "key", order: "descend" } });
+   * ```
+   */
+  getPrefix(prefix: Bytes, options?: RangeReadOptions & CallOptions): Promise<RangeResult>;
+  /**
+   * Reads every key >= `key`. Also throws `compacted` / `future-revision`.
+   * @example
+   * ```ts
+   * const { kvs } = await kv.getFromKey("m", { limit: 10 });
+   * ```
+   */
+  getFromKey(key: Bytes, options?: RangeReadOptions & CallOptions): Promise<RangeResult>;
+  /**
+   * Reads the whole keyspace (of the namespace, for a namespaced KV).
+   * Also throws `compacted` / `future-revision`.
+   * @example
+   * ```ts
+   * const { count } = await kv.getAll({ countOnly: true });
+   * ```
+   */
+  getAll(options?: RangeReadOptions & CallOptions): Promise<RangeResult>;
+  /**
+   * Writes a key. Also throws `lease-not-found`, `key-not-found` (ignoreLease on a missing key),
+   * `request-too-large`, `no-space`.
+   * @example
+   * ```ts
+   * const { revision, prevKv } = await kv.put("k", "v", { prevKv: true });
+   * ```
+   */
+  put(key: Bytes, value: Bytes, options?: PutOptions & CallOptions): Promise<PutResult>;
+  /**
+   * Updates a key but keeps its value (`ignoreValue`), e.g. to attach a lease. Also throws
+   * `key-not-found` when the key does not exist, `lease-not-found`.
+   * @example
+   * ```ts
+   * await kv.put("k", { ignoreValue: true, lease: lease.id });
+   * ```
+   */
+  put(key: Bytes, options: PutKeepValueOptions & CallOptions): Promise<PutResult>;
+  /**
+   * Deletes a key or a range.
+   * @example
+   * ```ts
+   * const { deleted } = await kv.delete("key", { prefix: true });
+   * ```
+   */
+  delete(key: Bytes, options?: DeleteOptions & CallOptions): Promise<DeleteResult>;
+  /**
+   * Runs an op built earlier; the result is typed by the op (get → RangeResult, put → PutResult,
+   * delete → DeleteResult, txn → TxnResult). Throws what the op's method throws.
+   * @example
+   * ```ts
+   * for (const o of [op.put("put-key", "123"), op.get("put-key"), op.put("put-key", "456")]) await kv.do(o);
+   * ```
+   */
+  do<O extends Op>(operation: O, options?: CallOptions): Promise<OpResult<O>>;
+  /**
+   * Compacts the history before `revision`. Also throws `compacted` (already compacted there)
+   * and `future-revision`.
+   * @example
+   * ```ts
+   * await kv.compact(revision, { physical: true });
+   * ```
+   */
+  compact(revision: Revision, options?: CompactOptions): Promise<CompactResult>;
+  /**
+   * Starts a staged txn: `if` → `then` → `else` → `commit`. See TxnBuilder.
+   * @example
+   * ```ts
+   * await kv.txn().if(compare.value("key", ">", "abc")).then(op.put("key", "XYZ")).else(op.put("key", "ABC")).commit();
+   * ```
+   */
+  txn(): TxnBuilder;
+  /**
+   * Walks a range in pages at one pinned revision (a consistent snapshot). See `paginate`.
+   * @example
+   * ```ts
+   * for await (const page of kv.paginate("jobs/", { prefix: true, pageSize: 500 })) console.log(page.kvs.length);
+   * ```
+   */
+  paginate(key: Bytes, options: PaginateOptions): AsyncIterable<RangePage>;
+}
+
+/**
+ * Builds the full KV API on top of a KVCore.
+ *
+ * @example
+ * ```ts
+ * const kv = buildKV({ do: myDo, compact: myCompact });
+ * ```
+ */
+export function buildKV(core: KVCore): KV {
+  const run = core.do.bind(core) as KVCore["do"];
+  const kv: KV = {
+    do: run,
+    compact: (revision, options) => core.compact(revision, options),
+    async get(key, options) {
+      const result = await run(op.get(key, options), options);
+      return result.kvs[0];
+    },
+    async range(key, options) {
+      return run(op.get(key, options), options);
+    },
+    async getPrefix(prefix, options) {
+      return run(op.get(prefix, { ...options, prefix: true }), options);
+    },
+    async getFromKey(key, options) {
+      return run(op.get(key, { ...options, fromKey: true }), options);
+    },
+    async getAll(options) {
+      return run(op.get("", { ...options, prefix: true }), options);
+    },
+    async put(key: Bytes, valueOrOptions: Bytes | (PutKeepValueOptions & CallOptions), options?: PutOptions & CallOptions) {
+      if (typeof valueOrOptions === "string" || valueOrOptions instanceof Uint8Array) {
+        return run(op.put(key, valueOrOptions, options), options);
+      }
+      return run(op.put(key, valueOrOptions), valueOrOptions);
+    },
+    async delete(key, options) {
+      return run(op.delete(key, options), options);
+    },
+    txn: () => createTxnBuilder((txn, options) => run(txn, options)),
+    paginate: (key, options) => paginate(kv, key, options),
+  };
+  return Object.freeze(kv);
+}

@@ -1,0 +1,116 @@
+import { prefixRangeEnd } from "@etcdkit/transport";
+import type { Comparison } from "./compare.js";
+import { KeyValue } from "./key-value.js";
+import type { WireRange } from "./key-range.js";
+import type { Op } from "./ops.js";
+import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
+
+/**
+ * Maps a wire range inside a namespace to the range outside it, as Go's `namespace` package does:
+ * the namespace is put in front of the key and of the range end; a range end of `[0]` ("to the
+ * end of the keyspace") becomes the end of the namespace, `prefixRangeEnd(namespace)`. In addition,
+ * the whole keyspace `["\0", "\0")` maps to the whole namespace `[namespace, end of namespace)`,
+ * so even a key equal to the namespace itself is inside it. An empty namespace changes nothing.
+ *
+ * @example
+ * ```ts
+ * prefixRange(toBytes("app/"), { key: toBytes("a"), rangeEnd: new Uint8Array([0]) });
+ * // { key: "app/a", rangeEnd: "app0" }
+ * ```
+ */
+export function prefixRange(namespace: Uint8Array, range: WireRange): WireRange {
+  const { key, rangeEnd } = range;
+  const isToEnd = rangeEnd.length === 1 && rangeEnd[0] === 0;
+  const isAll = isToEnd && key.length === 1 && key[0] === 0 && namespace.length > 0;
+  const prefixedKey = isAll ? namespace : concat(namespace, key);
+  if (rangeEnd.length === 0) return { key: prefixedKey, rangeEnd };
+  if (isToEnd) return { key: prefixedKey, rangeEnd: prefixRangeEnd(namespace) };
+  return { key: prefixedKey, rangeEnd: concat(namespace, rangeEnd) };
+}
+
+/**
+ * An op with every key, range and txn comparison moved into the namespace (nested txns too).
+ *
+ * @example
+ * ```ts
+ * prefixOp(toBytes("app/"), op.get("a", { prefix: true })); // get "app/a" .. "app/b"
+ * ```
+ */
+export function prefixOp<O extends Op>(namespace: Uint8Array, operation: O): O {
+  return prefixAnyOp(namespace, operation) as O;
+}
+
+function prefixAnyOp(namespace: Uint8Array, operation: Op): Op {
+  switch (operation.type) {
+    case "get":
+      return Object.freeze({ ...operation, ...prefixRange(namespace, operation) });
+    case "delete":
+      return Object.freeze({ ...operation, ...prefixRange(namespace, operation) });
+    case "put":
+      return Object.freeze({ ...operation, key: concat(namespace, operation.key) });
+    case "txn":
+      return Object.freeze({
+        ...operation,
+        compares: Object.freeze(operation.compares.map((c) => prefixComparison(namespace, c))),
+        success: Object.freeze(operation.success.map((o) => prefixAnyOp(namespace, o))),
+        failure: Object.freeze(operation.failure.map((o) => prefixAnyOp(namespace, o))),
+      });
+  }
+}
+
+/**
+ * A txn comparison moved into the namespace.
+ *
+ * @example
+ * ```ts
+ * prefixComparison(toBytes("app/"), compare.exists("a")); // exists "app/a"
+ * ```
+ */
+export function prefixComparison(namespace: Uint8Array, comparison: Comparison): Comparison {
+  return Object.freeze({ ...comparison, ...prefixRange(namespace, comparison) });
+}
+
+/**
+ * A result with the namespace removed from every key (prevKv, prevKvs and txn responses too).
+ *
+ * @example
+ * ```ts
+ * const result = stripResult(namespaceBytes, await inner.do(prefixOp(namespaceBytes, o)));
+ * ```
+ */
+export function stripResult<R extends AnyOpResult>(namespace: Uint8Array, result: R): R {
+  const strip = (kv: KeyValue) => stripKeyValue(namespace, kv);
+  if ("kvs" in result) {
+    const range: RangeResult = { ...result, kvs: Object.freeze(result.kvs.map(strip)) };
+    return Object.freeze(range) as R;
+  }
+  if ("deleted" in result) {
+    const del: DeleteResult = { ...result, prevKvs: Object.freeze(result.prevKvs.map(strip)) };
+    return Object.freeze(del) as R;
+  }
+  if ("succeeded" in result) {
+    const responses = Object.freeze(result.responses.map((r: AnyOpResult) => stripResult(namespace, r)));
+    return Object.freeze({ ...result, responses } as TxnResult) as R;
+  }
+  const put: PutResult = { ...result, prevKv: result.prevKv === undefined ? undefined : strip(result.prevKv) };
+  return Object.freeze(put) as R;
+}
+
+/**
+ * A key-value with the namespace removed from its key.
+ *
+ * @example
+ * ```ts
+ * stripKeyValue(toBytes("app/"), item).keyText(); // "a" for "app/a"
+ * ```
+ */
+export function stripKeyValue(namespace: Uint8Array, kv: KeyValue): KeyValue {
+  return new KeyValue({ ...kv, key: kv.key.subarray(namespace.length) });
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,33 @@
+import { toBytes, type Bytes } from "@etcdkit/transport";
+import { buildKV, type KV } from "./kv.js";
+import { prefixOp, stripResult } from "./namespace-mapping.js";
+import type { Op } from "./ops.js";
+import type { AnyOpResult, OpResult } from "./results.js";
+
+/**
+ * A KV confined to the keys under `namespace`: every key, range, txn comparison and nested txn is
+ * prefixed on the way out, and the prefix is stripped from every key coming back (range results,
+ * prevKv, prevKvs, txn responses). Ranges to the end of the keyspace (`fromKey`, `getAll`, an
+ * empty prefix) end at the end of the namespace, so a namespaced KV never sees keys outside it.
+ * Compaction is not namespaced (etcd has one history). Namespaces nest.
+ *
+ * Throws what the wrapped KV throws; `empty-key` is still checked on the key inside the
+ * namespace (before any I/O).
+ *
+ * @example
+ * ```ts
+ * const app = withNamespace(kv, "app/");
+ * await app.put("config", "{}");            // writes "app/config"
+ * const all = await app.getAll();            // keys come back as "config", …
+ * ```
+ */
+export function withNamespace(kv: KV, namespace: Bytes): KV {
+  const prefix = toBytes(namespace).slice();
+  return buildKV({
+    async do<O extends Op>(operation: O, options?: Parameters<KV["do"]>[1]): Promise<OpResult<O>> {
+      const result = await kv.do(prefixOp(prefix, operation), options);
+      return stripResult(prefix, result as AnyOpResult) as OpResult<O>;
+    },
+    compact: (revision, options) => kv.compact(revision, options),
+  });
+}

@@ -1,0 +1,164 @@
+import { emptyKeyError, invalidArgumentError, toBytes, type Bytes, type Revision } from "@etcdkit/transport";
+import type { Comparison } from "./compare.js";
+import { resolveRange, type WireRange } from "./key-range.js";
+import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
+import type {
+  DeleteOptions,
+  GetOptions,
+  PutKeepValueOptions,
+  PutOptions,
+  RangeReadOptions,
+  SortOption,
+} from "./options.js";
+
+/**
+ * The parts of a txn op: guards, the ops to run when every guard holds (`then`), and the ops to
+ * run otherwise (`else`). Each part may be left out.
+ *
+ * @example
+ * ```ts
+ * const spec: TxnSpec<readonly [PutOp], readonly []> = { if: [compare.missing("k")], then: [op.put("k", "v")] };
+ * ```
+ */
+export interface TxnSpec<T extends readonly Op[], E extends readonly Op[]> {
+  readonly if?: readonly Comparison[];
+  readonly then?: T;
+  readonly else?: E;
+}
+
+const sortTargets = new Set(["key", "version", "createRevision", "modRevision", "value"]);
+const sortOrders = new Set(["ascend", "descend"]);
+
+/**
+ * Builds a GetOp from an already resolved wire range; used by `op.get`, paging and namespaces.
+ * Throws `invalid-argument` for a negative or fractional limit, a negative revision, or an
+ * unknown sort target or order.
+ *
+ * @example
+ * ```ts
+ * const page = makeGetOp({ key: toBytes("a"), rangeEnd: toBytes("b") }, { limit: 100, revision: 42n });
+ * ```
+ */
+export function makeGetOp(range: WireRange, options: RangeReadOptions | undefined): GetOp {
+  const limit = options?.limit ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError("limit must be a non-negative integer");
+  const sort = options?.sort === undefined ? undefined : checkSort(options.sort);
+  return Object.freeze({
+    type: "get",
+    key: range.key,
+    rangeEnd: range.rangeEnd,
+    limit,
+    revision: revisionOption(options?.revision, "revision"),
+    sort,
+    serializable: options?.serializable === true,
+    keysOnly: options?.keysOnly === true,
+    countOnly: options?.countOnly === true,
+    minModRevision: revisionOption(options?.minModRevision, "minModRevision"),
+    maxModRevision: revisionOption(options?.maxModRevision, "maxModRevision"),
+    minCreateRevision: revisionOption(options?.minCreateRevision, "minCreateRevision"),
+    maxCreateRevision: revisionOption(options?.maxCreateRevision, "maxCreateRevision"),
+  });
+}
+
+function revisionOption(value: Revision | undefined, name: string): Revision {
+  if (value === undefined) return 0n;
+  if (typeof value !== "bigint" || value < 0n) throw invalidArgumentError(`${name} must be a non-negative bigint`);
+  return value;
+}
+
+function checkSort(sort: SortOption): SortOption {
+  if (!sortTargets.has(sort.target)) throw invalidArgumentError("unknown sort target");
+  if (sort.order !== undefined && !sortOrders.has(sort.order)) throw invalidArgumentError("unknown sort order");
+  return Object.freeze({ target: sort.target, order: sort.order ?? "ascend" });
+}
+
+function put(key: Bytes, value: Bytes, options?: PutOptions): PutOp;
+function put(key: Bytes, options: PutKeepValueOptions): PutOp;
+function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptions?: PutOptions): PutOp {
+  const keyBytes = toBytes(key);
+  if (keyBytes.length === 0) throw emptyKeyError();
+  const keepValue = typeof valueOrOptions !== "string" && !(valueOrOptions instanceof Uint8Array);
+  const options: PutOptions | PutKeepValueOptions | undefined = keepValue ? valueOrOptions : maybeOptions;
+  const lease = options?.lease ?? 0n;
+  if (typeof lease !== "bigint") throw invalidArgumentError("lease must be a bigint lease ID");
+  if (options?.ignoreLease === true && lease !== 0n) {
+    throw invalidArgumentError("lease and ignoreLease cannot be used together");
+  }
+  return Object.freeze({
+    type: "put",
+    key: keyBytes,
+    value: keepValue ? new Uint8Array(0) : toBytes(valueOrOptions),
+    lease,
+    prevKv: options?.prevKv === true,
+    ignoreValue: keepValue,
+    ignoreLease: options?.ignoreLease === true,
+  });
+}
+
+function txn<const T extends readonly Op[] = readonly [], const E extends readonly Op[] = readonly []>(
+  spec: TxnSpec<T, E>,
+): TxnOp<T, E> {
+  return Object.freeze({
+    type: "txn",
+    compares: Object.freeze([...(spec.if ?? [])]),
+    success: Object.freeze([...(spec.then ?? [])]) as unknown as T,
+    failure: Object.freeze([...(spec.else ?? [])]) as unknown as E,
+  });
+}
+
+/**
+ * Builders of immutable operations, to run later with `kv.do(op)` or inside a txn. Options are
+ * typed per operation: a limit on a put or a sort on a single key does not compile.
+ *
+ * Throws (synchronously, before any I/O): `empty-key` for an empty key without a range selector,
+ * `invalid-argument` for malformed options (negative limit or revision, lease with ignoreLease).
+ *
+ * @example
+ * ```ts
+ * const ops = [op.put("put-key", "123"), op.get("put-key"), op.put("put-key", "456")];
+ * for (const o of ops) await kv.do(o);
+ * const nested = op.txn({ if: [compare.missing("a")], then: [op.put("a", "1")], else: [op.get("a")] });
+ * ```
+ */
+export const op = Object.freeze({
+  /**
+   * A read of one key, or of a range with `prefix`, `end` or `fromKey`.
+   * @example
+   * ```ts
+   * op.get("foo");
+   * op.get("key", { prefix: true, sort: { target: "key", order: "descend" } });
+   * ```
+   */
+  get(key: Bytes, options?: GetOptions): GetOp {
+    return makeGetOp(resolveRange(key, options), options as RangeReadOptions | undefined);
+  },
+  /**
+   * A write: `op.put(key, value, options?)`, or `op.put(key, { ignoreValue: true, ... })` to keep
+   * the current value (for example to attach a lease).
+   * @example
+   * ```ts
+   * op.put("k", "v", { lease: lease.id, prevKv: true });
+   * op.put("k", { ignoreValue: true, ignoreLease: true });
+   * ```
+   */
+  put,
+  /**
+   * A delete of one key, or of a range with `prefix`, `end` or `fromKey`.
+   * @example
+   * ```ts
+   * op.delete("jobs/", { prefix: true, prevKv: true });
+   * ```
+   */
+  delete(key: Bytes, options?: DeleteOptions): DeleteOp {
+    const range = resolveRange(key, options);
+    return Object.freeze({ type: "delete", key: range.key, rangeEnd: range.rangeEnd, prevKv: options?.prevKv === true });
+  },
+  /**
+   * A transaction as an op (for `kv.do` or nesting in another txn).
+   * @example
+   * ```ts
+   * op.txn({ if: [compare.value("key", ">", "abc")], then: [op.put("key", "XYZ")], else: [op.put("key", "ABC")] });
+   * ```
+   */
+  txn,
+});

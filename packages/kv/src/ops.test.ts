@@ -1,0 +1,205 @@
+/**
+ * Unit tests of ops, comparisons and their encoding, on a recording transport (no etcd, no I/O):
+ * ops are frozen values, validation happens before any call, call options reach the transport.
+ */
+import { create } from "@bufbuild/protobuf";
+import {
+  Compare_CompareResult,
+  Compare_CompareTarget,
+  RangeRequest_SortOrder,
+  RangeRequest_SortTarget,
+  RangeResponseSchema,
+  type RangeRequest,
+  type TxnRequest,
+} from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { isEtcdError, toBytes } from "@etcdkit/transport";
+import { describe, expect, it } from "vitest";
+import { compare } from "./compare.js";
+import { createKV } from "./create-kv.js";
+import { createRecordingTransport } from "./kv-test-env.test-helpers.js";
+import { op } from "./op-builders.js";
+import { encodeCompare, encodeRange, encodeSort, encodeTxn } from "./request-encoding.js";
+
+const thrown = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
+describe("ops are immutable values", () => {
+  it("op.get/put/delete/txn return frozen values that can be built now and reused", () => {
+    const put = op.put("k", "v", { prevKv: true });
+    const txn = op.txn({ if: [compare.exists("k")], then: [put], else: [op.get("k")] });
+    for (const value of [put, op.get("k"), op.delete("k"), txn, txn.success, txn.compares, txn.compares[0]]) {
+      expect(Object.isFrozen(value)).toBe(true);
+    }
+    expect(() => {
+      (put as { key: Uint8Array }).key = toBytes("other");
+    }).toThrow(TypeError);
+    expect(put).toMatchObject({ type: "put", key: toBytes("k"), value: toBytes("v"), prevKv: true, lease: 0n });
+  });
+
+  it("the txn builder's stages are immutable: one stage can start several txns", () => {
+    const kv = createKV(createRecordingTransport());
+    const guarded = kv.txn().if(compare.missing("k"));
+    const a = guarded.then(op.put("k", "a")).toOp();
+    const b = guarded.then(op.put("k", "b")).else(op.get("k")).toOp();
+    expect(a.success[0]!.value).toEqual(toBytes("a"));
+    expect(a.failure).toHaveLength(0);
+    expect(b.success[0]!.value).toEqual(toBytes("b"));
+    expect(b.failure).toHaveLength(1);
+    expect(Object.keys(kv.txn().then(op.get("k")))).not.toContain("if");
+  });
+
+  it("rejects an empty key synchronously, with reason empty-key", () => {
+    for (const fn of [() => op.get(""), () => op.put("", "v"), () => op.delete(""), () => compare.exists("")]) {
+      expect(isEtcdError(thrown(fn), "empty-key")).toBe(true);
+    }
+    expect(isEtcdError(thrown(() => op.get(new Uint8Array(0))), "empty-key")).toBe(true);
+  });
+
+  it("an empty key with prefix or fromKey selects every key, as in Go", () => {
+    expect(op.get("", { prefix: true })).toMatchObject({ key: new Uint8Array([0]), rangeEnd: new Uint8Array([0]) });
+    expect(op.delete("", { fromKey: true })).toMatchObject({ key: new Uint8Array([0]), rangeEnd: new Uint8Array([0]) });
+  });
+
+  it("rejects malformed options with invalid-argument", () => {
+    expect(isEtcdError(thrown(() => op.get("k", { prefix: true, limit: -1 })), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrown(() => op.get("k", { prefix: true, limit: 1.5 })), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrown(() => op.get("k", { revision: -1n })), "invalid-argument")).toBe(true);
+    const contradictory = { lease: 5n, ignoreLease: true } as never;
+    expect(isEtcdError(thrown(() => op.put("k", "v", contradictory)), "invalid-argument")).toBe(true);
+  });
+});
+
+describe("encoding", () => {
+  it("sort by key ascending is sent as no sort; other sorts are explicit, ascending by default", () => {
+    expect(encodeSort({ target: "key" })).toEqual({ sortTarget: RangeRequest_SortTarget.KEY, sortOrder: RangeRequest_SortOrder.NONE });
+    expect(encodeSort({ target: "key", order: "descend" })).toEqual({
+      sortTarget: RangeRequest_SortTarget.KEY,
+      sortOrder: RangeRequest_SortOrder.DESCEND,
+    });
+    expect(encodeSort({ target: "modRevision" })).toEqual({
+      sortTarget: RangeRequest_SortTarget.MOD,
+      sortOrder: RangeRequest_SortOrder.ASCEND,
+    });
+  });
+
+  it("a range op carries every option", () => {
+    const request = encodeRange(
+      op.get("a", {
+        end: "z",
+        limit: 7,
+        revision: 3n,
+        sort: { target: "value", order: "descend" },
+        serializable: true,
+        keysOnly: true,
+        countOnly: true,
+        minModRevision: 1n,
+        maxModRevision: 2n,
+        minCreateRevision: 4n,
+        maxCreateRevision: 5n,
+      }),
+    );
+    expect(request).toMatchObject({
+      key: toBytes("a"),
+      rangeEnd: toBytes("z"),
+      limit: 7n,
+      revision: 3n,
+      sortTarget: RangeRequest_SortTarget.VALUE,
+      sortOrder: RangeRequest_SortOrder.DESCEND,
+      serializable: true,
+      keysOnly: true,
+      countOnly: true,
+      minModRevision: 1n,
+      maxModRevision: 2n,
+      minCreateRevision: 4n,
+      maxCreateRevision: 5n,
+    });
+  });
+
+  it("comparisons map operators and targets; range variants carry a range end", () => {
+    expect(encodeCompare(compare.value("k", ">", "abc"))).toMatchObject({
+      result: Compare_CompareResult.GREATER,
+      target: Compare_CompareTarget.VALUE,
+      targetUnion: { case: "value", value: toBytes("abc") },
+    });
+    expect(encodeCompare(compare.version("k", "!=", 2, { prefix: true }))).toMatchObject({
+      result: Compare_CompareResult.NOT_EQUAL,
+      target: Compare_CompareTarget.VERSION,
+      rangeEnd: toBytes("l"),
+      targetUnion: { case: "version", value: 2n },
+    });
+    expect(encodeCompare(compare.missing("k"))).toMatchObject({
+      result: Compare_CompareResult.EQUAL,
+      target: Compare_CompareTarget.CREATE,
+      targetUnion: { case: "createRevision", value: 0n },
+    });
+    expect(encodeCompare(compare.lease("k", "<", 9n, { end: "m" }))).toMatchObject({
+      result: Compare_CompareResult.LESS,
+      target: Compare_CompareTarget.LEASE,
+      rangeEnd: toBytes("m"),
+    });
+  });
+
+  it("nested txns encode recursively", () => {
+    const inner = op.txn({ if: [compare.exists("b")], then: [op.delete("b")] });
+    const request = encodeTxn(op.txn({ then: [inner, op.put("a", { ignoreValue: true, ignoreLease: true })] }));
+    expect(request.success?.[0]?.request?.case).toBe("requestTxn");
+    const put = request.success?.[1]?.request;
+    expect(put).toMatchObject({ case: "requestPut", value: { ignoreValue: true, ignoreLease: true, value: new Uint8Array(0) } });
+  });
+});
+
+describe("createKV on a recording transport", () => {
+  it("throws empty-key before any call reaches the transport", async () => {
+    const transport = createRecordingTransport();
+    const kv = createKV(transport);
+    const attempts: Array<() => Promise<unknown>> = [
+      () => kv.get(""),
+      () => kv.range(""),
+      () => kv.put("", "v"),
+      () => kv.put("", { ignoreValue: true }),
+      () => kv.delete(""),
+      () => kv.txn().if(compare.exists("")).commit(),
+      () => kv.do(op.put("", "v")),
+    ];
+    for (const attempt of attempts) {
+      const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
+      expect(isEtcdError(error, "empty-key")).toBe(true);
+    }
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it("passes signal and timeoutMs to the call, and only those", async () => {
+    const transport = createRecordingTransport(() => create(RangeResponseSchema, {}));
+    const kv = createKV(transport);
+    const controller = new AbortController();
+    await kv.get("k", { signal: controller.signal, timeoutMs: 1234, revision: 5n });
+    const call = transport.calls[0]!;
+    expect(call.method).toBe("Range");
+    expect(call.signal).toBe(controller.signal);
+    expect(call.timeoutMs).toBe(1234);
+    expect((call.input as RangeRequest).revision).toBe(5n);
+  });
+
+  it("turns transport failures into EtcdErrors", async () => {
+    const kv = createKV(createRecordingTransport());
+    const error = await kv.get("k").catch((e: unknown) => e);
+    expect(isEtcdError(error, "unknown")).toBe(true);
+  });
+
+  it("sends a txn built by the staged builder as one Txn call", async () => {
+    const transport = createRecordingTransport(() => ({ succeeded: true, responses: [] }));
+    const kv = createKV(transport);
+    await kv.txn().if(compare.value("key", ">", "abc")).then(op.put("key", "XYZ")).else(op.put("key", "ABC")).commit();
+    const input = transport.calls[0]!.input as TxnRequest;
+    expect(transport.calls.map((c) => c.method)).toEqual(["Txn"]);
+    expect(input.compare).toHaveLength(1);
+    expect(input.success).toHaveLength(1);
+    expect(input.failure).toHaveLength(1);
+  });
+});

@@ -1,0 +1,107 @@
+import type {
+  DeleteRangeResponse,
+  PutResponse,
+  RangeResponse,
+  ResponseHeader,
+  ResponseOp,
+  TxnResponse,
+} from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { toEtcdError, type Revision } from "@etcdkit/transport";
+import { keyValueFromMessage } from "./key-value.js";
+import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
+
+/**
+ * The revision of a response: its header's, or (inside a txn, where etcd leaves inner headers
+ * empty or partial) the enclosing txn's.
+ */
+function revisionOf(header: ResponseHeader | undefined, outer: Revision | undefined): Revision {
+  return outer ?? header?.revision ?? 0n;
+}
+
+/**
+ * A RangeResponse as a RangeResult. `outer` is the enclosing txn's revision, if any.
+ *
+ * @example
+ * ```ts
+ * const result = decodeRange(await client.range(request));
+ * ```
+ */
+export function decodeRange(response: RangeResponse, outer?: Revision): RangeResult {
+  return Object.freeze({
+    revision: revisionOf(response.header, outer),
+    kvs: Object.freeze(response.kvs.map(keyValueFromMessage)),
+    count: Number(response.count),
+    more: response.more,
+  });
+}
+
+/**
+ * A PutResponse as a PutResult.
+ *
+ * @example
+ * ```ts
+ * const { revision } = decodePut(await client.put(request));
+ * ```
+ */
+export function decodePut(response: PutResponse, outer?: Revision): PutResult {
+  return Object.freeze({
+    revision: revisionOf(response.header, outer),
+    prevKv: response.prevKv === undefined ? undefined : keyValueFromMessage(response.prevKv),
+  });
+}
+
+/**
+ * A DeleteRangeResponse as a DeleteResult.
+ *
+ * @example
+ * ```ts
+ * const { deleted } = decodeDelete(await client.deleteRange(request));
+ * ```
+ */
+export function decodeDelete(response: DeleteRangeResponse, outer?: Revision): DeleteResult {
+  return Object.freeze({
+    revision: revisionOf(response.header, outer),
+    deleted: Number(response.deleted),
+    prevKvs: Object.freeze(response.prevKvs.map(keyValueFromMessage)),
+  });
+}
+
+/**
+ * A TxnResponse as a TxnResult; every inner result carries the outermost txn's revision.
+ *
+ * @example
+ * ```ts
+ * const { succeeded, responses } = decodeTxn(await client.txn(request));
+ * ```
+ */
+export function decodeTxn(response: TxnResponse, outer?: Revision): TxnResult {
+  const revision = revisionOf(response.header, outer);
+  const responses = Object.freeze(response.responses.map((item) => decodeResponseOp(item, revision)));
+  return Object.freeze({ succeeded: response.succeeded, revision, responses }) as TxnResult;
+}
+
+/**
+ * One ResponseOp of a txn as the matching result.
+ *
+ * Throws an EtcdError `unknown` when the server sent an empty response op (a newer op kind).
+ *
+ * @example
+ * ```ts
+ * response.responses.map((item) => decodeResponseOp(item, revision));
+ * ```
+ */
+export function decodeResponseOp(item: ResponseOp, revision: Revision): AnyOpResult {
+  const { response } = item;
+  switch (response.case) {
+    case "responseRange":
+      return decodeRange(response.value, revision);
+    case "responsePut":
+      return decodePut(response.value, revision);
+    case "responseDeleteRange":
+      return decodeDelete(response.value, revision);
+    case "responseTxn":
+      return decodeTxn(response.value, revision);
+    default:
+      throw toEtcdError(new Error("etcd sent a txn response op of an unknown kind"));
+  }
+}
