@@ -1,1 +1,26 @@
-export {};
+/**
+ * @etcdkit/cluster: etcd cluster membership for TypeScript. List, add (as voter or learner),
+ * remove, update and promote members, and find the leader, on any Connect transport.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@etcdkit/transport";
+ * import { createCluster } from "@etcdkit/cluster";
+ *
+ * const cluster = createCluster(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));
+ * const { members } = await cluster.memberList();
+ * ```
+ */
+export {
+  createCluster,
+  type Cluster,
+  type ClusterOptions,
+  type MemberAddOptions,
+  type MemberAddResult,
+  type MemberListResult,
+} from "./create-cluster.js";
+export type { CallOptions } from "./call-options.js";
+export type { ConnectEndpoint } from "./endpoint-connector.js";
+export type { Member } from "./member.js";
+export { formatMemberId, parseMemberId } from "./member-id.js";
+export type { ResponseHeader } from "./response-header.js";

@@ -1,1 +1,24 @@
-export {};
+/**
+ * @etcdkit/maintenance: etcd's maintenance API for TypeScript. Member status, alarms,
+ * defragmentation, hash and hashKV, leader transfer, and streamed snapshots with progress, on any
+ * Connect transport.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@etcdkit/transport";
+ * import { createMaintenance } from "@etcdkit/maintenance";
+ *
+ * const maintenance = createMaintenance(createTransport({ endpoints }), {
+ *   connect: (endpoint) => createTransport({ endpoints: [endpoint] }),
+ * });
+ * await maintenance.snapshot(endpoints[0], "/backups/etcd.db");
+ * ```
+ */
+export { createMaintenance } from "./create-maintenance.js";
+export type { HashKVResult, HashResult, Maintenance, MaintenanceOptions, SnapshotOptions } from "./maintenance.js";
+export type { Alarm, AlarmName } from "./alarm.js";
+export type { CallOptions } from "./call-options.js";
+export type { ConnectEndpoint } from "./endpoint-connector.js";
+export type { MemberStatus } from "./member-status.js";
+export type { ResponseHeader } from "./response-header.js";
+export type { SnapshotProgress, SnapshotResult, SnapshotTask } from "./snapshot/snapshot-task.js";

@@ -1,0 +1,87 @@
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { toEtcdError, type MemberId } from "@etcdkit/transport";
+import { connectCallOptions, type CallOptions } from "./call-options.js";
+import { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
+import type { Member } from "./member.js";
+
+interface Seen {
+  /** The member that answered. */
+  readonly self: MemberId;
+  /** The leader it reports (0 when it knows none). */
+  readonly leader: MemberId;
+}
+
+/**
+ * Finds the leader among `members`: asks every voting member with a client URL for its Status
+ * (in parallel, through `connect`), and returns the member that reports itself as leader as soon
+ * as one does; failing that, the member most others report as leader. Without `connect`, one
+ * Status through `transport` says who the leader is.
+ *
+ * Throws EtcdError "no-leader" when no member knows a leader, or the first member's error when
+ * none answered (e.g. "unavailable").
+ *
+ * @example
+ * ```ts
+ * const leader = await findLeader(members, transport, connect, { timeoutMs: 3000 });
+ * ```
+ */
+export async function findLeader(
+  members: readonly Member[],
+  transport: Transport,
+  connect: ConnectEndpoint | undefined,
+  options?: CallOptions,
+): Promise<Member> {
+  const seen = connect === undefined ? [await statusOf(transport, options)] : await askEach(members, connect, options);
+  const byId = (id: MemberId): Member | undefined => (id === 0n ? undefined : members.find((m) => m.id === id));
+  const selfDeclared = seen.find((s) => s.leader === s.self && byId(s.leader) !== undefined);
+  if (selfDeclared !== undefined) return byId(selfDeclared.leader)!;
+  const votes = new Map<MemberId, number>();
+  for (const s of seen) if (byId(s.leader) !== undefined) votes.set(s.leader, (votes.get(s.leader) ?? 0) + 1);
+  const [best] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+  if (best !== undefined) return byId(best[0])!;
+  throw toEtcdError(
+    new ConnectError(`etcdserver: no leader (none of ${seen.length} answering members knows one)`, Code.Unavailable),
+  );
+}
+
+async function statusOf(transport: Transport, options: CallOptions | undefined): Promise<Seen> {
+  const status = await createClient(Maintenance, transport).status({}, connectCallOptions(options));
+  return { self: status.header?.memberId ?? 0n, leader: status.leader };
+}
+
+/** Status of every voter in parallel; stops waiting once a member says it is the leader. */
+async function askEach(
+  members: readonly Member[],
+  connect: ConnectEndpoint,
+  options: CallOptions | undefined,
+): Promise<Seen[]> {
+  const voters = members.filter((m) => !m.isLearner && m.clientUrls.length > 0);
+  if (voters.length === 0) {
+    throw toEtcdError(new ConnectError("etcdserver: no leader (no started voting member)", Code.Unavailable));
+  }
+  const stop = new AbortController();
+  const signal = options?.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
+  const perCall: CallOptions = { signal, timeoutMs: options?.timeoutMs };
+  const seen: Seen[] = [];
+  const errors: unknown[] = [];
+  await new Promise<void>((resolve) => {
+    let pending = voters.length;
+    for (const member of voters) {
+      const endpoint = member.clientUrls[0]!;
+      withEndpoint(connect, endpoint, "leader", (t) => statusOf(t, perCall))
+        .then((s) => {
+          seen.push(s);
+          if (s.leader !== 0n && s.leader === s.self) resolve();
+        })
+        .catch((err: unknown) => errors.push(err))
+        .finally(() => {
+          if (--pending === 0) resolve();
+        });
+    }
+  });
+  stop.abort();
+  if (options?.signal?.aborted === true) throw toEtcdError(options.signal.reason);
+  if (seen.length === 0) throw toEtcdError(errors[0]);
+  return seen;
+}

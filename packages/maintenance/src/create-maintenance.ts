@@ -1,0 +1,142 @@
+import { createClient, type Transport } from "@connectrpc/connect";
+import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import type { Writable } from "node:stream";
+import { invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
+import { connectCallOptions, type CallOptions } from "./call-options.js";
+import { withEndpoint } from "./endpoint-connector.js";
+import type { Maintenance, MaintenanceOptions } from "./maintenance.js";
+import { toMemberStatus } from "./member-status.js";
+import { toResponseHeader } from "./response-header.js";
+import { loadNodeModules } from "./snapshot/node-modules.js";
+import { createStreamSink, openFileSink } from "./snapshot/snapshot-sink.js";
+import { startSnapshotTask } from "./snapshot/snapshot-task.js";
+import { writeSnapshot } from "./snapshot/write-snapshot.js";
+
+/**
+ * Creates the maintenance API on any Connect `Transport`. The shared `transport` carries the
+ * cluster-wide calls (alarms); `options.connect` opens a short-lived transport to one member for
+ * the calls that address one member.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@etcdkit/transport";
+ * import { createMaintenance } from "@etcdkit/maintenance";
+ *
+ * const maintenance = createMaintenance(createTransport({ endpoints }), {
+ *   connect: (endpoint) => createTransport({ endpoints: [endpoint] }),
+ * });
+ * const status = await maintenance.status(endpoints[0]);
+ * ```
+ */
+export function createMaintenance(transport: Transport, options: MaintenanceOptions): Maintenance {
+  if (typeof options?.connect !== "function") {
+    throw invalidArgumentError(
+      "createMaintenance: options.connect is required, e.g. (endpoint) => createTransport({ endpoints: [endpoint] })",
+    );
+  }
+  const { connect } = options;
+  const shared = createClient(MaintenanceService, transport);
+  const onMember = <T>(endpoint: string, call: string, fn: (client: typeof shared) => Promise<T>): Promise<T> =>
+    withEndpoint(connect, endpoint, call, (t) => fn(createClient(MaintenanceService, t)));
+
+  const alarm = async (
+    action: AlarmRequest_AlarmAction,
+    memberID: MemberId,
+    type: AlarmType,
+    callOptions: CallOptions | undefined,
+  ): Promise<Alarm[]> => {
+    const response = await shared.alarm({ action, memberID, alarm: type }, connectCallOptions(callOptions));
+    return response.alarms.map(toAlarm);
+  };
+
+  const list = (callOptions?: CallOptions) => alarm(AlarmRequest_AlarmAction.GET, 0n, AlarmType.NONE, callOptions);
+
+  const disarm = (target: Alarm, callOptions?: CallOptions) => {
+    if (typeof target?.memberId !== "bigint") throw invalidArgumentError("alarmDisarm: alarm.memberId must be a bigint");
+    return alarm(AlarmRequest_AlarmAction.DEACTIVATE, target.memberId, alarmTypeOf(target.alarm), callOptions);
+  };
+
+  return {
+    status: (endpoint, callOptions) =>
+      call(() => onMember(endpoint, "status", async (c) => toMemberStatus(await c.status({}, connectCallOptions(callOptions))))),
+
+    alarmList: (callOptions) => call(() => list(callOptions)),
+
+    alarmDisarm: (target, callOptions) => call(() => disarm(target, callOptions)),
+
+    alarmDisarmAll: (callOptions) =>
+      call(async () => {
+        const disarmed: Alarm[] = [];
+        for (const active of await list(callOptions)) disarmed.push(...(await disarm(active, callOptions)));
+        return disarmed;
+      }),
+
+    defragment: (endpoint, callOptions) =>
+      call(() =>
+        onMember(endpoint, "defragment", async (c) => {
+          await c.defragment({}, connectCallOptions(callOptions));
+        }),
+      ),
+
+    hash: (endpoint, callOptions) =>
+      call(() =>
+        onMember(endpoint, "hash", async (c) => {
+          const response = await c.hash({}, connectCallOptions(callOptions));
+          return { header: toResponseHeader(response.header), hash: response.hash };
+        }),
+      ),
+
+    hashKV: (endpoint, revision = 0n, callOptions) =>
+      call(() => {
+        if (typeof revision !== "bigint" || revision < 0n) {
+          throw invalidArgumentError("hashKV: revision must be a bigint >= 0n (0n: the latest)");
+        }
+        return onMember(endpoint, "hashKV", async (c) => {
+          const response = await c.hashKV({ revision }, connectCallOptions(callOptions));
+          return { header: toResponseHeader(response.header), hash: response.hash, compactRevision: response.compactRevision };
+        });
+      }),
+
+    moveLeader: (endpoint, targetId, callOptions) =>
+      call(() => {
+        if (typeof targetId !== "bigint" || targetId <= 0n) {
+          throw invalidArgumentError("moveLeader: the target member ID must be a bigint > 0n");
+        }
+        return onMember(endpoint, "moveLeader", async (c) => {
+          await c.moveLeader({ targetID: targetId }, connectCallOptions(callOptions));
+        });
+      }),
+
+    snapshot: (endpoint, target, snapshotOptions = {}) =>
+      startSnapshotTask(
+        (report) =>
+          call(async () => {
+            const isPath = typeof target === "string";
+            if (isPath ? target === "" : typeof (target as Partial<Writable> | undefined)?.write !== "function") {
+              throw invalidArgumentError("snapshot: the target must be a file path or a Node.js Writable");
+            }
+            const node = await loadNodeModules();
+            return withEndpoint(connect, endpoint, "snapshot", async (t) => {
+              const { signal } = snapshotOptions;
+              const sink = isPath
+                ? await openFileSink(node, target)
+                : createStreamSink(node, target, snapshotOptions.end !== false, signal);
+              const stream = createClient(MaintenanceService, t).snapshot({}, connectCallOptions(snapshotOptions));
+              const written = await writeSnapshot(node, stream, sink, { signal, verify: snapshotOptions.verify !== false }, report);
+              return isPath ? { ...written, path: node.path.resolve(target) } : written;
+            });
+          }),
+        snapshotOptions.onProgress,
+      ),
+  };
+}
+
+/** Runs one API call; whatever it throws leaves as an EtcdError. */
+async function call<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toEtcdError(err);
+  }
+}

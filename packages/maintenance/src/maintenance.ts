@@ -1,0 +1,220 @@
+import type { Writable } from "node:stream";
+import type { MemberId, Revision } from "@etcdkit/transport";
+import type { Alarm } from "./alarm.js";
+import type { CallOptions } from "./call-options.js";
+import type { ConnectEndpoint } from "./endpoint-connector.js";
+import type { MemberStatus } from "./member-status.js";
+import type { ResponseHeader } from "./response-header.js";
+import type { SnapshotProgress, SnapshotTask } from "./snapshot/snapshot-task.js";
+
+/**
+ * Options of {@link createMaintenance}.
+ *
+ * @example
+ * ```ts
+ * const maintenance = createMaintenance(transport, {
+ *   connect: (endpoint) => createTransport({ endpoints: [endpoint], tls, auth }),
+ * });
+ * ```
+ */
+export interface MaintenanceOptions {
+  /**
+   * Opens a transport to exactly one member, by client URL. The calls that address one member
+   * (status, defragment, hash, hashKV, snapshot, moveLeader) open one per call and close it
+   * when the call settles. With etcdkit's transport:
+   * `(endpoint) => createTransport({ endpoints: [endpoint], tls, auth })`, passing the same TLS
+   * and auth settings as the shared transport.
+   */
+  readonly connect: ConnectEndpoint;
+}
+
+/**
+ * The hash of one member's key-value store, as `etcdctl endpoint hashkv` shows it.
+ *
+ * @example
+ * ```ts
+ * const { hash, compactRevision } = await maintenance.hashKV(endpoint, revision);
+ * ```
+ */
+export interface HashKVResult {
+  readonly header: ResponseHeader;
+  /** Hash of all MVCC keys up to the requested revision (uint32). */
+  readonly hash: number;
+  /** The store's compact revision when the hash was computed; -1n if it was never compacted. */
+  readonly compactRevision: Revision;
+}
+
+/**
+ * The hash of one member's whole backend (all buckets; for testing only: it is computed without
+ * MVCC locks).
+ *
+ * @example
+ * ```ts
+ * const { hash } = await maintenance.hash(endpoint);
+ * ```
+ */
+export interface HashResult {
+  readonly header: ResponseHeader;
+  readonly hash: number;
+}
+
+/**
+ * Options of `snapshot()`.
+ *
+ * @example
+ * ```ts
+ * await maintenance.snapshot(endpoint, "/backups/etcd.db", { onProgress: (p) => console.log(p.bytes), timeoutMs: 600_000 });
+ * ```
+ */
+export interface SnapshotOptions extends CallOptions {
+  /** Called after every received message; an exception thrown here fails the snapshot. */
+  readonly onProgress?: ((progress: SnapshotProgress) => void) | undefined;
+  /** Check etcd's sha256 trailer before committing (default true). */
+  readonly verify?: boolean | undefined;
+  /** For a stream target: end it once the snapshot is written (default true). */
+  readonly end?: boolean | undefined;
+}
+
+/**
+ * etcd's maintenance API: member status, alarms, defragmentation, hashes, leader transfer and
+ * snapshots. Created by {@link createMaintenance}.
+ *
+ * Calls that address one member take its client URL first (`endpoint`), as etcdctl's
+ * `--endpoints` does for `endpoint status`, `defrag`, `snapshot save`, ... Every call takes
+ * `{ signal, timeoutMs }` and fails with an EtcdError; besides the reasons listed per call, the
+ * transport's ("unavailable", "deadline-exceeded", "canceled", "permission-denied" and
+ * "invalid-auth-token" with auth on, ...).
+ *
+ * @example
+ * ```ts
+ * const maintenance = createMaintenance(transport, { connect: (endpoint) => createTransport({ endpoints: [endpoint] }) });
+ * for (const endpoint of endpoints) console.log(await maintenance.status(endpoint));
+ * ```
+ */
+export interface Maintenance {
+  /**
+   * The status of one member: version, database size and size in use, leader, raft index, term
+   * and applied index, learner flag, and the errors it reports (e.g. an active alarm).
+   *
+   * Reasons: "invalid-argument" (no endpoint).
+   *
+   * @example
+   * ```ts
+   * const { version, dbSize, isLeader } = await maintenance.status("http://10.0.0.1:2379");
+   * ```
+   */
+  status(endpoint: string, options?: CallOptions): Promise<MemberStatus>;
+
+  /**
+   * The active alarms of the cluster (through the shared transport).
+   *
+   * Reasons: transport reasons only.
+   *
+   * @example
+   * ```ts
+   * const alarms = await maintenance.alarmList(); // [{ memberId: 0x8e9e…n, alarm: "nospace" }]
+   * ```
+   */
+  alarmList(options?: CallOptions): Promise<Alarm[]>;
+
+  /**
+   * Disarms one alarm; returns the alarms disarmed (empty when it was not active). After a
+   * "nospace" alarm, free space first (compact and defragment), or etcd raises it again.
+   *
+   * Reasons: "invalid-argument" (unknown alarm name or member ID not a bigint).
+   *
+   * @example
+   * ```ts
+   * for (const alarm of await maintenance.alarmList()) await maintenance.alarmDisarm(alarm);
+   * ```
+   */
+  alarmDisarm(alarm: Alarm, options?: CallOptions): Promise<Alarm[]>;
+
+  /**
+   * Disarms every active alarm (lists them, then disarms each, as Go's `AlarmDisarm` with an
+   * empty AlarmMember); returns the alarms disarmed.
+   *
+   * Reasons: transport reasons only.
+   *
+   * @example
+   * ```ts
+   * await maintenance.alarmDisarmAll();
+   * ```
+   */
+  alarmDisarmAll(options?: CallOptions): Promise<Alarm[]>;
+
+  /**
+   * Defragments one member's backend, giving the space freed by compaction back to the file
+   * system. The member blocks reads and writes while it runs: one member at a time.
+   *
+   * Reasons: "invalid-argument" (no endpoint).
+   *
+   * @example
+   * ```ts
+   * for (const endpoint of endpoints) await maintenance.defragment(endpoint, { timeoutMs: 60_000 });
+   * ```
+   */
+  defragment(endpoint: string, options?: CallOptions): Promise<void>;
+
+  /**
+   * The hash of one member's whole backend. For tests only; use `hashKV` to compare members.
+   *
+   * Reasons: "invalid-argument" (no endpoint).
+   *
+   * @example
+   * ```ts
+   * const { hash } = await maintenance.hash(endpoint);
+   * ```
+   */
+  hash(endpoint: string, options?: CallOptions): Promise<HashResult>;
+
+  /**
+   * The hash of one member's keys up to `revision` (default 0n: the latest). Members that applied
+   * the same history have the same hash at the same revision, which is how corruption is found.
+   *
+   * Reasons: "invalid-argument" (no endpoint, negative revision), "compacted" (revision below the
+   * compact revision), "future-revision" (the member has not reached it yet).
+   *
+   * @example
+   * ```ts
+   * const hashes = await Promise.all(endpoints.map((e) => maintenance.hashKV(e, revision)));
+   * ```
+   */
+  hashKV(endpoint: string, revision?: Revision, options?: CallOptions): Promise<HashKVResult>;
+
+  /**
+   * Asks the leader to hand leadership over to `targetId`. `endpoint` must be the current
+   * leader's client URL (`(await cluster.leader()).clientUrls[0]`).
+   *
+   * Reasons: "invalid-argument", "not-leader" (endpoint is not the leader), "bad-leader-transferee"
+   * (target unknown, a learner, or not caught up), "timeout".
+   *
+   * @example
+   * ```ts
+   * await maintenance.moveLeader(leader.clientUrls[0]!, follower.id);
+   * ```
+   */
+  moveLeader(endpoint: string, targetId: MemberId, options?: CallOptions): Promise<void>;
+
+  /**
+   * Streams one member's backend database to a file or a Node.js Writable, as
+   * `etcdctl snapshot save` does. A file is written to a temp file beside `target`, fsynced and
+   * renamed over `target` at the end; on any failure or abort the temp file is deleted and
+   * `target` is untouched. etcd's sha256 trailer is checked before committing.
+   *
+   * Returns a SnapshotTask: await it for `{ bytes, sha256, path }`, or iterate it for progress
+   * (or pass `onProgress`). Only this call needs Node.js (or a runtime with `node:` modules).
+   *
+   * Reasons: "invalid-argument" (no endpoint or target), "canceled" (signal), "deadline-exceeded",
+   * "corrupt" (the trailer did not match: truncated or damaged stream), "unknown" (file system
+   * errors, with the Node.js error as cause), transport reasons.
+   *
+   * @example
+   * ```ts
+   * const { bytes, sha256 } = await maintenance.snapshot("http://10.0.0.1:2379", "/backups/etcd.db", {
+   *   onProgress: ({ bytes, totalBytes }) => console.log(`${bytes}/${totalBytes ?? "?"}`),
+   * });
+   * ```
+   */
+  snapshot(endpoint: string, target: string | Writable, options?: SnapshotOptions): SnapshotTask;
+}
