@@ -60,4 +60,20 @@ describe("EtcdCluster.addMember", () => {
     await cluster.restart(2);
     expect((await fetchMemberList(cluster.clientUrls[2]!)).map((m) => m.name).sort()).toEqual(["member-0", "member-1", "member-2"]);
   });
+  it("start() waits for a MemberAdd that is not yet visible instead of failing", async () => {
+    const pending = await cluster.addMember({ learner: true });
+    const starting = pending.start(); // called before the MemberAdd below is applied
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.memberAdd({ peerURLs: [pending.peerUrl], isLearner: true });
+    const member = await starting;
+    expect(member).toMatchObject({ name: pending.name, running: true });
+    await vi.waitFor(async () => {
+      const listed = await fetchMemberList(cluster.clientUrls[0]!);
+      expect(listed.find((m) => m.peerUrls.includes(pending.peerUrl))?.name).toBe(pending.name);
+    });
+    // Leave the cluster as the next test expects it: remove the extra learner again.
+    const id = (await client.memberList({})).members.find((m) => m.peerURLs.includes(pending.peerUrl))!.ID;
+    await client.memberRemove({ ID: id });
+    await cluster.kill(member.index);
+  });
 });

@@ -111,6 +111,8 @@ export interface EtcdCluster extends AsyncDisposable {
 
 const MAX_START_ATTEMPTS = 3;
 const STOP_GRACE_MS = 2_000;
+/** How long addMember().start() waits for a MemberAdd to become visible in a member list. */
+const MEMBER_ADD_VISIBLE_MS = 5_000;
 
 interface Context {
   readonly bin: string;
@@ -274,17 +276,20 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
   let nextIndex = count;
 
   /** MemberList from the first running member that answers (learners refuse it). */
-  const currentMembership = async (): Promise<MemberListEntry[]> => {
-    const errors: string[] = [];
-    for (const m of members) {
-      if (!m.running || m.paused) continue;
-      try {
-        return await fetchMemberList(m.clientUrl);
-      } catch (err) {
-        errors.push(`${m.name}: ${err instanceof Error ? err.message : String(err)}`);
+
+
+  /** The membership as seen by the first running member that lists `peerUrl`, polling up to `waitMs`. */
+  const membershipIncluding = async (peerUrl: string, waitMs: number): Promise<MemberListEntry[] | undefined> => {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      for (const m of members) {
+        if (!m.running || m.paused) continue;
+        const list = await fetchMemberList(m.clientUrl).catch(() => undefined);
+        if (list?.some((e) => e.peerUrls.includes(peerUrl))) return list;
       }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`could not read the cluster membership from any running member${errors.length > 0 ? `: ${errors.join("; ")}` : ""}`);
   };
 
   return {
@@ -322,8 +327,9 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
       let launched = false;
       const start = async (): Promise<EtcdMember> => {
         ensureLive();
-        const list = await currentMembership();
-        if (!list.some((e) => e.peerUrls.includes(r.peerUrl))) {
+        // A follower may not have applied the MemberAdd yet: wait briefly until one lists it.
+        const list = await membershipIncluding(r.peerUrl, MEMBER_ADD_VISIBLE_MS);
+        if (!list) {
           throw new Error(`${r.name}: call MemberAdd with peerURLs ["${r.peerUrl}"] before start()`);
         }
         const initialCluster = list
