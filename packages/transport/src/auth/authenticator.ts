@@ -1,0 +1,55 @@
+import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
+import type { UnaryResponse } from "@connectrpc/connect";
+import { Auth } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { isEtcdError } from "../errors/etcd-error.js";
+import { createTokenSource, type TokenSource } from "./token-source.js";
+
+/**
+ * How the authenticator sends a unary call: the transport's own call path, without a token.
+ *
+ * @example
+ * ```ts
+ * const call: UnaryCaller = (method, input, signal) => runUnary(method, signal, 30_000, undefined, input, false);
+ * ```
+ */
+export type UnaryCaller = <I extends DescMessage, O extends DescMessage>(
+  method: DescMethodUnary<I, O>,
+  input: MessageInitShape<I>,
+  signal: AbortSignal | undefined,
+) => Promise<UnaryResponse<I, O>>;
+
+/**
+ * The transport's token source for username/password auth: sends etcdserverpb.Auth/Authenticate
+ * through the transport's call path (without a token, with the usual endpoint failover) and
+ * caches the token; concurrent calls share one authentication.
+ *
+ * The token is "" when etcd answers that auth is not enabled (then no token is sent).
+ * A wrong password fails with reason "auth-failed" (etcd's "authentication failed, invalid user
+ * ID or password") and is not retried. The password is only ever put in the request message;
+ * errors carry the server's message, which never contains it.
+ *
+ * @example
+ * ```ts
+ * const tokens = createAuthenticator({ username: "root", password }, (method, input, signal) =>
+ *   runUnary(method, signal, undefined, undefined, input, false),
+ * );
+ * const token = await tokens.token();
+ * ```
+ */
+export function createAuthenticator(
+  credentials: { readonly username: string; readonly password: string },
+  call: UnaryCaller,
+): TokenSource {
+  return createTokenSource(async (signal) => {
+    try {
+      const request = { name: credentials.username, password: credentials.password };
+      const response = await call(Auth.method.authenticate, request, signal);
+      return response.message.token;
+    } catch (err) {
+      // As Go's client: credentials for a cluster without auth are not an error; calls go
+      // without a token (and authenticate again if etcd later asks for a user).
+      if (isEtcdError(err, "auth-not-enabled")) return "";
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,138 @@
+import type { EtcdError } from "../errors/etcd-error.js";
+import { canceledError, deadlineError } from "./call-errors.js";
+
+/**
+ * Whatever a call is currently waiting for (an HTTP/2 stream, a connection, a backoff sleep);
+ * `abort` ends that wait with the call's error.
+ *
+ * @example
+ * ```ts
+ * ctx.waitingOn = { abort: (error) => reject(error) };
+ * ```
+ */
+export interface Abortable {
+  abort(error: EtcdError): void;
+}
+
+/**
+ * The life of one call (all of its attempts): its deadline, its AbortSignal, and the one thing
+ * it is currently waiting for. Cancelling the context (deadline, abort, transport close) records
+ * the error and aborts the current wait (`waitingOn`), which resets a stream, stops a wait for a
+ * connection, or ends a backoff sleep.
+ *
+ * At most one timer per call, and only when the call has a deadline.
+ *
+ * @example
+ * ```ts
+ * const ctx = new CallContext(calls, signal, 2000);
+ * try {
+ *   ctx.waitingOn = { abort: () => stream.close(NGHTTP2_CANCEL) };
+ *   // ...
+ * } finally {
+ *   ctx.dispose();
+ * }
+ * ```
+ */
+export class CallContext {
+  /** Absolute deadline (ms since epoch), or Infinity. */
+  readonly deadline: number;
+  /** Set once the call was canceled, timed out, or the transport closed. */
+  error: EtcdError | undefined = undefined;
+  /** What the call waits for right now; replaced at every step. */
+  waitingOn: Abortable | undefined = undefined;
+
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private readonly signal: AbortSignal | undefined;
+  private abortListener: (() => void) | undefined = undefined;
+
+  constructor(
+    private readonly registry: Set<CallContext>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ) {
+    registry.add(this);
+    this.signal = signal;
+    if (timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(() => this.cancel(deadlineError(timeoutMs)), timeoutMs);
+    } else {
+      this.deadline = Infinity;
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.cancel(canceledError(signal.reason));
+      } else {
+        const listener = (): void => this.cancel(canceledError(signal.reason));
+        this.abortListener = listener;
+        signal.addEventListener("abort", listener, { once: true });
+      }
+    }
+  }
+
+  /** Ends the call with `error` (the first error wins) and aborts the current wait. */
+  cancel(error: EtcdError): void {
+    if (this.error !== undefined) return;
+    this.error = error;
+    const target = this.waitingOn;
+    this.waitingOn = undefined;
+    target?.abort(error);
+  }
+
+  /** Releases the timer and the signal listener; call once the call settled. */
+  dispose(): void {
+    this.registry.delete(this);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.abortListener !== undefined) this.signal?.removeEventListener("abort", this.abortListener);
+    this.waitingOn = undefined;
+  }
+}
+
+/**
+ * Sleeps `ms` unless the call is canceled first (then rejects with the call's error).
+ *
+ * @example
+ * ```ts
+ * await sleepFor(ctx, retryBackoffMs(attempt));
+ * ```
+ */
+export function sleepFor(ctx: CallContext, ms: number): Promise<void> {
+  if (ctx.error !== undefined) return Promise.reject(ctx.error);
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ctx.waitingOn = undefined;
+      resolve();
+    }, ms);
+    ctx.waitingOn = {
+      abort(error) {
+        clearTimeout(timer);
+        reject(error);
+      },
+    };
+  });
+}
+
+/**
+ * Waits for `promise` unless the call is canceled first (then rejects with the call's error;
+ * the promise itself keeps running, e.g. a shared authentication).
+ *
+ * @example
+ * ```ts
+ * const token = await untilCanceled(ctx, tokens.token());
+ * ```
+ */
+export function untilCanceled<T>(ctx: CallContext, promise: Promise<T>): Promise<T> {
+  if (ctx.error !== undefined) return Promise.reject(ctx.error);
+  return new Promise<T>((resolve, reject) => {
+    ctx.waitingOn = { abort: reject };
+    promise.then(
+      (value) => {
+        ctx.waitingOn = undefined;
+        resolve(value);
+      },
+      (error: unknown) => {
+        ctx.waitingOn = undefined;
+        reject(error);
+      },
+    );
+  });
+}

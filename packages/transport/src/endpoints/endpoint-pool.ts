@@ -1,0 +1,180 @@
+import type { EtcdError } from "../errors/etcd-error.js";
+import type { CallContext } from "../call/call-context.js";
+import { transportClosedError, unavailableError } from "../call/call-errors.js";
+import { EndpointConnection, type ConnectionSettings } from "../http2/endpoint-connection.js";
+import type { LiveSession } from "../http2/live-session.js";
+import type { Endpoint } from "./parse-endpoint.js";
+
+/**
+ * The transport's endpoints and their connections: picks a session for each call, round-robin
+ * over endpoints that are connected and healthy, and connects lazily.
+ *
+ * - `pick()` is the fast path: synchronous, returns a ready session or undefined. On the way it
+ *   starts connecting endpoints that are idle and not backing off, so every endpoint joins the
+ *   rotation soon after the first calls.
+ * - `acquire()` is the slow path: waits until some endpoint is ready, bounded by a limit
+ *   (the dial timeout or the call's deadline); then fails with reason "unavailable" listing
+ *   why each endpoint could not be used.
+ *
+ * @example
+ * ```ts
+ * const pool = new EndpointPool(endpoints, settings);
+ * const live = pool.pick() ?? (await pool.acquire(ctx, Date.now() + 5000));
+ * ```
+ */
+export class EndpointPool {
+  private connections: EndpointConnection[];
+  private next = 0;
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    endpoints: readonly Endpoint[],
+    private readonly settings: ConnectionSettings,
+  ) {
+    this.connections = endpoints.map((e) => this.create(e));
+  }
+
+  /** Endpoint URLs currently in use. */
+  get urls(): string[] {
+    return this.connections.map((c) => c.url);
+  }
+
+  /** A ready, verified session (round-robin), or undefined. Never waits. */
+  pick(): LiveSession | undefined {
+    const list = this.connections;
+    const n = list.length;
+    let start = this.next;
+    if (start >= n) start = 0;
+    for (let i = 0; i < n; i++) {
+      let index = start + i;
+      if (index >= n) index -= n;
+      const conn = list[index]!;
+      const live = conn.live;
+      if (live !== undefined) {
+        if (!live.needsVerify && live.usable) {
+          this.next = index + 1;
+          return live;
+        }
+        if (live.needsVerify) live.verify();
+      } else if (conn.state === "idle" && Date.now() >= conn.retryAt) {
+        conn.connect();
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Waits for a ready session until `limit` (ms since epoch). Endpoints backing off are retried
+   * when their backoff ends. Rejects with the call's error when it is canceled, with
+   * "transport-closed", or with "unavailable" once `limit` passes.
+   */
+  async acquire(ctx: CallContext, limit: number): Promise<LiveSession> {
+    const started = Date.now();
+    for (;;) {
+      if (this.closed) throw transportClosedError();
+      if (ctx.error !== undefined) throw this.waitError(ctx.error, started);
+      const live = this.pick();
+      if (live !== undefined) return live;
+      const now = Date.now();
+      if (now >= limit || this.allFailedPermanently(started)) throw this.unreachable(now - started);
+      let busy = false;
+      let earliest = Infinity;
+      for (const conn of this.connections) {
+        if (conn.state === "connecting" || conn.state === "ready") busy = true;
+        else if (conn.state === "idle") {
+          if (now >= conn.retryAt) {
+            conn.connect();
+            busy = true;
+          } else if (conn.retryAt < earliest) earliest = conn.retryAt;
+        }
+      }
+      const wakeAt = busy ? limit : Math.min(limit, earliest);
+      try {
+        await this.waitForChange(ctx, Math.max(1, wakeAt - now));
+      } catch (error) {
+        throw this.waitError(error as EtcdError, started);
+      }
+    }
+  }
+
+  /** Wakes every call waiting in `acquire()`; connections call it on each state change. */
+  notify(): void {
+    if (this.waiters.size === 0) return;
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiting) wake();
+  }
+
+  /**
+   * Replaces the endpoint list (auto-sync). Connections of kept URLs stay; removed ones drain
+   * (their open calls finish); new ones connect lazily. An empty list is ignored.
+   */
+  setEndpoints(endpoints: readonly Endpoint[]): void {
+    if (this.closed || endpoints.length === 0) return;
+    const byUrl = new Map(this.connections.map((c) => [c.url, c]));
+    const next = endpoints.map((e) => byUrl.get(e.url) ?? this.create(e));
+    const keep = new Set(next);
+    for (const conn of this.connections) if (!keep.has(conn)) conn.drain();
+    this.connections = next;
+    this.notify();
+  }
+
+  /** Closes every connection; waiting calls fail with "transport-closed". */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const conn of this.connections) conn.close();
+    this.notify();
+  }
+
+  private create(endpoint: Endpoint): EndpointConnection {
+    return new EndpointConnection(endpoint, this.settings, () => this.notify());
+  }
+
+  private waitForChange(ctx: CallContext, ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        ctx.waitingOn = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+      ctx.waitingOn = {
+        abort: (error) => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          reject(error);
+        },
+      };
+    });
+  }
+
+  /**
+   * True when every endpoint failed since `since` with an error that retrying cannot fix (a TLS
+   * verification failure): waiting for the dial timeout would only delay the same answer.
+   */
+  private allFailedPermanently(since: number): boolean {
+    return this.connections.every((c) => c.state === "idle" && c.lastErrorPermanent && c.failedAt >= since);
+  }
+
+  /** A deadline that passes while no endpoint is reachable reports the endpoints, as "unavailable". */
+  private waitError(error: EtcdError, started: number): EtcdError {
+    if (error.reason !== "deadline-exceeded") return error;
+    return this.unreachable(Date.now() - started, error);
+  }
+
+  private unreachable(waitedMs: number, cause?: EtcdError): EtcdError {
+    const details = this.connections.map((c) => {
+      if (c.lastError !== undefined) return c.lastError.rawMessage;
+      if (c.state === "connecting") return `${c.url}: still connecting`;
+      return `${c.url}: ${c.state}`;
+    });
+    return unavailableError(
+      `no etcd endpoint reachable after ${Math.round(waitedMs)} ms: ${details.join("; ")}`,
+      cause ?? this.connections.find((c) => c.lastError !== undefined)?.lastError,
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
+import type { UnaryResponse } from "@connectrpc/connect";
+import { Cluster } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { parseEndpoint, type Endpoint } from "./parse-endpoint.js";
+
+/**
+ * The transport's unary path as auto-sync uses it.
+ *
+ * @example
+ * ```ts
+ * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, 5000);
+ * ```
+ */
+export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
+  method: DescMethodUnary<I, O>,
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+  header: HeadersInit | undefined,
+  input: MessageInitShape<I>,
+  useToken: boolean,
+) => Promise<UnaryResponse<I, O>>;
+
+/**
+ * Reads the cluster's client URLs with Cluster.MemberList: every client URL of every started,
+ * non-learner member (learners do not serve client requests), parsed and de-duplicated.
+ * URLs that are not http(s) are skipped.
+ *
+ * @example
+ * ```ts
+ * const endpoints = await fetchMemberEndpoints(runUnary, signal, 5000);
+ * pool.setEndpoints(endpoints);
+ * ```
+ */
+export async function fetchMemberEndpoints(
+  call: MemberListCaller,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<Endpoint[]> {
+  const response = await call(Cluster.method.memberList, signal, timeoutMs, undefined, {}, true);
+  const endpoints: Endpoint[] = [];
+  for (const member of response.message.members) {
+    if (member.isLearner) continue;
+    for (const url of member.clientURLs) {
+      let endpoint: Endpoint;
+      try {
+        endpoint = parseEndpoint(url);
+      } catch {
+        continue;
+      }
+      if (!endpoints.some((e) => e.url === endpoint.url)) endpoints.push(endpoint);
+    }
+  }
+  return endpoints;
+}

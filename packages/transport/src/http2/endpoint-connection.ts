@@ -1,0 +1,174 @@
+import type { EtcdError } from "../errors/etcd-error.js";
+import { transportClosedError } from "../call/call-errors.js";
+import type { Endpoint } from "../endpoints/parse-endpoint.js";
+import { describeTlsError, type TlsOptions } from "../tls.js";
+import { dial, type DialAttempt } from "./dial.js";
+import { LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
+
+/**
+ * - `idle`: no session; may connect unless `retryAt` is in the future (backoff after a failure).
+ * - `connecting`: a dial is in progress.
+ * - `ready`: `live` is set (it may still need a PING before use, see LiveSession.needsVerify).
+ * - `closed`: removed or transport closed; never used again.
+ *
+ * @example
+ * ```ts
+ * if (conn.state === "idle" && Date.now() >= conn.retryAt) conn.connect();
+ * ```
+ */
+export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
+
+/**
+ * Settings shared by all connections of a transport.
+ *
+ * @example
+ * ```ts
+ * const settings: ConnectionSettings = { tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0 } };
+ * ```
+ */
+export interface ConnectionSettings {
+  readonly tls: TlsOptions | undefined;
+  readonly dialTimeoutMs: number;
+  readonly keepAlive: KeepAliveSettings;
+  /** Shared counters; `streams` counts every stream opened on any session. */
+  readonly counters: { streams: number };
+}
+
+/** First backoff after a failure; doubles per consecutive failure up to MAX_BACKOFF_MS, ±20 % jitter. */
+const BASE_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2_000;
+
+/**
+ * One endpoint and its (at most one) HTTP/2 session: connects lazily, reports every state
+ * change through `onChange`, and after a failure (connect error, dial timeout, connection lost,
+ * unanswered PING) stays unhealthy for a short, growing backoff so that calls go elsewhere.
+ *
+ * @example
+ * ```ts
+ * const conn = new EndpointConnection(parseEndpoint("http://127.0.0.1:2379"), settings, () => pool.notify());
+ * conn.connect();
+ * // later: conn.state === "ready" && conn.live?.request(headers)
+ * ```
+ */
+export class EndpointConnection {
+  state: ConnectionState = "idle";
+  /** The session while `ready`. */
+  live: LiveSession | undefined;
+  /** While idle after a failure: do not connect again before this time (ms since epoch). */
+  retryAt = 0;
+  /** Why the last connect or session failed (for "unavailable" messages). */
+  lastError: EtcdError | undefined;
+  /** When the last failure happened (ms since epoch). */
+  failedAt = 0;
+  /** The last failure will not go away by retrying (TLS verification, certificate rejected). */
+  lastErrorPermanent = false;
+
+  private failures = 0;
+  private attempt: DialAttempt | undefined;
+  private readonly keepAlive: KeepAliveSettings;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly settings: ConnectionSettings,
+    private readonly onChange: () => void,
+  ) {
+    this.keepAlive = { ...settings.keepAlive };
+  }
+
+  get url(): string {
+    return this.endpoint.url;
+  }
+
+  /** Starts connecting if idle (ignores the backoff; callers check `retryAt`). */
+  connect(): void {
+    if (this.state !== "idle") return;
+    this.state = "connecting";
+    const attempt = dial(this.endpoint, this.settings.tls, this.settings.dialTimeoutMs);
+    this.attempt = attempt;
+    attempt.connected.then(
+      ({ session, socket }) => {
+        if (this.attempt !== attempt) {
+          session.destroy();
+          socket.destroy();
+          return;
+        }
+        this.attempt = undefined;
+        this.failures = 0;
+        this.lastError = undefined;
+        this.live = new LiveSession(
+          session,
+          socket,
+          this.endpoint.url,
+          this.keepAlive,
+          this.settings.counters,
+          (live, kind, error) => this.sessionDown(live, kind, error),
+          () => this.onChange(),
+        );
+        this.state = "ready";
+        this.onChange();
+      },
+      (error: EtcdError) => {
+        if (this.attempt !== attempt) return;
+        this.attempt = undefined;
+        this.failed(error);
+      },
+    );
+  }
+
+  /** Marks the endpoint unhealthy (e.g. a call saw its connection die) and drops the session. */
+  markUnhealthy(error: EtcdError): void {
+    const live = this.live;
+    if (live !== undefined) live.destroy("failed", error);
+  }
+
+  /** Closes for good: cancels a dial, destroys the session (open streams fail with "transport-closed"). */
+  close(): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    const error = transportClosedError();
+    this.attempt?.cancel(error);
+    this.attempt = undefined;
+    const live = this.live;
+    this.live = undefined;
+    live?.destroy("closed", error);
+  }
+
+  /** Closes gracefully: no new calls, open streams may finish (endpoint removed by auto-sync). */
+  drain(): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.attempt?.cancel(transportClosedError());
+    this.attempt = undefined;
+    const live = this.live;
+    this.live = undefined;
+    if (live !== undefined) {
+      live.usable = false;
+      if (!live.session.closed) live.session.close();
+    }
+  }
+
+  private sessionDown(live: LiveSession, kind: DownKind, error: EtcdError | undefined): void {
+    if (live.tooManyPings) this.keepAlive.intervalMs *= 2;
+    if (this.live !== live) return;
+    this.live = undefined;
+    if (this.state === "closed") return;
+    if (kind === "failed" && error !== undefined) {
+      this.failed(error);
+      return;
+    }
+    this.state = "idle";
+    this.onChange();
+  }
+
+  private failed(error: EtcdError): void {
+    if (this.state === "closed") return;
+    this.failures++;
+    this.lastError = error;
+    this.failedAt = Date.now();
+    this.lastErrorPermanent = describeTlsError(error.cause) !== undefined;
+    const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
+    this.retryAt = Date.now() + backoff * (0.8 + 0.4 * Math.random());
+    this.state = "idle";
+    this.onChange();
+  }
+}

@@ -1,0 +1,119 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import type { TokenSource } from "../auth/token-source.js";
+import { isStaleTokenError } from "../auth/token-source.js";
+import { sleepFor, untilCanceled, type CallContext } from "../call/call-context.js";
+import { AttemptFailure } from "../call/call-errors.js";
+import type { MethodInfo } from "../call/method-info.js";
+import type { EndpointPool } from "../endpoints/endpoint-pool.js";
+import { outcomeUnknownError } from "../errors/client-errors.js";
+import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
+import { requestHeaders } from "../grpc/headers.js";
+import type { LiveSession } from "../http2/live-session.js";
+import { unaryCall, type UnaryResult } from "../http2/unary-call.js";
+import { isRetryableError } from "../retry-policy.js";
+import { MAX_RETRIES_WITHOUT_DEADLINE, retryBackoffMs } from "./backoff.js";
+
+/**
+ * What the call path of a transport shares between calls.
+ *
+ * @example
+ * ```ts
+ * const env: CallEnv = { pool, dialTimeoutMs: 5000, requireLeader: false, maxReceiveMessageBytes: 2 ** 31 - 1, tokens: undefined, stats: { retries: 0 } };
+ * ```
+ */
+export interface CallEnv {
+  readonly pool: EndpointPool;
+  readonly dialTimeoutMs: number;
+  readonly requireLeader: boolean;
+  readonly maxReceiveMessageBytes: number;
+  /** Set when the transport authenticates. */
+  tokens: TokenSource | undefined;
+  readonly stats: { retries: number };
+}
+
+/**
+ * Runs a unary call with etcd's retry rules (as Go's `client/v3/retry.go`):
+ *
+ * - each attempt picks a healthy endpoint round-robin (or waits for one, up to the dial timeout
+ *   or the call's deadline, then fails "unavailable");
+ * - a stale auth token ("invalid-auth-token", "auth-old-revision") is replaced and the call sent
+ *   again, once;
+ * - `isRetryableError` decides the rest: repeatable RPCs are retried on Unavailable, mutating
+ *   ones only when the request provably never left the client; typed etcd errors never are.
+ *   Retries wait a short jittered backoff and stop at the deadline (or after
+ *   MAX_RETRIES_WITHOUT_DEADLINE); when the deadline ends the retrying, the caller gets the last
+ *   failure (e.g. "no-leader", "unavailable"), which says more than "deadline-exceeded";
+ * - a mutating call that failed after its request may have reached etcd fails with
+ *   "outcome-unknown" and is never resent.
+ *
+ * @example
+ * ```ts
+ * const result = await callWithRetry(env, methodInfo(KV.method.put), frame, PutResponseSchema, ctx, undefined, true);
+ * ```
+ */
+export async function callWithRetry<O extends DescMessage>(
+  env: CallEnv,
+  info: MethodInfo,
+  frame: Buffer,
+  output: O,
+  ctx: CallContext,
+  extraHeaders: ReadonlyArray<readonly [string, string]> | undefined,
+  useToken: boolean,
+): Promise<UnaryResult<O>> {
+  let retries = 0;
+  let tokenRefreshed = false;
+  for (;;) {
+    const token = useToken && env.tokens !== undefined ? await untilCanceled(ctx, env.tokens.token()) : undefined;
+    const live: LiveSession =
+      env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));
+    // Never start an attempt for a call that is already over (e.g. aborted before it began).
+    const over = callError(ctx);
+    if (over !== undefined) throw over;
+    const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - Date.now();
+    const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extraHeaders);
+    try {
+      return await unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
+    } catch (failure) {
+      if (!(failure instanceof AttemptFailure)) throw failure;
+      if (ctx.error !== undefined) throw ctx.error;
+      const { error, sent, fromServer } = failure;
+      if (token !== undefined && fromServer && !tokenRefreshed && needsNewToken(token, error)) {
+        tokenRefreshed = true;
+        env.tokens!.invalidate(token);
+        continue;
+      }
+      if (isRetryableError(error, info.policy, sent)) {
+        retries++;
+        const delay = retryBackoffMs(retries);
+        const allowed = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : Date.now() + delay < ctx.deadline;
+        if (allowed) {
+          env.stats.retries++;
+          try {
+            await sleepFor(ctx, delay);
+          } catch (stopped) {
+            // The deadline passed while waiting to retry: the last failure says more than "deadline".
+            if (callError(ctx)?.reason === "deadline-exceeded") throw error;
+            throw stopped;
+          }
+          continue;
+        }
+      }
+      if (sent && !fromServer && info.policy === "non-repeatable") throw outcomeUnknownError(info.name, error);
+      throw error;
+    }
+  }
+}
+
+/** The call's error, read fresh (TypeScript keeps `ctx.error` narrowed across awaits). */
+function callError(ctx: CallContext): EtcdError | undefined {
+  return ctx.error;
+}
+
+/**
+ * A failure that a fresh token may fix: the token expired or the auth store changed, or the call
+ * went without a token (auth was not enabled when the transport authenticated) and etcd now
+ * wants one ("user-empty"), as Go's client refreshes on ErrUserEmpty.
+ */
+function needsNewToken(usedToken: string, error: EtcdError): boolean {
+  return isStaleTokenError(error) || (usedToken === "" && isEtcdError(error, "user-empty"));
+}

@@ -1,0 +1,139 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { KV, Watch, type WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { startEtcd, type EtcdCluster, type TcpProxy } from "@etcdkit/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isEtcdError } from "../errors/etcd-error.js";
+import { bytes, sleep, timed } from "../test-support.test-helpers.js";
+import { createTransport, type EtcdTransport } from "./create-transport.js";
+
+type WatchRequestInit = MessageInitShape<typeof WatchRequestSchema>;
+
+describe("cancellation, deadlines and close", () => {
+  let cluster: EtcdCluster;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    cluster = await startEtcd({ proxy: true });
+    proxy = cluster.members[0]!.proxy!;
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** A transport whose session exists, then a proxy that swallows everything: calls hang. */
+  async function hangingTransport(): Promise<EtcdTransport> {
+    const transport = createTransport({ endpoints: cluster.endpoints });
+    await createClient(KV, transport).range({ key: bytes("warm") });
+    proxy.setMode("blackhole");
+    return transport;
+  }
+
+  it("an AbortSignal cancels an in-flight call promptly", async () => {
+    await using transport = await hangingTransport();
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const result = await timed(() => createClient(KV, transport).range({ key: bytes("k") }, { signal: controller.signal }));
+      expect(isEtcdError(result.error, "canceled")).toBe(true);
+      expect(result.ms).toBeGreaterThan(190);
+      expect(result.ms).toBeLessThan(800); // aborted at 200 ms; generous for loaded CI machines
+      const early = await createClient(KV, transport).range({ key: bytes("k") }, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+      expect(isEtcdError(early, "canceled")).toBe(true);
+    } finally {
+      proxy.setMode("pass");
+    }
+  });
+
+  it("timeoutMs ends an in-flight call with deadline-exceeded", async () => {
+    await using transport = await hangingTransport();
+    try {
+      const result = await timed(() => createClient(KV, transport).put({ key: bytes("k"), value: bytes("v") }, { timeoutMs: 300 }));
+      expect(isEtcdError(result.error, "deadline-exceeded")).toBe(true);
+      expect(result.ms).toBeGreaterThan(290);
+      expect(result.ms).toBeLessThan(900);
+    } finally {
+      proxy.setMode("pass");
+    }
+  });
+
+  it("close() rejects pending calls and open streams with transport-closed, and later calls too", async () => {
+    const transport = await hangingTransport();
+    try {
+      const kv = createClient(KV, transport);
+      const pending = kv.range({ key: bytes("k") }).catch((e: unknown) => e);
+      const requests = (async function* (): AsyncGenerator<WatchRequestInit> {
+        yield { requestUnion: { case: "createRequest", value: { key: bytes("k") } } };
+        await new Promise(() => {});
+      })();
+      const streamDone = (async () => {
+        for await (const _ of createClient(Watch, transport).watch(requests)) {
+          // nothing arrives through the blackhole
+        }
+      })().catch((e: unknown) => e);
+      await sleep(100);
+      const closed = await timed(() => transport.close());
+      expect(closed.ms).toBeLessThan(500);
+      expect(isEtcdError(await pending, "transport-closed")).toBe(true);
+      expect(isEtcdError(await streamDone, "transport-closed")).toBe(true);
+      expect(isEtcdError(await kv.range({ key: bytes("k") }).catch((e: unknown) => e), "transport-closed")).toBe(true);
+    } finally {
+      proxy.setMode("pass");
+    }
+  });
+
+  it("a streaming call honours its deadline and its signal", async () => {
+    await using transport = createTransport({ endpoints: cluster.endpoints });
+    const requests = (): AsyncIterable<WatchRequestInit> =>
+      (async function* (): AsyncGenerator<WatchRequestInit> {
+        yield { requestUnion: { case: "createRequest", value: { key: bytes("k") } } };
+        await new Promise(() => {});
+      })();
+    const drain = async (options: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown> => {
+      try {
+        for await (const _ of createClient(Watch, transport).watch(requests(), options)) {
+          // created
+        }
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    };
+    const byDeadline = await timed(() => drain({ timeoutMs: 300 }));
+    expect(isEtcdError(byDeadline.value, "deadline-exceeded")).toBe(true);
+    expect(byDeadline.ms).toBeLessThan(800);
+    const byAbort = await timed(() => drain({ signal: AbortSignal.timeout(300) }));
+    expect(isEtcdError(byAbort.value, ["deadline-exceeded", "canceled"])).toBe(true);
+    expect(byAbort.ms).toBeLessThan(800);
+  });
+
+  const script = fileURLToPath(new URL("./child-exit.test-helpers.ts", import.meta.url));
+  for (const mode of ["close", "idle", "pending"] as const) {
+    it(`a process using the transport exits by itself (${mode})`, async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", script, cluster.endpoints[0]!, mode], {
+        cwd: fileURLToPath(new URL("../../../..", import.meta.url)),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      let calledAt = 0;
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (calledAt === 0 && output.includes("called")) calledAt = Date.now();
+      });
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        child.on("exit", (c) => {
+          clearTimeout(killer);
+          resolve(c);
+        });
+      });
+      expect(output).toContain("called");
+      expect(code, output).toBe(0);
+      expect(Date.now() - calledAt, output).toBeLessThan(3000);
+      if (mode === "pending") expect(output).toContain("stream ended: transport-closed");
+    });
+  }
+});
