@@ -3,10 +3,13 @@
  * starts its own etcd in a temporary directory, then walks through what the SDK does.
  */
 import { startEtcd } from "@etcdkit/testing";
+import { kvChapter } from "./kv-chapter.js";
+import { opsChapter } from "./ops-chapter.js";
 import { rawClientsChapter } from "./raw-clients.js";
+import { transportChapter } from "./transport-chapter.js";
 import { createTourContext, type TourContext } from "./tour-context.js";
 
-const chapters: Array<(ctx: TourContext) => Promise<void>> = [rawClientsChapter];
+const chapters: Array<(ctx: TourContext) => Promise<void>> = [rawClientsChapter, transportChapter, kvChapter, opsChapter];
 
 const fromEnv = process.env.ETCD_ENDPOINTS?.split(",").map((s) => s.trim()).filter(Boolean);
 const cluster = fromEnv?.length ? undefined : await startEtcd();

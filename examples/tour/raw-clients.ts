@@ -6,7 +6,7 @@
  * await rawClientsChapter(ctx);
  */
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createTransport } from "@etcdkit/transport";
 import { KV, Watch, type WatchRequest } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { Event_EventType } from "@etcdkit/api/mvccpb/kv_pb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -18,7 +18,7 @@ const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 export async function rawClientsChapter(ctx: TourContext): Promise<void> {
   ctx.say("— generated clients (createClient(KV, transport)) —");
-  const transport = createGrpcTransport({ baseUrl: ctx.endpoints[0]! });
+  await using transport = createTransport({ endpoints: ctx.endpoints });
   const kv = createClient(KV, transport);
   const key = text.encode(`${ctx.prefix}greeting`);
 
