@@ -15,6 +15,15 @@ describe("KV-only bundle", () => {
     expect(result.code).not.toMatch(/google\.api\.http/);
   });
 
+  it("a KV function over our transport carries no watch, lease, cluster, maintenance or auth package code", async () => {
+    const result = await measureBundle(entry("kv-get-put"));
+    const paths = result.modules.map((m) => m.path);
+    expect(paths.some((p) => p.startsWith("packages/kv/"))).toBe(true);
+    expect(paths.some((p) => p.startsWith("packages/transport/"))).toBe(true);
+    expect(paths.filter((p) => /packages\/(watch|lease|cluster|maintenance|auth|testing)\//.test(p))).toEqual([]);
+    expect(paths.filter((p) => /descriptor_pb|gogo|connect-node/.test(p))).toEqual([]);
+  });
+
   it("would notice descriptor.proto if an entry pulled it in", async () => {
     const result = await measureBundle({
       name: "with-descriptor",

@@ -11,8 +11,10 @@ export interface BundleEntry {
   description: string;
   /** Source of the entry module (resolved from the repository root). */
   source: string;
-  /** Fails `pnpm size` when the gzip size exceeds it. */
-  gzipBudget: number;
+  /** Fails `pnpm size` when the gzip size exceeds it; absent for reference entries (other SDKs). */
+  gzipBudget?: number;
+  /** Directory (from the repository root) the entry's imports resolve from; default the root. */
+  resolveFrom?: string;
 }
 
 export const bundleEntries: BundleEntry[] = [
@@ -25,5 +27,32 @@ export const bundleEntries: BundleEntry[] = [
       "export const kv = (transport) => createClient(KV, transport);",
     ].join("\n"),
     gzipBudget: 17_000,
+  },
+  {
+    name: "kv-get-put",
+    description: "@etcdkit/kv get + put over @etcdkit/transport (what a serverless function carries)",
+    source: [
+      'import { createTransport } from "@etcdkit/transport";',
+      'import { createKV } from "@etcdkit/kv";',
+      "export async function handler(key, value) {",
+      '  const kv = createKV(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));',
+      "  await kv.put(key, value);",
+      "  return (await kv.get(key))?.text();",
+      "}",
+    ].join("\n"),
+    gzipBudget: 40_000,
+  },
+  {
+    name: "etcd3-get-put (reference)",
+    description: "the same function with the etcd3 npm package, for comparison (no budget)",
+    resolveFrom: "bench",
+    source: [
+      'import { Etcd3 } from "etcd3";',
+      "export async function handler(key, value) {",
+      '  const client = new Etcd3({ hosts: "http://127.0.0.1:2379" });',
+      "  await client.put(key).value(value);",
+      "  return client.get(key).string();",
+      "}",
+    ].join("\n"),
   },
 ];

@@ -29,7 +29,12 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export async function measureBundle(entry: BundleEntry): Promise<BundleResult> {
   const result = await build({
-    stdin: { contents: entry.source, resolveDir: repoRoot, loader: "ts", sourcefile: `${entry.name}.ts` },
+    stdin: {
+      contents: entry.source,
+      resolveDir: entry.resolveFrom ? `${repoRoot}${entry.resolveFrom}` : repoRoot,
+      loader: "ts",
+      sourcefile: `${entry.name.replace(/\W+/g, "-")}.ts`,
+    },
     bundle: true,
     minify: true,
     format: "esm",
