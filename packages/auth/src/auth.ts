@@ -1,6 +1,6 @@
-import type { CallOptions } from "./call-options.js";
+import type { CallOptions } from "@etcdkit/transport";
 import type { KeyRange, Permission, PermissionSpec } from "./permission.js";
-import type { ResponseHeader } from "./response-header.js";
+import type { ResponseHeader } from "@etcdkit/transport";
 
 /**
  * Pass as the password of `userAdd` to create a user that cannot authenticate with a password

@@ -2,10 +2,10 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { Auth as AuthService, type ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { invalidArgumentError, toEtcdError } from "@etcdkit/transport";
 import type { Auth, AuthResult } from "./auth.js";
-import { connectCallOptions } from "./call-options.js";
+import { connectCallOptions } from "@etcdkit/transport";
 import { checkName, checkPassword } from "./names.js";
 import { keyRangeBytes, permissionTypeOf, toPermission } from "./permission.js";
-import { toResponseHeader } from "./response-header.js";
+import { toResponseHeader } from "@etcdkit/transport";
 
 /**
  * Creates the auth API on any Connect `Transport`.

@@ -15,5 +15,5 @@
 export { createAuth } from "./create-auth.js";
 export type { Auth, AuthResult, NoPassword } from "./auth.js";
 export type { KeyRange, Permission, PermissionSpec, PermissionType } from "./permission.js";
-export type { CallOptions } from "./call-options.js";
-export type { ResponseHeader } from "./response-header.js";
+export type { CallOptions } from "@etcdkit/transport";
+export type { ResponseHeader } from "@etcdkit/transport";

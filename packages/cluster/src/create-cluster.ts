@@ -5,13 +5,13 @@ import {
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { toEtcdError, type MemberId } from "@etcdkit/transport";
-import { connectCallOptions, type CallOptions } from "./call-options.js";
-import type { ConnectEndpoint } from "./endpoint-connector.js";
+import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
+import type { ConnectEndpoint } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
 import { checkMemberId } from "./member-id.js";
 import { toMember, type Member } from "./member.js";
 import { checkPeerUrls } from "./peer-urls.js";
-import { toResponseHeader, type ResponseHeader } from "./response-header.js";
+import { toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
 
 /**
  * Options of {@link createCluster}.

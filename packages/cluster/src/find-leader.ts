@@ -1,8 +1,8 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { toEtcdError, type MemberId } from "@etcdkit/transport";
-import { connectCallOptions, type CallOptions } from "./call-options.js";
-import { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
+import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
+import { withEndpoint, type ConnectEndpoint } from "@etcdkit/transport";
 import type { Member } from "./member.js";
 
 interface Seen {

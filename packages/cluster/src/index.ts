@@ -19,8 +19,8 @@ export {
   type MemberAddResult,
   type MemberListResult,
 } from "./create-cluster.js";
-export type { CallOptions } from "./call-options.js";
-export type { ConnectEndpoint } from "./endpoint-connector.js";
+export type { CallOptions } from "@etcdkit/transport";
+export type { ConnectEndpoint } from "@etcdkit/transport";
 export type { Member } from "./member.js";
 export { formatMemberId, parseMemberId } from "./member-id.js";
-export type { ResponseHeader } from "./response-header.js";
+export type { ResponseHeader } from "@etcdkit/transport";

@@ -1,6 +1,6 @@
 import { createClient, type CallOptions as ConnectCallOptions, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
+import { connectCallOptions, invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import type { CallOptions, CompactOptions } from "./options.js";
@@ -58,7 +58,7 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
   return {
     async do<O extends Op>(operation: O, options?: CallOptions): Promise<OpResult<O>> {
       try {
-        return (await run(operation, callOptions(options))) as OpResult<O>;
+        return (await run(operation, connectCallOptions(options))) as OpResult<O>;
       } catch (error) {
         throw toEtcdError(error);
       }
@@ -66,19 +66,11 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
     async compact(revision: Revision, options?: CompactOptions): Promise<CompactResult> {
       if (typeof revision !== "bigint" || revision < 0n) throw invalidArgumentError("revision must be a non-negative bigint");
       try {
-        const response = await client.compact({ revision, physical: options?.physical === true }, callOptions(options));
+        const response = await client.compact({ revision, physical: options?.physical === true }, connectCallOptions(options));
         return Object.freeze({ revision: response.header?.revision ?? 0n });
       } catch (error) {
         throw toEtcdError(error);
       }
     },
   };
-}
-
-/** Only the call options Connect should see (never a whole options bag). */
-function callOptions(options: CallOptions | undefined): ConnectCallOptions {
-  const call: { signal?: AbortSignal; timeoutMs?: number } = {};
-  if (options?.signal !== undefined) call.signal = options.signal;
-  if (options?.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
-  return call;
 }

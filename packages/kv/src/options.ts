@@ -1,9 +1,9 @@
-import type { LeaseId, Revision } from "@etcdkit/transport";
+import type { CallOptions, LeaseId, Revision } from "@etcdkit/transport";
 import type { RangeSelector, SingleKeySelector } from "./key-range.js";
 
 /**
- * Per-call options, like Go's context: cancel with `signal`, bound the call with `timeoutMs`.
- * Both are handed to the Connect client call.
+ * Per-call options, like Go's context: cancel with `signal`, bound the call with `timeoutMs`
+ * (shared by every etcdkit package).
  *
  * @example
  * ```ts
@@ -11,10 +11,7 @@ import type { RangeSelector, SingleKeySelector } from "./key-range.js";
  * await kv.put("k", "v", { timeoutMs: 2000 });
  * ```
  */
-export interface CallOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-}
+export type { CallOptions } from "@etcdkit/transport";
 
 /**
  * Which key-value field a range is sorted by.

@@ -3,11 +3,11 @@ import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService 
 import type { Writable } from "node:stream";
 import { invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
-import { connectCallOptions, type CallOptions } from "./call-options.js";
-import { withEndpoint } from "./endpoint-connector.js";
+import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
+import { withEndpoint } from "@etcdkit/transport";
 import type { Maintenance, MaintenanceOptions } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
-import { toResponseHeader } from "./response-header.js";
+import { toResponseHeader } from "@etcdkit/transport";
 import { loadNodeModules } from "./snapshot/node-modules.js";
 import { createStreamSink, openFileSink } from "./snapshot/snapshot-sink.js";
 import { startSnapshotTask } from "./snapshot/snapshot-task.js";

@@ -17,8 +17,8 @@
 export { createMaintenance } from "./create-maintenance.js";
 export type { HashKVResult, HashResult, Maintenance, MaintenanceOptions, SnapshotOptions } from "./maintenance.js";
 export type { Alarm, AlarmName } from "./alarm.js";
-export type { CallOptions } from "./call-options.js";
-export type { ConnectEndpoint } from "./endpoint-connector.js";
+export type { CallOptions } from "@etcdkit/transport";
+export type { ConnectEndpoint } from "@etcdkit/transport";
 export type { MemberStatus } from "./member-status.js";
-export type { ResponseHeader } from "./response-header.js";
+export type { ResponseHeader } from "@etcdkit/transport";
 export type { SnapshotProgress, SnapshotResult, SnapshotTask } from "./snapshot/snapshot-task.js";

@@ -1,10 +1,10 @@
 import type { Writable } from "node:stream";
 import type { MemberId, Revision } from "@etcdkit/transport";
 import type { Alarm } from "./alarm.js";
-import type { CallOptions } from "./call-options.js";
-import type { ConnectEndpoint } from "./endpoint-connector.js";
+import type { CallOptions } from "@etcdkit/transport";
+import type { ConnectEndpoint } from "@etcdkit/transport";
 import type { MemberStatus } from "./member-status.js";
-import type { ResponseHeader } from "./response-header.js";
+import type { ResponseHeader } from "@etcdkit/transport";
 import type { SnapshotProgress, SnapshotTask } from "./snapshot/snapshot-task.js";
 
 /**

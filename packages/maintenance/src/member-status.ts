@@ -1,6 +1,6 @@
 import type { StatusResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { MemberId } from "@etcdkit/transport";
-import { toResponseHeader, type ResponseHeader } from "./response-header.js";
+import { toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
 
 /**
  * The status of one member, as `etcdctl endpoint status` shows it.

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * await auth.userList({ timeoutMs: 2000, signal: AbortSignal.timeout(5000) });
+ * await kv.get("k", { timeoutMs: 2000, signal: AbortSignal.timeout(5000) });
  * ```
  */
 export interface CallOptions {

@@ -1,5 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
-import { invalidArgumentError } from "@etcdkit/transport";
+import { invalidArgumentError } from "./errors/client-errors.js";
 
 /**
  * Opens a transport to exactly one member, given its client URL. etcdkit calls it for every

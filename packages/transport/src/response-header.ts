@@ -5,7 +5,7 @@ import type { ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserve
  *
  * @example
  * ```ts
- * const { header } = await cluster.memberList();
+ * const { header } = await auth.roleAdd("reader"); // any @etcdkit service call
  * console.log(header.memberId.toString(16), header.raftTerm);
  * ```
  */
