@@ -12,19 +12,24 @@ import { createTransport } from "@etcdkit/transport";
 import { createWatch, listThenWatch, type Watch, type WatchBatch } from "@etcdkit/watch";
 import type { TourContext } from "./tour-context.js";
 
-/** The next batch of a watch, or an error after `ms`. */
-async function nextBatch(watch: Watch, ms = 10_000): Promise<WatchBatch> {
+/** `promise`, or an error after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no watch batch within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`nothing happened within ${ms} ms`)), ms);
   });
   try {
-    const next = await Promise.race([watch.next(), timeout]);
-    if (next.done === true) throw new Error("the watch ended");
-    return next.value;
+    return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The next batch of a watch (an error if none comes within 10 s). */
+async function nextBatch(watch: Watch): Promise<WatchBatch> {
+  const next = await within(watch.next(), 10_000);
+  if (next.done === true) throw new Error("the watch ended");
+  return next.value;
 }
 
 export async function watchLeaseChapter(ctx: TourContext): Promise<void> {
@@ -90,7 +95,8 @@ export async function watchLeaseChapter(ctx: TourContext): Promise<void> {
   // A lease nobody renews is lost at its local deadline (grant sent + TTL), before etcd drops it.
   const shortLived = await leases.grant(1);
   await kv.put(`${p}ephemeral`, "x", { lease: shortLived.id });
-  const loss = await shortLived.lost;
+  // (the lease's deadline timer does not keep a process alive on its own; this wait does)
+  const loss = await within(shortLived.lost, 5_000);
   const early = loss.at <= shortLived.deadline! + 100;
   ctx.say(`unrenewed lease → lost (${loss.reason}) ${early ? "at its deadline" : "late"}; signal aborted: ${shortLived.signal.aborted}`);
   await watcher.close();

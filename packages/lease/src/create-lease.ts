@@ -1,0 +1,183 @@
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { invalidArgumentError, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
+import { keepAliveOnce } from "./keepalive-once.js";
+import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
+import { lossError } from "./lease-loss.js";
+import type { LeaseRenewal } from "./lease-renewal.js";
+
+/**
+ * Options of `grant`.
+ *
+ * @example
+ * ```ts
+ * await leases.grant(10, { keepAlive: true, timeoutMs: 2000 });
+ * ```
+ */
+export interface GrantOptions extends LeaseCallOptions {
+  /** Ask for this lease ID (etcd fails with "lease-exists" if taken). Default: etcd picks one. */
+  readonly id?: LeaseId;
+  /** Start keepalive right away (same as calling `lease.keepAlive()`). Default false. */
+  readonly keepAlive?: boolean;
+}
+
+/**
+ * etcd's lease API on one transport. Every lease kept alive through any LeaseClient of the same
+ * transport is renewed on one shared LeaseKeepAlive stream.
+ *
+ * @example
+ * ```ts
+ * const leases = createLease(transport);
+ * await using lease = await leases.grant(5);
+ * lease.keepAlive();
+ * console.log(await leases.leases());
+ * ```
+ */
+export interface LeaseClient extends AsyncDisposable {
+  /**
+   * Grants a lease of `ttl` seconds (etcd may raise a small TTL to its minimum). The returned
+   * lease's local deadline starts when the request was sent.
+   * Throws "invalid-argument" (before I/O) for a TTL that is not a positive integer;
+   * "lease-exists", "lease-ttl-too-large", "no-space", or transport errors.
+   */
+  grant(ttl: number, options?: GrantOptions): Promise<Lease>;
+  /**
+   * A Lease object for a lease granted elsewhere (e.g. by another process), to keep it alive,
+   * revoke it or watch for its loss. Its deadline is unknown until its first renewal.
+   */
+  attach(id: LeaseId, options?: { readonly ttl?: number }): Lease;
+  /** Revokes a lease by ID (its keys are deleted). Throws "lease-not-found" or transport errors. */
+  revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void>;
+  /** Remaining TTL (and keys with `keys: true`) of a lease; `expired: true` when etcd does not have it. */
+  timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive>;
+  /** The IDs of every lease etcd holds. */
+  leases(options?: LeaseCallOptions): Promise<LeaseId[]>;
+  /** Renews a lease once. Throws "lease-not-found" when etcd does not have it, or transport errors. */
+  keepAliveOnce(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRenewal>;
+  /**
+   * Stops keepalive of every lease this client made or attached, without revoking them; they are
+   * lost with reason "closed". Idempotent.
+   */
+  close(): Promise<void>;
+  /** Counters of the transport's shared keepalive stream. */
+  readonly stats: KeepAliveStats;
+}
+
+const hubs = new WeakMap<Transport, KeepAliveHub>();
+
+/**
+ * Creates the lease API on `transport` (any Connect transport; etcdkit's `createTransport` is
+ * the fast one). Every call passes its errors through `toEtcdError`.
+ *
+ * @example
+ * ```ts
+ * const leases = createLease(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));
+ * const lease = await leases.grant(5, { keepAlive: true });
+ * lease.lost.then(({ reason }) => console.log("lease lost:", reason));
+ * ```
+ */
+export function createLease(transport: Transport): LeaseClient {
+  let hub = hubs.get(transport);
+  if (hub === undefined) {
+    hub = new KeepAliveHub(transport);
+    hubs.set(transport, hub);
+  }
+  return new LeaseClientImpl(createClient(LeaseService, transport), hub);
+}
+
+class LeaseClientImpl implements LeaseClient, LeaseBackend {
+  private readonly owned = new Set<Lease>();
+  private closed = false;
+
+  constructor(
+    readonly client: Client<typeof LeaseService>,
+    readonly hub: KeepAliveHub,
+  ) {}
+
+  get stats(): KeepAliveStats {
+    return this.hub.stats;
+  }
+
+  forget(lease: Lease): void {
+    this.owned.delete(lease);
+  }
+
+  async grant(ttl: number, options?: GrantOptions): Promise<Lease> {
+    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0) {
+      throw invalidArgumentError(`lease TTL must be a positive integer number of seconds, got ${String(ttl)}`);
+    }
+    if (options?.id !== undefined && (typeof options.id !== "bigint" || options.id < 0n)) {
+      throw invalidArgumentError("lease id must be a bigint >= 0n");
+    }
+    const sentAt = Date.now();
+    let granted: { ID: bigint; TTL: bigint };
+    try {
+      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, options);
+    } catch (err) {
+      throw toEtcdError(err);
+    }
+    const seconds = Number(granted.TTL);
+    const lease = this.track(new Lease(granted.ID, seconds, sentAt + seconds * 1000, this));
+    if (options?.keepAlive === true) lease.keepAlive();
+    return lease;
+  }
+
+  attach(id: LeaseId, options?: { readonly ttl?: number }): Lease {
+    if (typeof id !== "bigint" || id <= 0n) throw invalidArgumentError("lease id must be a bigint > 0n");
+    return this.track(new Lease(id, options?.ttl ?? 0, undefined, this));
+  }
+
+  async revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void> {
+    try {
+      await this.client.leaseRevoke({ ID: id }, options);
+    } catch (err) {
+      throw toEtcdError(err);
+    }
+    for (const lease of [...this.owned]) if (lease.id === id) lease.markLost("revoked");
+  }
+
+  timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive> {
+    return fetchTimeToLive(this.client, id, options);
+  }
+
+  async leases(options?: LeaseCallOptions): Promise<LeaseId[]> {
+    try {
+      const { leases } = await this.client.leaseLeases({}, options);
+      return leases.map((status) => status.ID);
+    } catch (err) {
+      throw toEtcdError(err);
+    }
+  }
+
+  async keepAliveOnce(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRenewal> {
+    const result = await keepAliveOnce(this.client, id, options);
+    if (result.ttl <= 0) {
+      for (const lease of [...this.owned]) if (lease.id === id) lease.markLost("expired");
+      throw lossError("expired", id, 0);
+    }
+    let renewal: LeaseRenewal | undefined;
+    for (const lease of this.owned) if (lease.id === id) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
+    return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: Date.now(), deadline: result.sentAt + result.ttl * 1000 };
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    for (const lease of [...this.owned]) lease.markLost("closed");
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private track(lease: Lease): Lease {
+    if (this.closed) {
+      lease.markLost("closed");
+      return lease;
+    }
+    this.owned.add(lease);
+    return lease;
+  }
+}
+

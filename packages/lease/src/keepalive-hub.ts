@@ -1,0 +1,223 @@
+import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
+import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
+import { reconnectDelayMs } from "./backoff.js";
+import type { Lease } from "./lease.js";
+import { RequestQueue } from "./request-queue.js";
+
+/** Stream errors that re-opening cannot fix: every kept-alive lease is lost with reason "closed". */
+const TERMINAL: readonly EtcdErrorReason[] = ["transport-closed", "auth-failed", "unimplemented", "invalid-argument"];
+
+/**
+ * Counters of a transport's shared keepalive stream.
+ *
+ * @example
+ * ```ts
+ * leases.stats.streamsOpened; // 1 for any number of leases, until the stream breaks
+ * ```
+ */
+export interface KeepAliveStats {
+  /** Leases being kept alive. */
+  readonly keepAlives: number;
+  /** Keepalive streams opened so far (1 + re-opens). */
+  readonly streamsOpened: number;
+  /** Keepalive requests sent. */
+  readonly requestsSent: number;
+  /** True while a stream is open. */
+  readonly connected: boolean;
+}
+
+/** One lease ID being kept alive (by one or more Lease objects). */
+interface Entry {
+  readonly id: LeaseId;
+  readonly leases: Lease[];
+  /** Send times of the requests not answered yet on the current stream (etcd answers in order). */
+  readonly inflight: number[];
+  intervalMs: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface Session {
+  readonly requests: RequestQueue<{ ID: bigint }>;
+  readonly abort: AbortController;
+  received: number;
+  closed: boolean;
+}
+
+/** Renewal cadence: a third of the TTL (as Go's client), 500 ms while the TTL is unknown. */
+function intervalFor(ttl: number): number {
+  return ttl > 0 ? Math.max(100, (ttl * 1000) / 3) : 500;
+}
+
+/**
+ * The one LeaseKeepAlive stream of a transport, shared by every kept-alive lease: renews each
+ * lease every TTL/3 (one timer per lease), hands answers to the leases (TTL ≤ 0: lost), re-opens
+ * the stream with backoff when it breaks, and re-opens it at once when a request has gone
+ * unanswered for a whole renewal interval (a stuck connection), so a healthy endpoint can take
+ * over before the lease's deadline.
+ *
+ * @example
+ * ```ts
+ * const hub = new KeepAliveHub(transport);
+ * hub.add(lease);
+ * hub.remove(lease);
+ * ```
+ */
+export class KeepAliveHub {
+  private readonly client: Client<typeof LeaseService>;
+  private readonly entries = new Map<LeaseId, Entry>();
+  private session: Session | undefined = undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined = undefined;
+  private failures = 0;
+  private streamsOpened = 0;
+  private requestsSent = 0;
+
+  constructor(transport: Transport) {
+    this.client = createClient(LeaseService, transport);
+  }
+
+  get stats(): KeepAliveStats {
+    return {
+      keepAlives: this.entries.size,
+      streamsOpened: this.streamsOpened,
+      requestsSent: this.requestsSent,
+      connected: this.session !== undefined,
+    };
+  }
+
+  has(lease: Lease): boolean {
+    return this.entries.get(lease.id)?.leases.includes(lease) ?? false;
+  }
+
+  /** Starts renewing `lease` (no-op if it is renewed already). */
+  add(lease: Lease): void {
+    const existing = this.entries.get(lease.id);
+    if (existing !== undefined) {
+      if (!existing.leases.includes(lease)) existing.leases.push(lease);
+      return;
+    }
+    const entry: Entry = { id: lease.id, leases: [lease], inflight: [], intervalMs: intervalFor(lease.ttl), timer: undefined };
+    this.entries.set(lease.id, entry);
+    this.schedule(entry);
+    if (this.session !== undefined) this.send(this.session, entry);
+    else if (this.reconnectTimer === undefined) this.open();
+  }
+
+  /** Stops renewing `lease`; closes the stream when nothing is left to renew. */
+  remove(lease: Lease): void {
+    const entry = this.entries.get(lease.id);
+    if (entry === undefined) return;
+    const at = entry.leases.indexOf(lease);
+    if (at < 0) return;
+    entry.leases.splice(at, 1);
+    if (entry.leases.length > 0) return;
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.entries.delete(lease.id);
+    if (this.entries.size === 0) this.stop();
+  }
+
+  private schedule(entry: Entry): void {
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.tick(entry), entry.intervalMs);
+  }
+
+  private tick(entry: Entry): void {
+    if (this.entries.get(entry.id) !== entry) return;
+    entry.timer?.refresh();
+    const session = this.session;
+    if (session === undefined) return; // re-opening; the new stream renews every lease at once
+    const oldest = entry.inflight[0];
+    if (oldest !== undefined && Date.now() - oldest >= entry.intervalMs) {
+      // Nothing came back for a whole interval: the stream (or its connection) is stuck.
+      this.broken(session, new EtcdError("keepalive stream stalled: no answer within a renewal interval", "unavailable", Code.Unavailable));
+      return;
+    }
+    this.send(session, entry);
+  }
+
+  private send(session: Session, entry: Entry): void {
+    entry.inflight.push(Date.now());
+    this.requestsSent++;
+    session.requests.push({ ID: entry.id });
+  }
+
+  private stop(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const session = this.session;
+    this.session = undefined;
+    if (session !== undefined) this.close(session);
+    this.failures = 0;
+  }
+
+  private close(session: Session): void {
+    session.closed = true;
+    session.requests.end();
+    session.abort.abort();
+  }
+
+  private open(): void {
+    const session: Session = { requests: new RequestQueue(), abort: new AbortController(), received: 0, closed: false };
+    this.session = session;
+    this.streamsOpened++;
+    for (const entry of this.entries.values()) this.send(session, entry);
+    let responses: AsyncIterable<LeaseKeepAliveResponse>;
+    try {
+      responses = this.client.leaseKeepAlive(session.requests, { signal: session.abort.signal });
+    } catch (err) {
+      queueMicrotask(() => this.broken(session, toEtcdError(err)));
+      return;
+    }
+    void this.pump(session, responses);
+  }
+
+  private async pump(session: Session, responses: AsyncIterable<LeaseKeepAliveResponse>): Promise<void> {
+    let error: EtcdError;
+    try {
+      for await (const response of responses) {
+        if (session.closed) return;
+        if (session.received++ === 0) this.failures = 0;
+        this.onResponse(response);
+      }
+      error = new EtcdError("etcd ended the keepalive stream", "unavailable", Code.Unavailable);
+    } catch (err) {
+      error = toEtcdError(err);
+    }
+    this.broken(session, error);
+  }
+
+  private onResponse(r: LeaseKeepAliveResponse): void {
+    const entry = this.entries.get(r.ID);
+    if (entry === undefined) return;
+    const sentAt = entry.inflight.shift() ?? Date.now();
+    const ttl = Number(r.TTL);
+    if (ttl <= 0) {
+      for (const lease of [...entry.leases]) lease.markLost("expired");
+      return;
+    }
+    const revision = r.header?.revision ?? 0n;
+    for (const lease of entry.leases) lease.renewed(sentAt, ttl, revision);
+    const interval = intervalFor(ttl);
+    if (interval !== entry.intervalMs) {
+      entry.intervalMs = interval;
+      this.schedule(entry);
+    }
+  }
+
+  private broken(session: Session, error: EtcdError): void {
+    if (session.closed || this.session !== session) return;
+    this.close(session);
+    this.session = undefined;
+    for (const entry of this.entries.values()) entry.inflight.length = 0;
+    if (isEtcdError(error, TERMINAL)) {
+      for (const entry of [...this.entries.values()]) for (const lease of [...entry.leases]) lease.markLost("closed", error);
+      return;
+    }
+    if (this.entries.size === 0) return;
+    this.failures++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.entries.size > 0 && this.session === undefined) this.open();
+    }, reconnectDelayMs(this.failures));
+  }
+}

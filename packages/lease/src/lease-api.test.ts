@@ -1,0 +1,131 @@
+/**
+ * The lease API against a real etcd: timeToLive with keys, leases(), attach(), keepalive of many
+ * leases on one shared stream, renewals as a latest-value iterable, release(), `await using`,
+ * and argument checks before any I/O.
+ */
+import type { Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { isEtcdError } from "@etcdkit/transport";
+import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLease } from "./create-lease.js";
+import { connectLease, sleep, uniqueKey, type LeaseEnv } from "./lease-test-env.test-helpers.js";
+
+/** A transport that fails the test if anything is sent. */
+const noIo: Transport = {
+  unary: () => Promise.reject(new Error("unexpected I/O")),
+  stream: () => Promise.reject(new Error("unexpected I/O")),
+};
+
+describe("lease API (real etcd)", () => {
+  let cluster: EtcdCluster;
+  let env: LeaseEnv;
+  beforeAll(async () => {
+    cluster = await startEtcd();
+    env = connectLease(cluster.endpoints);
+  });
+  afterAll(async () => {
+    await env?.close();
+    await cluster?.stop();
+  });
+
+  it("timeToLive with keys, leases(), and a lease ID of our choosing", async () => {
+    const lease = await env.leases.grant(30, { id: 0x1234_5678n });
+    expect(lease.id).toBe(0x1234_5678n);
+    const [a, b] = [uniqueKey("ttl-a"), uniqueKey("ttl-b")];
+    await env.put(a, "1", lease.id);
+    await env.put(b, "2", lease.id);
+    const info = await lease.timeToLive({ keys: true });
+    expect(info.grantedTtl).toBe(30);
+    expect(info.ttl).toBeGreaterThan(25);
+    expect(info.expired).toBe(false);
+    expect(info.keys.map((k) => new TextDecoder().decode(k)).sort()).toEqual([a, b].sort());
+    expect((await lease.timeToLive()).keys).toEqual([]);
+    expect(await env.leases.leases()).toContain(lease.id);
+    await expect(env.leases.grant(5, { id: lease.id })).rejects.toSatisfy((e) => isEtcdError(e, "lease-exists"));
+    await lease.revoke();
+    expect(await env.leases.timeToLive(lease.id)).toMatchObject({ ttl: -1, expired: true });
+    expect(await env.leases.leases()).not.toContain(lease.id);
+    await expect(env.leases.revoke(lease.id)).rejects.toSatisfy((e) => isEtcdError(e, "lease-not-found"));
+    await expect(env.leases.keepAliveOnce(lease.id)).rejects.toSatisfy((e) => isEtcdError(e, "lease-not-found"));
+  });
+
+  it("keeps 50 leases alive on one stream, renewing each about every TTL/3", async () => {
+    const before = env.leases.stats;
+    const leases = await Promise.all(Array.from({ length: 50 }, () => env.leases.grant(2)));
+    for (const lease of leases) lease.keepAlive();
+    expect(env.leases.stats.keepAlives).toBe(before.keepAlives + 50);
+    await sleep(4_500);
+    expect(leases.every((l) => l.loss === undefined)).toBe(true);
+    const stats = env.leases.stats;
+    expect(stats.streamsOpened - before.streamsOpened).toBe(1);
+    const sent = stats.requestsSent - before.requestsSent;
+    // every 667 ms for 4.5 s: 6–7 renewals each (the first at once); fewer if timers run late
+    expect(sent).toBeGreaterThanOrEqual(50 * 5);
+    expect(sent).toBeLessThanOrEqual(50 * 8);
+    await Promise.all(leases.map((l) => l.revoke()));
+    expect(env.leases.stats.keepAlives).toBe(before.keepAlives);
+    expect(env.leases.stats.connected).toBe(false); // the stream closes with its last lease
+  });
+
+  it("renewals keep only the newest one for a slow consumer, and end when the lease is lost", async () => {
+    const lease = await env.leases.grant(2);
+    const renewals = lease.keepAlive();
+    expect(lease.keepAlive()).not.toBe(renewals); // one keepalive, several views
+    await sleep(1_600); // ~3 renewals happen meanwhile
+    const first = await renewals.next();
+    const second = await renewals.next();
+    expect(second.value!.at).toBeGreaterThan(first.value!.at + 300);
+    await lease.revoke();
+    expect(await renewals.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it("release() stops renewing without revoking: the lease is lost at its deadline", async () => {
+    const lease = await env.leases.grant(2, { keepAlive: true });
+    await sleep(300);
+    lease.release();
+    expect(lease.keepingAlive).toBe(false);
+    const loss = await lease.lost;
+    expect(loss.reason).toBe("deadline");
+    expect(loss.at).toBeGreaterThanOrEqual(lease.deadline!);
+  });
+
+  it("attach() keeps alive a lease granted elsewhere; `await using` revokes it", async () => {
+    const key = uniqueKey("attach");
+    const granted = await createLease(env.transport).grant(2);
+    await env.put(key, "v", granted.id);
+    {
+      await using attached = env.leases.attach(granted.id);
+      expect(attached.deadline).toBeUndefined();
+      const renewal = await attached.keepAlive().next();
+      expect(renewal.value?.ttl).toBe(2);
+      expect(attached.deadline).toBe(renewal.value?.deadline);
+      await sleep(2_500);
+      expect(await env.count(key)).toBe(1);
+    }
+    expect(await env.count(key)).toBe(0);
+    expect((await granted.timeToLive()).expired).toBe(true);
+    // disposing a lease that is gone already does not throw
+    const gone = await env.leases.grant(2);
+    await env.leases.revoke(gone.id);
+    await expect(gone[Symbol.asyncDispose]()).resolves.toBeUndefined();
+  });
+
+  it("runs on Connect's own gRPC transport too", async () => {
+    const leases = createLease(createGrpcTransport({ baseUrl: cluster.endpoints[0]! }));
+    const lease = await leases.grant(2);
+    const renewal = await lease.keepAlive().next();
+    expect(renewal.value?.ttl).toBe(2);
+    expect((await lease.keepAliveOnce()).ttl).toBe(2);
+    await lease.revoke();
+    expect((await lease.lost).reason).toBe("revoked");
+  });
+
+  it("rejects bad arguments before any I/O", async () => {
+    const leases = createLease(noIo);
+    await expect(leases.grant(0)).rejects.toSatisfy((e) => isEtcdError(e, "invalid-argument"));
+    await expect(leases.grant(1.5)).rejects.toSatisfy((e) => isEtcdError(e, "invalid-argument"));
+    await expect(leases.grant(5, { id: -1n })).rejects.toSatisfy((e) => isEtcdError(e, "invalid-argument"));
+    expect(() => leases.attach(0n)).toThrow(expect.objectContaining({ reason: "invalid-argument" }));
+  });
+});

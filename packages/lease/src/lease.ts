@@ -1,0 +1,303 @@
+import type { Client } from "@connectrpc/connect";
+import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
+import type { KeepAliveHub } from "./keepalive-hub.js";
+import { keepAliveOnce } from "./keepalive-once.js";
+import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
+import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
+
+/**
+ * Per-call options, like Go's context.
+ *
+ * @example
+ * ```ts
+ * await lease.revoke({ timeoutMs: 2000 });
+ * ```
+ */
+export interface LeaseCallOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * What etcd says about a lease.
+ *
+ * @example
+ * ```ts
+ * const info = await lease.timeToLive({ keys: true });
+ * console.log(info.ttl, info.grantedTtl, info.keys.length);
+ * ```
+ */
+export interface LeaseTimeToLive {
+  readonly id: LeaseId;
+  /** Remaining seconds; -1 when the lease does not exist (`expired` is then true). */
+  readonly ttl: number;
+  /** The TTL the lease was granted with, in seconds (0 when expired). */
+  readonly grantedTtl: number;
+  /** The keys attached to the lease (with `keys: true`). */
+  readonly keys: readonly Uint8Array[];
+  /** True when etcd no longer has the lease (expired or revoked). */
+  readonly expired: boolean;
+}
+
+/**
+ * What a Lease needs from the client that made it.
+ *
+ * @example
+ * ```ts
+ * const lease = new Lease(id, ttl, deadline, backend);
+ * ```
+ */
+export interface LeaseBackend {
+  readonly client: Client<typeof LeaseService>;
+  readonly hub: KeepAliveHub;
+  /** The lease is lost: stop tracking it. */
+  forget(lease: Lease): void;
+}
+
+/**
+ * A granted lease: its ID, keepalive on the transport's shared keepalive stream, and how it is
+ * lost. `await using` revokes it.
+ *
+ * - `keepAlive()` renews it every TTL/3 until it is lost, revoked or `release()`d.
+ * - It is **lost** (once, for good) when etcd says it is gone, when it is revoked, when the local
+ *   deadline passes (last successful renewal's send time + TTL: no later than etcd could expire
+ *   it), or when the client is closed. `lost` resolves (it never rejects) and `signal` aborts
+ *   (its `reason` is the loss's error).
+ *
+ * @example
+ * ```ts
+ * await using lease = await leases.grant(5);
+ * await kv.put("service/a", "up", { lease: lease.id });
+ * lease.keepAlive();
+ * await doWork({ signal: lease.signal }); // stops when the lease is lost
+ * ```
+ */
+export class Lease implements AsyncDisposable {
+  readonly id: LeaseId;
+  /**
+   * Resolves once the lease is lost; never rejects. (The deadline timer behind it does not keep
+   * the process alive by itself; an open keepalive or watch stream does.)
+   */
+  readonly lost: Promise<LeaseLoss>;
+
+  private readonly backend: LeaseBackend;
+  private readonly controller = new AbortController();
+  private resolveLost!: (loss: LeaseLoss) => void;
+  private lossValue: LeaseLoss | undefined = undefined;
+  private ttlSeconds: number;
+  private deadlineAt: number | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined = undefined;
+  private latest: LeaseRenewal | undefined = undefined;
+  private subscribers: Set<RenewalStream> | undefined = undefined;
+
+  /** @internal Leases come from `LeaseClient.grant()` / `attach()`. */
+  constructor(id: LeaseId, ttl: number, deadline: number | undefined, backend: LeaseBackend) {
+    this.id = id;
+    this.ttlSeconds = ttl;
+    this.deadlineAt = deadline;
+    this.backend = backend;
+    this.lost = new Promise<LeaseLoss>((resolve) => {
+      this.resolveLost = resolve;
+    });
+    this.armDeadline();
+  }
+
+  /** The TTL in seconds, as granted or last renewed (0 when unknown, for an attached lease before any renewal). */
+  get ttl(): number {
+    return this.ttlSeconds;
+  }
+
+  /** The local deadline (ms since the epoch): the lease counts as lost if no renewal comes back before it. */
+  get deadline(): number | undefined {
+    return this.deadlineAt;
+  }
+
+  /** Aborted when the lease is lost; `signal.reason` is the loss's EtcdError. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The loss, once lost. */
+  get loss(): LeaseLoss | undefined {
+    return this.lossValue;
+  }
+
+  /** The latest successful renewal. */
+  get lastRenewal(): LeaseRenewal | undefined {
+    return this.latest;
+  }
+
+  /** True while keepalive is renewing this lease. */
+  get keepingAlive(): boolean {
+    return this.backend.hub.has(this);
+  }
+
+  /**
+   * Keeps the lease alive on the shared keepalive stream (renewing every TTL/3) until it is lost
+   * or `release()`d; calling it again does not start a second keepalive. Returns the renewals as
+   * an async iterable (newest first if the consumer is slow) that ends when the lease is lost;
+   * breaking out of it does not stop the keepalive. Ignoring the result is fine.
+   *
+   * @example
+   * ```ts
+   * lease.keepAlive();
+   * for await (const renewal of lease.keepAlive()) console.log("renewed for", renewal.ttl, "s");
+   * ```
+   */
+  keepAlive(): AsyncIterableIterator<LeaseRenewal> {
+    const stream = new RenewalStream((s) => this.subscribers?.delete(s));
+    if (this.lossValue !== undefined) {
+      stream.end();
+      return stream;
+    }
+    (this.subscribers ??= new Set()).add(stream);
+    this.backend.hub.add(this);
+    return stream;
+  }
+
+  /** Stops renewing the lease (without revoking it); it then expires after its TTL and `lost` settles with "deadline". */
+  release(): void {
+    this.backend.hub.remove(this);
+  }
+
+  /**
+   * Renews the lease once. Throws EtcdError "lease-not-found" when etcd no longer has it (the
+   * lease is then lost with reason "expired"), or a transport error ("unavailable",
+   * "deadline-exceeded", "canceled"...). Retries on a lost connection, like Go's client.
+   *
+   * @example
+   * ```ts
+   * const { ttl } = await lease.keepAliveOnce();
+   * ```
+   */
+  async keepAliveOnce(options?: LeaseCallOptions): Promise<LeaseRenewal> {
+    const result = await keepAliveOnce(this.backend.client, this.id, options);
+    if (result.ttl <= 0) {
+      const error = lossError("expired", this.id, this.ttlSeconds);
+      this.markLost("expired");
+      throw error;
+    }
+    return this.renewed(result.sentAt, result.ttl, result.revision) ?? this.toRenewal(result.sentAt, result.ttl, result.revision);
+  }
+
+  /**
+   * Revokes the lease (etcd deletes its keys) and stops keepalive; the lease is lost with reason
+   * "revoked". Throws EtcdError "lease-not-found" if it had expired already (lost: "expired"), or
+   * a transport error.
+   *
+   * @example
+   * ```ts
+   * await lease.revoke();
+   * ```
+   */
+  async revoke(options?: LeaseCallOptions): Promise<void> {
+    this.backend.hub.remove(this);
+    try {
+      await this.backend.client.leaseRevoke({ ID: this.id }, options);
+    } catch (err) {
+      const error = toEtcdError(err);
+      if (isEtcdError(error, "lease-not-found")) this.markLost("expired");
+      throw error;
+    }
+    this.markLost("revoked");
+  }
+
+  /**
+   * Asks etcd for the lease's remaining TTL (and its keys with `keys: true`). A lease etcd does
+   * not have comes back with `expired: true` (and is marked lost with "expired").
+   * Throws transport errors ("unavailable", "deadline-exceeded", ...).
+   *
+   * @example
+   * ```ts
+   * const { ttl, keys } = await lease.timeToLive({ keys: true });
+   * ```
+   */
+  async timeToLive(options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive> {
+    const info = await fetchTimeToLive(this.backend.client, this.id, options);
+    if (info.expired) this.markLost("expired");
+    return info;
+  }
+
+  /**
+   * Revokes the lease unless it is already gone (expired or revoked). "lease-not-found" and
+   * "transport-closed" are ignored (the lease expires by itself then); other errors are thrown.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.backend.hub.remove(this);
+    if (this.lossValue !== undefined && this.lossValue.reason !== "deadline" && this.lossValue.reason !== "closed") return;
+    try {
+      await this.revoke();
+    } catch (err) {
+      if (!isEtcdError(err, ["lease-not-found", "transport-closed"])) throw err;
+    }
+  }
+
+  /** @internal A keepalive sent at `sentAt` came back with `ttl` seconds. Returns the renewal, or undefined if lost. */
+  renewed(sentAt: number, ttl: number, revision: Revision): LeaseRenewal | undefined {
+    if (this.lossValue !== undefined) return undefined;
+    const renewal = this.toRenewal(sentAt, ttl, revision);
+    this.ttlSeconds = ttl;
+    if (this.deadlineAt === undefined || renewal.deadline > this.deadlineAt) this.deadlineAt = renewal.deadline;
+    this.latest = renewal;
+    if (this.subscribers !== undefined) for (const s of this.subscribers) s.offer(renewal);
+    this.armDeadline();
+    return renewal;
+  }
+
+  /** @internal Marks the lease lost (once): stops keepalive, ends renewal streams, settles `lost`, aborts `signal`. */
+  markLost(reason: LeaseLossReason, cause?: EtcdError): void {
+    if (this.lossValue !== undefined) return;
+    const loss: LeaseLoss = { reason, error: lossError(reason, this.id, this.ttlSeconds, cause), at: Date.now() };
+    this.lossValue = loss;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.backend.hub.remove(this);
+    this.backend.forget(this);
+    if (this.subscribers !== undefined) for (const s of this.subscribers) s.end();
+    this.subscribers = undefined;
+    this.resolveLost(loss);
+    this.controller.abort(loss.error);
+  }
+
+  private toRenewal(sentAt: number, ttl: number, revision: Revision): LeaseRenewal {
+    return { id: this.id, ttl, revision, at: Date.now(), deadline: sentAt + ttl * 1000 };
+  }
+
+  /**
+   * One timer per lease, at the deadline. Renewals only move `deadlineAt`; the timer re-arms
+   * itself when it fires early, so a renewal costs no timer operation.
+   */
+  private armDeadline(): void {
+    if (this.deadlineTimer !== undefined || this.deadlineAt === undefined || this.lossValue !== undefined) return;
+    const fire = (): void => {
+      this.deadlineTimer = undefined;
+      const remaining = (this.deadlineAt ?? 0) - Date.now();
+      if (remaining <= 0) this.markLost("deadline");
+      else this.deadlineTimer = setTimeout(fire, remaining).unref();
+    };
+    this.deadlineTimer = setTimeout(fire, Math.max(0, this.deadlineAt - Date.now())).unref();
+  }
+}
+
+/**
+ * LeaseTimeToLive for `id`, mapping etcd's TTL -1 to `expired`.
+ *
+ * @example
+ * ```ts
+ * const info = await fetchTimeToLive(client, id, { keys: true });
+ * ```
+ */
+export async function fetchTimeToLive(
+  client: Client<typeof LeaseService>,
+  id: LeaseId,
+  options?: LeaseCallOptions & { readonly keys?: boolean },
+): Promise<LeaseTimeToLive> {
+  try {
+    const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, options);
+    const ttl = Number(r.TTL);
+    return { id, ttl, grantedTtl: Number(r.grantedTTL), keys: r.keys, expired: ttl < 0 };
+  } catch (err) {
+    throw toEtcdError(err);
+  }
+}

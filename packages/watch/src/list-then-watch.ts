@@ -1,0 +1,88 @@
+import { createClient } from "@connectrpc/connect";
+import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { invalidArgumentError, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import type { Watcher } from "./create-watch.js";
+import { WatchKeyValue } from "./watch-event.js";
+import { resolveWatchSpec, wireRange, type WatchFeatures, type WatchRange } from "./watch-options.js";
+import type { Watch } from "./watch.js";
+
+/**
+ * Options of {@link listThenWatch}: the key range, the watch's features (except
+ * `startRevision`, which the read decides), and paging of the read.
+ *
+ * @example
+ * ```ts
+ * const options: ListThenWatchOptions = { prefix: true, prevKv: true, pageSize: 500, signal };
+ * ```
+ */
+export type ListThenWatchOptions = WatchRange &
+  Omit<WatchFeatures, "startRevision"> & {
+    /** Keys per Range call; the read is paged at one pinned revision. Default 1000. */
+    readonly pageSize?: number;
+    /** Deadline of each Range call. */
+    readonly timeoutMs?: number;
+  };
+
+/**
+ * The snapshot read by {@link listThenWatch} and the watch that continues it.
+ *
+ * @example
+ * ```ts
+ * const { revision, kvs, watch } = await listThenWatch(watcher, "app/", { prefix: true });
+ * ```
+ */
+export interface ListThenWatch {
+  /** The revision of the snapshot. */
+  readonly revision: Revision;
+  /** Every key of the range at `revision`, in key order. */
+  readonly kvs: readonly WatchKeyValue[];
+  /** Every change after `revision` (it starts at `revision + 1`). */
+  readonly watch: Watch;
+}
+
+/**
+ * Reads a key range (paged, at one pinned revision), then watches it from the next revision: the
+ * snapshot plus the watch see every change exactly once, which is what a cache needs. Uses the
+ * watcher's transport and the generated KV client, so it stays independent of `@etcdkit/kv`.
+ *
+ * Throws (before I/O) like `watcher.watch`; the read can fail with any Range error
+ * ("compacted" if the pinned revision is compacted between pages, "unavailable", ...).
+ *
+ * @example
+ * ```ts
+ * const { revision, kvs, watch } = await listThenWatch(watcher, "services/", { prefix: true });
+ * const cache = new Map(kvs.map((kv) => [kv.keyText(), kv.text()]));
+ * for await (const batch of watch) {
+ *   for (const e of batch.events) e.type === "put" ? cache.set(e.kv.keyText(), e.kv.text()) : cache.delete(e.kv.keyText());
+ * }
+ * ```
+ */
+export async function listThenWatch(watcher: Watcher, key: Bytes, options?: ListThenWatchOptions): Promise<ListThenWatch> {
+  const spec = resolveWatchSpec(key, options as never);
+  const pageSize = options?.pageSize ?? 1000;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw invalidArgumentError("listThenWatch: pageSize must be a positive integer");
+  const call = { signal: options?.signal, timeoutMs: options?.timeoutMs };
+  const kv = createClient(KV, watcher.transport);
+  const { key: start, rangeEnd } = wireRange(spec);
+  const kvs: WatchKeyValue[] = [];
+  let revision = 0n;
+  let from = start;
+  try {
+    for (;;) {
+      const page = await kv.range(
+        { key: from, rangeEnd, revision, limit: rangeEnd.length === 0 ? 0n : BigInt(pageSize) },
+        call,
+      );
+      if (revision === 0n) revision = page.header?.revision ?? 0n;
+      for (const item of page.kvs) kvs.push(new WatchKeyValue(item));
+      const last = page.kvs[page.kvs.length - 1];
+      if (!page.more || last === undefined) break;
+      from = new Uint8Array(last.key.length + 1);
+      from.set(last.key);
+    }
+  } catch (err) {
+    throw toEtcdError(err);
+  }
+  const watch = watcher.watch(key, { ...(options as object), startRevision: revision + 1n } as never);
+  return { revision, kvs, watch };
+}

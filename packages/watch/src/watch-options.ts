@@ -1,0 +1,190 @@
+import {
+  emptyKeyError,
+  fromKeyRangeEnd,
+  invalidArgumentError,
+  prefixRangeEnd,
+  toBytes,
+  type Bytes,
+  type Revision,
+} from "@etcdkit/transport";
+
+/**
+ * Which keys a watch covers besides the single key (at most one form):
+ *
+ * - `{ prefix: true }`: every key starting with the key (an empty key: every key);
+ * - `{ end: "z" }`: every key in `[key, end)`;
+ * - `{ fromKey: true }`: every key greater than or equal to the key.
+ *
+ * @example
+ * ```ts
+ * watcher.watch("app/", { prefix: true });
+ * watcher.watch("a", { end: "m" });
+ * watcher.watch("m", { fromKey: true });
+ * ```
+ */
+export type WatchRange =
+  | { readonly prefix?: false; readonly end?: never; readonly fromKey?: false }
+  | { readonly prefix: true; readonly end?: never; readonly fromKey?: false }
+  | { readonly end: Bytes; readonly prefix?: false; readonly fromKey?: false }
+  | { readonly fromKey: true; readonly prefix?: false; readonly end?: never };
+
+/**
+ * What a watch delivers and from where.
+ *
+ * @example
+ * ```ts
+ * const options: WatchOptions = { prefix: true, startRevision: 42n, prevKv: true, noDelete: true, signal };
+ * ```
+ */
+export type WatchOptions = WatchRange & WatchFeatures;
+
+/**
+ * The options of a watch other than its key range.
+ *
+ * @example
+ * ```ts
+ * const features: WatchFeatures = { prevKv: true, progressNotify: true };
+ * ```
+ */
+export interface WatchFeatures {
+  /**
+   * The first revision to deliver (inclusive). Default: changes after the watch is created
+   * (see `Watch.ready`). A compacted start revision ends the watch with reason "compacted".
+   */
+  readonly startRevision?: Revision;
+  /** Attach the previous key-value to every event (`event.prevKv`). */
+  readonly prevKv?: boolean;
+  /** Leave out put events (server-side filter). */
+  readonly noPut?: boolean;
+  /** Leave out delete events (server-side filter). */
+  readonly noDelete?: boolean;
+  /**
+   * Ask etcd for periodic progress notifications (empty batches with `progress: true`) while the
+   * watch is idle; the interval is the server's `--experimental-watch-progress-notify-interval`
+   * (10 minutes by default).
+   */
+  readonly progressNotify?: boolean;
+  /**
+   * Let etcd split a very large revision over several responses (needed when one revision is
+   * bigger than the server's `--max-request-bytes`); the pieces are reassembled into one batch.
+   */
+  readonly fragment?: boolean;
+  /** Ends the watch (quietly, like `return()`) and cancels it on the server. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Option bits of a resolved watch, kept as one small integer per watch.
+ *
+ * @example
+ * ```ts
+ * (spec.flags & WatchFlag.PrevKv) !== 0; // prevKv requested
+ * ```
+ */
+export const WatchFlag = { PrevKv: 1, NoPut: 2, NoDelete: 4, ProgressNotify: 8, Fragment: 16 } as const;
+
+/**
+ * How a watch's range end is derived from its key.
+ *
+ * @example
+ * ```ts
+ * resolveWatchSpec("a/", { prefix: true }).rangeKind === RangeKind.Prefix; // true
+ * ```
+ */
+export const RangeKind = { Single: 0, Prefix: 1, FromKey: 2, End: 3 } as const;
+/**
+ * One of the RangeKind values.
+ *
+ * @example
+ * ```ts
+ * const kind: RangeKind = RangeKind.FromKey;
+ * ```
+ */
+export type RangeKind = (typeof RangeKind)[keyof typeof RangeKind];
+
+/**
+ * A validated watch request. The key is kept as given (a string costs less memory than its
+ * bytes); the wire request is built each time the watch is (re)created.
+ *
+ * @example
+ * ```ts
+ * const spec = resolveWatchSpec("app/", { prefix: true });
+ * ```
+ */
+export interface WatchSpec {
+  readonly key: Bytes;
+  readonly rangeKind: RangeKind;
+  readonly end: Bytes | undefined;
+  readonly flags: number;
+  readonly startRevision: Revision;
+}
+
+/**
+ * Validates a key and options (before any I/O).
+ *
+ * Throws EtcdError "empty-key" for an empty key without a range, "invalid-argument" for two range
+ * forms at once, a negative or non-bigint start revision, or a non-AbortSignal signal.
+ *
+ * @example
+ * ```ts
+ * resolveWatchSpec("foo", { startRevision: 5n, prevKv: true });
+ * resolveWatchSpec("", {}); // throws "empty-key"
+ * ```
+ */
+export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined): WatchSpec {
+  if (typeof key !== "string" && !(key instanceof Uint8Array)) {
+    throw invalidArgumentError("watch: the key must be a string or a Uint8Array");
+  }
+  const o = (options ?? {}) as Partial<WatchFeatures> & { prefix?: boolean; end?: Bytes; fromKey?: boolean };
+  const forms = (o.prefix === true ? 1 : 0) + (o.fromKey === true ? 1 : 0) + (o.end !== undefined ? 1 : 0);
+  if (forms > 1) throw invalidArgumentError("watch: use only one of prefix, end and fromKey");
+  const rangeKind =
+    o.prefix === true ? RangeKind.Prefix : o.fromKey === true ? RangeKind.FromKey : o.end !== undefined ? RangeKind.End : RangeKind.Single;
+  if (rangeKind === RangeKind.Single && key.length === 0) throw emptyKeyError();
+  if (o.end !== undefined && typeof o.end !== "string" && !(o.end instanceof Uint8Array)) {
+    throw invalidArgumentError("watch: end must be a string or a Uint8Array");
+  }
+  const startRevision = o.startRevision ?? 0n;
+  if (typeof startRevision !== "bigint" || startRevision < 0n) {
+    throw invalidArgumentError("watch: startRevision must be a bigint >= 0n");
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw invalidArgumentError("watch: signal must be an AbortSignal");
+  }
+  const flags =
+    (o.prevKv === true ? WatchFlag.PrevKv : 0) |
+    (o.noPut === true ? WatchFlag.NoPut : 0) |
+    (o.noDelete === true ? WatchFlag.NoDelete : 0) |
+    (o.progressNotify === true ? WatchFlag.ProgressNotify : 0) |
+    (o.fragment === true ? WatchFlag.Fragment : 0);
+  return { key, rangeKind, end: o.end, flags, startRevision };
+}
+
+const zeroKey = new Uint8Array([0]);
+const noRangeEnd = new Uint8Array(0);
+
+/**
+ * The wire key and range end of a watch (Go's rules: a prefix or fromKey watch on an empty key
+ * covers every key).
+ *
+ * @example
+ * ```ts
+ * wireRange(resolveWatchSpec("app/", { prefix: true })); // { key: "app/", rangeEnd: "app0" }
+ * ```
+ */
+export function wireRange(spec: { readonly key: Bytes; readonly rangeKind: RangeKind; readonly end: Bytes | undefined }): {
+  key: Uint8Array;
+  rangeEnd: Uint8Array;
+} {
+  const key = toBytes(spec.key);
+  switch (spec.rangeKind) {
+    case RangeKind.Prefix:
+      return key.length === 0 ? { key: zeroKey, rangeEnd: fromKeyRangeEnd } : { key, rangeEnd: prefixRangeEnd(key) };
+    case RangeKind.FromKey:
+      return { key: key.length === 0 ? zeroKey : key, rangeEnd: fromKeyRangeEnd };
+    case RangeKind.End:
+      return { key: key.length === 0 ? zeroKey : key, rangeEnd: toBytes(spec.end!) };
+    default:
+      return { key, rangeEnd: noRangeEnd };
+  }
+}
