@@ -7,9 +7,10 @@ import { kvChapter } from "./kv-chapter.js";
 import { opsChapter } from "./ops-chapter.js";
 import { rawClientsChapter } from "./raw-clients.js";
 import { transportChapter } from "./transport-chapter.js";
+import { watchLeaseChapter } from "./watch-lease-chapter.js";
 import { createTourContext, type TourContext } from "./tour-context.js";
 
-const chapters: Array<(ctx: TourContext) => Promise<void>> = [rawClientsChapter, transportChapter, kvChapter, opsChapter];
+const chapters: Array<(ctx: TourContext) => Promise<void>> = [rawClientsChapter, transportChapter, kvChapter, watchLeaseChapter, opsChapter];
 
 const fromEnv = process.env.ETCD_ENDPOINTS?.split(",").map((s) => s.trim()).filter(Boolean);
 const cluster = fromEnv?.length ? undefined : await startEtcd();

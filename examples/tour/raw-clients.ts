@@ -6,7 +6,7 @@
  * await rawClientsChapter(ctx);
  */
 import { createClient } from "@connectrpc/connect";
-import { createTransport } from "@etcdkit/transport";
+import { createTransport, RequestQueue } from "@etcdkit/transport";
 import { KV, Watch, type WatchRequest } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { Event_EventType } from "@etcdkit/api/mvccpb/kv_pb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -28,10 +28,10 @@ export async function rawClientsChapter(ctx: TourContext): Promise<void> {
   ctx.say(`get ${decode(key)} → "${decode(got.kvs[0]!.value)}" (version ${got.kvs[0]!.version})`);
 
   const watch = createClient(Watch, transport);
-  const requests = createRequestQueue<MessageInitShape<typeof WatchRequestSchema>>();
+  const requests = new RequestQueue<MessageInitShape<typeof WatchRequestSchema>>();
   const abort = new AbortController();
   requests.push({ requestUnion: { case: "createRequest", value: { key, startRevision: put.header!.revision + 1n } } });
-  const responses = watch.watch(requests.iterable, { signal: abort.signal });
+  const responses = watch.watch(requests, { signal: abort.signal });
   let sent = false;
   for await (const response of responses) {
     if (response.created && !sent) {
@@ -49,31 +49,6 @@ export async function rawClientsChapter(ctx: TourContext): Promise<void> {
   abort.abort();
   requests.end();
   await kv.deleteRange({ key });
-}
-
-/** A push-driven async iterable, the shape a bidi stream's request side needs. */
-function createRequestQueue<T>() {
-  const items: T[] = [];
-  let wake: (() => void) | undefined;
-  let done = false;
-  return {
-    push(item: T) {
-      items.push(item);
-      wake?.();
-    },
-    end() {
-      done = true;
-      wake?.();
-    },
-    iterable: {
-      async *[Symbol.asyncIterator]() {
-        while (!done) {
-          if (items.length > 0) yield items.shift()!;
-          else await new Promise<void>((resolve) => (wake = resolve));
-        }
-      },
-    } satisfies AsyncIterable<T>,
-  };
 }
 
 export type { WatchRequest };

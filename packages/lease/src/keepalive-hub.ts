@@ -1,9 +1,9 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { reconnectDelayMs } from "./backoff.js";
+import { reconnectDelayMs } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
-import { RequestQueue } from "./request-queue.js";
+import { RequestQueue } from "@etcdkit/transport";
 
 /** Stream errors that re-opening cannot fix: every kept-alive lease is lost with reason "closed". */
 const TERMINAL: readonly EtcdErrorReason[] = ["transport-closed", "auth-failed", "unimplemented", "invalid-argument"];

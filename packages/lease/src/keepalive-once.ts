@@ -1,8 +1,8 @@
 import { Code, type Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
-import { reconnectDelayMs } from "./backoff.js";
-import { RequestQueue } from "./request-queue.js";
+import { reconnectDelayMs } from "@etcdkit/transport";
+import { RequestQueue } from "@etcdkit/transport";
 
 /** Failures after which a keepalive is simply sent again (the stream, not the lease, failed). */
 const RETRYABLE: readonly EtcdErrorReason[] = [

@@ -29,3 +29,5 @@ export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/t
 export { connectCallOptions, type CallOptions } from "./call-options.js";
 export { toResponseHeader, type ResponseHeader } from "./response-header.js";
 export { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
+export { RequestQueue } from "./streams/request-queue.js";
+export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";

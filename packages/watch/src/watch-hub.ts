@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV, Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
-import { reconnectDelayMs } from "./backoff.js";
+import { reconnectDelayMs } from "@etcdkit/transport";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { wireRange } from "./watch-options.js";
 import { WatchSession } from "./watch-session.js";

@@ -2,7 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { WatchCreateRequest_FilterType } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { IdTable } from "./id-table.js";
-import { RequestQueue } from "./request-queue.js";
+import { RequestQueue } from "@etcdkit/transport";
 import { WatchFlag, wireRange } from "./watch-options.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 
