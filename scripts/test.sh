@@ -13,6 +13,8 @@ echo "== gen/ is current against proto/"
 pnpm generate --check
 echo "== build"
 pnpm build
+echo "== package lint (publint: exports, types, files)"
+pnpm lint:packages >/dev/null
 echo "== typecheck"
 pnpm typecheck
 echo "== bundle sizes"
