@@ -20,4 +20,13 @@ pnpm typecheck
 echo "== bundle sizes"
 pnpm size
 echo "== tests (vitest, real etcd)"
-pnpm vitest run
+mkdir -p .etcdkit-tmp
+status=0
+pnpm vitest run --reporter=default --reporter=json --outputFile.json=.etcdkit-tmp/vitest-report.json || status=$?
+# One plain closing line with the counts, for humans and CI logs alike.
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(".etcdkit-tmp/vitest-report.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit "$status"
