@@ -7,30 +7,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
+import { codeBlocks, startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const workDir = join(repoRoot, "examples", `.readme-run-${process.pid}`);
 
-export function readmeBlocks(markdown: string): { heading: string; code: string }[] {
-  const blocks: { heading: string; code: string }[] = [];
-  let heading = "";
-  const lines = markdown.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.startsWith("## ")) heading = line.slice(3);
-    if (line.trim() === "```ts") {
-      const end = lines.indexOf("```", i + 1);
-      blocks.push({ heading, code: lines.slice(i + 1, end).join("\n") });
-      i = end;
-    }
-  }
-  return blocks;
-}
-
-const blocks = readmeBlocks(readFileSync(join(repoRoot, "README.md"), "utf8"));
+const blocks = codeBlocks(readFileSync(join(repoRoot, "README.md"), "utf8"));
 
 describe("README examples, against a real etcd", () => {
   let cluster: EtcdCluster;

@@ -2,57 +2,11 @@
  * The README's quick start runs as a test against a real etcd: the code block is taken from
  * packages/cluster/README.md as it is, pointed at the test's etcd, and its output checked.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
+import { readFile } from "node:fs/promises";
+import { codeBlockAfter, runReadmeBlock, startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import * as transportModule from "@etcdkit/transport";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as clusterModule from "./index.js";
-
-const readmePath = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "README.md");
-
-/**
- * Runs the first ```ts block after `heading` in this package's README.md as written, with its
- * `import { … } from "…"` lines bound to `modules` and each [from, to] of `replace` applied;
- * returns what it printed with console.log, one string per call.
- */
-async function runReadmeBlock(
-  heading: string,
-  modules: Record<string, unknown>,
-  replace: ReadonlyArray<readonly [string, string]>,
-): Promise<string[]> {
-  const readme = await readFile(readmePath, "utf8");
-  const start = readme.indexOf(heading);
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
-  if (start < 0 || match === null) throw new Error(`no code block after ${heading}`);
-  let code = match[1]!.replace(
-    /^import \{([^}]+)\} from "([^"]+)";$/gm,
-    (_, names: string, from: string) => `const {${names}} = (globalThis as any).__readmeModules[${JSON.stringify(from)}];`,
-  );
-  for (const [from, to] of replace) {
-    if (!code.includes(from)) throw new Error(`the README block no longer contains ${from}`);
-    code = code.replaceAll(from, to);
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), "etcdkit-readme-"));
-  const file = path.join(dir, "readme-block.ts");
-  const globals = globalThis as { __readmeModules?: unknown };
-  globals.__readmeModules = modules;
-  const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    lines.push(args.map((arg) => String(arg)).join(" "));
-  });
-  try {
-    await writeFile(file, `${code}\nexport {};\n`);
-    await import(/* @vite-ignore */ pathToFileURL(file).href);
-  } finally {
-    log.mockRestore();
-    delete globals.__readmeModules;
-    await rm(dir, { recursive: true, force: true });
-  }
-  return lines;
-}
 
 describe("packages/cluster/README.md", () => {
   let etcd: EtcdCluster;
@@ -62,11 +16,11 @@ describe("packages/cluster/README.md", () => {
   afterAll(() => etcd?.stop());
 
   it("the quick start runs as written and prints what it says", async () => {
-    const lines = await runReadmeBlock(
-      "### Quick start",
-      { "@etcdkit/cluster": clusterModule, "@etcdkit/transport": transportModule },
-      [['"http://127.0.0.1:2379"', JSON.stringify(etcd.endpoints[0])]],
-    );
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const lines = await runReadmeBlock(codeBlockAfter(readme, "### Quick start"), {
+      modules: { "@etcdkit/cluster": clusterModule, "@etcdkit/transport": transportModule },
+      replace: [['"http://127.0.0.1:2379"', JSON.stringify(etcd.endpoints[0])]],
+    });
     expect(lines).toEqual(["members: 1", "leader: member-0", "learner: true true"]);
   });
 });

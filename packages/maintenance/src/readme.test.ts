@@ -3,57 +3,13 @@
  * packages/maintenance/README.md as it is, pointed at the test's etcd and a temp file, and its
  * output checked.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
+import { codeBlockAfter, runReadmeBlock, startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import * as transportModule from "@etcdkit/transport";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as maintenanceModule from "./index.js";
-
-const readmePath = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "README.md");
-
-/**
- * Runs the first ```ts block after `heading` in this package's README.md as written, with its
- * `import { … } from "…"` lines bound to `modules` and each [from, to] of `replace` applied;
- * returns what it printed with console.log, one string per call.
- */
-async function runReadmeBlock(
-  heading: string,
-  modules: Record<string, unknown>,
-  replace: ReadonlyArray<readonly [string, string]>,
-): Promise<string[]> {
-  const readme = await readFile(readmePath, "utf8");
-  const start = readme.indexOf(heading);
-  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
-  if (start < 0 || match === null) throw new Error(`no code block after ${heading}`);
-  let code = match[1]!.replace(
-    /^import \{([^}]+)\} from "([^"]+)";$/gm,
-    (_, names: string, from: string) => `const {${names}} = (globalThis as any).__readmeModules[${JSON.stringify(from)}];`,
-  );
-  for (const [from, to] of replace) {
-    if (!code.includes(from)) throw new Error(`the README block no longer contains ${from}`);
-    code = code.replaceAll(from, to);
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), "etcdkit-readme-"));
-  const file = path.join(dir, "readme-block.ts");
-  const globals = globalThis as { __readmeModules?: unknown };
-  globals.__readmeModules = modules;
-  const lines: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    lines.push(args.map((arg) => String(arg)).join(" "));
-  });
-  try {
-    await writeFile(file, `${code}\nexport {};\n`);
-    await import(/* @vite-ignore */ pathToFileURL(file).href);
-  } finally {
-    log.mockRestore();
-    delete globals.__readmeModules;
-    await rm(dir, { recursive: true, force: true });
-  }
-  return lines;
-}
 
 describe("packages/maintenance/README.md", () => {
   let etcd: EtcdCluster;
@@ -69,14 +25,14 @@ describe("packages/maintenance/README.md", () => {
 
   it("the quick start runs as written and prints what it says", async () => {
     const file = path.join(dir, "etcd-backup.db");
-    const lines = await runReadmeBlock(
-      "### Quick start",
-      { "@etcdkit/maintenance": maintenanceModule, "@etcdkit/transport": transportModule },
-      [
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const lines = await runReadmeBlock(codeBlockAfter(readme, "### Quick start"), {
+      modules: { "@etcdkit/maintenance": maintenanceModule, "@etcdkit/transport": transportModule },
+      replace: [
         ['"http://127.0.0.1:2379"', JSON.stringify(etcd.endpoints[0])],
         ['"/tmp/etcd-backup.db"', JSON.stringify(file)],
       ],
-    );
+    });
     const { size } = await stat(file);
     expect(lines[0]).toBe("3.4.23 leader true");
     expect(lines[1]).toBe("alarms: 0");

@@ -1,6 +1,7 @@
 /**
  * @etcdkit/testing: real etcd processes for etcdkit's tests (one member or three, kill /
- * restart / pause) and a fault-injecting TCP proxy, with leftovers cleaned up.
+ * restart / pause) and a fault-injecting TCP proxy, with leftovers cleaned up; and a runner
+ * for the TypeScript blocks of READMEs.
  *
  * @example
  * ```ts
@@ -32,3 +33,10 @@ export { probeHealth, type HealthProbe } from "./health-check.js";
 export type { HealthTls } from "./http-json.js";
 export { fetchMemberList, type MemberListEntry } from "./member-list.js";
 export { sweepLeftovers, findEtcdProcesses, type SweepResult } from "./sweep-leftovers.js";
+export {
+  codeBlockAfter,
+  codeBlocks,
+  runReadmeBlock,
+  type CodeBlock,
+  type RunReadmeBlockOptions,
+} from "./readme-examples.js";
