@@ -1,23 +1,42 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { KvLayerWorkload } from "./kv-layer/workloads.js";
 import type { Workload } from "./workload.js";
 
-/** Everything a worker process needs to measure one (client, workload) cell. */
-export interface CellSpec {
-  /**
-   * What the worker measures: "kv" = loops of put/get calls (see workload.ts). Later suites
-   * (watch scale, lease scale, cold start) add their own kind and a measure function in run-cell.ts.
-   */
-  readonly kind: "kv";
+/** What every cell spec carries, whatever it measures. */
+interface CellSpecBase {
   readonly client: string;
-  readonly workload: Workload;
   /** etcd client URL, e.g. "http://127.0.0.1:2379". */
   readonly url: string;
   readonly warmupMs: number;
   readonly durationMs: number;
-  /** Key prefix of this cell; each loop writes/reads `${keyPrefix}/${loop}`. */
+  /** Key prefix of this cell; each loop writes/reads keys under `${keyPrefix}/${loop}`. */
   readonly keyPrefix: string;
 }
+
+/**
+ * Everything a worker process needs to measure one (client, workload) cell of the transport
+ * suite: loops of put/get calls on a BenchClient (see workload.ts, clients/).
+ */
+export interface KvCellSpec extends CellSpecBase {
+  readonly kind: "kv";
+  readonly workload: Workload;
+}
+
+/**
+ * One cell of the kv suite: loops of get / put / 4-op txn calls through raw generated-client
+ * calls, the @etcdkit/kv builder layer or the etcd3 package (see kv-layer/).
+ */
+export interface KvLayerCellSpec extends CellSpecBase {
+  readonly kind: "kv-layer";
+  readonly workload: KvLayerWorkload;
+}
+
+/**
+ * What a worker measures, by `kind`; each kind has a measure function in run-cell.ts. Suites that
+ * are not loops of calls (watch scale, lease scale) use their own workers (scale/).
+ */
+export type CellSpec = KvCellSpec | KvLayerCellSpec;
 
 /** The measured phase of one cell, as reported by its worker. */
 export interface CellResult {

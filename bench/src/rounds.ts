@@ -6,17 +6,31 @@ import type { Workload } from "./workload.js";
 /** Results of one (workload, client) cell over all rounds. */
 export interface CellOutcomes {
   readonly ok: CellResult[];
+  /** The round (0-based) of each entry of `ok`, to pair clients' results of the same round. */
+  readonly okRounds: number[];
   /** One message per failed round. */
   readonly failed: string[];
 }
 
-/** What {@link runRounds} runs. */
-export interface RoundPlan {
-  readonly clients: readonly ClientFactory[];
-  readonly workloads: readonly Workload[];
+/** What {@link runRounds} needs of a client: its name. */
+export interface RoundClient {
+  readonly name: string;
+}
+
+/** What {@link runRounds} needs of a workload: its id, its table title, whether it has latencies. */
+export interface RoundWorkload {
+  readonly id: string;
+  readonly name: string;
+  readonly latency: boolean;
+}
+
+/** What {@link runRounds} runs (the transport suite's clients and workloads by default). */
+export interface RoundPlan<C extends RoundClient = ClientFactory, W extends RoundWorkload = Workload> {
+  readonly clients: readonly C[];
+  readonly workloads: readonly W[];
   readonly rounds: number;
   /** Builds the worker spec of one cell. */
-  cell(client: ClientFactory, workload: Workload): CellSpec;
+  cell(client: C, workload: W): CellSpec;
   /** Runs before every cell (e.g. etcd compaction), outside any measurement. */
   beforeCell?(): Promise<void>;
 }
@@ -38,19 +52,22 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
  * a shared machine spread over all clients. Prints one progress line per cell on stderr. A failed
  * cell is recorded and the run goes on.
  */
-export async function runRounds(plan: RoundPlan): Promise<Map<string, CellOutcomes>> {
+export async function runRounds<C extends RoundClient, W extends RoundWorkload>(
+  plan: RoundPlan<C, W>,
+): Promise<Map<string, CellOutcomes>> {
   const results = new Map<string, CellOutcomes>();
   for (let round = 0; round < plan.rounds; round++) {
     for (const [wi, w] of plan.workloads.entries()) {
       for (const c of rotate(plan.clients, round + wi)) {
         const key = cellKey(w.id, c.name);
         let slot = results.get(key);
-        if (slot === undefined) results.set(key, (slot = { ok: [], failed: [] }));
+        if (slot === undefined) results.set(key, (slot = { ok: [], okRounds: [], failed: [] }));
         await plan.beforeCell?.();
-        const label = `[round ${round + 1}/${plan.rounds}] ${w.name.padEnd(9)} ${c.name.padEnd(12)}`;
+        const label = `[round ${round + 1}/${plan.rounds}] ${w.name.padEnd(10)} ${c.name.padEnd(12)}`;
         try {
           const r = await runCell(plan.cell(c, w));
           slot.ok.push(r);
+          slot.okRounds.push(round);
           const lat = w.latency ? `  p50 ${fmtUs(r.p50Us)} µs  p99 ${fmtUs(r.p99Us)} µs` : "";
           console.error(`${label} ${fmtInt(r.opsPerSec).padStart(7)} ops/s  ${fmtUs(r.cpuUsPerOp).padStart(6)} CPU µs/op${lat}`);
         } catch (err) {

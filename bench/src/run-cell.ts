@@ -2,12 +2,13 @@
  * Worker entry: measures one cell and prints one result line.
  * Spawned by runCell() in cell.ts as `node <loader flags> run-cell.ts '<CellSpec JSON>'`.
  */
-import { ERROR_MARKER, RESULT_MARKER, type CellResult, type CellSpec } from "./cell.js";
+import { ERROR_MARKER, RESULT_MARKER, type CellResult, type CellSpec, type KvCellSpec } from "./cell.js";
 import { clientByName } from "./clients/index.js";
+import { measureKvLayer } from "./kv-layer/measure.js";
 import { prepare, runPhase, workloadData } from "./workload.js";
 
 /** kv cells: prepare the keys, warm up, then one measured phase of put/get loops. */
-async function measureKv(spec: CellSpec): Promise<CellResult> {
+async function measureKv(spec: KvCellSpec): Promise<CellResult> {
   const client = await clientByName(spec.client).create(spec.url);
   try {
     const data = workloadData(spec.workload, spec.keyPrefix);
@@ -21,13 +22,16 @@ async function measureKv(spec: CellSpec): Promise<CellResult> {
 }
 
 /** One measure function per CellSpec kind. */
-const measures: { readonly [K in CellSpec["kind"]]: (spec: CellSpec) => Promise<CellResult> } = { kv: measureKv };
+const measures: { readonly [K in CellSpec["kind"]]: (spec: Extract<CellSpec, { kind: K }>) => Promise<CellResult> } = {
+  kv: measureKv,
+  "kv-layer": measureKvLayer,
+};
 
 async function main(): Promise<void> {
   const arg = process.argv[2];
   if (arg === undefined) throw new Error("usage: run-cell.ts '<CellSpec JSON>'");
   const spec = JSON.parse(arg) as CellSpec;
-  const measure = measures[spec.kind];
+  const measure = measures[spec.kind] as ((spec: CellSpec) => Promise<CellResult>) | undefined;
   if (measure === undefined) throw new Error(`unknown cell kind "${String(spec.kind)}"`);
   const result = await measure(spec);
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);

@@ -54,18 +54,32 @@ export async function prepare(client: BenchClient, data: WorkloadData): Promise<
  * Runs `workload.concurrency` loops of awaited calls for `durationMs`, then waits for the calls in
  * flight. Ops, wall time and CPU cover everything from the first call to the last completion.
  */
-export async function runPhase(
+export function runPhase(
   client: BenchClient,
   workload: Workload,
   data: WorkloadData,
   durationMs: number,
 ): Promise<PhaseResult> {
+  const { value } = data;
+  const calls = data.keys.map((key) => (workload.op === "put" ? () => client.put(key, value) : () => client.get(key)));
+  return measureLoops(calls, workload.latency, durationMs);
+}
+
+/**
+ * The measured loop every cell kind shares: one loop per entry of `calls`, each awaiting its call
+ * again and again for `durationMs`; then waits for the calls in flight. Ops, wall time and CPU
+ * cover everything from the first call to the last completion. With `latency`, each call is timed
+ * (two performance.now() per call) and p50/p99 are reported.
+ */
+export async function measureLoops(
+  calls: readonly (() => Promise<unknown>)[],
+  latency: boolean,
+  durationMs: number,
+): Promise<PhaseResult> {
   let stop = false;
   let ops = 0;
-  const recorder = workload.latency ? new LatencyRecorder() : undefined;
-  const { value } = data;
-  const loop = async (key: Buffer): Promise<void> => {
-    const call = workload.op === "put" ? () => client.put(key, value) : () => client.get(key);
+  const recorder = latency ? new LatencyRecorder() : undefined;
+  const loop = async (call: () => Promise<unknown>): Promise<void> => {
     if (recorder === undefined) {
       while (!stop) {
         await call();
@@ -86,7 +100,7 @@ export async function runPhase(
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
-    await Promise.all(data.keys.map(loop));
+    await Promise.all(calls.map(loop));
   } finally {
     clearTimeout(timer);
     stop = true;

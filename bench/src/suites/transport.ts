@@ -1,13 +1,12 @@
 import { writeFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CellResult } from "../cell.js";
 import { clients as allClients, type ClientFactory } from "../clients/index.js";
 import { acquireEtcd } from "../etcd.js";
 import { load1, machineInfo } from "../machine.js";
 import { fmtInt, fmtRatio, fmtUs, markdownTable, targetLines, type TargetCheck } from "../report.js";
 import { cellKey, runRounds } from "../rounds.js";
-import { median } from "../stats.js";
+import { summarize, type Summary } from "../summary.js";
 import type { Workload } from "../workload.js";
 import type { Suite, SuiteOptions } from "./types.js";
 
@@ -27,35 +26,6 @@ const BASELINE = "etcd3";
 const FLOOR = "bare-http2";
 
 const DEFAULT_OUT = fileURLToPath(new URL("../../results/transport.md", import.meta.url));
-
-/** Median of each metric over the successful rounds of one (client, workload) cell. */
-interface Summary {
-  readonly rounds: number;
-  readonly failures: string[];
-  readonly opsPerSec?: number;
-  readonly cpuUsPerOp?: number;
-  readonly p50Us?: number;
-  readonly p99Us?: number;
-  /** Lowest and highest ops/s over the rounds, to show how noisy the run was. */
-  readonly opsRange?: readonly [number, number];
-}
-
-function summarize(results: readonly CellResult[], failures: string[]): Summary {
-  if (results.length === 0) return { rounds: 0, failures };
-  const med = (pick: (r: CellResult) => number | undefined): number | undefined => {
-    const values = results.map(pick).filter((v): v is number => v !== undefined);
-    return values.length === 0 ? undefined : median(values);
-  };
-  return {
-    rounds: results.length,
-    failures,
-    opsPerSec: med((r) => r.opsPerSec),
-    cpuUsPerOp: med((r) => r.cpuUsPerOp),
-    p50Us: med((r) => r.p50Us),
-    p99Us: med((r) => r.p99Us),
-    opsRange: [Math.min(...results.map((r) => r.opsPerSec)), Math.max(...results.map((r) => r.opsPerSec))],
-  };
-}
 
 function compare(
   goal: string,
