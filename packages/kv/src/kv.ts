@@ -14,7 +14,7 @@ import type {
 } from "./options.js";
 import { paginate, type PaginateOptions, type RangePage } from "./paginate.js";
 import type { CompactResult, DeleteResult, OpResult, PutResult, RangeResult } from "./results.js";
-import { createTxnBuilder, type TxnBuilder } from "./txn-builder.js";
+import { createTxnBuilder, type TxnBuilder, type TxnRunner } from "./txn-builder.js";
 
 /**
  * The two primitives every KV is built from: running an op and compacting. `createKV` implements
@@ -163,6 +163,7 @@ export interface KV extends KVCore {
  */
 export function buildKV(core: KVCore): KV {
   const run = core.do.bind(core) as KVCore["do"];
+  const runTxn: TxnRunner = (txn, options) => run(txn, options);
   const kv: KV = {
     do: run,
     compact: (revision, options) => core.compact(revision, options),
@@ -191,7 +192,7 @@ export function buildKV(core: KVCore): KV {
     async delete(key, options) {
       return run(op.delete(key, options), options);
     },
-    txn: () => createTxnBuilder((txn, options) => run(txn, options)),
+    txn: () => createTxnBuilder(runTxn),
     paginate: (key, options) => paginate(kv, key, options),
   };
   return Object.freeze(kv);

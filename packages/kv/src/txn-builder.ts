@@ -117,34 +117,43 @@ export type TxnRunner = (txn: TxnOp, options: CallOptions | undefined) => Promis
  * ```
  */
 export function createTxnBuilder(run: TxnRunner): TxnBuilder {
-  const end = <T extends readonly Op[], E extends readonly Op[]>(
-    compares: readonly Comparison[],
-    success: T,
-    failure: E,
-  ): TxnElseStage<T, E> => {
-    const txn: TxnOp<T, E> = Object.freeze({
-      type: "txn",
-      compares: Object.freeze([...compares]),
-      success: Object.freeze([...success]) as unknown as T,
-      failure: Object.freeze([...failure]) as unknown as E,
-    });
-    return Object.freeze({
-      commit: (options?: CallOptions) => run(txn, options) as Promise<TxnResult<T, E>>,
-      toOp: () => txn,
-    });
-  };
-  const thenStage = <T extends readonly Op[]>(compares: readonly Comparison[], success: T): TxnThenStage<T> =>
-    Object.freeze({
-      ...end(compares, success, [] as const),
-      else: <const E extends readonly Op[]>(...ops: E) => end(compares, success, ops),
-    });
-  const ifStage = (compares: readonly Comparison[]): TxnIfStage =>
-    Object.freeze({
-      ...thenStage(compares, [] as const),
-      then: <const T extends readonly Op[]>(...ops: T) => thenStage(compares, ops),
-    });
-  return Object.freeze({
-    ...ifStage([]),
-    if: (...comparisons: Comparison[]) => ifStage(comparisons),
-  });
+  return new TxnStage(run, noOps, noOps, noOps) as unknown as TxnBuilder;
+}
+
+const noOps: readonly never[] = Object.freeze([]);
+
+/**
+ * Every stage of a txn under construction. One class with prototype methods keeps building a
+ * txn to a few small allocations; the stage interfaces above decide which methods a caller may
+ * use next. The txn op is built once, on first use.
+ */
+class TxnStage {
+  #op: TxnOp | undefined;
+
+  constructor(
+    private readonly run: TxnRunner,
+    private readonly compares: readonly Comparison[],
+    private readonly success: readonly Op[],
+    private readonly failure: readonly Op[],
+  ) {}
+
+  if(...comparisons: Comparison[]): TxnStage {
+    return new TxnStage(this.run, Object.freeze(comparisons), noOps, noOps);
+  }
+
+  then(...ops: Op[]): TxnStage {
+    return new TxnStage(this.run, this.compares, Object.freeze(ops), noOps);
+  }
+
+  else(...ops: Op[]): TxnStage {
+    return new TxnStage(this.run, this.compares, this.success, Object.freeze(ops));
+  }
+
+  toOp(): TxnOp {
+    return (this.#op ??= Object.freeze({ type: "txn", compares: this.compares, success: this.success, failure: this.failure }));
+  }
+
+  commit(options?: CallOptions): Promise<TxnResult> {
+    return this.run(this.toOp(), options);
+  }
 }
