@@ -134,11 +134,16 @@ describe("snapshot against a real etcd", () => {
   it("a stream broken midway (connection reset) leaves an existing target untouched and no temp file", async () => {
     const target = path.join(dir, "existing.db");
     await writeFile(target, "previous backup");
+    // ~16 MiB more, so that the rest of the snapshot cannot already sit in socket buffers and
+    // flow-control windows when the first message arrives (with ~1 MiB a CI run completed it).
+    const kv = createClient(KV, transport);
+    const big = toBytes("y".repeat(256 * 1024));
+    for (let i = 0; i < 64; i++) await kv.put({ key: toBytes(`reset-filler/${i}`), value: big });
     const proxy = etcd.members[0]!.proxy!;
     // Through the proxy: etcdkit's connect, and the proxy resets the connection after the first message.
     const task = maintenance.snapshot(endpoint, target, { onProgress: () => proxy.setMode("reset") });
     const error = await task.catch((err: unknown) => err);
-    expect(isEtcdError(error, "unavailable")).toBe(true);
+    expect(isEtcdError(error, "unavailable"), `snapshot ended with ${String(error)}`).toBe(true);
     expect(await readdir(dir)).toEqual(["existing.db"]);
     expect(await readFile(target, "utf8")).toBe("previous backup");
   });
