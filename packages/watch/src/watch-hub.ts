@@ -1,9 +1,8 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
-import { KV, Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
 import { reconnectDelayMs } from "@etcdkit/transport";
 import { compactedError, serverCancelError } from "./watch-errors.js";
-import { wireRange } from "./watch-options.js";
 import { WatchSession } from "./watch-session.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 
@@ -167,7 +166,7 @@ export class WatchHub {
   /** The stream failed: detach every watch, then fail them all or re-open after a backoff. */
   private broken(session: WatchSession, error: EtcdError): void {
     if (session.closed || this.session !== session) return;
-    session.close();
+    session.close(error);
     this.session = undefined;
     for (const sub of this.all()) sub.detach();
     if (isEtcdError(error, TERMINAL)) {
@@ -226,7 +225,9 @@ export class WatchHub {
       if (sub.state === SubState.Ended) return;
       const error = serverCancelError(r.cancelReason);
       if (isEtcdError(error, ["invalid-auth-token", "auth-old-revision"])) {
-        this.refreshTokenThenReopen(session, sub);
+        // Ending the stream with this error makes the transport drop the stale token, so the
+        // re-opened stream authenticates again; every watch is then re-created on it.
+        this.broken(session, error);
         return;
       }
       sub.fail(error);
@@ -253,20 +254,5 @@ export class WatchHub {
     session.byId.delete(id);
     if (sub.state === SubState.Ended) return; // the cancel we asked for
     sub.fail(r.compactRevision > 0n ? compactedError(r.compactRevision, sub.nextRevision) : serverCancelError(r.cancelReason));
-  }
-
-  /**
-   * etcd refused a create because the stream's auth token went stale. A unary read on the watch's
-   * range makes the transport notice, re-authenticate and retry; then the stream is re-opened
-   * (with the fresh token) and every watch re-created.
-   */
-  private refreshTokenThenReopen(session: WatchSession, sub: WatchSubscription): void {
-    if (session.refreshingAuth) return;
-    session.refreshingAuth = true;
-    const { key, rangeEnd } = wireRange(sub);
-    createClient(KV, this.transport)
-      .range({ key, rangeEnd, limit: 1n, countOnly: true, serializable: true }, { timeoutMs: 10_000 })
-      .catch(() => undefined)
-      .then(() => this.broken(session, new EtcdError("etcdserver: invalid auth token", "invalid-auth-token", Code.Unauthenticated)));
   }
 }

@@ -2,7 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { WatchCreateRequest_FilterType } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { IdTable } from "./id-table.js";
-import { RequestQueue } from "@etcdkit/transport";
+import { RequestQueue, type EtcdError } from "@etcdkit/transport";
 import { WatchFlag, wireRange } from "./watch-options.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 
@@ -43,8 +43,6 @@ export class WatchSession {
   /** Responses received. */
   received = 0;
   closed = false;
-  /** True while a token refresh is under way after etcd refused a create for a stale token. */
-  refreshingAuth = false;
 
   private creating: (WatchSubscription | undefined)[] = [];
   private creatingHead = 0;
@@ -117,12 +115,16 @@ export class WatchSession {
     this.requests.push(progressRequest);
   }
 
-  /** Ends the stream: the request side is closed and the call is aborted (etcd drops its watchers). */
-  close(): void {
+  /**
+   * Ends the stream: the request side is closed and the call is aborted (etcd drops its watchers).
+   * With `reason`, the call ends with that error, so the transport sees it (a stale auth token is
+   * then dropped before the next stream opens).
+   */
+  close(reason?: EtcdError): void {
     if (this.closed) return;
     this.closed = true;
     this.requests.end();
-    this.abort.abort();
+    this.abort.abort(reason);
     this.creating = [];
     this.creatingHead = 0;
   }
