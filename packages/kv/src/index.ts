@@ -40,7 +40,7 @@ export {
   type SingleKeySelector,
   type WireRange,
 } from "./key-range.js";
-export { KeyValue, type KeyValueFields } from "./key-value.js";
+export { KeyValue, type KeyValueFields } from "@etcdkit/transport";
 export type {
   AnyOpResult,
   CompactResult,

@@ -1,5 +1,5 @@
 import type { Bytes, Revision } from "@etcdkit/transport";
-import type { KeyValue } from "./key-value.js";
+import type { KeyValue } from "@etcdkit/transport";
 import { op } from "./op-builders.js";
 import type { Op } from "./ops.js";
 import type {

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compare } from "./compare.js";
 import { inWireRange, resolveRange, type WireRange } from "./key-range.js";
-import { KeyValue } from "./key-value.js";
+import { KeyValue } from "@etcdkit/transport";
 import { prefixComparison, prefixOp, prefixRange, stripResult } from "./namespace-mapping.js";
 import { op } from "./op-builders.js";
 import type { TxnResult } from "./results.js";

@@ -1,6 +1,6 @@
 import { prefixRangeEnd } from "@etcdkit/transport";
 import type { Comparison } from "./compare.js";
-import { KeyValue } from "./key-value.js";
+import { KeyValue } from "@etcdkit/transport";
 import type { WireRange } from "./key-range.js";
 import type { Op } from "./ops.js";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";

@@ -6,7 +6,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { compare } from "./compare.js";
 import { createKV } from "./create-kv.js";
-import type { KeyValue } from "./key-value.js";
+import type { KeyValue } from "@etcdkit/transport";
 import type { KV } from "./kv.js";
 import { op } from "./op-builders.js";
 import type { GetOp, PutOp, TxnOp } from "./ops.js";

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { EtcdError, invalidArgumentError, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
-import type { KeyValue } from "./key-value.js";
+import type { KeyValue } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";
 import type { GetOp } from "./ops.js";

@@ -7,7 +7,7 @@ import type {
   TxnResponse,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { toEtcdError, type Revision } from "@etcdkit/transport";
-import { keyValueFromMessage } from "./key-value.js";
+import { keyValueFromMessage } from "@etcdkit/transport";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
 
 /**

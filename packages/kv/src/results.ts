@@ -1,5 +1,5 @@
 import type { Revision } from "@etcdkit/transport";
-import type { KeyValue } from "./key-value.js";
+import type { KeyValue } from "@etcdkit/transport";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 
 /**

@@ -1,6 +1,6 @@
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, keyValueFromMessage, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
 import type { Watcher } from "./create-watch.js";
 import { WatchKeyValue } from "./watch-event.js";
 import { resolveWatchSpec, wireRange, type WatchFeatures, type WatchRange } from "./watch-options.js";
@@ -74,7 +74,7 @@ export async function listThenWatch(watcher: Watcher, key: Bytes, options?: List
         call,
       );
       if (revision === 0n) revision = page.header?.revision ?? 0n;
-      for (const item of page.kvs) kvs.push(new WatchKeyValue(item));
+      for (const item of page.kvs) kvs.push(keyValueFromMessage(item));
       const last = page.kvs[page.kvs.length - 1];
       if (!page.more || last === undefined) break;
       from = new Uint8Array(last.key.length + 1);

@@ -1,80 +1,17 @@
-import { bytesToText, type LeaseId, type Revision } from "@etcdkit/transport";
-import { Event_EventType, type Event, type KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
+import { KeyValue, keyValueFromMessage, type Revision } from "@etcdkit/transport";
+import { Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 
 /**
- * A key-value pair carried by a watch event: raw bytes plus metadata, with decoding helpers.
+ * A key-value pair carried by a watch event: the same `KeyValue` as `@etcdkit/kv` results (bytes
+ * plus `keyText()`, `text()`, `json()`, `number()`). For a delete event, `value` is empty and
+ * `createRevision` / `version` are 0.
  *
  * @example
  * ```ts
- * for (const event of batch.events) console.log(event.kv.keyText(), event.kv.text(), event.kv.modRevision);
+ * for (const ev of batch.events) console.log(ev.kv.keyText(), ev.kv.text());
  * ```
  */
-export class WatchKeyValue {
-  /** The key's bytes. */
-  readonly key: Uint8Array;
-  /** The value's bytes (empty for a delete event). */
-  readonly value: Uint8Array;
-  /** The revision of the key's last creation (0n for a delete event). */
-  readonly createRevision: Revision;
-  /** The revision of this change. */
-  readonly modRevision: Revision;
-  /** Writes since the key was created (0 for a delete event). */
-  readonly version: number;
-  /** The lease attached to the key; 0n: none. */
-  readonly lease: LeaseId;
-
-  /**
-   * @example
-   * ```ts
-   * const kv = new WatchKeyValue(message); // from a generated mvccpb.KeyValue
-   * ```
-   */
-  constructor(message: KeyValueMessage) {
-    this.key = message.key;
-    this.value = message.value;
-    this.createRevision = message.createRevision;
-    this.modRevision = message.modRevision;
-    this.version = Number(message.version);
-    this.lease = message.lease;
-  }
-
-  /**
-   * The key decoded as UTF-8 text.
-   *
-   * @example
-   * ```ts
-   * event.kv.keyText(); // "config/app"
-   * ```
-   */
-  keyText(): string {
-    return bytesToText(this.key);
-  }
-
-  /**
-   * The value decoded as UTF-8 text.
-   *
-   * @example
-   * ```ts
-   * event.kv.text(); // "bar"
-   * ```
-   */
-  text(): string {
-    return bytesToText(this.value);
-  }
-
-  /**
-   * The value parsed as JSON (the type parameter is not checked). Throws a `SyntaxError` when
-   * the value is not JSON.
-   *
-   * @example
-   * ```ts
-   * const config = event.kv.json<{ replicas: number }>();
-   * ```
-   */
-  json<T = unknown>(): T {
-    return JSON.parse(this.text()) as T;
-  }
-}
+export { KeyValue as WatchKeyValue };
 
 /**
  * One change of a watched key.
@@ -91,8 +28,8 @@ export class WatchKeyValue {
  */
 export interface WatchEvent {
   readonly type: "put" | "delete";
-  readonly kv: WatchKeyValue;
-  readonly prevKv: WatchKeyValue | undefined;
+  readonly kv: KeyValue;
+  readonly prevKv: KeyValue | undefined;
   /** True for a put that created the key (its create revision is this revision). */
   readonly isCreate: boolean;
 }
@@ -120,14 +57,14 @@ export interface WatchBatch {
   readonly progress: boolean;
 }
 
-const emptyKeyValue = new WatchKeyValue({
+const emptyKeyValue = new KeyValue({
   key: new Uint8Array(0),
   value: new Uint8Array(0),
   createRevision: 0n,
   modRevision: 0n,
-  version: 0n,
+  version: 0,
   lease: 0n,
-} as KeyValueMessage);
+});
 
 /**
  * Wraps a generated `mvccpb.Event`.
@@ -138,11 +75,11 @@ const emptyKeyValue = new WatchKeyValue({
  * ```
  */
 export function toWatchEvent(event: Event): WatchEvent {
-  const kv = event.kv === undefined ? emptyKeyValue : new WatchKeyValue(event.kv);
+  const kv = event.kv === undefined ? emptyKeyValue : keyValueFromMessage(event.kv);
   return {
     type: event.type === Event_EventType.DELETE ? "delete" : "put",
     kv,
-    prevKv: event.prevKv === undefined ? undefined : new WatchKeyValue(event.prevKv),
+    prevKv: event.prevKv === undefined ? undefined : keyValueFromMessage(event.prevKv),
     isCreate: event.type === Event_EventType.PUT && kv.createRevision === kv.modRevision,
   };
 }

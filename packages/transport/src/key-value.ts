@@ -1,4 +1,6 @@
-import { bytesToText, invalidArgumentError, type LeaseId, type Revision } from "@etcdkit/transport";
+import { bytesToText } from "./bytes.js";
+import { invalidArgumentError } from "./errors/client-errors.js";
+import type { LeaseId, Revision } from "./ids.js";
 import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
 
 /**
