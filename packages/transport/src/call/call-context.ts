@@ -1,5 +1,13 @@
 import type { EtcdError } from "../errors/etcd-error.js";
+import { invalidArgumentError } from "../errors/client-errors.js";
 import { canceledError, deadlineError } from "./call-errors.js";
+
+/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return value instanceof AbortSignal || (typeof value === "object" && value !== null && typeof (value as AbortSignal).addEventListener === "function" && typeof (value as AbortSignal).aborted === "boolean");
+}
 
 /**
  * Whatever a call is currently waiting for (an HTTP/2 stream, a connection, a backoff sleep);
@@ -52,13 +60,18 @@ export class CallContext {
   ) {
     registry.add(this);
     this.signal = signal;
-    if (timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-      this.deadline = Date.now() + timeoutMs;
+    const validTimeout = timeoutMs === undefined || (typeof timeoutMs === "number" && !Number.isNaN(timeoutMs));
+    this.deadline = timeoutMs === undefined || !validTimeout ? Infinity : Date.now() + timeoutMs;
+    if (!validTimeout) {
+      this.cancel(invalidArgumentError("timeoutMs must be a number of milliseconds"));
+    } else if (timeoutMs !== undefined && timeoutMs <= 0) {
+      this.cancel(deadlineError(timeoutMs)); // as Connect does: no time left at all
+    } else if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
       this.timer = setTimeout(() => this.cancel(deadlineError(timeoutMs)), timeoutMs);
-    } else {
-      this.deadline = Infinity;
-    }
-    if (signal !== undefined) {
+    } // A longer deadline (over 24 days) gets no timer: Node would fire it after 1 ms.
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      this.cancel(invalidArgumentError("signal must be an AbortSignal"));
+    } else if (signal !== undefined) {
       if (signal.aborted) {
         this.cancel(canceledError(signal.reason));
       } else {

@@ -63,6 +63,9 @@ export async function callWithRetry<O extends DescMessage>(
   let retries = 0;
   let tokenRefreshed = false;
   for (;;) {
+    // A call that is over before an attempt (aborted, no time left, bad options) does no I/O at
+    // all: no token request, no dial.
+    if (ctx.error !== undefined) throw ctx.error;
     const token = useToken && env.tokens !== undefined ? await untilCanceled(ctx, env.tokens.token()) : undefined;
     const live: LiveSession =
       env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));

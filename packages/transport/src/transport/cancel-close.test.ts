@@ -47,6 +47,34 @@ describe("cancellation, deadlines and close", () => {
     }
   });
 
+  it("a call with no time left or malformed options fails at once, without dialing", async () => {
+    proxy.resetStats();
+    await using transport = createTransport({ endpoints: cluster.endpoints });
+    const kv = createClient(KV, transport);
+    const outcomes = await Promise.all([
+      timed(() => kv.range({ key: bytes("k") }, { timeoutMs: 0 })),
+      timed(() => kv.put({ key: bytes("k"), value: bytes("v") }, { timeoutMs: -5 })),
+      timed(() => kv.range({ key: bytes("k") }, { timeoutMs: Number.NaN })),
+      timed(() => kv.range({ key: bytes("k") }, { timeoutMs: "500" as unknown as number })),
+      timed(() => kv.range({ key: bytes("k") }, { signal: {} as AbortSignal })),
+    ]);
+    expect(outcomes.map((o) => (isEtcdError(o.error) ? o.error.reason : String(o.error)))).toEqual([
+      "deadline-exceeded",
+      "deadline-exceeded",
+      "invalid-argument",
+      "invalid-argument",
+      "invalid-argument",
+    ]);
+    for (const o of outcomes) expect(o.ms).toBeLessThan(200);
+    expect(proxy.stats.connections).toBe(0);
+  });
+
+  it("a deadline beyond setTimeout's range (over 24.8 days) does not fire early", async () => {
+    await using transport = createTransport({ endpoints: cluster.endpoints });
+    const response = await createClient(KV, transport).range({ key: bytes("k") }, { timeoutMs: 30 * 24 * 3600 * 1000 });
+    expect(response.header?.revision).toBeGreaterThan(0n);
+  });
+
   it("timeoutMs ends an in-flight call with deadline-exceeded", async () => {
     await using transport = await hangingTransport();
     try {

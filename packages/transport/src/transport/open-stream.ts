@@ -52,6 +52,7 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
   const encode = (message: MessageInitShape<I>): Buffer => encodeRequest(method.input, message, options.maxSendMessageBytes);
   try {
     for (let attempt = 1; ; attempt++) {
+      if (ctx.error !== undefined) throw ctx.error; // over before an attempt: no token request, no dial
       const token = env.tokens === undefined ? undefined : await untilCanceled(ctx, env.tokens.token());
       const live = env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));
       if (ctx.error !== undefined) throw ctx.error;
