@@ -1,4 +1,4 @@
-import { toBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, toBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 
 /**
@@ -40,6 +40,8 @@ export interface Comparison {
   readonly operand: Uint8Array | bigint;
 }
 
+const operators: ReadonlySet<string> = new Set<CompareOperator>(["=", "!=", "<", ">"]);
+
 function make(
   target: CompareTarget,
   key: Bytes,
@@ -47,6 +49,7 @@ function make(
   operand: Uint8Array | bigint,
   range: RangeSelector | undefined,
 ): Comparison {
+  if (!operators.has(operator)) throw invalidArgumentError(`unknown compare operator ${JSON.stringify(operator)} (use =, !=, < or >)`);
   const wire = resolveRange(key, range);
   return Object.freeze({ target, operator, key: wire.key, rangeEnd: wire.rangeEnd, operand });
 }
@@ -84,7 +87,7 @@ export const compare = Object.freeze({
    * ```
    */
   version(key: Bytes, operator: CompareOperator, version: number | bigint, range?: RangeSelector): Comparison {
-    return make("version", key, operator, BigInt(version), range);
+    return make("version", key, operator, nonNegativeInteger(version, "version"), range);
   },
   /**
    * Compares the key's create revision (0: the key does not exist).
@@ -94,7 +97,7 @@ export const compare = Object.freeze({
    * ```
    */
   createRevision(key: Bytes, operator: CompareOperator, revision: Revision, range?: RangeSelector): Comparison {
-    return make("createRevision", key, operator, revision, range);
+    return make("createRevision", key, operator, nonNegativeBigint(revision, "revision"), range);
   },
   /**
    * Compares the key's mod revision.
@@ -104,7 +107,7 @@ export const compare = Object.freeze({
    * ```
    */
   modRevision(key: Bytes, operator: CompareOperator, revision: Revision, range?: RangeSelector): Comparison {
-    return make("modRevision", key, operator, revision, range);
+    return make("modRevision", key, operator, nonNegativeBigint(revision, "revision"), range);
   },
   /**
    * Compares the key's lease ID (0n: no lease).
@@ -114,7 +117,7 @@ export const compare = Object.freeze({
    * ```
    */
   lease(key: Bytes, operator: CompareOperator, lease: LeaseId, range?: RangeSelector): Comparison {
-    return make("lease", key, operator, lease, range);
+    return make("lease", key, operator, nonNegativeBigint(lease, "lease"), range);
   },
   /**
    * The key exists (create revision > 0).
@@ -145,6 +148,17 @@ export const compare = Object.freeze({
    * ```
    */
   modRevisionIs(key: Bytes, revision: Revision): Comparison {
-    return make("modRevision", key, "=", revision, undefined);
+    return make("modRevision", key, "=", nonNegativeBigint(revision, "revision"), undefined);
   },
 });
+
+/** `value` as a bigint when it is a non-negative integer (number or bigint); else invalid-argument. */
+function nonNegativeInteger(value: number | bigint, name: string): bigint {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  return nonNegativeBigint(value, name);
+}
+
+function nonNegativeBigint(value: unknown, name: string): bigint {
+  if (typeof value === "bigint" && value >= 0n) return value;
+  throw invalidArgumentError(`a compare's ${name} must be a non-negative integer${name === "version" ? "" : " (bigint)"}`);
+}

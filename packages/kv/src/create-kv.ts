@@ -4,7 +4,7 @@ import { connectCallOptions, invalidArgumentError, toEtcdError, type Revision } 
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import type { CallOptions, CompactOptions } from "./options.js";
-import { encodeDelete, encodePut, encodeRange, encodeTxn } from "./request-encoding.js";
+import { encodeDelete, encodePut, encodeRange, encodeTxn, notAnOpError } from "./request-encoding.js";
 import { decodeDelete, decodePut, decodeRange, decodeTxn } from "./response-decoding.js";
 import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
 
@@ -42,7 +42,7 @@ export function createKV(transport: Transport): KV {
  */
 export function createKVCore(client: Client<typeof KVService>): KVCore {
   async function run(operation: Op, call: ConnectCallOptions): Promise<AnyOpResult> {
-    switch (operation.type) {
+    switch (operation?.type) {
       case "get":
         return decodeRange(await client.range(encodeRange(operation), call));
       case "put":
@@ -52,7 +52,7 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
       case "txn":
         return decodeTxn(await client.txn(encodeTxn(operation), call));
       default:
-        throw invalidArgumentError("not an op: build ops with op.get, op.put, op.delete or op.txn");
+        throw notAnOpError();
     }
   }
   return {

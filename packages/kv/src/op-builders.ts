@@ -77,7 +77,8 @@ function put(key: Bytes, options: PutKeepValueOptions): PutOp;
 function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptions?: PutOptions): PutOp {
   const keyBytes = toBytes(key);
   if (keyBytes.length === 0) throw emptyKeyError();
-  const keepValue = typeof valueOrOptions !== "string" && !(valueOrOptions instanceof Uint8Array);
+  // Options in the value's place mean "keep the value" (ignoreValue); anything else must be bytes.
+  const keepValue = typeof valueOrOptions === "object" && valueOrOptions !== null && !(valueOrOptions instanceof Uint8Array);
   const options: PutOptions | PutKeepValueOptions | undefined = keepValue ? valueOrOptions : maybeOptions;
   const lease = options?.lease ?? 0n;
   if (typeof lease !== "bigint") throw invalidArgumentError("lease must be a bigint lease ID");

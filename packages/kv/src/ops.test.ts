@@ -174,6 +174,36 @@ describe("createKV on a recording transport", () => {
     expect(transport.calls).toHaveLength(0);
   });
 
+  it("rejects wrongly typed keys, values, operands and ops with invalid-argument before any call", async () => {
+    const transport = createRecordingTransport();
+    const kv = createKV(transport);
+    const bad = (value: unknown): never => value as never;
+    const attempts: Array<[string, () => unknown]> = [
+      ["unknown operator", () => kv.txn().if(compare.value("k", bad("~"), "v")).commit()],
+      ["prototype name as operator", () => kv.txn().if(compare.value("k", bad("toString"), "v")).commit()],
+      ["fractional version", () => kv.txn().if(compare.version("k", ">", 1.5)).commit()],
+      ["negative version", () => kv.txn().if(compare.version("k", ">", -1)).commit()],
+      ["number as mod revision", () => kv.txn().if(compare.modRevision("k", "=", bad(5))).commit()],
+      ["number as CAS revision", () => kv.txn().if(compare.modRevisionIs("k", bad(5))).commit()],
+      ["number as lease", () => kv.txn().if(compare.lease("k", "=", bad(5))).commit()],
+      ["number as compared value", () => kv.txn().if(compare.value("k", "=", bad(5))).commit()],
+      ["number as value", () => kv.put("k", bad(5))],
+      ["number as key", () => kv.put(bad(5), "v")],
+      ["undefined key", () => kv.get(bad(undefined))],
+      ["null key in a delete", () => kv.delete(bad(null))],
+      ["object as range end", () => kv.range("a", { end: bad({}) })],
+      ["non-op in a txn branch", () => kv.txn().then(bad({ type: "bogus" })).commit()],
+      ["undefined in a txn branch", () => kv.txn().else(bad(undefined)).commit()],
+      ["non-comparison as guard", () => kv.txn().if(bad({ target: "version" })).commit()],
+      ["undefined as op", () => kv.do(bad(undefined))],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
+      expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
+    }
+    expect(transport.calls).toHaveLength(0);
+  });
+
   it("passes signal and timeoutMs to the call, and only those", async () => {
     const transport = createRecordingTransport(() => create(RangeResponseSchema, {}));
     const kv = createKV(transport);

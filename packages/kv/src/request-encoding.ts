@@ -11,6 +11,7 @@ import {
   type RequestOpSchema,
   type TxnRequestSchema,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { invalidArgumentError, type EtcdError } from "@etcdkit/transport";
 import type { CompareOperator, CompareTarget, Comparison } from "./compare.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 import type { SortOption, SortTarget } from "./options.js";
@@ -122,13 +123,19 @@ export function encodeDelete(del: DeleteOp): MessageInitShape<typeof DeleteRange
  * ```
  */
 export function encodeCompare(comparison: Comparison): MessageInitShape<typeof CompareSchema> {
-  const { target, operand } = comparison;
+  // Comparisons come from compare.*; this guards hand-made ones (typed code cannot reach it).
+  const target = comparison?.target;
+  const operand = comparison?.operand;
+  const result = compareResults[comparison?.operator];
+  if (typeof compareTargets[target] !== "number" || typeof result !== "number") {
+    throw invalidArgumentError("not a comparison: build comparisons with compare.value, compare.version, …");
+  }
   const targetUnion =
     target === "value"
       ? { case: "value" as const, value: operand as Uint8Array }
       : { case: target, value: operand as bigint };
   return {
-    result: compareResults[comparison.operator],
+    result,
     target: compareTargets[target],
     key: comparison.key,
     rangeEnd: comparison.rangeEnd,
@@ -161,7 +168,7 @@ export function encodeTxn(txn: TxnOp): MessageInitShape<typeof TxnRequestSchema>
  * ```
  */
 export function encodeRequestOp(operation: Op): MessageInitShape<typeof RequestOpSchema> {
-  switch (operation.type) {
+  switch (operation?.type) {
     case "get":
       return { request: { case: "requestRange", value: encodeRange(operation) } };
     case "put":
@@ -170,5 +177,19 @@ export function encodeRequestOp(operation: Op): MessageInitShape<typeof RequestO
       return { request: { case: "requestDeleteRange", value: encodeDelete(operation) } };
     case "txn":
       return { request: { case: "requestTxn", value: encodeTxn(operation) } };
+    default:
+      throw notAnOpError();
   }
+}
+
+/**
+ * The error for something passed where an op belongs (in `kv.do` or a txn branch).
+ *
+ * @example
+ * ```ts
+ * throw notAnOpError();
+ * ```
+ */
+export function notAnOpError(): EtcdError {
+  return invalidArgumentError("not an op: build ops with op.get, op.put, op.delete or op.txn");
 }
