@@ -8,10 +8,10 @@
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { KV, PutResponseSchema, RangeResponseSchema, TxnResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { ERROR_MARKER, RESULT_MARKER } from "../cell.js";
 import { median } from "../stats.js";
 import { etcdkitKvCalls, rawCalls, type KvLayerCalls } from "./clients.js";
 import type { LayerCostResult, LayerCostSpec } from "./layer-cost.js";
+import { runAsWorker } from "../worker-process.js";
 import { loopKeys, type KvLayerWorkload } from "./workloads.js";
 
 /** Responses shaped like etcd's to the suite's calls (one 256-byte kv for reads), encoded once. */
@@ -79,10 +79,7 @@ async function cpuPerCall(call: () => Promise<unknown>, ms: number): Promise<num
   return (cpu.user + cpu.system) / calls;
 }
 
-async function main(): Promise<void> {
-  const arg = process.argv[2];
-  if (arg === undefined) throw new Error("usage: layer-cost-worker.ts '<LayerCostSpec JSON>'");
-  const spec = JSON.parse(arg) as LayerCostSpec;
+async function measure(spec: LayerCostSpec): Promise<LayerCostResult> {
   const keys = loopKeys(spec.keyPrefix, 0);
   const value = Buffer.alloc(spec.valueBytes, "v");
   const transport = fakeTransport(cannedResponses(new TextEncoder().encode(keys.key), value));
@@ -113,21 +110,11 @@ async function main(): Promise<void> {
       differences.get(op)!.push(perCall.get("etcdkit-kv")! - perCall.get("raw")!);
     }
   }
-  const result: LayerCostResult = {
+  return {
     cpuUsPerCall: Object.fromEntries([...samples].map(([k, v]) => [k, median(v)])),
     layerUsPerCall: Object.fromEntries([...differences].map(([k, v]) => [k, median(v)])),
     encodedBytes,
   };
-  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
 }
 
-function fail(err: unknown): never {
-  const message = err instanceof Error ? `${err.name === "Error" ? "" : `${err.name}: `}${err.message}` : String(err);
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? message) : message}\n`);
-  process.stderr.write(`${ERROR_MARKER}${message.replace(/\s+/g, " ")}\n`);
-  process.exit(1);
-}
-
-process.on("uncaughtException", fail);
-process.on("unhandledRejection", fail);
-main().then(() => process.exit(0), fail);
+runAsWorker(measure);

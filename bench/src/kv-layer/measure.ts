@@ -4,8 +4,15 @@ import { measureLoops } from "../workload.js";
 import { kvLayerClientByName, type KvLayerClient } from "./clients.js";
 import { loopKeys, WARMUP_LOOPS, type KvLayerWorkload } from "./workloads.js";
 
-/** The call each loop repeats, one per loop. */
-function loopCalls(client: KvLayerClient, workload: KvLayerWorkload, prefix: string, value: Uint8Array): (() => Promise<unknown>)[] {
+/**
+ * The call each loop repeats, one per loop.
+ *
+ * @example
+ * ```ts
+ * await measureLoops(loopCalls(client, workload, "bench/kv/x", value), false, 1000);
+ * ```
+ */
+export function loopCalls(client: KvLayerClient, workload: KvLayerWorkload, prefix: string, value: Uint8Array): (() => Promise<unknown>)[] {
   return Array.from({ length: workload.concurrency }, (_, i) => {
     const keys = loopKeys(prefix, i);
     switch (workload.op) {
@@ -23,8 +30,13 @@ function loopCalls(client: KvLayerClient, workload: KvLayerWorkload, prefix: str
  * Writes every loop's key once (so get reads real data and txn4's guard holds) and checks that
  * the client reads the value back and that its txn4 takes the success branch, so a broken client
  * fails before it is measured.
+ *
+ * @example
+ * ```ts
+ * await prepare(client, workload, "bench/kv/x", value);
+ * ```
  */
-async function prepare(client: KvLayerClient, workload: KvLayerWorkload, prefix: string, value: Uint8Array): Promise<void> {
+export async function prepare(client: KvLayerClient, workload: KvLayerWorkload, prefix: string, value: Uint8Array): Promise<void> {
   for (let i = 0; i < workload.concurrency; i++) await client.put(loopKeys(prefix, i), value)();
   const got = await client.get(loopKeys(prefix, 0))();
   if (got === undefined || got.length !== value.length) {

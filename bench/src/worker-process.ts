@@ -1,0 +1,69 @@
+/**
+ * Runs one measurement worker (kv-layer/layer-cost-worker.ts, kv-layer/paired-worker.ts) in a fresh
+ * child process with the same loader flags (tsx, the "source" condition), passing its spec as JSON,
+ * and returns the JSON result the worker prints after RESULT_MARKER.
+ */
+import { spawn } from "node:child_process";
+import { ERROR_MARKER, RESULT_MARKER } from "./cell.js";
+
+/**
+ * Spawns `workerFile` with `spec`; kills it after `limitMs`; rejects with the worker's error line
+ * (or the tail of its stderr) when it fails.
+ *
+ * @example
+ * ```ts
+ * const result = await runWorkerProcess<LayerCostResult>("layer cost", WORKER, spec, 120_000);
+ * ```
+ */
+export function runWorkerProcess<R>(label: string, workerFile: string, spec: unknown, limitMs: number): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, workerFile, JSON.stringify(spec)], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-4000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
+      if (code === 0 && line !== undefined) {
+        resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as R);
+        return;
+      }
+      const lines = stderr.trim().split("\n");
+      const marked = lines.find((l) => l.startsWith(ERROR_MARKER))?.slice(ERROR_MARKER.length);
+      const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      reject(new Error(`${label} worker failed (${how}): ${marked ?? (lines.slice(-6).join("\n") || "no output")}`));
+    });
+  });
+}
+
+/**
+ * The worker side: runs `main` and prints its result after RESULT_MARKER, or the error after
+ * ERROR_MARKER (exit code 1). Unhandled errors end the worker the same way.
+ *
+ * @example
+ * ```ts
+ * runAsWorker(async (spec: LayerCostSpec) => measure(spec));
+ * ```
+ */
+export function runAsWorker<S, R>(main: (spec: S) => Promise<R>): void {
+  const fail = (err: unknown): never => {
+    const message = err instanceof Error ? `${err.name === "Error" ? "" : `${err.name}: `}${err.message}` : String(err);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? message) : message}\n`);
+    process.stderr.write(`${ERROR_MARKER}${message.replace(/\s+/g, " ")}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", fail);
+  process.on("unhandledRejection", fail);
+  const arg = process.argv[2];
+  if (arg === undefined) fail(new Error("usage: <worker>.ts '<spec JSON>'"));
+  main(JSON.parse(arg!) as S).then((result) => {
+    process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+    process.exit(0);
+  }, fail);
+}
