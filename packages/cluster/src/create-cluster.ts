@@ -4,7 +4,7 @@ import {
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { toEtcdError, type MemberId } from "@etcdkit/transport";
+import { invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import type { ConnectEndpoint } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
@@ -101,7 +101,8 @@ export interface Cluster {
    * Adds a member with the given peer URLs (as a learner with `{ learner: true }`). Start the new
    * etcd process afterwards with `--initial-cluster-state=existing`.
    *
-   * Reasons: "invalid-argument" (no or malformed peer URLs, before any I/O), "peer-url-exists",
+   * Reasons: "invalid-argument" (no or malformed peer URLs, a `learner` that is not a boolean;
+   * before any I/O), "peer-url-exists",
    * "member-bad-urls", "member-not-enough-started" (adding a voter would risk quorum),
    * "too-many-learners", "unhealthy".
    *
@@ -169,7 +170,8 @@ export interface Cluster {
 
 /**
  * Creates the cluster membership API on any Connect `Transport` (etcdkit's `createTransport`,
- * the gateway transport, or Connect's own).
+ * the gateway transport, or Connect's own). Throws an EtcdError "invalid-argument" when
+ * `options.connect` is given but is not a function.
  *
  * @example
  * ```ts
@@ -183,6 +185,7 @@ export interface Cluster {
  * ```
  */
 export function createCluster(transport: Transport, options: ClusterOptions = {}): Cluster {
+  const connect = checkConnect(options?.connect);
   const client = createClient(ClusterService, transport);
 
   return {
@@ -192,7 +195,7 @@ export function createCluster(transport: Transport, options: ClusterOptions = {}
       call(async () => {
         const peerURLs = checkPeerUrls(peerUrls, "memberAdd");
         const response = await client.memberAdd(
-          { peerURLs, isLearner: addOptions?.learner === true },
+          { peerURLs, isLearner: checkLearner(addOptions?.learner) },
           connectCallOptions(addOptions),
         );
         const member = response.member === undefined ? undefined : toMember(response.member);
@@ -223,9 +226,23 @@ export function createCluster(transport: Transport, options: ClusterOptions = {}
         const timeoutMs = callOptions?.timeoutMs;
         // One deadline for the whole lookup: the Status calls get what the MemberList call left.
         const remaining = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
-        return findLeader(members, transport, options.connect, { signal: callOptions?.signal, timeoutMs: remaining });
+        return findLeader(members, transport, connect, { signal: callOptions?.signal, timeoutMs: remaining });
       }),
   };
+}
+
+/** `options.connect` when it is a function or absent; invalid-argument otherwise (at creation, not at `leader()`). */
+function checkConnect(connect: ConnectEndpoint | undefined): ConnectEndpoint | undefined {
+  if (connect === undefined || typeof connect === "function") return connect;
+  throw invalidArgumentError(
+    "createCluster: options.connect must be a function, e.g. (endpoint) => createTransport({ endpoints: [endpoint] })",
+  );
+}
+
+/** The `learner` option as a boolean (absent: false); anything but a boolean is invalid-argument, not a voter. */
+function checkLearner(learner: boolean | undefined): boolean {
+  if (learner === undefined || typeof learner === "boolean") return learner === true;
+  throw invalidArgumentError(`memberAdd: options.learner must be true or false, got ${typeof learner}`);
 }
 
 function listResult(response: { header?: RawResponseHeader | undefined; members: RawMember[] }): MemberListResult {

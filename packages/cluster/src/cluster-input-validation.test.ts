@@ -1,0 +1,64 @@
+import { create } from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
+import { MemberAddResponseSchema, MemberListResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { isEtcdError } from "@etcdkit/transport";
+import { describe, expect, it } from "vitest";
+import { createCluster } from "./create-cluster.js";
+
+interface RecordedCall {
+  readonly method: string;
+  readonly input: unknown;
+}
+
+/** A Transport that records every call and answers it with `respond`, or fails it; no I/O. */
+function createRecordingTransport(respond?: (call: RecordedCall) => unknown): Transport & { calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  return {
+    calls,
+    async unary(method, _signal, _timeoutMs, _header, input) {
+      const call = { method: method.name, input };
+      calls.push(call);
+      if (respond === undefined) throw new Error("recording transport: no I/O here");
+      return { stream: false, service: method.parent, method, header: new Headers(), trailer: new Headers(), message: respond(call) } as never;
+    },
+    async stream(method) {
+      calls.push({ method: method.name, input: undefined });
+      throw new Error("recording transport: no streams here");
+    },
+  };
+}
+
+const invalid = (err: unknown) => isEtcdError(err, "invalid-argument");
+const bad = (value: unknown): never => value as never;
+
+describe("cluster input validation (no I/O)", () => {
+  it("memberAdd rejects a learner option that is not a boolean instead of adding a voter", async () => {
+    const transport = createRecordingTransport();
+    const cluster = createCluster(transport);
+    for (const learner of ["yes", "false", 1, null]) {
+      await expect(cluster.memberAdd(["http://10.0.0.4:2380"], bad({ learner }))).rejects.toSatisfy(invalid);
+    }
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it("memberAdd still sends learner true, and false when absent", async () => {
+    const member = { ID: 7n, peerURLs: ["http://10.0.0.4:2380"] };
+    const transport = createRecordingTransport(() => create(MemberAddResponseSchema, { member, members: [member] }));
+    const cluster = createCluster(transport);
+    await cluster.memberAdd(["http://10.0.0.4:2380"], { learner: true });
+    await cluster.memberAdd(["http://10.0.0.4:2380"]);
+    await cluster.memberAdd(["http://10.0.0.4:2380"], { learner: false });
+    expect(transport.calls.map((c) => (c.input as { isLearner: boolean }).isLearner)).toEqual([true, false, false]);
+  });
+
+  it("createCluster rejects a connect option that is not a function, before leader() lists members", () => {
+    const transport = createRecordingTransport(() =>
+      create(MemberListResponseSchema, { members: [{ ID: 1n, name: "a", clientURLs: ["http://10.0.0.1:2379"] }] }),
+    );
+    for (const connect of ["http://10.0.0.1:2379", {}, 5]) {
+      expect(() => createCluster(transport, bad({ connect }))).toThrow(expect.objectContaining({ reason: "invalid-argument" }));
+    }
+    expect(transport.calls).toHaveLength(0);
+    expect(() => createCluster(transport, { connect: undefined })).not.toThrow();
+  });
+});
