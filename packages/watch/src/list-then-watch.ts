@@ -45,8 +45,10 @@ export interface ListThenWatch {
  * snapshot plus the watch see every change exactly once, which is what a cache needs. Uses the
  * watcher's transport and the generated KV client, so it stays independent of `@etcdkit/kv`.
  *
- * Throws (before I/O) like `watcher.watch`; the read can fail with any Range error
- * ("compacted" if the pinned revision is compacted between pages, "unavailable", ...).
+ * Throws (before I/O) like `watcher.watch`, and "invalid-argument" for a watcher that is not one,
+ * a `pageSize` that is not a positive integer or a `timeoutMs` that is not a number. The read
+ * can fail with any Range error ("compacted" if the pinned revision is compacted between pages,
+ * "unavailable", ...).
  *
  * @example
  * ```ts
@@ -58,9 +60,16 @@ export interface ListThenWatch {
  * ```
  */
 export async function listThenWatch(watcher: Watcher, key: Bytes, options?: ListThenWatchOptions): Promise<ListThenWatch> {
+  if (typeof watcher?.watch !== "function" || typeof watcher.transport?.unary !== "function") {
+    throw invalidArgumentError("listThenWatch: watcher must be a Watcher (from createWatch)");
+  }
   const spec = resolveWatchSpec(key, options as never);
   const pageSize = options?.pageSize ?? 1000;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw invalidArgumentError("listThenWatch: pageSize must be a positive integer");
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw invalidArgumentError("listThenWatch: pageSize must be a positive integer");
+  const timeoutMs: unknown = options?.timeoutMs;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))) {
+    throw invalidArgumentError("listThenWatch: timeoutMs must be a number of milliseconds");
+  }
   const call = { signal: options?.signal, timeoutMs: options?.timeoutMs };
   const kv = createClient(KV, watcher.transport);
   const { key: start, rangeEnd } = wireRange(spec);

@@ -1,4 +1,5 @@
 import {
+  compareBytes,
   emptyKeyError,
   fromKeyRangeEnd,
   invalidArgumentError,
@@ -122,31 +123,35 @@ export interface WatchSpec {
 /**
  * Validates a key and options (before any I/O).
  *
- * Throws EtcdError "empty-key" for an empty key without a range, "invalid-argument" for two range
- * forms at once, a negative or non-bigint start revision, or a non-AbortSignal signal.
+ * Throws EtcdError "empty-key" for an empty key without a range, "invalid-argument" for options
+ * that are not an object, two range forms at once, an empty `end` or one that does not sort after
+ * the key, a start revision that is not a bigint in [0n, 2^63 - 1], a flag that is not a boolean,
+ * or a non-AbortSignal signal. (A start revision etcd cannot encode would otherwise end every
+ * watch on the shared stream.)
  *
  * @example
  * ```ts
  * resolveWatchSpec("foo", { startRevision: 5n, prevKv: true });
  * resolveWatchSpec("", {}); // throws "empty-key"
+ * resolveWatchSpec("k", { end: "a" }); // throws "invalid-argument"
  * ```
  */
 export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined): WatchSpec {
-  if (typeof key !== "string" && !(key instanceof Uint8Array)) {
-    throw invalidArgumentError("watch: the key must be a string or a Uint8Array");
+  if (!isBytes(key)) throw invalidArgumentError("watch: the key must be a string or a Uint8Array");
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw invalidArgumentError("watch: options must be an object");
   }
   const o = (options ?? {}) as Partial<WatchFeatures> & { prefix?: boolean; end?: Bytes; fromKey?: boolean };
+  checkBooleans(o);
   const forms = (o.prefix === true ? 1 : 0) + (o.fromKey === true ? 1 : 0) + (o.end !== undefined ? 1 : 0);
   if (forms > 1) throw invalidArgumentError("watch: use only one of prefix, end and fromKey");
   const rangeKind =
     o.prefix === true ? RangeKind.Prefix : o.fromKey === true ? RangeKind.FromKey : o.end !== undefined ? RangeKind.End : RangeKind.Single;
   if (rangeKind === RangeKind.Single && key.length === 0) throw emptyKeyError();
-  if (o.end !== undefined && typeof o.end !== "string" && !(o.end instanceof Uint8Array)) {
-    throw invalidArgumentError("watch: end must be a string or a Uint8Array");
-  }
+  if (o.end !== undefined) checkEnd(key, o.end);
   const startRevision = o.startRevision ?? 0n;
-  if (typeof startRevision !== "bigint" || startRevision < 0n) {
-    throw invalidArgumentError("watch: startRevision must be a bigint >= 0n");
+  if (typeof startRevision !== "bigint" || startRevision < 0n || startRevision > MAX_INT64) {
+    throw invalidArgumentError("watch: startRevision must be a bigint from 0n to 2^63 - 1");
   }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw invalidArgumentError("watch: signal must be an AbortSignal");
@@ -158,6 +163,37 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     (o.progressNotify === true ? WatchFlag.ProgressNotify : 0) |
     (o.fragment === true ? WatchFlag.Fragment : 0);
   return { key, rangeKind, end: o.end, flags, startRevision };
+}
+
+/** The largest int64: etcd's revisions are int64 on the wire. */
+const MAX_INT64 = 0x7fff_ffff_ffff_ffffn;
+
+const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment"] as const;
+
+function isBytes(value: unknown): value is Bytes {
+  return typeof value === "string" || value instanceof Uint8Array;
+}
+
+/** A flag given as anything but a boolean (e.g. `prefix: "true"`) would silently watch something else. */
+function checkBooleans(o: Partial<Record<(typeof booleanOptions)[number], unknown>>): void {
+  for (const name of booleanOptions) {
+    const value = o[name];
+    if (value !== undefined && typeof value !== "boolean") throw invalidArgumentError(`watch: ${name} must be a boolean`);
+  }
+}
+
+/**
+ * `end` must be bytes that sort after the key (as sent: an empty key starts at "\0"); etcd
+ * reads an empty end as "just the key" and refuses `end <= key`. "\0" means every key from the
+ * key on, as in etcd.
+ */
+function checkEnd(key: Bytes, end: unknown): void {
+  if (!isBytes(end)) throw invalidArgumentError("watch: end must be a string or a Uint8Array");
+  const endBytes = toBytes(end);
+  if (endBytes.length === 0) throw invalidArgumentError("watch: end must not be empty (use fromKey for every key from the key on)");
+  if (endBytes.length === 1 && endBytes[0] === 0) return;
+  const start = key.length === 0 ? zeroKey : toBytes(key);
+  if (compareBytes(start, endBytes) >= 0) throw invalidArgumentError("watch: end must sort after the key (the range [key, end) is empty)");
 }
 
 const zeroKey = new Uint8Array([0]);
