@@ -40,7 +40,8 @@ export function toAlarm(raw: AlarmMember): Alarm {
 }
 
 /**
- * The wire value of an alarm kind. Throws an EtcdError "invalid-argument" for an unknown name.
+ * The wire value of an alarm kind. Throws an EtcdError "invalid-argument" for an unknown name or
+ * anything that is not a name (a number, or a digit string such as "1").
  *
  * @example
  * ```ts
@@ -48,9 +49,12 @@ export function toAlarm(raw: AlarmMember): Alarm {
  * ```
  */
 export function alarmTypeOf(name: AlarmName): AlarmType {
-  const value = (AlarmType as unknown as Record<string, AlarmType | undefined>)[String(name).toUpperCase()];
-  if (value === undefined || value === AlarmType.NONE) {
-    throw invalidArgumentError(`unknown alarm ${JSON.stringify(name)} (known: ${knownAlarms().join(", ")})`);
+  // Only names: the enum also maps numbers back to names (AlarmType[1] === "NOSPACE").
+  const key = typeof name === "string" ? name.toUpperCase() : "";
+  const value: unknown = Object.hasOwn(AlarmType, key) ? (AlarmType as unknown as Record<string, unknown>)[key] : undefined;
+  if (typeof value !== "number" || value === AlarmType.NONE) {
+    const given = typeof name === "string" ? JSON.stringify(name) : `a ${typeof name}`;
+    throw invalidArgumentError(`unknown alarm ${given} (known: ${knownAlarms().join(", ")})`);
   }
   return value;
 }

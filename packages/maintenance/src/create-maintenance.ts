@@ -3,6 +3,7 @@ import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService 
 import type { Writable } from "node:stream";
 import { invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
+import { checkMemberId, checkRevision } from "./check-args.js";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import { withEndpoint } from "@etcdkit/transport";
 import type { Maintenance, MaintenanceOptions } from "./maintenance.js";
@@ -53,8 +54,10 @@ export function createMaintenance(transport: Transport, options: MaintenanceOpti
   const list = (callOptions?: CallOptions) => alarm(AlarmRequest_AlarmAction.GET, 0n, AlarmType.NONE, callOptions);
 
   const disarm = (target: Alarm, callOptions?: CallOptions) => {
-    if (typeof target?.memberId !== "bigint") throw invalidArgumentError("alarmDisarm: alarm.memberId must be a bigint");
-    return alarm(AlarmRequest_AlarmAction.DEACTIVATE, target.memberId, alarmTypeOf(target.alarm), callOptions);
+    if (typeof target !== "object" || target === null) throw invalidArgumentError("alarmDisarm: give an alarm, e.g. from alarmList()");
+    // Member 0 names no member: etcd would disarm nothing. alarmDisarmAll disarms every alarm.
+    const memberId = checkMemberId(target.memberId, "alarmDisarm: alarm.memberId (alarmDisarmAll disarms every alarm)");
+    return alarm(AlarmRequest_AlarmAction.DEACTIVATE, memberId, alarmTypeOf(target.alarm), callOptions);
   };
 
   return {
@@ -89,9 +92,7 @@ export function createMaintenance(transport: Transport, options: MaintenanceOpti
 
     hashKV: (endpoint, revision = 0n, callOptions) =>
       call(() => {
-        if (typeof revision !== "bigint" || revision < 0n) {
-          throw invalidArgumentError("hashKV: revision must be a bigint >= 0n (0n: the latest)");
-        }
+        checkRevision(revision, "hashKV: revision");
         return onMember(endpoint, "hashKV", async (c) => {
           const response = await c.hashKV({ revision }, connectCallOptions(callOptions));
           return { header: toResponseHeader(response.header), hash: response.hash, compactRevision: response.compactRevision };
@@ -100,9 +101,7 @@ export function createMaintenance(transport: Transport, options: MaintenanceOpti
 
     moveLeader: (endpoint, targetId, callOptions) =>
       call(() => {
-        if (typeof targetId !== "bigint" || targetId <= 0n) {
-          throw invalidArgumentError("moveLeader: the target member ID must be a bigint > 0n");
-        }
+        checkMemberId(targetId, "moveLeader: the target member ID");
         return onMember(endpoint, "moveLeader", async (c) => {
           await c.moveLeader({ targetID: targetId }, connectCallOptions(callOptions));
         });

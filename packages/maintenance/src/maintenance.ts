@@ -121,7 +121,8 @@ export interface Maintenance {
    * Disarms one alarm; returns the alarms disarmed (empty when it was not active). After a
    * "nospace" alarm, free space first (compact and defragment), or etcd raises it again.
    *
-   * Reasons: "invalid-argument" (unknown alarm name or member ID not a bigint).
+   * Reasons: "invalid-argument" (unknown alarm name, or a member ID that is not a bigint in
+   * 1n … 2^64-1; use `alarmDisarmAll` to disarm every alarm).
    *
    * @example
    * ```ts
@@ -172,7 +173,7 @@ export interface Maintenance {
    * The hash of one member's keys up to `revision` (default 0n: the latest). Members that applied
    * the same history have the same hash at the same revision, which is how corruption is found.
    *
-   * Reasons: "invalid-argument" (no endpoint, negative revision), "compacted" (revision below the
+   * Reasons: "invalid-argument" (no endpoint, revision outside 0n … 2^63-1), "compacted" (revision below the
    * compact revision), "future-revision" (the member has not reached it yet).
    *
    * @example
@@ -186,7 +187,8 @@ export interface Maintenance {
    * Asks the leader to hand leadership over to `targetId`. `endpoint` must be the current
    * leader's client URL (`(await cluster.leader()).clientUrls[0]`).
    *
-   * Reasons: "invalid-argument", "not-leader" (endpoint is not the leader), "bad-leader-transferee"
+   * Reasons: "invalid-argument" (no endpoint, target not a bigint in 1n … 2^64-1), "not-leader"
+   * (endpoint is not the leader), "bad-leader-transferee"
    * (target unknown, a learner, or not caught up), "timeout".
    *
    * @example

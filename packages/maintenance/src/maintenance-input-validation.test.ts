@@ -1,0 +1,82 @@
+import { create } from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
+import { AlarmResponseSchema, AlarmType } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { isEtcdError } from "@etcdkit/transport";
+import { describe, expect, it } from "vitest";
+import { createMaintenance } from "./create-maintenance.js";
+
+interface RecordedCall {
+  readonly method: string;
+  readonly input: unknown;
+}
+
+/** A Transport that records every call and answers it with `respond`, or fails it; no I/O. */
+function createRecordingTransport(respond?: (call: RecordedCall) => unknown): Transport & { calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  return {
+    calls,
+    async unary(method, _signal, _timeoutMs, _header, input) {
+      const call = { method: method.name, input };
+      calls.push(call);
+      if (respond === undefined) throw new Error("recording transport: no I/O here");
+      return { stream: false, service: method.parent, method, header: new Headers(), trailer: new Headers(), message: respond(call) } as never;
+    },
+    async stream(method) {
+      calls.push({ method: method.name, input: undefined });
+      throw new Error("recording transport: no streams here");
+    },
+  };
+}
+
+const invalid = (err: unknown) => isEtcdError(err, "invalid-argument");
+const bad = (value: unknown): never => value as never;
+const endpoint = "http://10.0.0.1:2379";
+
+describe("maintenance input validation (no I/O)", () => {
+  let transport: ReturnType<typeof createRecordingTransport>;
+  let connects: string[];
+  const setup = (respond?: (call: RecordedCall) => unknown) => {
+    transport = createRecordingTransport(respond);
+    connects = [];
+    return createMaintenance(transport, {
+      connect: (e) => {
+        connects.push(e);
+        return transport;
+      },
+    });
+  };
+
+  it("alarmDisarm rejects alarm kinds that are not names, and member IDs outside 1n … 2^64-1", async () => {
+    const maintenance = setup();
+    const attempts = [
+      { memberId: 1n, alarm: 1 },
+      { memberId: 1n, alarm: "2" },
+      { memberId: 1n, alarm: 1n },
+      { memberId: 0n, alarm: "nospace" },
+      { memberId: -1n, alarm: "nospace" },
+      { memberId: 1n << 64n, alarm: "nospace" },
+      { memberId: 1, alarm: "nospace" },
+      null,
+    ];
+    for (const alarm of attempts) await expect(maintenance.alarmDisarm(bad(alarm))).rejects.toSatisfy(invalid);
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it("alarmDisarm still sends a named alarm of a member", async () => {
+    const maintenance = setup(() => create(AlarmResponseSchema, {}));
+    await maintenance.alarmDisarm({ memberId: (1n << 64n) - 1n, alarm: "corrupt" });
+    expect(transport.calls.map((c) => c.input)).toMatchObject([{ memberID: (1n << 64n) - 1n, alarm: AlarmType.CORRUPT }]);
+  });
+
+  it("hashKV and moveLeader reject out-of-range bigints before opening a transport to the member", async () => {
+    const maintenance = setup();
+    await expect(maintenance.hashKV(endpoint, 1n << 63n)).rejects.toSatisfy(invalid);
+    await expect(maintenance.moveLeader(endpoint, 1n << 64n)).rejects.toSatisfy(invalid);
+    expect(connects).toEqual([]);
+    expect(transport.calls).toHaveLength(0);
+    // The largest valid values still reach the transport.
+    await expect(maintenance.hashKV(endpoint, (1n << 63n) - 1n)).rejects.not.toSatisfy(invalid);
+    await expect(maintenance.moveLeader(endpoint, (1n << 64n) - 1n)).rejects.not.toSatisfy(invalid);
+    expect(transport.calls.map((c) => c.method)).toEqual(["HashKV", "MoveLeader"]);
+  });
+});
