@@ -10,6 +10,7 @@ import type { Maintenance, MaintenanceOptions } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
 import { toResponseHeader } from "@etcdkit/transport";
 import { loadNodeModules } from "./snapshot/node-modules.js";
+import { checkSnapshotOptions } from "./snapshot/snapshot-options.js";
 import { createStreamSink, openFileSink } from "./snapshot/snapshot-sink.js";
 import { startSnapshotTask } from "./snapshot/snapshot-task.js";
 import { writeSnapshot } from "./snapshot/write-snapshot.js";
@@ -107,26 +108,28 @@ export function createMaintenance(transport: Transport, options: MaintenanceOpti
         });
       }),
 
-    snapshot: (endpoint, target, snapshotOptions = {}) =>
+    snapshot: (endpoint, target, snapshotOptions) =>
       startSnapshotTask(
         (report) =>
           call(async () => {
+            const options = checkSnapshotOptions(snapshotOptions);
             const isPath = typeof target === "string";
             if (isPath ? target === "" : typeof (target as Partial<Writable> | undefined)?.write !== "function") {
               throw invalidArgumentError("snapshot: the target must be a file path or a Node.js Writable");
             }
             const node = await loadNodeModules();
             return withEndpoint(connect, endpoint, "snapshot", async (t) => {
-              const { signal } = snapshotOptions;
+              const { signal } = options;
               const sink = isPath
                 ? await openFileSink(node, target)
-                : createStreamSink(node, target, snapshotOptions.end !== false, signal);
-              const stream = createClient(MaintenanceService, t).snapshot({}, connectCallOptions(snapshotOptions));
-              const written = await writeSnapshot(node, stream, sink, { signal, verify: snapshotOptions.verify !== false }, report);
+                : createStreamSink(node, target, options.end !== false, signal);
+              const stream = createClient(MaintenanceService, t).snapshot({}, connectCallOptions(options));
+              const written = await writeSnapshot(node, stream, sink, { signal, verify: options.verify !== false }, report);
               return isPath ? { ...written, path: node.path.resolve(target) } : written;
             });
           }),
-        snapshotOptions.onProgress,
+        // Checked by checkSnapshotOptions before the first progress event.
+        snapshotOptions?.onProgress,
       ),
   };
 }

@@ -1,8 +1,12 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
 import { create } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { AlarmResponseSchema, AlarmType } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError } from "@etcdkit/transport";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMaintenance } from "./create-maintenance.js";
 
 interface RecordedCall {
@@ -35,6 +39,7 @@ const endpoint = "http://10.0.0.1:2379";
 describe("maintenance input validation (no I/O)", () => {
   let transport: ReturnType<typeof createRecordingTransport>;
   let connects: string[];
+  let dir: string;
   const setup = (respond?: (call: RecordedCall) => unknown) => {
     transport = createRecordingTransport(respond);
     connects = [];
@@ -45,6 +50,12 @@ describe("maintenance input validation (no I/O)", () => {
       },
     });
   };
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "etcdkit-maintenance-args-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it("alarmDisarm rejects alarm kinds that are not names, and member IDs outside 1n … 2^64-1", async () => {
     const maintenance = setup();
@@ -78,5 +89,41 @@ describe("maintenance input validation (no I/O)", () => {
     await expect(maintenance.hashKV(endpoint, (1n << 63n) - 1n)).rejects.not.toSatisfy(invalid);
     await expect(maintenance.moveLeader(endpoint, (1n << 64n) - 1n)).rejects.not.toSatisfy(invalid);
     expect(transport.calls.map((c) => c.method)).toEqual(["HashKV", "MoveLeader"]);
+  });
+
+  it("snapshot rejects malformed options before opening anything: no transport, no stream, no temp file", async () => {
+    const maintenance = setup();
+    const file = path.join(dir, "etcd.db");
+    const attempts: Array<[string, () => PromiseLike<unknown>]> = [
+      ["null options", () => maintenance.snapshot(endpoint, file, bad(null))],
+      ["string options", () => maintenance.snapshot(endpoint, file, bad("opts"))],
+      ["string onProgress", () => maintenance.snapshot(endpoint, file, bad({ onProgress: "log" }))],
+      ["object onProgress", () => maintenance.snapshot(endpoint, new PassThrough(), bad({ onProgress: {} }))],
+      ["string verify", () => maintenance.snapshot(endpoint, file, bad({ verify: "no" }))],
+      ["string end", () => maintenance.snapshot(endpoint, new PassThrough(), bad({ end: "false" }))],
+      ["object signal", () => maintenance.snapshot(endpoint, file, bad({ signal: {} }))],
+      ["string signal", () => maintenance.snapshot(endpoint, file, bad({ signal: "abort" }))],
+    ];
+    const rejected: Record<string, boolean> = {};
+    for (const [name, attempt] of attempts) {
+      const error = await Promise.resolve().then(attempt).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      rejected[name] = invalid(error);
+    }
+    expect(rejected).toEqual(Object.fromEntries(attempts.map(([name]) => [name, true])));
+    expect(connects).toEqual([]);
+    expect(transport.calls).toHaveLength(0);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("snapshot with well-formed options still opens the stream", async () => {
+    const maintenance = setup();
+    const options = { onProgress: () => {}, verify: false, end: false, signal: new AbortController().signal, timeoutMs: 1000 };
+    await expect(maintenance.snapshot(endpoint, new PassThrough(), options)).rejects.not.toSatisfy(invalid);
+    await expect(maintenance.snapshot(endpoint, path.join(dir, "etcd.db"))).rejects.not.toSatisfy(invalid);
+    expect(transport.calls.map((c) => c.method)).toEqual(["Snapshot", "Snapshot"]);
+    expect(await readdir(dir)).toEqual([]);
   });
 });

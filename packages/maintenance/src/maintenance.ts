@@ -207,7 +207,9 @@ export interface Maintenance {
    * Returns a SnapshotTask: await it for `{ bytes, sha256, path }`, or iterate it for progress
    * (or pass `onProgress`). Only this call needs Node.js (or a runtime with `node:` modules).
    *
-   * Reasons: "invalid-argument" (no endpoint or target), "canceled" (signal), "deadline-exceeded",
+   * Reasons: "invalid-argument" (no endpoint or target; an `onProgress` that is not a function,
+   * a `verify` or `end` that is not a boolean, a `signal` that is not an AbortSignal: all before
+   * any I/O), "canceled" (signal), "deadline-exceeded",
    * "corrupt" (the trailer did not match: truncated or damaged stream), "unknown" (file system
    * errors, with the Node.js error as cause), transport reasons.
    *
