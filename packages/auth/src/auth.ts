@@ -227,7 +227,8 @@ export interface Auth {
    * Grants a role a permission on one key, a range, a prefix, or every key from a key on.
    * Granting again for the same range replaces the permission type.
    *
-   * Reasons: "invalid-argument" (bad range or type), "empty-key", "role-not-found".
+   * Reasons: "invalid-argument" (bad range or type; a `rangeEnd` at or before `key`, which would
+   * grant nothing), "empty-key", "role-not-found".
    *
    * @example
    * ```ts

@@ -4,7 +4,7 @@ import { invalidArgumentError, toEtcdError } from "@etcdkit/transport";
 import type { Auth, AuthResult } from "./auth.js";
 import { connectCallOptions } from "@etcdkit/transport";
 import { checkName, checkPassword } from "./names.js";
-import { keyRangeBytes, permissionTypeOf, toPermission } from "./permission.js";
+import { grantRangeBytes, keyRangeBytes, permissionTypeOf, toPermission } from "./permission.js";
 import { toResponseHeader } from "@etcdkit/transport";
 
 /**
@@ -101,7 +101,7 @@ export function createAuth(transport: Transport): Auth {
     roleGrantPermission: (role, permission, o) =>
       call(async () => {
         const name = checkName(role, "roleGrantPermission", "role");
-        const { key, rangeEnd } = keyRangeBytes(permission);
+        const { key, rangeEnd } = grantRangeBytes(permission);
         const perm = { permType: permissionTypeOf(permission.type), key, rangeEnd };
         return header(await client.roleGrantPermission({ name, perm }, opts(o)));
       }),

@@ -1,5 +1,5 @@
 import { Permission_Type, type Permission as RawPermission } from "@etcdkit/api/authpb/auth_pb";
-import { emptyKeyError, fromKeyRangeEnd, invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
 
 /**
  * What a permission allows on its keys.
@@ -96,7 +96,8 @@ export function permissionTypeOf(type: PermissionType): Permission_Type {
 /**
  * The `[key, rangeEnd)` bytes of a KeyRange, as etcdctl's `role grant-permission` computes them.
  * Throws an EtcdError "empty-key" for an empty single key, "invalid-argument" for a malformed
- * range, before any network I/O.
+ * range (no or several of key, prefix, fromKey; a rangeEnd without key; not bytes), before any
+ * network I/O.
  *
  * @example
  * ```ts
@@ -108,6 +109,7 @@ export function keyRangeBytes(range: KeyRange): { key: Uint8Array; rangeEnd: Uin
   const given = (["key", "prefix", "fromKey"] as const).filter((k) => range[k] !== undefined);
   if (given.length !== 1) throw invalidArgumentError("a key range has exactly one of key, prefix or fromKey");
   if (range.prefix !== undefined || range.fromKey !== undefined) {
+    if (range.rangeEnd !== undefined) throw invalidArgumentError(`rangeEnd goes with key only, not with ${given[0]}`);
     const start = bytesOf(range.prefix ?? range.fromKey, range.prefix !== undefined ? "prefix" : "fromKey");
     // An empty start covers every key: ["\0", "\0"), as etcdctl sends it.
     if (start.length === 0) return { key: new Uint8Array([0]), rangeEnd: fromKeyRangeEnd.slice() };
@@ -116,6 +118,28 @@ export function keyRangeBytes(range: KeyRange): { key: Uint8Array; rangeEnd: Uin
   const key = bytesOf(range.key, "key");
   if (key.length === 0) throw emptyKeyError();
   return { key, rangeEnd: range.rangeEnd === undefined ? new Uint8Array(0) : bytesOf(range.rangeEnd, "rangeEnd") };
+}
+
+/**
+ * The `[key, rangeEnd)` bytes of a permission to grant: as {@link keyRangeBytes}, and the range
+ * must not be empty. etcd 3.4 stores an empty range (`rangeEnd` at or before `key`) as a
+ * permission that grants nothing; etcd 3.5+ refuses it. Throws an EtcdError "invalid-argument"
+ * before any network I/O. (Revoking takes any range, so such a stored permission can be removed.)
+ *
+ * @example
+ * ```ts
+ * grantRangeBytes({ key: "foo", rangeEnd: "zoo" }); // { key: "foo", rangeEnd: "zoo" } as bytes
+ * grantRangeBytes({ key: "zoo", rangeEnd: "foo" }); // throws: empty range
+ * ```
+ */
+export function grantRangeBytes(range: KeyRange): { key: Uint8Array; rangeEnd: Uint8Array } {
+  const bytes = keyRangeBytes(range);
+  const { key, rangeEnd } = bytes;
+  const openEnded = rangeEnd.length === 1 && rangeEnd[0] === 0;
+  if (rangeEnd.length > 0 && !openEnded && compareBytes(key, rangeEnd) >= 0) {
+    throw invalidArgumentError(`a permission's rangeEnd must sort after its key (else it grants nothing); rangeEnd "\\0" means every key from key on`);
+  }
+  return bytes;
 }
 
 function bytesOf(value: Bytes | undefined, field: string): Uint8Array {

@@ -1,0 +1,83 @@
+import { create } from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
+import { AuthRoleGrantPermissionResponseSchema, AuthRoleRevokePermissionResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { bytesToText, isEtcdError } from "@etcdkit/transport";
+import { describe, expect, it } from "vitest";
+import { createAuth } from "./create-auth.js";
+
+interface RecordedCall {
+  readonly method: string;
+  readonly input: unknown;
+}
+
+/** A Transport that records every call and answers it with `respond`, or fails it; no I/O. */
+function createRecordingTransport(respond?: (call: RecordedCall) => unknown): Transport & { calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  return {
+    calls,
+    async unary(method, _signal, _timeoutMs, _header, input) {
+      const call = { method: method.name, input };
+      calls.push(call);
+      if (respond === undefined) throw new Error("recording transport: no I/O here");
+      return { stream: false, service: method.parent, method, header: new Headers(), trailer: new Headers(), message: respond(call) } as never;
+    },
+    async stream(method) {
+      calls.push({ method: method.name, input: undefined });
+      throw new Error("recording transport: no streams here");
+    },
+  };
+}
+
+const invalid = (err: unknown) => isEtcdError(err, "invalid-argument");
+const bad = (value: unknown): never => value as never;
+
+/** The `[key, rangeEnd)` a recorded grant or revoke sent, as text. */
+function sentRange(call: RecordedCall): [string, string] {
+  const input = call.input as { perm?: { key: Uint8Array; rangeEnd: Uint8Array }; key?: Uint8Array; rangeEnd?: Uint8Array };
+  const range = input.perm ?? input;
+  return [bytesToText(range.key!), bytesToText(range.rangeEnd!)];
+}
+
+describe("auth input validation (no I/O)", () => {
+  it("grant and revoke reject a rangeEnd given with prefix or fromKey instead of dropping it", async () => {
+    const transport = createRecordingTransport();
+    const auth = createAuth(transport);
+    for (const range of [{ prefix: "app/", rangeEnd: "b" }, { fromKey: "m", rangeEnd: "z" }, { prefix: "", rangeEnd: "" }]) {
+      await expect(auth.roleGrantPermission("r", bad({ ...range, type: "read" }))).rejects.toSatisfy(invalid);
+      await expect(auth.roleRevokePermission("r", bad(range))).rejects.toSatisfy(invalid);
+    }
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it("grant rejects an empty range (rangeEnd at or before key), which etcd 3.4 would store granting nothing", async () => {
+    const transport = createRecordingTransport();
+    const auth = createAuth(transport);
+    await expect(auth.roleGrantPermission("r", { key: "zoo", rangeEnd: "foo", type: "read" })).rejects.toSatisfy(invalid);
+    await expect(auth.roleGrantPermission("r", { key: "k", rangeEnd: "k", type: "read" })).rejects.toSatisfy(invalid);
+    await expect(auth.roleGrantPermission("r", { key: "ab", rangeEnd: "a", type: "read" })).rejects.toSatisfy(invalid);
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it("still grants ranges, single keys and open ends, and revokes any range so a stored empty one can be removed", async () => {
+    const transport = createRecordingTransport((call) =>
+      call.method === "RoleGrantPermission"
+        ? create(AuthRoleGrantPermissionResponseSchema, {})
+        : create(AuthRoleRevokePermissionResponseSchema, {}),
+    );
+    const auth = createAuth(transport);
+    await auth.roleGrantPermission("r", { key: "foo", rangeEnd: "zoo", type: "readwrite" });
+    await auth.roleGrantPermission("r", { key: "k", type: "read" });
+    await auth.roleGrantPermission("r", { key: "k", rangeEnd: "", type: "read" });
+    await auth.roleGrantPermission("r", { key: "m", rangeEnd: "\0", type: "read" });
+    await auth.roleGrantPermission("r", { prefix: "app/", type: "read" });
+    await auth.roleRevokePermission("r", { key: "zoo", rangeEnd: "foo" });
+    expect(transport.calls.map(sentRange)).toEqual([
+      ["foo", "zoo"],
+      ["k", ""],
+      ["k", ""],
+      ["m", "\0"],
+      ["app/", "app0"],
+      ["zoo", "foo"],
+    ]);
+  });
+});
