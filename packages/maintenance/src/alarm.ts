@@ -53,7 +53,7 @@ export function alarmTypeOf(name: AlarmName): AlarmType {
   const key = typeof name === "string" ? name.toUpperCase() : "";
   const value: unknown = Object.hasOwn(AlarmType, key) ? (AlarmType as unknown as Record<string, unknown>)[key] : undefined;
   if (typeof value !== "number" || value === AlarmType.NONE) {
-    const given = typeof name === "string" ? JSON.stringify(name) : `a ${typeof name}`;
+    const given = typeof name === "string" ? JSON.stringify(name) : `(a name is expected, got ${name === null ? "null" : typeof name})`;
     throw invalidArgumentError(`unknown alarm ${given} (known: ${knownAlarms().join(", ")})`);
   }
   return value;

@@ -5,16 +5,17 @@ const MAX_INT64 = (1n << 63n) - 1n;
 
 /**
  * Checks that `id` is a member ID: a bigint in 1 … 2^64-1 (member IDs are non-zero uint64s).
- * Throws an EtcdError "invalid-argument" naming `what` otherwise, before any network I/O.
+ * Throws an EtcdError "invalid-argument" naming `what` (then `hint`) otherwise, before any
+ * network I/O.
  *
  * @example
  * ```ts
  * checkMemberId(targetId, "moveLeader: the target member ID"); // targetId
  * ```
  */
-export function checkMemberId(id: MemberId, what: string): MemberId {
+export function checkMemberId(id: MemberId, what: string, hint = ""): MemberId {
   if (typeof id !== "bigint" || id <= 0n || id > MAX_UINT64) {
-    throw invalidArgumentError(`${what} must be a bigint in 1n … 2^64-1, got ${describe(id)}`);
+    throw invalidArgumentError(`${what} must be a bigint in 1n … 2^64-1, got ${describe(id)}${hint}`);
   }
   return id;
 }
@@ -36,5 +37,6 @@ export function checkRevision(revision: Revision, what: string): Revision {
 }
 
 function describe(value: unknown): string {
-  return typeof value === "bigint" ? `${value}n` : `a ${value === null ? "null" : typeof value}`;
+  if (typeof value === "bigint") return `${value}n`;
+  return value === null ? "null" : typeof value;
 }

@@ -57,7 +57,7 @@ export function createMaintenance(transport: Transport, options: MaintenanceOpti
   const disarm = (target: Alarm, callOptions?: CallOptions) => {
     if (typeof target !== "object" || target === null) throw invalidArgumentError("alarmDisarm: give an alarm, e.g. from alarmList()");
     // Member 0 names no member: etcd would disarm nothing. alarmDisarmAll disarms every alarm.
-    const memberId = checkMemberId(target.memberId, "alarmDisarm: alarm.memberId (alarmDisarmAll disarms every alarm)");
+    const memberId = checkMemberId(target.memberId, "alarmDisarm: alarm.memberId", " (alarmDisarmAll disarms every alarm)");
     return alarm(AlarmRequest_AlarmAction.DEACTIVATE, memberId, alarmTypeOf(target.alarm), callOptions);
   };
 
