@@ -4,6 +4,7 @@ import { invalidArgumentError, toEtcdError, type LeaseId } from "@etcdkit/transp
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
+import { checkBoolean, checkCallOptions, checkLeaseId, checkTransport } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
 import type { LeaseRenewal } from "./lease-renewal.js";
 
@@ -26,6 +27,10 @@ export interface GrantOptions extends LeaseCallOptions {
  * etcd's lease API on one transport. Every lease kept alive through any LeaseClient of the same
  * transport is renewed on one shared LeaseKeepAlive stream.
  *
+ * Every call throws "invalid-argument" before any I/O for a lease ID that is not a bigint from
+ * 1n to 2^63 - 1, options that are not an object, a flag that is not a boolean, a `timeoutMs`
+ * that is not a number or a `signal` that is not an AbortSignal.
+ *
  * @example
  * ```ts
  * const leases = createLease(transport);
@@ -38,13 +43,15 @@ export interface LeaseClient extends AsyncDisposable {
   /**
    * Grants a lease of `ttl` seconds (etcd may raise a small TTL to its minimum). The returned
    * lease's local deadline starts when the request was sent.
-   * Throws "invalid-argument" (before I/O) for a TTL that is not a positive integer;
-   * "lease-exists", "lease-ttl-too-large", "no-space", or transport errors.
+   * Throws "invalid-argument" (before I/O) for a TTL that is not a positive (safe) integer or an
+   * `id` that is not a bigint from 0n (etcd picks) to 2^63 - 1; "lease-exists",
+   * "lease-ttl-too-large", "no-space", or transport errors.
    */
   grant(ttl: number, options?: GrantOptions): Promise<Lease>;
   /**
    * A Lease object for a lease granted elsewhere (e.g. by another process), to keep it alive,
-   * revoke it or watch for its loss. Its deadline is unknown until its first renewal.
+   * revoke it or watch for its loss. Its deadline is unknown until its first renewal. `ttl`
+   * (seconds; 0, the default: unknown) is the TTL assumed until then (it sets the renewal cadence).
    */
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease;
   /** Revokes a lease by ID (its keys are deleted). Throws "lease-not-found" or transport errors. */
@@ -78,6 +85,7 @@ const hubs = new WeakMap<Transport, KeepAliveHub>();
  * ```
  */
 export function createLease(transport: Transport): LeaseClient {
+  checkTransport(transport);
   let hub = hubs.get(transport);
   if (hub === undefined) {
     hub = new KeepAliveHub(transport);
@@ -104,12 +112,12 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   }
 
   async grant(ttl: number, options?: GrantOptions): Promise<Lease> {
-    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0) {
+    if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl <= 0) {
       throw invalidArgumentError(`lease TTL must be a positive integer number of seconds, got ${String(ttl)}`);
     }
-    if (options?.id !== undefined && (typeof options.id !== "bigint" || options.id < 0n)) {
-      throw invalidArgumentError("lease id must be a bigint >= 0n");
-    }
+    checkCallOptions(options);
+    if (options?.id !== undefined) checkLeaseId(options.id, 0n);
+    checkBoolean(options?.keepAlive, "keepAlive");
     const sentAt = Date.now();
     let granted: { ID: bigint; TTL: bigint };
     try {
@@ -124,11 +132,20 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   }
 
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease {
-    if (typeof id !== "bigint" || id <= 0n) throw invalidArgumentError("lease id must be a bigint > 0n");
-    return this.track(new Lease(id, options?.ttl ?? 0, undefined, this));
+    checkLeaseId(id);
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      throw invalidArgumentError("lease: options must be an object");
+    }
+    const ttl = options?.ttl ?? 0;
+    if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < 0) {
+      throw invalidArgumentError(`attach: ttl must be a non-negative integer number of seconds (0: unknown), got ${String(ttl)}`);
+    }
+    return this.track(new Lease(id, ttl, undefined, this));
   }
 
   async revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void> {
+    checkLeaseId(id);
+    checkCallOptions(options);
     try {
       await this.client.leaseRevoke({ ID: id }, options);
     } catch (err) {
@@ -142,6 +159,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   }
 
   async leases(options?: LeaseCallOptions): Promise<LeaseId[]> {
+    checkCallOptions(options);
     try {
       const { leases } = await this.client.leaseLeases({}, options);
       return leases.map((status) => status.ID);

@@ -3,6 +3,7 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
 import { reconnectDelayMs } from "@etcdkit/transport";
 import { RequestQueue } from "@etcdkit/transport";
+import { checkCallOptions, checkLeaseId } from "./lease-arguments.js";
 
 /** Failures after which a keepalive is simply sent again (the stream, not the lease, failed). */
 const RETRYABLE: readonly EtcdErrorReason[] = [
@@ -34,8 +35,9 @@ export interface KeepAliveOnceResult {
  * Sends one LeaseKeepAlive on a short stream of its own and returns the first answer, retrying
  * (up to 5 attempts, with backoff) when the stream breaks, like Go's `KeepAliveOnce`.
  *
- * Throws EtcdError "unavailable" (after the retries), "deadline-exceeded" / "canceled" (from
- * `timeoutMs` / `signal`), "no-leader", or any other server reason.
+ * Throws EtcdError "invalid-argument" (before any I/O) for an ID that is not a bigint from 1n to
+ * 2^63 - 1 or bad call options, "unavailable" (after the retries), "deadline-exceeded" /
+ * "canceled" (from `timeoutMs` / `signal`), "no-leader", or any other server reason.
  *
  * @example
  * ```ts
@@ -48,6 +50,8 @@ export async function keepAliveOnce(
   id: LeaseId,
   options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number },
 ): Promise<KeepAliveOnceResult> {
+  checkLeaseId(id);
+  checkCallOptions(options);
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     const requests = new RequestQueue<{ ID: bigint }>();

@@ -3,6 +3,7 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
+import { checkBoolean, checkCallOptions, checkLeaseId } from "./lease-arguments.js";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 
@@ -192,6 +193,7 @@ export class Lease implements AsyncDisposable {
    * ```
    */
   async revoke(options?: LeaseCallOptions): Promise<void> {
+    checkCallOptions(options); // before the keepalive stops
     this.backend.hub.remove(this);
     try {
       await this.backend.client.leaseRevoke({ ID: this.id }, options);
@@ -293,6 +295,9 @@ export async function fetchTimeToLive(
   id: LeaseId,
   options?: LeaseCallOptions & { readonly keys?: boolean },
 ): Promise<LeaseTimeToLive> {
+  checkLeaseId(id);
+  checkCallOptions(options);
+  checkBoolean(options?.keys, "keys");
   try {
     const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, options);
     const ttl = Number(r.TTL);
