@@ -1,4 +1,4 @@
-import { createClient, type CallOptions as ConnectCallOptions, type Client, type Transport } from "@connectrpc/connect";
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
 import { buildKV, type KV, type KVCore } from "./kv.js";
@@ -41,24 +41,30 @@ export function createKV(transport: Transport): KV {
  * ```
  */
 export function createKVCore(client: Client<typeof KVService>): KVCore {
-  async function run(operation: Op, call: ConnectCallOptions): Promise<AnyOpResult> {
-    switch (operation?.type) {
-      case "get":
-        return decodeRange(await client.range(encodeRange(operation), call));
-      case "put":
-        return decodePut(await client.put(encodePut(operation), call));
-      case "delete":
-        return decodeDelete(await client.deleteRange(encodeDelete(operation), call));
-      case "txn":
-        return decodeTxn(await client.txn(encodeTxn(operation), call));
-      default:
-        throw notAnOpError();
-    }
-  }
   return {
+    // One async function per call (no inner helper): every extra await level is one more promise
+    // and one more suspended frame per call in flight.
     async do<O extends Op>(operation: O, options?: CallOptions): Promise<OpResult<O>> {
       try {
-        return (await run(operation, connectCallOptions(options))) as OpResult<O>;
+        const call = connectCallOptions(options);
+        let result: AnyOpResult;
+        switch (operation?.type) {
+          case "get":
+            result = decodeRange(await client.range(encodeRange(operation), call));
+            break;
+          case "put":
+            result = decodePut(await client.put(encodePut(operation), call));
+            break;
+          case "delete":
+            result = decodeDelete(await client.deleteRange(encodeDelete(operation), call));
+            break;
+          case "txn":
+            result = decodeTxn(await client.txn(encodeTxn(operation), call));
+            break;
+          default:
+            throw notAnOpError();
+        }
+        return result as OpResult<O>;
       } catch (error) {
         throw toEtcdError(error);
       }

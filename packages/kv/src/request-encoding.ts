@@ -58,6 +58,13 @@ export function encodeSort(sort: SortOption | undefined): { sortTarget: RangeReq
   return { sortTarget, sortOrder: descend ? RangeRequest_SortOrder.DESCEND : RangeRequest_SortOrder.ASCEND };
 }
 
+/*
+ * The encoders below set only the fields that differ from their zero value. The request is the
+ * same on the wire either way, but a sparse init is cheaper to turn into a message (protobuf-es
+ * create() converts each given field), allocates no BigInt for a zero limit, and for the common
+ * ops (a key, a key and a value) has the same shape as a hand-written request literal.
+ */
+
 /**
  * A GetOp as a RangeRequest.
  *
@@ -67,20 +74,23 @@ export function encodeSort(sort: SortOption | undefined): { sortTarget: RangeReq
  * ```
  */
 export function encodeRange(get: GetOp): MessageInitShape<typeof RangeRequestSchema> {
-  return {
-    key: get.key,
-    rangeEnd: get.rangeEnd,
-    limit: BigInt(get.limit),
-    revision: get.revision,
-    ...encodeSort(get.sort),
-    serializable: get.serializable,
-    keysOnly: get.keysOnly,
-    countOnly: get.countOnly,
-    minModRevision: get.minModRevision,
-    maxModRevision: get.maxModRevision,
-    minCreateRevision: get.minCreateRevision,
-    maxCreateRevision: get.maxCreateRevision,
-  };
+  const request: MessageInitShape<typeof RangeRequestSchema> = { key: get.key };
+  if (get.rangeEnd.length > 0) request.rangeEnd = get.rangeEnd;
+  if (get.limit !== 0) request.limit = BigInt(get.limit);
+  if (get.revision !== 0n) request.revision = get.revision;
+  if (get.sort !== undefined) {
+    const { sortTarget, sortOrder } = encodeSort(get.sort);
+    request.sortTarget = sortTarget;
+    request.sortOrder = sortOrder;
+  }
+  if (get.serializable) request.serializable = true;
+  if (get.keysOnly) request.keysOnly = true;
+  if (get.countOnly) request.countOnly = true;
+  if (get.minModRevision !== 0n) request.minModRevision = get.minModRevision;
+  if (get.maxModRevision !== 0n) request.maxModRevision = get.maxModRevision;
+  if (get.minCreateRevision !== 0n) request.minCreateRevision = get.minCreateRevision;
+  if (get.maxCreateRevision !== 0n) request.maxCreateRevision = get.maxCreateRevision;
+  return request;
 }
 
 /**
@@ -92,14 +102,12 @@ export function encodeRange(get: GetOp): MessageInitShape<typeof RangeRequestSch
  * ```
  */
 export function encodePut(put: PutOp): MessageInitShape<typeof PutRequestSchema> {
-  return {
-    key: put.key,
-    value: put.value,
-    lease: put.lease,
-    prevKv: put.prevKv,
-    ignoreValue: put.ignoreValue,
-    ignoreLease: put.ignoreLease,
-  };
+  const request: MessageInitShape<typeof PutRequestSchema> = { key: put.key, value: put.value };
+  if (put.lease !== 0n) request.lease = put.lease;
+  if (put.prevKv) request.prevKv = true;
+  if (put.ignoreValue) request.ignoreValue = true;
+  if (put.ignoreLease) request.ignoreLease = true;
+  return request;
 }
 
 /**
@@ -111,7 +119,10 @@ export function encodePut(put: PutOp): MessageInitShape<typeof PutRequestSchema>
  * ```
  */
 export function encodeDelete(del: DeleteOp): MessageInitShape<typeof DeleteRangeRequestSchema> {
-  return { key: del.key, rangeEnd: del.rangeEnd, prevKv: del.prevKv };
+  const request: MessageInitShape<typeof DeleteRangeRequestSchema> = { key: del.key };
+  if (del.rangeEnd.length > 0) request.rangeEnd = del.rangeEnd;
+  if (del.prevKv) request.prevKv = true;
+  return request;
 }
 
 /**
@@ -134,13 +145,9 @@ export function encodeCompare(comparison: Comparison): MessageInitShape<typeof C
     target === "value"
       ? { case: "value" as const, value: operand as Uint8Array }
       : { case: target, value: operand as bigint };
-  return {
-    result,
-    target: compareTargets[target],
-    key: comparison.key,
-    rangeEnd: comparison.rangeEnd,
-    targetUnion,
-  };
+  const request: MessageInitShape<typeof CompareSchema> = { result, target: compareTargets[target], key: comparison.key, targetUnion };
+  if (comparison.rangeEnd.length > 0) request.rangeEnd = comparison.rangeEnd;
+  return request;
 }
 
 /**

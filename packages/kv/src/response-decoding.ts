@@ -7,13 +7,21 @@ import type {
   TxnResponse,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { toEtcdError, type Revision } from "@etcdkit/transport";
-import { keyValueFromMessage } from "@etcdkit/transport";
+import { keyValueFromMessage, type KeyValue } from "@etcdkit/transport";
+import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
 
 /**
  * The revision of a response: its header's, or (inside a txn, where etcd leaves inner headers
  * empty or partial) the enclosing txn's.
  */
+const noKeyValues: readonly KeyValue[] = Object.freeze([]);
+
+/** The KeyValues of a response, frozen; one shared empty array when there are none. */
+function keyValues(messages: readonly KeyValueMessage[]): readonly KeyValue[] {
+  return messages.length === 0 ? noKeyValues : Object.freeze(messages.map(keyValueFromMessage));
+}
+
 function revisionOf(header: ResponseHeader | undefined, outer: Revision | undefined): Revision {
   return outer ?? header?.revision ?? 0n;
 }
@@ -29,7 +37,7 @@ function revisionOf(header: ResponseHeader | undefined, outer: Revision | undefi
 export function decodeRange(response: RangeResponse, outer?: Revision): RangeResult {
   return Object.freeze({
     revision: revisionOf(response.header, outer),
-    kvs: Object.freeze(response.kvs.map(keyValueFromMessage)),
+    kvs: keyValues(response.kvs),
     count: Number(response.count),
     more: response.more,
   });
@@ -62,7 +70,7 @@ export function decodeDelete(response: DeleteRangeResponse, outer?: Revision): D
   return Object.freeze({
     revision: revisionOf(response.header, outer),
     deleted: Number(response.deleted),
-    prevKvs: Object.freeze(response.prevKvs.map(keyValueFromMessage)),
+    prevKvs: keyValues(response.prevKvs),
   });
 }
 
