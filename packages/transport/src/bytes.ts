@@ -1,3 +1,4 @@
+import { typeName } from "./argument-checks.js";
 import { invalidArgumentError } from "./errors/client-errors.js";
 
 /**
@@ -27,14 +28,7 @@ const decoder = new TextDecoder();
 export function toBytes(value: Bytes): Uint8Array {
   if (typeof value === "string") return value.length <= SHORT_TEXT_MAX ? encodeShortText(value) : encoder.encode(value);
   if (value instanceof Uint8Array) return value;
-  throw invalidArgumentError(`a key or value must be a string or a Uint8Array, not ${describeValue(value)}`);
-}
-
-/** What a wrongly typed argument is, for an error message ("a number", "undefined", …). */
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") return `an object (${value.constructor?.name ?? "null prototype"})`;
-  return `a ${typeof value}`;
+  throw invalidArgumentError(`a key or value must be a string or a Uint8Array, got ${typeName(value)}`);
 }
 
 /**

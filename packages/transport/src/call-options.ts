@@ -1,3 +1,5 @@
+import { checkCallOptions } from "./argument-checks.js";
+
 /**
  * Per-call options, like Go's context: cancel with `signal`, bound with `timeoutMs`.
  *
@@ -15,6 +17,7 @@ export interface CallOptions {
 
 /**
  * The Connect call options for `options` (only the fields Connect knows; undefined stays out).
+ * Throws EtcdError "invalid-argument" for malformed options (see `checkCallOptions`).
  *
  * @example
  * ```ts
@@ -22,6 +25,7 @@ export interface CallOptions {
  * ```
  */
 export function connectCallOptions(options: CallOptions | undefined): { signal?: AbortSignal; timeoutMs?: number } {
+  checkCallOptions(options);
   const out: { signal?: AbortSignal; timeoutMs?: number } = {};
   if (options?.signal !== undefined) out.signal = options.signal;
   if (options?.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;

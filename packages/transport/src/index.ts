@@ -27,6 +27,7 @@ export * from "./ids.js";
 export { retryPolicies, retryPolicyFor, isRetryableError, type RetryPolicy } from "./retry-policy.js";
 export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
 export { connectCallOptions, type CallOptions } from "./call-options.js";
+export { booleanOption, checkCallOptions, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";
 export { toResponseHeader, type ResponseHeader } from "./response-header.js";
 export { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
 export { RequestQueue } from "./streams/request-queue.js";

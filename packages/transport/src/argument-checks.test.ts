@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { booleanOption, checkCallOptions, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";
+import { isEtcdError } from "./errors/etcd-error.js";
+import { connectCallOptions } from "./call-options.js";
+
+const thrown = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
+describe("shared argument checks", () => {
+  it("booleanOption: undefined is false, booleans pass, anything else is invalid-argument", () => {
+    expect(booleanOption(undefined, "prefix")).toBe(false);
+    expect(booleanOption(true, "prefix")).toBe(true);
+    expect(booleanOption(false, "prefix")).toBe(false);
+    for (const bad of ["true", 1, null, {}]) {
+      const error = thrown(() => booleanOption(bad, "prefix"));
+      expect(isEtcdError(error, "invalid-argument")).toBe(true);
+      expect((error as Error).message).toContain("prefix must be a boolean");
+    }
+  });
+
+  it("checkCallOptions and connectCallOptions reject malformed options, accept good ones", () => {
+    const signal = new AbortController().signal;
+    expect(connectCallOptions({ timeoutMs: 5, signal })).toEqual({ timeoutMs: 5, signal });
+    expect(() => checkCallOptions(undefined)).not.toThrow();
+    for (const bad of [5, null, { timeoutMs: "5" }, { timeoutMs: Number.NaN }, { signal: {} }, { signal: "x" }]) {
+      expect(isEtcdError(thrown(() => checkCallOptions(bad)), "invalid-argument")).toBe(true);
+      expect(isEtcdError(thrown(() => connectCallOptions(bad as never)), "invalid-argument")).toBe(true);
+    }
+  });
+
+  it("isAbortSignal accepts a signal-shaped object from another realm", () => {
+    expect(isAbortSignal(AbortSignal.abort())).toBe(true);
+    expect(isAbortSignal({ aborted: false, addEventListener: () => undefined })).toBe(true);
+    expect(isAbortSignal({ aborted: false })).toBe(false);
+  });
+
+  it("checkTransport names the factory and what it got", () => {
+    const error = thrown(() => checkTransport(undefined, "createKV"));
+    expect(isEtcdError(error, "invalid-argument")).toBe(true);
+    expect((error as Error).message).toMatch(/^.*createKV: .*got undefined/);
+    expect(() => checkTransport({ unary: () => undefined, stream: () => undefined }, "createKV")).not.toThrow();
+    expect(typeName(new Map())).toBe("object (Map)");
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Checks of public arguments that every etcdkit package shares, so that bad input fails the same
+ * way everywhere: an EtcdError "invalid-argument" before any I/O, naming what was expected.
+ */
+import type { Transport } from "@connectrpc/connect";
+import { invalidArgumentError } from "./errors/client-errors.js";
+
+/**
+ * Whether `value` is an AbortSignal, including one from another realm (a vm context, a test
+ * environment): an object with `aborted` and `addEventListener`.
+ *
+ * @example
+ * ```ts
+ * isAbortSignal(AbortSignal.timeout(100)); // true
+ * isAbortSignal({});                       // false
+ * ```
+ */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  if (value instanceof AbortSignal) return true;
+  const s = value as Partial<AbortSignal> | null;
+  return typeof s === "object" && s !== null && typeof s.addEventListener === "function" && typeof s.aborted === "boolean";
+}
+
+/**
+ * Checks per-call options (`CallOptions`): undefined or an object whose `timeoutMs` is a number
+ * (not NaN) and whose `signal` is an AbortSignal. Throws EtcdError "invalid-argument" otherwise.
+ *
+ * @example
+ * ```ts
+ * checkCallOptions({ timeoutMs: 2000 });            // ok
+ * checkCallOptions({ timeoutMs: "2000" } as never); // throws invalid-argument
+ * ```
+ */
+export function checkCallOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) throw invalidArgumentError(`options must be an object, got ${typeName(options)}`);
+  const { timeoutMs, signal } = options as { timeoutMs?: unknown; signal?: unknown };
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))) {
+    throw invalidArgumentError(`timeoutMs must be a number of milliseconds, got ${typeName(timeoutMs)}`);
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) throw invalidArgumentError(`signal must be an AbortSignal, got ${typeName(signal)}`);
+}
+
+/**
+ * An optional boolean option: undefined is false; anything but a boolean (e.g. "true", 1) throws
+ * EtcdError "invalid-argument" instead of silently counting as false.
+ *
+ * @example
+ * ```ts
+ * const prefix = booleanOption(options?.prefix, "prefix");
+ * ```
+ */
+export function booleanOption(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value === "boolean") return value;
+  throw invalidArgumentError(`${name} must be a boolean, got ${typeName(value)}`);
+}
+
+/**
+ * Checks that a `create*` factory was given a Connect transport (an object with `unary` and
+ * `stream`). Throws EtcdError "invalid-argument" otherwise, at creation, not at the first call.
+ *
+ * @example
+ * ```ts
+ * checkTransport(transport, "createKV");
+ * ```
+ */
+export function checkTransport(value: unknown, factory: string): asserts value is Transport {
+  const t = value as Partial<Transport> | null | undefined;
+  if (typeof t?.unary !== "function" || typeof t.stream !== "function") {
+    throw invalidArgumentError(`${factory}: the transport must be a Connect Transport (e.g. from createTransport), got ${typeName(value)}`);
+  }
+}
+
+/**
+ * What a wrongly typed argument is, for error messages: "undefined", "null", "number",
+ * "object (Foo)".
+ *
+ * @example
+ * ```ts
+ * typeName(5); // "number"
+ * ```
+ */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return `object (${(value as object).constructor?.name ?? "no prototype"})`;
+  return typeof value;
+}
