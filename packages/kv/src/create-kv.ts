@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { connectCallOptions, invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
+import { checkTransport, connectCallOptions, invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import type { CallOptions, CompactOptions } from "./options.js";
@@ -28,6 +28,7 @@ import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
  * ```
  */
 export function createKV(transport: Transport): KV {
+  checkTransport(transport, "createKV");
   return buildKV(createKVCore(createClient(KVService, transport)));
 }
 

@@ -1,4 +1,4 @@
-import { compareBytes, emptyKeyError, fromKeyRangeEnd, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { booleanOption, compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
 
 /**
  * Selects a range of keys instead of a single key. Exactly one form at a time:
@@ -68,15 +68,22 @@ const zeroKey = new Uint8Array([0]);
  */
 export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> | undefined): WireRange {
   const bytes = toBytes(key);
-  if (selector?.prefix === true) {
+  const prefix = booleanOption(selector?.prefix, "prefix");
+  const fromKey = booleanOption(selector?.fromKey, "fromKey");
+  if (Number(prefix) + Number(fromKey) + Number(selector?.end !== undefined) > 1) {
+    throw invalidArgumentError("prefix, fromKey and end select a range in different ways: give at most one");
+  }
+  if (prefix) {
     if (bytes.length === 0) return { key: zeroKey, rangeEnd: fromKeyRangeEnd };
     return { key: bytes, rangeEnd: prefixRangeEnd(bytes) };
   }
-  if (selector?.fromKey === true) {
+  if (fromKey) {
     return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: fromKeyRangeEnd };
   }
   if (selector?.end !== undefined) {
     const end = toBytes(selector.end);
+    // Empty would silently mean "just the key"; a single key is asked for by giving no end.
+    if (end.length === 0) throw invalidArgumentError('end must not be empty (omit it for a single key; "\\0" means every key from the key on)');
     return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: end };
   }
   if (bytes.length === 0) throw emptyKeyError();

@@ -1,4 +1,4 @@
-import { emptyKeyError, invalidArgumentError, toBytes, type Bytes, type Revision } from "@etcdkit/transport";
+import { booleanOption, emptyKeyError, invalidArgumentError, toBytes, type Bytes, type Revision } from "@etcdkit/transport";
 import type { Comparison } from "./compare.js";
 import { resolveRange, type WireRange } from "./key-range.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
@@ -50,9 +50,9 @@ export function makeGetOp(range: WireRange, options: RangeReadOptions | undefine
     limit,
     revision: revisionOption(options?.revision, "revision"),
     sort,
-    serializable: options?.serializable === true,
-    keysOnly: options?.keysOnly === true,
-    countOnly: options?.countOnly === true,
+    serializable: booleanOption(options?.serializable, "serializable"),
+    keysOnly: booleanOption(options?.keysOnly, "keysOnly"),
+    countOnly: booleanOption(options?.countOnly, "countOnly"),
     minModRevision: revisionOption(options?.minModRevision, "minModRevision"),
     maxModRevision: revisionOption(options?.maxModRevision, "maxModRevision"),
     minCreateRevision: revisionOption(options?.minCreateRevision, "minCreateRevision"),
@@ -80,9 +80,14 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
   // Options in the value's place mean "keep the value" (ignoreValue); anything else must be bytes.
   const keepValue = typeof valueOrOptions === "object" && valueOrOptions !== null && !(valueOrOptions instanceof Uint8Array);
   const options: PutOptions | PutKeepValueOptions | undefined = keepValue ? valueOrOptions : maybeOptions;
+  if (keepValue && (valueOrOptions as { ignoreValue?: unknown }).ignoreValue !== true) {
+    throw invalidArgumentError("put needs a value, or options with ignoreValue: true in its place");
+  }
   const lease = options?.lease ?? 0n;
   if (typeof lease !== "bigint") throw invalidArgumentError("lease must be a bigint lease ID");
-  if (options?.ignoreLease === true && lease !== 0n) {
+  const prevKv = booleanOption(options?.prevKv, "prevKv");
+  const ignoreLease = booleanOption((options as PutOptions | undefined)?.ignoreLease, "ignoreLease");
+  if (ignoreLease && lease !== 0n) {
     throw invalidArgumentError("lease and ignoreLease cannot be used together");
   }
   return Object.freeze({
@@ -90,9 +95,9 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
     key: keyBytes,
     value: keepValue ? new Uint8Array(0) : toBytes(valueOrOptions),
     lease,
-    prevKv: options?.prevKv === true,
+    prevKv,
     ignoreValue: keepValue,
-    ignoreLease: options?.ignoreLease === true,
+    ignoreLease,
   });
 }
 
@@ -152,7 +157,7 @@ export const op = Object.freeze({
    */
   delete(key: Bytes, options?: DeleteOptions): DeleteOp {
     const range = resolveRange(key, options);
-    return Object.freeze({ type: "delete", key: range.key, rangeEnd: range.rangeEnd, prevKv: options?.prevKv === true });
+    return Object.freeze({ type: "delete", key: range.key, rangeEnd: range.rangeEnd, prevKv: booleanOption(options?.prevKv, "prevKv") });
   },
   /**
    * A transaction as an op (for `kv.do` or nesting in another txn).

@@ -196,12 +196,38 @@ describe("createKV on a recording transport", () => {
       ["undefined in a txn branch", () => kv.txn().else(bad(undefined)).commit()],
       ["non-comparison as guard", () => kv.txn().if(bad({ target: "version" })).commit()],
       ["undefined as op", () => kv.do(bad(undefined))],
+      ["string as prefix flag", () => kv.range("k", bad({ prefix: "true" }))],
+      ["number as fromKey flag", () => kv.delete("k", bad({ fromKey: 1 }))],
+      ["prefix and end together", () => kv.range("k", bad({ prefix: true, end: "z" }))],
+      ["empty end", () => kv.range("k", { end: "" })],
+      ["empty end in a compare", () => kv.txn().if(compare.version("k", ">", 0, { end: "" })).commit()],
+      ["string as serializable", () => kv.get("k", bad({ serializable: "yes" }))],
+      ["string as keysOnly", () => kv.range("k", bad({ prefix: true, keysOnly: "yes" }))],
+      ["string as prevKv of a put", () => kv.put("k", "v", bad({ prevKv: "yes" }))],
+      ["number as prevKv of a delete", () => kv.delete("k", bad({ prevKv: 1 }))],
+      ["string as ignoreLease", () => kv.put("k", "v", bad({ ignoreLease: "yes" }))],
+      ["options without ignoreValue in the value's place", () => kv.put("k", bad({ lease: 5n }))],
+      ["string as timeoutMs", () => kv.get("k", bad({ timeoutMs: "100" }))],
+      ["object as signal", () => kv.get("k", bad({ signal: {} }))],
+      ["number as options", () => kv.get("k", bad(5))],
     ];
     for (const [name, attempt] of attempts) {
       const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
       expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
     }
     expect(transport.calls).toHaveLength(0);
+  });
+
+  it("createKV rejects a missing or non-transport argument at once", () => {
+    for (const transport of [undefined, null, {}, { unary: () => undefined }]) {
+      expect(isEtcdError(thrown(() => createKV(transport as never)), "invalid-argument")).toBe(true);
+    }
+  });
+
+  it("still sends the edge selectors etcd defines: end \"\\0\" is every key from the key on", async () => {
+    const transport = createRecordingTransport(() => create(RangeResponseSchema, {}));
+    await createKV(transport).range("k", { end: "\0" });
+    expect((transport.calls[0]!.input as RangeRequest).rangeEnd).toEqual(new Uint8Array([0]));
   });
 
   it("passes signal and timeoutMs to the call, and only those", async () => {
