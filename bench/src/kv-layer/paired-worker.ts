@@ -1,6 +1,7 @@
 /**
- * Worker of the kv suite's paired measurement: the `raw` and `etcdkit-kv` clients of clients.ts,
- * each on its own etcdkit transport to the real etcd, both in this one process. After preparing
+ * Worker of the kv suite's paired measurement: two clients of clients.ts (`raw` and `etcdkit-kv`,
+ * or `raw` twice for the A/A control), each on its own etcdkit transport to the real etcd, both in
+ * this one process. After preparing
  * the keys and warming both up, it runs `pairs` pairs of short windows; in each pair both clients
  * run the workload for `windowMs` (the first one alternating), and each window records the ops it
  * completed and the process CPU it took. Spawned by measurePaired() in paired.ts.
@@ -12,16 +13,14 @@ import { loopCalls, prepare } from "./measure.js";
 import type { PairedResult, PairedSpec, WindowSample } from "./paired.js";
 import { WARMUP_LOOPS } from "./workloads.js";
 
-const CLIENTS = ["raw", "etcdkit-kv"] as const;
-
 async function measure(spec: PairedSpec): Promise<PairedResult> {
   const { workload } = spec;
   const value = Buffer.alloc(workload.valueBytes, "v");
-  const clients = CLIENTS.map((name) => kvLayerClientByName(name).create(spec.url));
+  const clients = spec.clients.map((name) => kvLayerClientByName(name).create(spec.url));
   try {
     const loops = await Promise.all(
       clients.map(async (client, i) => {
-        const prefix = `${spec.keyPrefix}/${CLIENTS[i]}`;
+        const prefix = `${spec.keyPrefix}/${i}`;
         await prepare(client, workload, prefix, value);
         return loopCalls(client, workload, prefix, value);
       }),
@@ -37,11 +36,11 @@ async function measure(spec: PairedSpec): Promise<PairedResult> {
     const samples: [WindowSample, WindowSample][] = [];
     for (let pair = 0; pair < spec.pairs; pair++) {
       if (pair % 2 === 0) {
-        const raw = await window(loops[0]!);
-        samples.push([raw, await window(loops[1]!)]);
+        const first = await window(loops[0]!);
+        samples.push([first, await window(loops[1]!)]);
       } else {
-        const kv = await window(loops[1]!);
-        samples.push([await window(loops[0]!), kv]);
+        const second = await window(loops[1]!);
+        samples.push([await window(loops[0]!), second]);
       }
     }
     return { samples };

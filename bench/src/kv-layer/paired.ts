@@ -9,6 +9,11 @@ import { runWorkerProcess } from "../worker-process.js";
 import type { KvLayerWorkload } from "./workloads.js";
 
 export interface PairedSpec {
+  /**
+   * The two clients, by kv-suite name: ["raw", "etcdkit-kv"] for the measurement, ["raw", "raw"]
+   * for the A/A control that shows what the method reports when there is no difference.
+   */
+  readonly clients: readonly [string, string];
   readonly url: string;
   readonly workload: KvLayerWorkload;
   readonly keyPrefix: string;
@@ -26,7 +31,7 @@ export interface WindowSample {
 }
 
 export interface PairedResult {
-  /** Per pair: [raw, etcdkit-kv]. */
+  /** Per pair: [first client, second client] of `PairedSpec.clients`. */
   readonly samples: readonly (readonly [WindowSample, WindowSample])[];
 }
 
@@ -37,12 +42,12 @@ const WORKER = fileURLToPath(new URL("./paired-worker.ts", import.meta.url));
  *
  * @example
  * ```ts
- * const { samples } = await measurePaired({ url, workload, keyPrefix: "bench/kv/paired", warmupMs: 1250, pairs: 40, windowMs: 250 });
+ * const { samples } = await measurePaired({ clients: ["raw", "etcdkit-kv"], url, workload, keyPrefix: "bench/kv/paired", warmupMs: 1250, pairs: 36, windowMs: 250 });
  * ```
  */
 export function measurePaired(spec: PairedSpec): Promise<PairedResult> {
   const limitMs = 2 * spec.warmupMs + 2 * spec.pairs * (spec.windowMs + 1_000) + 60_000;
-  return runWorkerProcess<PairedResult>(`paired ${spec.workload.id}`, WORKER, spec, limitMs);
+  return runWorkerProcess<PairedResult>(`paired ${spec.clients.join("/")} ${spec.workload.id}`, WORKER, spec, limitMs);
 }
 
 /** CPU µs per op of one client over all windows: Σ CPU / Σ ops. */
@@ -56,7 +61,7 @@ export function cpuPerOp(samples: readonly WindowSample[]): number {
   return cpu / ops;
 }
 
-/** etcdkit-kv CPU/op over raw CPU/op, over the given pairs. */
+/** The second client's CPU/op over the first's (etcdkit-kv over raw), over the given pairs. */
 export function pairedRatio(samples: PairedResult["samples"]): number {
   return cpuPerOp(samples.map((p) => p[1])) / cpuPerOp(samples.map((p) => p[0]));
 }

@@ -117,10 +117,12 @@ function layerTable(
   table: Map<string, Map<string, Summary>>,
   results: Map<string, CellOutcomes>,
   paired: Map<string, PairedSummary>,
+  controls: Map<string, PairedSummary>,
   cost: LayerCostResult | undefined,
 ): string {
   const rows = workloads.map((w) => {
     const p = paired.get(w.id);
+    const control = controls.get(w.id);
     const raw = table.get(w.id)?.get(RAW)?.cpuUsPerOp;
     const subject = table.get(w.id)?.get(SUBJECT)?.cpuUsPerOp;
     const perRound = pairedCpuRatios(results.get(cellKey(w.id, SUBJECT)), results.get(cellKey(w.id, RAW)));
@@ -135,6 +137,7 @@ function layerTable(
       p === undefined ? "—" : `${p.ratio.toFixed(3)}×`,
       p === undefined ? "—" : `${p.interval[0].toFixed(2)}–${p.interval[1].toFixed(2)}×`,
       verdict === undefined ? "—" : verdict <= MAX_CPU_RATIO ? "met" : "MISSED",
+      control === undefined ? "—" : `${control.ratio.toFixed(3)}× (${control.interval[0].toFixed(2)}–${control.interval[1].toFixed(2)}×)`,
       cellsRatio === undefined ? "—" : `${cellsRatio.toFixed(2)}× (${perRound.map((r) => `${r.toFixed(2)}×`).join(", ")})`,
       layer === undefined ? "—" : `${layer >= 0 ? "+" : "−"}${fmtUs(Math.abs(layer))}`,
     ];
@@ -147,6 +150,7 @@ function layerTable(
       `${SUBJECT} / raw`,
       "90% interval",
       `≤ ${MAX_CPU_RATIO.toFixed(2)}×`,
+      "A/A control: raw / raw (90%)",
       "separate cells: ratio (per round)",
       "layer µs/call, no I/O",
     ],
@@ -189,7 +193,7 @@ export const kvSuite: Suite = {
   name: "kv",
   description: "get/put/txn4, 256 B, c=1 and c=64: @etcdkit/kv builder layer vs raw createClient(KV) calls (same transport) vs etcd3",
   // 3 clients × 6 workloads × 3 rounds = 54 cells of ~3.7 s each (process start included), ~8 s
-  // of layer cost without I/O, and 6 paired runs of ~22 s: ~6 min on 2 cores.
+  // of layer cost without I/O, and 6 paired runs plus 6 A/A controls of ~22 s each: ~8 min on 2 cores.
   defaults: { rounds: 3, warmupMs: 1_250, durationMs: 1_250 },
   async run(options: SuiteOptions): Promise<void> {
     const active = kvLayerClients.filter((c) => options.clients === undefined || options.clients.includes(c.name));
@@ -235,22 +239,30 @@ export const kvSuite: Suite = {
         console.error(`[layer cost, no I/O] FAILED: ${costError}`);
       }
     }
-    // The paired in-process measurement, per workload (see kv-layer/paired.ts): the verdict.
+    // The paired in-process measurement, per workload (see kv-layer/paired.ts): the verdict. Its
+    // A/A control (raw against raw, same method) shows the method's own bias and spread.
     const paired = new Map<string, PairedSummary>();
+    const controls = new Map<string, PairedSummary>();
     const pairedSpec = { pairs: PAIRS_PER_ROUND * options.rounds, windowMs: PAIR_WINDOW_MS };
     if ([RAW, SUBJECT].every((n) => active.some((c) => c.name === n))) {
       for (const w of workloads) {
-        await etcd.compact();
-        try {
-          const result = await measurePaired({ url: etcd.url, workload: w, keyPrefix: `bench/kv/paired/${w.id}`, warmupMs: options.warmupMs, ...pairedSpec });
-          const summary = summarizePaired(result);
-          paired.set(w.id, summary);
-          console.error(
-            `[paired] ${w.id}: raw ${fmtUs(summary.rawUs)} → ${SUBJECT} ${fmtUs(summary.subjectUs)} µs/op = ${summary.ratio.toFixed(3)}× ` +
-              `(90% ${summary.interval[0].toFixed(2)}–${summary.interval[1].toFixed(2)}×, ${summary.pairs} pairs)`,
-          );
-        } catch (err) {
-          console.error(`[paired] ${w.id} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+        const runs = [
+          { clients: [RAW, SUBJECT] as const, into: paired, label: "paired" },
+          { clients: [RAW, RAW] as const, into: controls, label: "A/A control" },
+        ];
+        for (const run of runs) {
+          await etcd.compact();
+          try {
+            const result = await measurePaired({ clients: run.clients, url: etcd.url, workload: w, keyPrefix: `bench/kv/paired/${w.id}`, warmupMs: options.warmupMs, ...pairedSpec });
+            const summary = summarizePaired(result);
+            run.into.set(w.id, summary);
+            console.error(
+              `[${run.label}] ${w.id}: ${run.clients[0]} ${fmtUs(summary.rawUs)} → ${run.clients[1]} ${fmtUs(summary.subjectUs)} µs/op = ` +
+                `${summary.ratio.toFixed(3)}× (90% ${summary.interval[0].toFixed(2)}–${summary.interval[1].toFixed(2)}×, ${summary.pairs} pairs)`,
+            );
+          } catch (err) {
+            console.error(`[${run.label}] ${w.id} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+          }
         }
       }
     }
@@ -300,12 +312,14 @@ export const kvSuite: Suite = {
       `interval is a 90% bootstrap over the pairs. Because both clients share the process and alternate every ` +
       `${pairedSpec.windowMs} ms, machine-wide drift (other load, CPU steal on this shared VM) and per-process luck (JIT, ` +
       `heap layout) hit both alike; the separate cells (each client in its own process, ${options.durationMs / 1000} s, ` +
-      `one ratio per round, also shown) swing by ±20–50% per round here. ` +
+      `one ratio per round, also shown) swing by ±20–50% per round here. The A/A control runs the same paired ` +
+      `measurement with \`raw\` against \`raw\` (a second raw client in the etcdkit-kv slot): its distance from 1.000 ` +
+      `is what the method reports when there is no difference. ` +
       `"layer µs/call, no I/O" is the difference without etcd: both clients' calls in one process on a fake transport ` +
       `that encodes each request (create + toBinary, as etcdkit's transport does) and decodes a canned etcd-shaped response ` +
       `(fromBinary); after ${costSpec.warmupMs} ms of warm-up each, ${costSpec.rounds} rounds of ${costSpec.msPerRound} ms ` +
       `per client, back to back; the median of the paired differences.\n\n` +
-      layerTable(workloads, table, results, paired, cost) +
+      layerTable(workloads, table, results, paired, controls, cost) +
       (ratios.length > 0 ? `\n\nMedian over workloads: ${median(ratios).toFixed(2)}×; worst: ${Math.max(...ratios).toFixed(2)}×.` : "") +
       (cost === undefined
         ? ""
