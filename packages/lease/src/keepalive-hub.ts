@@ -44,9 +44,15 @@ interface Session {
   closed: boolean;
 }
 
-/** Renewal cadence: a third of the TTL (as Go's client), 500 ms while the TTL is unknown. */
+/** setTimeout's largest delay (2^31-1 ms, ~24.8 days); Node turns anything longer into 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Renewal cadence: a third of the TTL (as Go's client), 500 ms while the TTL is unknown, and at
+ * most setTimeout's maximum (a TTL over ~74 days renews every ~24.8 days instead of spinning).
+ */
 function intervalFor(ttl: number): number {
-  return ttl > 0 ? Math.max(100, (ttl * 1000) / 3) : 500;
+  return ttl > 0 ? Math.min(MAX_TIMER_MS, Math.max(100, (ttl * 1000) / 3)) : 500;
 }
 
 /**

@@ -68,6 +68,30 @@ describe("lease API (real etcd)", () => {
     expect(env.leases.stats.connected).toBe(false); // the stream closes with its last lease
   });
 
+  it("keeps a lease of etcd's maximum TTL alive without spinning (timers capped at 2^31-1 ms)", async () => {
+    const overflows: Error[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === "TimeoutOverflowWarning") overflows.push(w);
+    };
+    process.on("warning", onWarning);
+    try {
+      const before = env.leases.stats;
+      const lease = await env.leases.grant(9_000_000_000); // ~285 years: TTL/3 is far beyond setTimeout's maximum
+      lease.keepAlive();
+      await sleep(1_500);
+      const sent = env.leases.stats.requestsSent - before.requestsSent;
+      expect(sent).toBeGreaterThanOrEqual(1); // the first renewal goes out at once
+      expect(sent).toBeLessThanOrEqual(2); // not one per millisecond
+      expect(lease.loss).toBeUndefined();
+      expect(lease.ttl).toBeGreaterThan(8_999_000_000);
+      expect(lease.deadline).toBeGreaterThan(Date.now() + 365 * 24 * 3600 * 1000);
+      await lease.revoke();
+      expect(overflows).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("renewals keep only the newest one for a slow consumer, and end when the lease is lost", async () => {
     const lease = await env.leases.grant(2);
     const renewals = lease.keepAlive();

@@ -1,7 +1,7 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
-import type { KeepAliveHub } from "./keepalive-hub.js";
+import { MAX_TIMER_MS, type KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { checkBoolean, checkCallOptions, checkLeaseId } from "./lease-arguments.js";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
@@ -268,7 +268,8 @@ export class Lease implements AsyncDisposable {
 
   /**
    * One timer per lease, at the deadline. Renewals only move `deadlineAt`; the timer re-arms
-   * itself when it fires early, so a renewal costs no timer operation.
+   * itself when it fires early, so a renewal costs no timer operation. A deadline further away
+   * than setTimeout's maximum (2^31-1 ms, ~24.8 days) is reached in steps of at most that.
    */
   private armDeadline(): void {
     if (this.deadlineTimer !== undefined || this.deadlineAt === undefined || this.lossValue !== undefined) return;
@@ -276,9 +277,9 @@ export class Lease implements AsyncDisposable {
       this.deadlineTimer = undefined;
       const remaining = (this.deadlineAt ?? 0) - Date.now();
       if (remaining <= 0) this.markLost("deadline");
-      else this.deadlineTimer = setTimeout(fire, remaining).unref();
+      else this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)).unref();
     };
-    this.deadlineTimer = setTimeout(fire, Math.max(0, this.deadlineAt - Date.now())).unref();
+    this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - Date.now()))).unref();
   }
 }
 
