@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { KvLayerWorkload } from "./kv-layer/workloads.js";
 import type { Workload } from "./workload.js";
+import { runWorkerProcess } from "./worker-process.js";
 
 /** What every cell spec carries, whatever it measures. */
 interface CellSpecBase {
@@ -49,10 +49,6 @@ export interface CellResult {
   readonly p99Us?: number;
 }
 
-/** Prefix of the one stdout line that carries a worker's JSON result. */
-export const RESULT_MARKER = "@@bench-cell-result ";
-/** Prefix of the stderr line that carries a failed worker's error message (one line). */
-export const ERROR_MARKER = "@@bench-cell-error ";
 
 const WORKER = fileURLToPath(new URL("./run-cell.ts", import.meta.url));
 
@@ -62,32 +58,5 @@ const WORKER = fileURLToPath(new URL("./run-cell.ts", import.meta.url));
  * Rejects with the worker's stderr tail when it fails or overruns.
  */
 export function runCell(spec: CellSpec): Promise<CellResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, WORKER, JSON.stringify(spec)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-4000)));
-    const limitMs = spec.warmupMs + spec.durationMs + 60_000;
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
-      if (code === 0 && line !== undefined) {
-        resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as CellResult);
-        return;
-      }
-      const why = signal === null ? `exit code ${code}` : `signal ${signal}`;
-      const lines = stderr.trim().split("\n");
-      const marked = lines.find((l) => l.startsWith(ERROR_MARKER))?.slice(ERROR_MARKER.length);
-      const detail = marked ?? (lines.slice(-6).join("\n") || "no output");
-      reject(new Error(`worker failed (${why}): ${detail}`));
-    });
-  });
+  return runWorkerProcess<CellResult>("cell", WORKER, spec, spec.warmupMs + spec.durationMs + 60_000);
 }

@@ -1,10 +1,15 @@
 /**
- * Runs one measurement worker (kv-layer/layer-cost-worker.ts, kv-layer/paired-worker.ts) in a fresh
- * child process with the same loader flags (tsx, the "source" condition), passing its spec as JSON,
- * and returns the JSON result the worker prints after RESULT_MARKER.
+ * Both sides of a measurement worker (run-cell.ts, scale/scale-worker.ts, kv-layer/paired-worker.ts,
+ * kv-layer/layer-cost-worker.ts): the parent spawns it in a fresh child process with the same
+ * loader flags (tsx, the "source" condition) and its spec as JSON; the worker prints one JSON
+ * result line after RESULT_MARKER, or its error after ERROR_MARKER.
  */
 import { spawn } from "node:child_process";
-import { ERROR_MARKER, RESULT_MARKER } from "./cell.js";
+
+/** Prefix of the one stdout line that carries a worker's JSON result. */
+export const RESULT_MARKER = "@@bench-cell-result ";
+/** Prefix of the stderr line that carries a failed worker's error message (one line). */
+export const ERROR_MARKER = "@@bench-cell-error ";
 
 /**
  * Spawns `workerFile` with `spec`; kills it after `limitMs`; rejects with the worker's error line
@@ -44,7 +49,9 @@ export function runWorkerProcess<R>(label: string, workerFile: string, spec: unk
 
 /**
  * The worker side: runs `main` and prints its result after RESULT_MARKER, or the error after
- * ERROR_MARKER (exit code 1). Unhandled errors end the worker the same way.
+ * ERROR_MARKER (exit code 1). Unhandled errors, and an event loop that empties before `main`
+ * settles, end the worker the same way. It exits as soon as the result is out (some clients keep
+ * timers or sockets alive after close()).
  *
  * @example
  * ```ts
@@ -58,8 +65,11 @@ export function runAsWorker<S, R>(main: (spec: S) => Promise<R>): void {
     process.stderr.write(`${ERROR_MARKER}${message.replace(/\s+/g, " ")}\n`);
     process.exit(1);
   };
+  // A client bug that throws outside a call (e.g. in a socket callback) must still name itself.
   process.on("uncaughtException", fail);
   process.on("unhandledRejection", fail);
+  // The event loop emptied with main() still pending: some call never settled.
+  process.on("beforeExit", () => fail(new Error("the event loop emptied before the worker finished (a call never settled)")));
   const arg = process.argv[2];
   if (arg === undefined) fail(new Error("usage: <worker>.ts '<spec JSON>'"));
   main(JSON.parse(arg!) as S).then((result) => {

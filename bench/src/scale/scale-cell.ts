@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ERROR_MARKER, RESULT_MARKER } from "../cell.js";
+import { ERROR_MARKER, RESULT_MARKER } from "../worker-process.js";
 
 /** Prefix of a stdout line a worker prints when it enters a phase ("@@bench-phase keepalive"). */
 export const PHASE_MARKER = "@@bench-phase ";
