@@ -4,7 +4,8 @@ import { invalidArgumentError, toEtcdError, type LeaseId } from "@etcdkit/transp
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
-import { checkBoolean, checkCallOptions, checkLeaseId, checkTransport } from "./lease-arguments.js";
+import { booleanOption, checkCallOptions, checkTransport } from "@etcdkit/transport";
+import { checkLeaseId } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
 import type { LeaseRenewal } from "./lease-renewal.js";
 
@@ -85,7 +86,7 @@ const hubs = new WeakMap<Transport, KeepAliveHub>();
  * ```
  */
 export function createLease(transport: Transport): LeaseClient {
-  checkTransport(transport);
+  checkTransport(transport, "createLease");
   let hub = hubs.get(transport);
   if (hub === undefined) {
     hub = new KeepAliveHub(transport);
@@ -117,7 +118,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     }
     checkCallOptions(options);
     if (options?.id !== undefined) checkLeaseId(options.id, 0n);
-    checkBoolean(options?.keepAlive, "keepAlive");
+    booleanOption(options?.keepAlive, "keepAlive");
     const sentAt = Date.now();
     let granted: { ID: bigint; TTL: bigint };
     try {

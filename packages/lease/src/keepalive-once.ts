@@ -3,7 +3,8 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
 import { reconnectDelayMs } from "@etcdkit/transport";
 import { RequestQueue } from "@etcdkit/transport";
-import { checkCallOptions, checkLeaseId } from "./lease-arguments.js";
+import { checkCallOptions } from "@etcdkit/transport";
+import { checkLeaseId } from "./lease-arguments.js";
 
 /** Failures after which a keepalive is simply sent again (the stream, not the lease, failed). */
 const RETRYABLE: readonly EtcdErrorReason[] = [

@@ -3,7 +3,8 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import { MAX_TIMER_MS, type KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { checkBoolean, checkCallOptions, checkLeaseId } from "./lease-arguments.js";
+import { booleanOption, checkCallOptions } from "@etcdkit/transport";
+import { checkLeaseId } from "./lease-arguments.js";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 
@@ -298,7 +299,7 @@ export async function fetchTimeToLive(
 ): Promise<LeaseTimeToLive> {
   checkLeaseId(id);
   checkCallOptions(options);
-  checkBoolean(options?.keys, "keys");
+  booleanOption(options?.keys, "keys");
   try {
     const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, options);
     const ttl = Number(r.TTL);
