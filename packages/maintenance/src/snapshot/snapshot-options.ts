@@ -1,4 +1,4 @@
-import { invalidArgumentError } from "@etcdkit/transport";
+import { booleanOption, invalidArgumentError, isAbortSignal, typeName } from "@etcdkit/transport";
 import type { SnapshotOptions } from "../maintenance.js";
 
 /**
@@ -23,27 +23,10 @@ export function checkSnapshotOptions(options: SnapshotOptions | undefined): Snap
   if (onProgress !== undefined && typeof onProgress !== "function") {
     throw invalidArgumentError(`snapshot: onProgress must be a function, got ${typeName(onProgress)}`);
   }
-  checkBoolean(verify, "verify");
-  checkBoolean(end, "end");
+  booleanOption(verify, "verify");
+  booleanOption(end, "end");
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw invalidArgumentError(`snapshot: signal must be an AbortSignal, got ${typeName(signal)}`);
   }
   return options;
-}
-
-function checkBoolean(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== "boolean") {
-    throw invalidArgumentError(`snapshot: ${name} must be true or false, got ${typeName(value)}`);
-  }
-}
-
-/** As the transport tells an AbortSignal (one from another realm included). */
-function isAbortSignal(value: unknown): value is AbortSignal {
-  if (value instanceof AbortSignal) return true;
-  const candidate = value as Partial<AbortSignal> | null;
-  return typeof candidate === "object" && candidate !== null && typeof candidate.addEventListener === "function" && typeof candidate.aborted === "boolean";
-}
-
-function typeName(value: unknown): string {
-  return value === null ? "null" : typeof value;
 }
