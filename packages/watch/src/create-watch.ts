@@ -1,5 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
-import { EtcdError, invalidArgumentError, type Bytes } from "@etcdkit/transport";
+import { checkTransport, EtcdError, type Bytes } from "@etcdkit/transport";
 import { Code } from "@connectrpc/connect";
 import { WatchHub, type WatchOwner, type WatchStats } from "./watch-hub.js";
 import { WatchList } from "./watch-list.js";
@@ -73,19 +73,13 @@ const hubs = new WeakMap<Transport, WatchHub>();
  * ```
  */
 export function createWatch(transport: Transport): Watcher {
-  if (!isTransport(transport)) throw invalidArgumentError("createWatch: transport must be a Connect Transport (e.g. from createTransport)");
+  checkTransport(transport, "createWatch");
   let hub = hubs.get(transport);
   if (hub === undefined) {
     hub = new WatchHub(transport);
     hubs.set(transport, hub);
   }
   return new WatcherHandle(transport, hub);
-}
-
-/** A Connect transport has `unary` and `stream` (without them, every stream open fails and is retried forever). */
-function isTransport(value: unknown): value is Transport {
-  const t = value as Partial<Transport> | null | undefined;
-  return typeof t?.unary === "function" && typeof t.stream === "function";
 }
 
 class WatcherHandle implements Watcher, SubscriptionHost, WatchOwner {

@@ -1,8 +1,10 @@
 import {
+  booleanOption,
   compareBytes,
   emptyKeyError,
   fromKeyRangeEnd,
   invalidArgumentError,
+  isAbortSignal,
   prefixRangeEnd,
   toBytes,
   type Bytes,
@@ -153,7 +155,7 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
   if (typeof startRevision !== "bigint" || startRevision < 0n || startRevision > MAX_INT64) {
     throw invalidArgumentError("watch: startRevision must be a bigint from 0n to 2^63 - 1");
   }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+  if (o.signal !== undefined && !isAbortSignal(o.signal)) {
     throw invalidArgumentError("watch: signal must be an AbortSignal");
   }
   const flags =
@@ -177,8 +179,7 @@ function isBytes(value: unknown): value is Bytes {
 /** A flag given as anything but a boolean (e.g. `prefix: "true"`) would silently watch something else. */
 function checkBooleans(o: Partial<Record<(typeof booleanOptions)[number], unknown>>): void {
   for (const name of booleanOptions) {
-    const value = o[name];
-    if (value !== undefined && typeof value !== "boolean") throw invalidArgumentError(`watch: ${name} must be a boolean`);
+    booleanOption(o[name], `watch: ${name}`);
   }
 }
 
