@@ -80,4 +80,16 @@ describe("auth input validation (no I/O)", () => {
       ["zoo", "foo"],
     ]);
   });
+
+  it("createAuth rejects a missing or non-transport argument at creation, not at the first call", () => {
+    for (const t of [undefined, null, {}, { unary: () => undefined }, "http://127.0.0.1:2379"]) {
+      let error: unknown;
+      try {
+        createAuth(bad(t));
+      } catch (err) {
+        error = err;
+      }
+      expect(invalid(error), `${String(t)}`).toBe(true);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Auth as AuthService, type ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, toEtcdError } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError, toEtcdError } from "@etcdkit/transport";
 import type { Auth, AuthResult } from "./auth.js";
 import { connectCallOptions } from "@etcdkit/transport";
 import { checkName, checkPassword } from "./names.js";
@@ -20,6 +20,7 @@ import { toResponseHeader } from "@etcdkit/transport";
  * ```
  */
 export function createAuth(transport: Transport): Auth {
+  checkTransport(transport, "createAuth");
   const client = createClient(AuthService, transport);
   const header = (response: { header?: RawResponseHeader | undefined }): AuthResult => ({
     header: toResponseHeader(response.header),

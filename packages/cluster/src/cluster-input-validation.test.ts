@@ -61,4 +61,16 @@ describe("cluster input validation (no I/O)", () => {
     expect(transport.calls).toHaveLength(0);
     expect(() => createCluster(transport, { connect: undefined })).not.toThrow();
   });
+
+  it("createCluster rejects a missing or non-transport argument at creation, not at the first call", () => {
+    for (const t of [undefined, null, {}, { unary: () => undefined }, "http://127.0.0.1:2379"]) {
+      let error: unknown;
+      try {
+        createCluster(bad(t));
+      } catch (err) {
+        error = err;
+      }
+      expect(invalid(error), `${String(t)}`).toBe(true);
+    }
+  });
 });

@@ -4,7 +4,7 @@ import {
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { booleanOption, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import type { ConnectEndpoint } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
@@ -185,6 +185,7 @@ export interface Cluster {
  * ```
  */
 export function createCluster(transport: Transport, options: ClusterOptions = {}): Cluster {
+  checkTransport(transport, "createCluster");
   const connect = checkConnect(options?.connect);
   const client = createClient(ClusterService, transport);
 
@@ -195,7 +196,7 @@ export function createCluster(transport: Transport, options: ClusterOptions = {}
       call(async () => {
         const peerURLs = checkPeerUrls(peerUrls, "memberAdd");
         const response = await client.memberAdd(
-          { peerURLs, isLearner: checkLearner(addOptions?.learner) },
+          { peerURLs, isLearner: booleanOption(addOptions?.learner, "memberAdd: options.learner") },
           connectCallOptions(addOptions),
         );
         const member = response.member === undefined ? undefined : toMember(response.member);
@@ -240,11 +241,6 @@ function checkConnect(connect: ConnectEndpoint | undefined): ConnectEndpoint | u
 }
 
 /** The `learner` option as a boolean (absent: false); anything but a boolean is invalid-argument, not a voter. */
-function checkLearner(learner: boolean | undefined): boolean {
-  if (learner === undefined || typeof learner === "boolean") return learner === true;
-  throw invalidArgumentError(`memberAdd: options.learner must be true or false, got ${typeof learner}`);
-}
-
 function listResult(response: { header?: RawResponseHeader | undefined; members: RawMember[] }): MemberListResult {
   return { header: toResponseHeader(response.header), members: response.members.map(toMember) };
 }

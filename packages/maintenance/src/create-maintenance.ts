@@ -1,7 +1,7 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { Writable } from "node:stream";
-import { invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
 import { checkMemberId, checkRevision } from "./check-args.js";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
@@ -32,6 +32,7 @@ import { writeSnapshot } from "./snapshot/write-snapshot.js";
  * ```
  */
 export function createMaintenance(transport: Transport, options: MaintenanceOptions): Maintenance {
+  checkTransport(transport, "createMaintenance");
   if (typeof options?.connect !== "function") {
     throw invalidArgumentError(
       "createMaintenance: options.connect is required, e.g. (endpoint) => createTransport({ endpoints: [endpoint] })",

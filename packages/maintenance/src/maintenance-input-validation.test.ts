@@ -126,4 +126,16 @@ describe("maintenance input validation (no I/O)", () => {
     expect(transport.calls.map((c) => c.method)).toEqual(["Snapshot", "Snapshot"]);
     expect(await readdir(dir)).toEqual([]);
   });
+
+  it("createMaintenance rejects a missing or non-transport argument at creation, not at the first call", () => {
+    for (const t of [undefined, null, {}, { unary: () => undefined }, "http://127.0.0.1:2379"]) {
+      let error: unknown;
+      try {
+        createMaintenance(bad(t), { connect: () => createRecordingTransport() });
+      } catch (err) {
+        error = err;
+      }
+      expect(invalid(error), `${String(t)}`).toBe(true);
+    }
+  });
 });
