@@ -106,4 +106,19 @@ describe("watch input validation", () => {
     await settle();
     expect(transport.calls).toEqual([]);
   });
+
+  it("accepts an AbortSignal from another realm (duck-typed, as the transport does) and still rejects non-signals", () => {
+    const foreign = { aborted: false, reason: undefined, addEventListener() {}, removeEventListener() {} };
+    expect(() => resolveWatchSpec("k", bad({ signal: foreign }))).not.toThrow();
+    expect(() => resolveWatchSpec("k", { signal: new AbortController().signal })).not.toThrow();
+    for (const signal of [{}, "signal", 1, { aborted: "no", addEventListener() {} }]) {
+      let error: unknown;
+      try {
+        resolveWatchSpec("k", bad({ signal }));
+      } catch (err) {
+        error = err;
+      }
+      expect(isEtcdError(error, "invalid-argument"), JSON.stringify(signal)).toBe(true);
+    }
+  });
 });
