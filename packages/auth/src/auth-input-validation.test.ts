@@ -1,32 +1,11 @@
 import { create } from "@bufbuild/protobuf";
-import type { Transport } from "@connectrpc/connect";
 import { AuthRoleGrantPermissionResponseSchema, AuthRoleRevokePermissionResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { bytesToText, isEtcdError } from "@etcdkit/transport";
+import { createRecordingTransport, type RecordedCall } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { createAuth } from "./create-auth.js";
 
-interface RecordedCall {
-  readonly method: string;
-  readonly input: unknown;
-}
-
 /** A Transport that records every call and answers it with `respond`, or fails it; no I/O. */
-function createRecordingTransport(respond?: (call: RecordedCall) => unknown): Transport & { calls: RecordedCall[] } {
-  const calls: RecordedCall[] = [];
-  return {
-    calls,
-    async unary(method, _signal, _timeoutMs, _header, input) {
-      const call = { method: method.name, input };
-      calls.push(call);
-      if (respond === undefined) throw new Error("recording transport: no I/O here");
-      return { stream: false, service: method.parent, method, header: new Headers(), trailer: new Headers(), message: respond(call) } as never;
-    },
-    async stream(method) {
-      calls.push({ method: method.name, input: undefined });
-      throw new Error("recording transport: no streams here");
-    },
-  };
-}
 
 const invalid = (err: unknown) => isEtcdError(err, "invalid-argument");
 const bad = (value: unknown): never => value as never;

@@ -2,26 +2,12 @@
  * Bad input to the lease API fails with a typed EtcdError before any I/O (checked on a transport
  * that records every call and does none), and before a call changes any state.
  */
-import type { Transport } from "@connectrpc/connect";
 import { isEtcdError } from "@etcdkit/transport";
+import { createRecordingTransport } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { createLease } from "./create-lease.js";
 
 /** A Transport that records the method of every call and fails it, without any I/O. */
-function createRecordingTransport(): Transport & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    unary: (method) => {
-      calls.push(method.name);
-      return Promise.reject(new Error("recording transport: no I/O here"));
-    },
-    stream: (method) => {
-      calls.push(method.name);
-      return Promise.reject(new Error("recording transport: no I/O here"));
-    },
-  };
-}
 
 const bad = (value: unknown): never => value as never;
 
@@ -102,7 +88,7 @@ describe("lease input validation", () => {
     await expect(lease.revoke({ timeoutMs: NaN })).rejects.toSatisfy((e) => isEtcdError(e, "invalid-argument"));
     expect(lease.keepingAlive).toBe(true);
     expect(lease.loss).toBeUndefined();
-    expect(transport.calls).not.toContain("LeaseRevoke");
+    expect(transport.calls.map((c) => c.method)).not.toContain("LeaseRevoke");
     await leases.close();
   });
 
@@ -119,7 +105,7 @@ describe("lease input validation", () => {
     await leases.revoke(2n ** 63n - 1n, { timeoutMs: 0 }).catch(() => {});
     await leases.timeToLive(1n, { keys: true, signal: new AbortController().signal }).catch(() => {});
     expect(leases.attach(1n, { ttl: 0 }).ttl).toBe(0);
-    expect(transport.calls).toEqual(["LeaseGrant", "LeaseRevoke", "LeaseTimeToLive"]);
+    expect(transport.calls.map((c) => c.method)).toEqual(["LeaseGrant", "LeaseRevoke", "LeaseTimeToLive"]);
     await leases.close();
   });
 });

@@ -40,3 +40,4 @@ export {
   type CodeBlock,
   type RunReadmeBlockOptions,
 } from "./readme-examples.js";
+export { createRecordingTransport, createSpyTransport, type RecordedCall } from "./recording-transport.js";

@@ -2,28 +2,14 @@
  * Bad input to createWatch, watcher.watch and listThenWatch fails with a typed EtcdError before
  * any I/O (checked on a transport that records every call and does none).
  */
-import type { Transport } from "@connectrpc/connect";
 import { isEtcdError } from "@etcdkit/transport";
+import { createRecordingTransport } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { createWatch } from "./create-watch.js";
 import { listThenWatch } from "./list-then-watch.js";
 import { RangeKind, resolveWatchSpec } from "./watch-options.js";
 
 /** A Transport that records the method of every call and fails it, without any I/O. */
-function createRecordingTransport(): Transport & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    unary: (method) => {
-      calls.push(method.name);
-      return Promise.reject(new Error("recording transport: no I/O here"));
-    },
-    stream: (method) => {
-      calls.push(method.name);
-      return Promise.reject(new Error("recording transport: no I/O here"));
-    },
-  };
-}
 
 const bad = (value: unknown): never => value as never;
 /** Lets a stream the hub might have opened reach the transport. */
