@@ -13,21 +13,13 @@ import {
   type TxnRequest,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toBytes } from "@etcdkit/transport";
+import { thrownBy } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { compare } from "./compare.js";
 import { createKV } from "./create-kv.js";
 import { createRecordingTransport } from "./kv-test-env.test-helpers.js";
 import { op } from "./op-builders.js";
 import { encodeCompare, encodeRange, encodeSort, encodeTxn } from "./request-encoding.js";
-
-const thrown = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-};
 
 describe("ops are immutable values", () => {
   it("op.get/put/delete/txn return frozen values that can be built now and reused", () => {
@@ -56,9 +48,9 @@ describe("ops are immutable values", () => {
 
   it("rejects an empty key synchronously, with reason empty-key", () => {
     for (const fn of [() => op.get(""), () => op.put("", "v"), () => op.delete(""), () => compare.exists("")]) {
-      expect(isEtcdError(thrown(fn), "empty-key")).toBe(true);
+      expect(isEtcdError(thrownBy(fn), "empty-key")).toBe(true);
     }
-    expect(isEtcdError(thrown(() => op.get(new Uint8Array(0))), "empty-key")).toBe(true);
+    expect(isEtcdError(thrownBy(() => op.get(new Uint8Array(0))), "empty-key")).toBe(true);
   });
 
   it("an empty key with prefix or fromKey selects every key, as in Go", () => {
@@ -67,11 +59,11 @@ describe("ops are immutable values", () => {
   });
 
   it("rejects malformed options with invalid-argument", () => {
-    expect(isEtcdError(thrown(() => op.get("k", { prefix: true, limit: -1 })), "invalid-argument")).toBe(true);
-    expect(isEtcdError(thrown(() => op.get("k", { prefix: true, limit: 1.5 })), "invalid-argument")).toBe(true);
-    expect(isEtcdError(thrown(() => op.get("k", { revision: -1n })), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrownBy(() => op.get("k", { prefix: true, limit: -1 })), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrownBy(() => op.get("k", { prefix: true, limit: 1.5 })), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrownBy(() => op.get("k", { revision: -1n })), "invalid-argument")).toBe(true);
     const contradictory = { lease: 5n, ignoreLease: true } as never;
-    expect(isEtcdError(thrown(() => op.put("k", "v", contradictory)), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrownBy(() => op.put("k", "v", contradictory)), "invalid-argument")).toBe(true);
   });
 });
 
@@ -220,7 +212,7 @@ describe("createKV on a recording transport", () => {
 
   it("createKV rejects a missing or non-transport argument at once", () => {
     for (const transport of [undefined, null, {}, { unary: () => undefined }]) {
-      expect(isEtcdError(thrown(() => createKV(transport as never)), "invalid-argument")).toBe(true);
+      expect(isEtcdError(thrownBy(() => createKV(transport as never)), "invalid-argument")).toBe(true);
     }
   });
 

@@ -41,3 +41,4 @@ export {
   type RunReadmeBlockOptions,
 } from "./readme-examples.js";
 export { createRecordingTransport, createSpyTransport, type RecordedCall } from "./recording-transport.js";
+export { thrownBy } from "./thrown-by.js";

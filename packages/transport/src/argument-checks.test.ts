@@ -1,16 +1,8 @@
+import { thrownBy } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { booleanOption, checkCallOptions, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";
 import { isEtcdError } from "./errors/etcd-error.js";
 import { connectCallOptions } from "./call-options.js";
-
-const thrown = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-};
 
 describe("shared argument checks", () => {
   it("booleanOption: undefined is false, booleans pass, anything else is invalid-argument", () => {
@@ -18,7 +10,7 @@ describe("shared argument checks", () => {
     expect(booleanOption(true, "prefix")).toBe(true);
     expect(booleanOption(false, "prefix")).toBe(false);
     for (const bad of ["true", 1, null, {}]) {
-      const error = thrown(() => booleanOption(bad, "prefix"));
+      const error = thrownBy(() => booleanOption(bad, "prefix"));
       expect(isEtcdError(error, "invalid-argument")).toBe(true);
       expect((error as Error).message).toContain("prefix must be a boolean");
     }
@@ -29,8 +21,8 @@ describe("shared argument checks", () => {
     expect(connectCallOptions({ timeoutMs: 5, signal })).toEqual({ timeoutMs: 5, signal });
     expect(() => checkCallOptions(undefined)).not.toThrow();
     for (const bad of [5, null, { timeoutMs: "5" }, { timeoutMs: Number.NaN }, { signal: {} }, { signal: "x" }]) {
-      expect(isEtcdError(thrown(() => checkCallOptions(bad)), "invalid-argument")).toBe(true);
-      expect(isEtcdError(thrown(() => connectCallOptions(bad as never)), "invalid-argument")).toBe(true);
+      expect(isEtcdError(thrownBy(() => checkCallOptions(bad)), "invalid-argument")).toBe(true);
+      expect(isEtcdError(thrownBy(() => connectCallOptions(bad as never)), "invalid-argument")).toBe(true);
     }
   });
 
@@ -41,7 +33,7 @@ describe("shared argument checks", () => {
   });
 
   it("checkTransport names the factory and what it got", () => {
-    const error = thrown(() => checkTransport(undefined, "createKV"));
+    const error = thrownBy(() => checkTransport(undefined, "createKV"));
     expect(isEtcdError(error, "invalid-argument")).toBe(true);
     expect((error as Error).message).toMatch(/^.*createKV: .*got undefined/);
     expect(() => checkTransport({ unary: () => undefined, stream: () => undefined }, "createKV")).not.toThrow();
