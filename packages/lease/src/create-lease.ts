@@ -28,8 +28,9 @@ export interface GrantOptions extends LeaseCallOptions {
  * etcd's lease API on one transport. Every lease kept alive through any LeaseClient of the same
  * transport is renewed on one shared LeaseKeepAlive stream.
  *
- * Every call throws "invalid-argument" before any I/O for a lease ID that is not a bigint from
- * 1n to 2^63 - 1, options that are not an object, a flag that is not a boolean, a `timeoutMs`
+ * Every call throws "invalid-argument" before any I/O for a lease ID that is not a non-zero int64
+ * bigint (`attach`: 1n to 2^63 - 1; etcd 3.4 grants negative IDs a client asks for, and `leases()`
+ * lists them), options that are not an object, a flag that is not a boolean, a `timeoutMs`
  * that is not a number or a `signal` that is not an AbortSignal.
  *
  * @example
@@ -117,7 +118,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
       throw invalidArgumentError(`lease TTL must be a positive integer number of seconds, got ${String(ttl)}`);
     }
     checkCallOptions(options);
-    if (options?.id !== undefined) checkLeaseId(options.id, 0n);
+    if (options?.id !== undefined) checkLeaseId(options.id, "grant");
     booleanOption(options?.keepAlive, "keepAlive");
     const sentAt = Date.now();
     let granted: { ID: bigint; TTL: bigint };
@@ -133,7 +134,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   }
 
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease {
-    checkLeaseId(id);
+    checkLeaseId(id, "positive");
     if (options !== undefined && (typeof options !== "object" || options === null)) {
       throw invalidArgumentError("lease: options must be an object");
     }

@@ -36,8 +36,8 @@ export interface KeepAliveOnceResult {
  * Sends one LeaseKeepAlive on a short stream of its own and returns the first answer, retrying
  * (up to 5 attempts, with backoff) when the stream breaks, like Go's `KeepAliveOnce`.
  *
- * Throws EtcdError "invalid-argument" (before any I/O) for an ID that is not a bigint from 1n to
- * 2^63 - 1 or bad call options, "unavailable" (after the retries), "deadline-exceeded" /
+ * Throws EtcdError "invalid-argument" (before any I/O) for an ID that is not a non-zero int64
+ * bigint or bad call options, "unavailable" (after the retries), "deadline-exceeded" /
  * "canceled" (from `timeoutMs` / `signal`), "no-leader", or any other server reason.
  *
  * @example

@@ -4,7 +4,9 @@
  * and argument checks before any I/O.
  */
 import type { Transport } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,6 +145,16 @@ describe("lease API (real etcd)", () => {
     expect((await lease.keepAliveOnce()).ttl).toBe(2);
     await lease.revoke();
     expect((await lease.lost).reason).toBe("revoked");
+  });
+
+  it("a lease with a negative ID (etcd 3.4 grants and lists it) can be looked up, renewed once and revoked", async () => {
+    const id = -0x1234_5679n;
+    await createClient(LeaseService, env.transport).leaseGrant({ ID: id, TTL: 30n });
+    expect(await env.leases.leases()).toContain(id);
+    expect((await env.leases.timeToLive(id)).grantedTtl).toBe(30);
+    expect((await env.leases.keepAliveOnce(id)).ttl).toBe(30);
+    await env.leases.revoke(id);
+    expect(await env.leases.leases()).not.toContain(id);
   });
 
   it("rejects bad arguments before any I/O", async () => {

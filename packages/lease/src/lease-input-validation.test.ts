@@ -33,12 +33,13 @@ describe("lease input validation", () => {
       ["revoke(5)", () => leases.revoke(bad(5))],
       ["timeToLive(5)", () => leases.timeToLive(bad(5))],
       ["keepAliveOnce(5)", () => leases.keepAliveOnce(bad(5))],
-      // undefined was sent as lease 0, negative IDs as they are
+      // undefined was sent as lease 0 (negative IDs are valid: etcd 3.4 grants them)
       ["revoke(undefined)", () => leases.revoke(bad(undefined))],
       ["timeToLive(undefined)", () => leases.timeToLive(bad(undefined))],
-      ["keepAliveOnce(-1n)", () => leases.keepAliveOnce(-1n)],
-      ["revoke(-1n)", () => leases.revoke(-1n)],
       ["revoke(0n)", () => leases.revoke(0n)],
+      ["keepAliveOnce(0n)", () => leases.keepAliveOnce(0n)],
+      ["attach(-1n)", () => leases.attach(-1n)],
+      ["revoke(-2^63 - 1)", () => leases.revoke(-(2n ** 63n) - 1n)],
       // beyond int64: failed to encode; on the shared keepalive stream it lost every lease
       ["attach(2^63)", () => leases.attach(2n ** 63n)],
       ["revoke(2^64)", () => leases.revoke(2n ** 64n)],
