@@ -117,7 +117,7 @@ export const compare = Object.freeze({
    * ```
    */
   lease(key: Bytes, operator: CompareOperator, lease: LeaseId, range?: RangeSelector): Comparison {
-    return make("lease", key, operator, nonNegativeBigint(lease, "lease"), range);
+    return make("lease", key, operator, int64LeaseId(lease), range);
   },
   /**
    * The key exists (create revision > 0).
@@ -156,6 +156,15 @@ export const compare = Object.freeze({
 function nonNegativeInteger(value: number | bigint, name: string): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   return nonNegativeBigint(value, name);
+}
+
+/**
+ * A lease ID as a bigint when it is an int64 (0n: no lease; etcd 3.4 grants a negative ID a
+ * client asks for); else invalid-argument.
+ */
+function int64LeaseId(value: unknown): bigint {
+  if (typeof value === "bigint" && value >= -(2n ** 63n) && value < 2n ** 63n) return value;
+  throw invalidArgumentError("a compare's lease must be a bigint lease ID (an int64; 0n: no lease)");
 }
 
 function nonNegativeBigint(value: unknown, name: string): bigint {

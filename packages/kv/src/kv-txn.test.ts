@@ -188,6 +188,15 @@ describe("txn, against a real etcd", () => {
     if (!second.succeeded) expect(second.responses[0].kvs[0]?.text()).toBe("1");
   });
 
+  it("compare.lease takes a negative lease ID (etcd 3.4 grants one a client asks for)", async () => {
+    const id = -0x2345_6789n;
+    await createClient(Lease, transport).leaseGrant({ ID: id, TTL: 60n });
+    const key = `${uniquePrefix("negative-lease")}k`;
+    await kv.put(key, "v", { lease: id });
+    expect(await holds(compare.lease(key, "=", id))).toBe(true);
+    expect(await holds(compare.lease(key, "<", 0n))).toBe(true);
+  });
+
   it("an empty txn commits and reports the current revision", async () => {
     const { revision } = await kv.put(`${uniquePrefix("empty")}a`, "v");
     const result = await kv.txn().commit();
