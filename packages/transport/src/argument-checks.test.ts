@@ -28,8 +28,10 @@ describe("shared argument checks", () => {
 
   it("isAbortSignal accepts a signal-shaped object from another realm", () => {
     expect(isAbortSignal(AbortSignal.abort())).toBe(true);
-    expect(isAbortSignal({ aborted: false, addEventListener: () => undefined })).toBe(true);
+    expect(isAbortSignal({ aborted: false, addEventListener: () => undefined, removeEventListener: () => undefined })).toBe(true);
     expect(isAbortSignal({ aborted: false })).toBe(false);
+    // without removeEventListener, a call that succeeded failed with a TypeError when it settled
+    expect(isAbortSignal({ aborted: false, addEventListener: () => undefined })).toBe(false);
   });
 
   it("checkTransport names the factory and what it got", () => {

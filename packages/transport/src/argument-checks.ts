@@ -7,7 +7,8 @@ import { invalidArgumentError } from "./errors/client-errors.js";
 
 /**
  * Whether `value` is an AbortSignal, including one from another realm (a vm context, a test
- * environment): an object with `aborted` and `addEventListener`.
+ * environment): an object with `aborted`, `addEventListener` and `removeEventListener` (a call
+ * removes its listener when it settles).
  *
  * @example
  * ```ts
@@ -18,7 +19,13 @@ import { invalidArgumentError } from "./errors/client-errors.js";
 export function isAbortSignal(value: unknown): value is AbortSignal {
   if (value instanceof AbortSignal) return true;
   const s = value as Partial<AbortSignal> | null;
-  return typeof s === "object" && s !== null && typeof s.addEventListener === "function" && typeof s.aborted === "boolean";
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    typeof s.addEventListener === "function" &&
+    typeof s.removeEventListener === "function" &&
+    typeof s.aborted === "boolean"
+  );
 }
 
 /**
