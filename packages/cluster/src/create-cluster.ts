@@ -4,11 +4,10 @@ import {
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { booleanOption, checkMemberId, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import type { ConnectEndpoint } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
-import { checkMemberId } from "./member-id.js";
 import { toMember, type Member } from "./member.js";
 import { checkPeerUrls } from "./peer-urls.js";
 import { toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
@@ -206,18 +205,18 @@ export function createCluster(transport: Transport, options: ClusterOptions = {}
 
     memberRemove: (id, callOptions) =>
       call(async () =>
-        listResult(await client.memberRemove({ ID: checkMemberId(id, "memberRemove") }, connectCallOptions(callOptions))),
+        listResult(await client.memberRemove({ ID: checkMemberId(id, "memberRemove: the member ID") }, connectCallOptions(callOptions))),
       ),
 
     memberUpdate: (id, peerUrls, callOptions) =>
       call(async () => {
-        const request = { ID: checkMemberId(id, "memberUpdate"), peerURLs: checkPeerUrls(peerUrls, "memberUpdate") };
+        const request = { ID: checkMemberId(id, "memberUpdate: the member ID"), peerURLs: checkPeerUrls(peerUrls, "memberUpdate") };
         return listResult(await client.memberUpdate(request, connectCallOptions(callOptions)));
       }),
 
     memberPromote: (id, callOptions) =>
       call(async () =>
-        listResult(await client.memberPromote({ ID: checkMemberId(id, "memberPromote") }, connectCallOptions(callOptions))),
+        listResult(await client.memberPromote({ ID: checkMemberId(id, "memberPromote: the member ID") }, connectCallOptions(callOptions))),
       ),
 
     leader: (callOptions) =>

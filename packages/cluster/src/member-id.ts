@@ -1,6 +1,4 @@
-import { invalidArgumentError, type MemberId } from "@etcdkit/transport";
-
-const MAX_UINT64 = (1n << 64n) - 1n;
+import { checkMemberId, invalidArgumentError, type MemberId } from "@etcdkit/transport";
 
 /**
  * A member ID written as etcdctl prints it: lower-case hex without leading zeros.
@@ -30,19 +28,4 @@ export function parseMemberId(text: string): MemberId {
     throw invalidArgumentError(`a member ID is 1 to 16 hex digits, got ${JSON.stringify(String(text).slice(0, 40))}`);
   }
   return checkMemberId(BigInt(`0x${digits}`), "parseMemberId");
-}
-
-/**
- * Checks that `id` is a bigint in 1 … 2^64-1 (member IDs are non-zero uint64s) and returns it.
- * Throws an EtcdError with reason "invalid-argument" otherwise, before any network I/O.
- *
- * @example
- * ```ts
- * checkMemberId(member.id, "memberRemove");
- * ```
- */
-export function checkMemberId(id: MemberId, call: string): MemberId {
-  if (typeof id !== "bigint") throw invalidArgumentError(`${call}: the member ID must be a bigint, got ${typeof id}`);
-  if (id <= 0n || id > MAX_UINT64) throw invalidArgumentError(`${call}: the member ID must be in 1 … 2^64-1, got ${id}`);
-  return id;
 }

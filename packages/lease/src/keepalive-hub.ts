@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { reconnectDelayMs } from "@etcdkit/transport";
+import { MAX_TIMER_MS, reconnectDelayMs } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 import { RequestQueue } from "@etcdkit/transport";
 
@@ -43,9 +43,6 @@ interface Session {
   received: number;
   closed: boolean;
 }
-
-/** setTimeout's largest delay (2^31-1 ms, ~24.8 days); Node turns anything longer into 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Renewal cadence: a third of the TTL (as Go's client), 500 ms while the TTL is unknown, and at

@@ -1,8 +1,4 @@
-import { invalidArgumentError, type LeaseId } from "@etcdkit/transport";
-
-/** The int64 bounds: lease IDs are int64 on the wire. */
-const MAX_INT64 = 0x7fff_ffff_ffff_ffffn;
-const MIN_INT64 = -0x8000_0000_0000_0000n;
+import { invalidArgumentError, MAX_INT64, MIN_INT64, type LeaseId } from "@etcdkit/transport";
 
 /**
  * Which lease IDs a call takes: `"existing"` any non-zero int64 (etcd 3.4 grants a negative ID a

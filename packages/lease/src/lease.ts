@@ -1,9 +1,9 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
-import { MAX_TIMER_MS, type KeepAliveHub } from "./keepalive-hub.js";
+import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { booleanOption, checkCallOptions } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, MAX_TIMER_MS } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";

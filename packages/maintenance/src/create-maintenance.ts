@@ -1,9 +1,8 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { Writable } from "node:stream";
-import { checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { checkMemberId, checkRevision, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
-import { checkMemberId, checkRevision } from "./check-args.js";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import { withEndpoint } from "@etcdkit/transport";
 import type { Maintenance, MaintenanceOptions } from "./maintenance.js";

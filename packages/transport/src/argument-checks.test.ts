@@ -2,7 +2,7 @@ import { thrownBy } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { booleanOption, checkCallOptions, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";
 import { isEtcdError } from "./errors/etcd-error.js";
-import { connectCallOptions } from "./call-options.js";
+import { connectCallOptions, MAX_TIMER_MS } from "./call-options.js";
 
 describe("shared argument checks", () => {
   it("booleanOption: undefined is false, booleans pass, anything else is invalid-argument", () => {
@@ -24,6 +24,18 @@ describe("shared argument checks", () => {
       expect(isEtcdError(thrownBy(() => checkCallOptions(bad)), "invalid-argument")).toBe(true);
       expect(isEtcdError(thrownBy(() => connectCallOptions(bad as never)), "invalid-argument")).toBe(true);
     }
+  });
+
+  it("an array is not an options object (its sort method was read as a sort option)", () => {
+    const error = thrownBy(() => checkCallOptions([]));
+    expect(isEtcdError(error, "invalid-argument")).toBe(true);
+    expect((error as Error).message).toContain("got array");
+  });
+
+  it("connectCallOptions leaves out a timeout beyond setTimeout's range: no deadline, not one of 1 ms", () => {
+    // Connect's own transports armed a timer that Node fires after 1 ms for these.
+    for (const timeoutMs of [Infinity, 2 ** 31, 3_000_000_000]) expect(connectCallOptions({ timeoutMs })).toEqual({});
+    expect(connectCallOptions({ timeoutMs: MAX_TIMER_MS })).toEqual({ timeoutMs: MAX_TIMER_MS });
   });
 
   it("isAbortSignal accepts a signal-shaped object from another realm", () => {

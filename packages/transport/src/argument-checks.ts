@@ -29,7 +29,7 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
 }
 
 /**
- * Checks per-call options (`CallOptions`): undefined or an object whose `timeoutMs` is a number
+ * Checks per-call options (`CallOptions`): undefined or a (non-array) object whose `timeoutMs` is a number
  * (not NaN) and whose `signal` is an AbortSignal. Throws EtcdError "invalid-argument" otherwise.
  *
  * @example
@@ -40,12 +40,29 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
  */
 export function checkCallOptions(options: unknown): void {
   if (options === undefined) return;
-  if (typeof options !== "object" || options === null) throw invalidArgumentError(`options must be an object, got ${typeName(options)}`);
+  checkOptionsObject(options);
   const { timeoutMs, signal } = options as { timeoutMs?: unknown; signal?: unknown };
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))) {
     throw invalidArgumentError(`timeoutMs must be a number of milliseconds, got ${typeName(timeoutMs)}`);
   }
   if (signal !== undefined && !isAbortSignal(signal)) throw invalidArgumentError(`signal must be an AbortSignal, got ${typeName(signal)}`);
+}
+
+/**
+ * Checks that an options argument is undefined or an object (not null, not an array: an array's
+ * methods would be read as options). Throws EtcdError "invalid-argument" otherwise.
+ *
+ * @example
+ * ```ts
+ * checkOptionsObject({ prefix: true }); // ok
+ * checkOptionsObject([]);               // throws invalid-argument: "options must be an object, got array"
+ * ```
+ */
+export function checkOptionsObject(options: unknown, what = "options"): asserts options is object | undefined {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw invalidArgumentError(`${what} must be an object, got ${typeName(options)}`);
+  }
 }
 
 /**
@@ -80,7 +97,7 @@ export function checkTransport(value: unknown, factory: string): asserts value i
 }
 
 /**
- * What a wrongly typed argument is, for error messages: "undefined", "null", "number",
+ * What a wrongly typed argument is, for error messages: "undefined", "null", "number", "array",
  * "object (Foo)".
  *
  * @example
@@ -90,6 +107,7 @@ export function checkTransport(value: unknown, factory: string): asserts value i
  */
 export function typeName(value: unknown): string {
   if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
   if (typeof value === "object") return `object (${(value as object).constructor?.name ?? "no prototype"})`;
   return typeof value;
 }

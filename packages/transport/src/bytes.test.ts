@@ -1,6 +1,9 @@
 import fc from "fast-check";
+import { thrownBy } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
-import { bytesEqual, bytesToText, compareBytes, fromKeyRangeEnd, prefixRangeEnd, toBytes } from "./bytes.js";
+import { isEtcdError } from "./errors/etcd-error.js";
+import { runInNewContext } from "node:vm";
+import { bytesEqual, bytesToText, compareBytes, fromKeyRangeEnd, isBytes, prefixRangeEnd, toBytes, toOwnedBytes } from "./bytes.js";
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 
@@ -22,10 +25,32 @@ describe("toBytes / bytesToText", () => {
     );
     fc.assert(
       fc.property(texts, (text) => {
-        expect(toBytes(text)).toEqual(encoder.encode(text));
+        const wellFormed = !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+        if (wellFormed) expect(toBytes(text)).toEqual(encoder.encode(text));
+        else expect(isEtcdError(thrownBy(() => toBytes(text)), "invalid-argument")).toBe(true);
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("rejects a lone surrogate instead of writing U+FFFD (which made different strings one key)", () => {
+    for (const text of ["\uD800", "\uDC00", "a\uD800b", `${"x".repeat(100)}\uDBFF`, "\uDC00\uD800"]) {
+      const error = thrownBy(() => toBytes(text));
+      expect(isEtcdError(error, "invalid-argument")).toBe(true);
+      expect((error as Error).message).toContain("lone surrogate");
+    }
+    expect(toBytes("\uD83D\uDE80")).toEqual(bytes(0xf0, 0x9f, 0x9a, 0x80)); // a pair is fine
+  });
+
+  it("takes a Uint8Array of another realm (a vm context or test environment), and says what else it got", () => {
+    const foreign = runInNewContext("new Uint8Array([1, 2, 3]).subarray(1)") as Uint8Array;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(isBytes(foreign)).toBe(true);
+    const local = toBytes(foreign);
+    expect(local instanceof Uint8Array).toBe(true);
+    expect([...local]).toEqual([2, 3]);
+    expect(isBytes(new Uint16Array(1))).toBe(false);
+    expect((thrownBy(() => toBytes(new Uint16Array(1) as never)) as Error).message).toContain("got object (Uint16Array)");
   });
 
   it("passes byte arrays through without copying", () => {
@@ -38,7 +63,41 @@ describe("toBytes / bytesToText", () => {
   });
 });
 
+describe("toOwnedBytes", () => {
+  it("copies byte arrays (a Buffer into a plain Uint8Array) and encodes strings", () => {
+    const buffer = Buffer.from("job-1");
+    const owned = toOwnedBytes(buffer);
+    buffer.write("job-2");
+    expect(bytesToText(owned)).toBe("job-1");
+    expect(Buffer.isBuffer(owned)).toBe(false);
+    const view = new Uint8Array([9, 1, 2, 9]).subarray(1, 3);
+    expect(toOwnedBytes(view)).toEqual(bytes(1, 2));
+    expect(toOwnedBytes(view).buffer.byteLength).toBe(2);
+    expect(toOwnedBytes("é")).toEqual(bytes(0xc3, 0xa9));
+  });
+
+  it("copies a view of a detached buffer as empty, without a TypeError", () => {
+    const value = new Uint8Array([1, 2]);
+    structuredClone(value.buffer, { transfer: [value.buffer] });
+    expect(toOwnedBytes(value)).toEqual(new Uint8Array(0));
+  });
+
+  it("rejects anything but text and bytes with invalid-argument", () => {
+    for (const bad of [5, null, new Uint16Array(2), new ArrayBuffer(2)]) {
+      expect(isEtcdError(thrownBy(() => toOwnedBytes(bad as never)), "invalid-argument")).toBe(true);
+    }
+  });
+});
+
 describe("prefixRangeEnd", () => {
+  it("leaves a Buffer prefix as it was and returns a plain copy (Buffer's slice is a view)", () => {
+    const prefix = Buffer.from("abc");
+    const end = prefixRangeEnd(prefix);
+    expect(prefix.toString()).toBe("abc");
+    expect(bytesToText(end)).toBe("abd");
+    expect(Buffer.isBuffer(end)).toBe(false);
+  });
+
   it.each([
     ["abc", toBytes("abc"), toBytes("abd")],
     ["a\\xff", bytes(0x61, 0xff), toBytes("b")],

@@ -17,18 +17,77 @@ const decoder = new TextDecoder();
 
 /**
  * The bytes of a key or value: strings are UTF-8 encoded, byte arrays are returned as they are
- * (not copied; do not mutate them while a call is using them). Anything else throws
+ * (not copied; do not mutate them while a call is using them; a Uint8Array of another realm, such
+ * as a test environment's, is viewed as one of this realm). Throws `invalid-argument` for anything
+ * else, and for a string with a lone surrogate: UTF-8 cannot encode it, and replacing it with
+ * U+FFFD would make different strings the same key.
+ *
+ * @example
+ * ```ts
+ * toBytes("héllo");  // Uint8Array [104, 195, 169, 108, 108, 111]
+ * toBytes("\uD800"); // throws invalid-argument
+ * ```
+ */
+export function toBytes(value: Bytes): Uint8Array {
+  if (typeof value === "string") return value.length <= SHORT_TEXT_MAX ? encodeShortText(value) : encodeText(value);
+  if (value instanceof Uint8Array) return value;
+  const other: unknown = value;
+  if (isForeignUint8Array(other)) return new Uint8Array(other.buffer, other.byteOffset, other.byteLength);
+  throw invalidArgumentError(`a key or value must be a string or a Uint8Array, got ${typeName(value)}`);
+}
+
+/**
+ * Whether `value` is a key or value `toBytes` takes: a string or a Uint8Array (of any realm).
+ *
+ * @example
+ * ```ts
+ * isBytes("k");                  // true
+ * isBytes(Buffer.from("k"));     // true
+ * isBytes(new Uint16Array(1));   // false
+ * ```
+ */
+export function isBytes(value: unknown): value is Bytes {
+  return typeof value === "string" || value instanceof Uint8Array || isForeignUint8Array(value);
+}
+
+/** A Uint8Array made in another realm (a vm context, a jsdom test environment), where instanceof fails. */
+function isForeignUint8Array(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === "[object Uint8Array]";
+}
+
+/** UTF-8 of well-formed text; a lone surrogate is invalid-argument (TextEncoder would write U+FFFD). */
+function encodeText(text: string): Uint8Array {
+  if (!(text as unknown as WellFormedCheck).isWellFormed()) {
+    throw invalidArgumentError("a key or value string must be well-formed UTF-16: it has a lone surrogate, which UTF-8 cannot encode");
+  }
+  return encoder.encode(text);
+}
+
+/** String.prototype.isWellFormed (ES2024; Node 20, Deno, Bun, current browsers). */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/**
+ * The bytes of a key or value, owned by the caller of this function: strings are UTF-8 encoded
+ * into a fresh array, byte arrays are copied (into a plain Uint8Array, also for a Buffer). For
+ * values kept beyond the call that received them, such as immutable ops built now and run later,
+ * so that the caller reusing its buffer cannot change them. Anything else throws
  * `invalid-argument`.
  *
  * @example
  * ```ts
- * toBytes("héllo"); // Uint8Array [104, 195, 169, 108, 108, 111]
+ * const buffer = Buffer.from("job-1");
+ * const key = toOwnedBytes(buffer);
+ * buffer.write("job-2");
+ * bytesToText(key); // still "job-1"
  * ```
  */
-export function toBytes(value: Bytes): Uint8Array {
-  if (typeof value === "string") return value.length <= SHORT_TEXT_MAX ? encodeShortText(value) : encoder.encode(value);
-  if (value instanceof Uint8Array) return value;
-  throw invalidArgumentError(`a key or value must be a string or a Uint8Array, got ${typeName(value)}`);
+export function toOwnedBytes(value: Bytes): Uint8Array {
+  const bytes = toBytes(value);
+  if (typeof value === "string") return bytes;
+  // A view of a detached (transferred) buffer is empty; copying it would throw a TypeError.
+  return bytes.length === 0 ? new Uint8Array(0) : new Uint8Array(bytes);
 }
 
 /**
@@ -43,7 +102,7 @@ function encodeShortText(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0x80) return encoder.encode(text);
+    if (code >= 0x80) return encodeText(text);
     bytes[i] = code;
   }
   return bytes;
@@ -81,7 +140,8 @@ export function prefixRangeEnd(prefix: Uint8Array): Uint8Array {
   for (let i = prefix.length - 1; i >= 0; i--) {
     const byte = prefix[i]!;
     if (byte < 0xff) {
-      const end = prefix.slice(0, i + 1);
+      const end = new Uint8Array(i + 1); // a copy: Buffer's slice() would be a view of `prefix`
+      end.set(prefix.subarray(0, i + 1));
       end[i] = byte + 1;
       return end;
     }

@@ -16,8 +16,9 @@ export interface CallOptions {
 }
 
 /**
- * The Connect call options for `options` (only the fields Connect knows; undefined stays out).
- * Throws EtcdError "invalid-argument" for malformed options (see `checkCallOptions`).
+ * The Connect call options for `options` (only the fields Connect knows; undefined stays out, and
+ * so does a `timeoutMs` beyond MAX_TIMER_MS, which is no deadline at all). Throws EtcdError
+ * "invalid-argument" for malformed options (see `checkCallOptions`).
  *
  * @example
  * ```ts
@@ -28,6 +29,19 @@ export function connectCallOptions(options: CallOptions | undefined): { signal?:
   checkCallOptions(options);
   const out: { signal?: AbortSignal; timeoutMs?: number } = {};
   if (options?.signal !== undefined) out.signal = options.signal;
-  if (options?.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+  // Beyond setTimeout's range (including Infinity) there is no deadline to keep: Connect's own
+  // transports would arm a timer that Node fires after 1 ms.
+  if (options?.timeoutMs !== undefined && options.timeoutMs <= MAX_TIMER_MS) out.timeoutMs = options.timeoutMs;
   return out;
 }
+
+/**
+ * The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days); Node fires a longer one
+ * after 1 ms. A deadline or timer beyond it means "no deadline".
+ *
+ * @example
+ * ```ts
+ * setTimeout(fire, Math.min(MAX_TIMER_MS, delayMs));
+ * ```
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

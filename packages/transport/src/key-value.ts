@@ -82,7 +82,8 @@ export class KeyValue {
   }
 
   /**
-   * The value parsed as a decimal number (surrounding whitespace allowed).
+   * The value parsed as a decimal number: an optional sign, digits with an optional fraction, an
+   * optional exponent (`-12`, `42.5`, `.5`, `1e3`); surrounding whitespace is allowed.
    * Throws an EtcdError `invalid-argument` when the value is not a finite number.
    *
    * @example
@@ -92,11 +93,15 @@ export class KeyValue {
    */
   number(): number {
     const text = this.text().trim();
-    const parsed = text === "" ? Number.NaN : Number(text);
+    // Number() alone also reads "0x10", "0b11" and "0o7"; only decimal notation is a decimal number.
+    const parsed = decimalNumber.test(text) ? Number(text) : Number.NaN;
     if (!Number.isFinite(parsed)) throw invalidArgumentError("the value is not a finite decimal number");
     return parsed;
   }
 }
+
+/** Decimal notation as JSON and most languages write numbers (no hex, octal, binary or Infinity). */
+const decimalNumber = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * The fields of a KeyValue.

@@ -1,10 +1,12 @@
 import {
   booleanOption,
+  checkRevision,
   compareBytes,
   emptyKeyError,
   fromKeyRangeEnd,
   invalidArgumentError,
   isAbortSignal,
+  isBytes,
   prefixRangeEnd,
   toBytes,
   type Bytes,
@@ -151,10 +153,7 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     o.prefix === true ? RangeKind.Prefix : o.fromKey === true ? RangeKind.FromKey : o.end !== undefined ? RangeKind.End : RangeKind.Single;
   if (rangeKind === RangeKind.Single && key.length === 0) throw emptyKeyError();
   if (o.end !== undefined) checkEnd(key, o.end);
-  const startRevision = o.startRevision ?? 0n;
-  if (typeof startRevision !== "bigint" || startRevision < 0n || startRevision > MAX_INT64) {
-    throw invalidArgumentError("watch: startRevision must be a bigint from 0n to 2^63 - 1");
-  }
+  const startRevision = checkRevision(o.startRevision ?? 0n, "watch: startRevision");
   if (o.signal !== undefined && !isAbortSignal(o.signal)) {
     throw invalidArgumentError("watch: signal must be an AbortSignal");
   }
@@ -167,14 +166,7 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
   return { key, rangeKind, end: o.end, flags, startRevision };
 }
 
-/** The largest int64: etcd's revisions are int64 on the wire. */
-const MAX_INT64 = 0x7fff_ffff_ffff_ffffn;
-
 const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment"] as const;
-
-function isBytes(value: unknown): value is Bytes {
-  return typeof value === "string" || value instanceof Uint8Array;
-}
 
 /** A flag given as anything but a boolean (e.g. `prefix: "true"`) would silently watch something else. */
 function checkBooleans(o: Partial<Record<(typeof booleanOptions)[number], unknown>>): void {

@@ -1,10 +1,9 @@
 import type { EtcdError } from "../errors/etcd-error.js";
 import { isAbortSignal } from "../argument-checks.js";
+import { MAX_TIMER_MS } from "../call-options.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { canceledError, deadlineError } from "./call-errors.js";
 
-/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Whatever a call is currently waiting for (an HTTP/2 stream, a connection, a backoff sleep);
