@@ -1,4 +1,4 @@
-import { invalidArgumentError, toBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { checkInt64, checkRevision, invalidArgumentError, MAX_INT64, toOwnedBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 
 /**
@@ -58,7 +58,9 @@ function make(
  * Builders of txn guards. Each takes a key, an operator, an operand and optionally a range
  * selector (`{ prefix: true }`, `{ end }`, `{ fromKey: true }`) to compare every key of a range.
  *
- * Throws (synchronously, before any I/O) `empty-key` for an empty key without a range selector.
+ * Throws (synchronously, before any I/O) `empty-key` for an empty key without a range selector and
+ * `invalid-argument` for an unknown operator, a bad range selector, or an operand of the wrong type
+ * or outside int64 (revisions and versions: 0 … 2^63-1; lease IDs: any int64).
  *
  * @example
  * ```ts
@@ -77,7 +79,7 @@ export const compare = Object.freeze({
    * ```
    */
   value(key: Bytes, operator: CompareOperator, value: Bytes, range?: RangeSelector): Comparison {
-    return make("value", key, operator, toBytes(value), range);
+    return make("value", key, operator, toOwnedBytes(value), range);
   },
   /**
    * Compares the key's version (0: the key does not exist).
@@ -87,7 +89,7 @@ export const compare = Object.freeze({
    * ```
    */
   version(key: Bytes, operator: CompareOperator, version: number | bigint, range?: RangeSelector): Comparison {
-    return make("version", key, operator, nonNegativeInteger(version, "version"), range);
+    return make("version", key, operator, versionOperand(version), range);
   },
   /**
    * Compares the key's create revision (0: the key does not exist).
@@ -97,7 +99,7 @@ export const compare = Object.freeze({
    * ```
    */
   createRevision(key: Bytes, operator: CompareOperator, revision: Revision, range?: RangeSelector): Comparison {
-    return make("createRevision", key, operator, nonNegativeBigint(revision, "revision"), range);
+    return make("createRevision", key, operator, checkRevision(revision, "compare.createRevision: the revision"), range);
   },
   /**
    * Compares the key's mod revision.
@@ -107,7 +109,7 @@ export const compare = Object.freeze({
    * ```
    */
   modRevision(key: Bytes, operator: CompareOperator, revision: Revision, range?: RangeSelector): Comparison {
-    return make("modRevision", key, operator, nonNegativeBigint(revision, "revision"), range);
+    return make("modRevision", key, operator, checkRevision(revision, "compare.modRevision: the revision"), range);
   },
   /**
    * Compares the key's lease ID (0n: no lease).
@@ -117,7 +119,7 @@ export const compare = Object.freeze({
    * ```
    */
   lease(key: Bytes, operator: CompareOperator, lease: LeaseId, range?: RangeSelector): Comparison {
-    return make("lease", key, operator, int64LeaseId(lease), range);
+    return make("lease", key, operator, checkInt64(lease, "compare.lease: the lease ID (0n: no lease)"), range);
   },
   /**
    * The key exists (create revision > 0).
@@ -148,26 +150,14 @@ export const compare = Object.freeze({
    * ```
    */
   modRevisionIs(key: Bytes, revision: Revision): Comparison {
-    return make("modRevision", key, "=", nonNegativeBigint(revision, "revision"), undefined);
+    return make("modRevision", key, "=", checkRevision(revision, "compare.modRevisionIs: the revision"), undefined);
   },
 });
 
-/** `value` as a bigint when it is a non-negative integer (number or bigint); else invalid-argument. */
-function nonNegativeInteger(value: number | bigint, name: string): bigint {
+/** A version (number or bigint) as a bigint in 0 … 2^63-1; else invalid-argument. */
+function versionOperand(value: number | bigint): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  return nonNegativeBigint(value, name);
-}
-
-/**
- * A lease ID as a bigint when it is an int64 (0n: no lease; etcd 3.4 grants a negative ID a
- * client asks for); else invalid-argument.
- */
-function int64LeaseId(value: unknown): bigint {
-  if (typeof value === "bigint" && value >= -(2n ** 63n) && value < 2n ** 63n) return value;
-  throw invalidArgumentError("a compare's lease must be a bigint lease ID (an int64; 0n: no lease)");
-}
-
-function nonNegativeBigint(value: unknown, name: string): bigint {
-  if (typeof value === "bigint" && value >= 0n) return value;
-  throw invalidArgumentError(`a compare's ${name} must be a non-negative integer${name === "version" ? "" : " (bigint)"}`);
+  if (typeof value === "bigint" && value >= 0n && value <= MAX_INT64) return value;
+  const got = typeof value === "bigint" ? `${value}n` : typeof value === "number" ? String(value) : typeof value;
+  throw invalidArgumentError(`compare.version: the version must be a non-negative integer (number or bigint) up to 2^63-1, got ${got}`);
 }

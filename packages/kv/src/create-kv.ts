@@ -1,10 +1,10 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { checkTransport, connectCallOptions, invalidArgumentError, toEtcdError, type Revision } from "@etcdkit/transport";
+import { booleanOption, checkRevision, checkTransport, connectCallOptions, toEtcdError, type Revision } from "@etcdkit/transport";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import type { CallOptions, CompactOptions } from "./options.js";
-import { encodeDelete, encodePut, encodeRange, encodeTxn, notAnOpError } from "./request-encoding.js";
+import { encodeDelete, encodePut, encodeRange, encodeTxn, notAnOpError, readOp } from "./request-encoding.js";
 import { decodeDelete, decodePut, decodeRange, decodeTxn } from "./response-decoding.js";
 import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
 
@@ -51,16 +51,16 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
         let result: AnyOpResult;
         switch (operation?.type) {
           case "get":
-            result = decodeRange(await client.range(encodeRange(operation), call));
+            result = decodeRange(await client.range(readOp(encodeRange, operation), call));
             break;
           case "put":
-            result = decodePut(await client.put(encodePut(operation), call));
+            result = decodePut(await client.put(readOp(encodePut, operation), call));
             break;
           case "delete":
-            result = decodeDelete(await client.deleteRange(encodeDelete(operation), call));
+            result = decodeDelete(await client.deleteRange(readOp(encodeDelete, operation), call));
             break;
           case "txn":
-            result = decodeTxn(await client.txn(encodeTxn(operation), call));
+            result = decodeTxn(await client.txn(readOp(encodeTxn, operation), call));
             break;
           default:
             throw notAnOpError();
@@ -71,9 +71,10 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
       }
     },
     async compact(revision: Revision, options?: CompactOptions): Promise<CompactResult> {
-      if (typeof revision !== "bigint" || revision < 0n) throw invalidArgumentError("revision must be a non-negative bigint");
+      checkRevision(revision, "compact: the revision");
+      const physical = booleanOption(options?.physical, "physical");
       try {
-        const response = await client.compact({ revision, physical: options?.physical === true }, connectCallOptions(options));
+        const response = await client.compact({ revision, physical }, connectCallOptions(options));
         return Object.freeze({ revision: response.header?.revision ?? 0n });
       } catch (error) {
         throw toEtcdError(error);

@@ -1,4 +1,14 @@
-import { booleanOption, compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import {
+  booleanOption,
+  checkOptionsObject,
+  compareBytes,
+  emptyKeyError,
+  fromKeyRangeEnd,
+  invalidArgumentError,
+  prefixRangeEnd,
+  toOwnedBytes,
+  type Bytes,
+} from "@etcdkit/transport";
 
 /**
  * Selects a range of keys instead of a single key. Exactly one form at a time:
@@ -55,9 +65,11 @@ const zeroKey = new Uint8Array([0]);
  * Resolves a key and optional range selector into etcd's wire range, with Go's client semantics:
  * `prefix` → `[key, prefixRangeEnd(key))`, `fromKey` → `[key, "\0")`, and an empty key with
  * `prefix` or `fromKey` selects every key (`["\0", "\0")`). An empty key with an explicit `end`
- * starts at the smallest possible key `"\0"` (no key is empty). Copies nothing it does not have to.
+ * starts at the smallest possible key `"\0"` (no key is empty). The result owns its bytes: a
+ * byte array given as key or end is copied, so reusing it afterwards changes no op built from it.
  *
- * Throws `empty-key` (before any I/O) for an empty key without a range selector.
+ * Throws `empty-key` (before any I/O) for an empty key without a range selector, and
+ * `invalid-argument` for options that are not an object, more than one selector, or an empty end.
  *
  * @example
  * ```ts
@@ -67,7 +79,8 @@ const zeroKey = new Uint8Array([0]);
  * ```
  */
 export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> | undefined): WireRange {
-  const bytes = toBytes(key);
+  checkOptionsObject(selector);
+  const bytes = toOwnedBytes(key);
   const prefix = booleanOption(selector?.prefix, "prefix");
   const fromKey = booleanOption(selector?.fromKey, "fromKey");
   if (Number(prefix) + Number(fromKey) + Number(selector?.end !== undefined) > 1) {
@@ -81,7 +94,7 @@ export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> 
     return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: fromKeyRangeEnd };
   }
   if (selector?.end !== undefined) {
-    const end = toBytes(selector.end);
+    const end = toOwnedBytes(selector.end);
     // Empty would silently mean "just the key"; a single key is asked for by giving no end.
     if (end.length === 0) throw invalidArgumentError('end must not be empty (omit it for a single key; "\\0" means every key from the key on)');
     return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: end };

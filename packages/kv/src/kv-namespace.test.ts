@@ -116,6 +116,22 @@ describe("withNamespace, against a real etcd", () => {
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `k${String(i).padStart(2, "0")}`));
   });
 
+  it("never shows the key equal to the namespace itself, so a walk of it ends (it restarted for ever)", async () => {
+    await kv.put("self/", "the namespace key");
+    await kv.put("self/a", "A");
+    await kv.put("self/b", "B");
+    const ns = withNamespace(kv, "self/");
+    expect(keys(await ns.getAll())).toEqual(["a", "b"]);
+    expect(keys(await ns.getFromKey(""))).toEqual(["a", "b"]);
+    expect(keys(await ns.range("", { end: "z" }))).toEqual(["a", "b"]);
+    expect((await ns.txn().if(compare.value("", "!=", "the namespace key", { prefix: true })).commit()).succeeded).toBe(true);
+    const walked: string[] = [];
+    for await (const page of ns.paginate("", { prefix: true, pageSize: 1, limit: 10 })) walked.push(...page.kvs.map((i) => i.keyText()));
+    expect(walked).toEqual(["a", "b"]);
+    expect((await ns.delete("", { prefix: true })).deleted).toBe(2);
+    expect((await kv.get("self/"))?.text()).toBe("the namespace key");
+  });
+
   it("namespaces nest", async () => {
     const inner = withNamespace(withNamespace(kv, "outer/"), "inner/");
     await inner.put("k", "v");

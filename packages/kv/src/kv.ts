@@ -1,7 +1,7 @@
-import type { Bytes, Revision } from "@etcdkit/transport";
+import { invalidArgumentError, isBytes, typeName, type Bytes, type Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import { op } from "./op-builders.js";
-import type { Op } from "./ops.js";
+import type { Op, PutOp } from "./ops.js";
 import type {
   CallOptions,
   CompactOptions,
@@ -49,7 +49,9 @@ export interface KVCore {
  */
 export interface KV extends KVCore {
   /**
-   * Reads one key. Also throws `compacted` / `future-revision` with `revision`.
+   * Reads one key. Also throws `compacted` / `future-revision` with `revision`, and
+   * `invalid-argument` for a range option (prefix, end, fromKey, limit, sort, countOnly: use
+   * `range` or `getPrefix`).
    * @example
    * ```ts
    * const foo = await kv.get("foo");
@@ -154,7 +156,8 @@ export interface KV extends KVCore {
 }
 
 /**
- * Builds the full KV API on top of a KVCore.
+ * Builds the full KV API on top of a KVCore. Throws `invalid-argument` at once when `core` has no
+ * `do` and `compact` functions.
  *
  * @example
  * ```ts
@@ -162,12 +165,17 @@ export interface KV extends KVCore {
  * ```
  */
 export function buildKV(core: KVCore): KV {
+  const given = core as Partial<KVCore> | null;
+  if (typeof given?.do !== "function" || typeof given.compact !== "function") {
+    throw invalidArgumentError(`buildKV needs a core with do(op, options) and compact(revision, options), got ${typeName(core)}`);
+  }
   const run = core.do.bind(core) as KVCore["do"];
   const runTxn: TxnRunner = (txn, options) => run(txn, options);
   const kv: KV = {
     do: run,
     compact: (revision, options) => core.compact(revision, options),
     async get(key, options) {
+      if (options !== undefined) checkSingleKeyOptions(options);
       const result = await run(op.get(key, options), options);
       return result.kvs[0];
     },
@@ -184,10 +192,10 @@ export function buildKV(core: KVCore): KV {
       return run(op.get("", { ...options, prefix: true }), options);
     },
     async put(key: Bytes, valueOrOptions: Bytes | (PutKeepValueOptions & CallOptions), options?: PutOptions & CallOptions) {
-      if (typeof valueOrOptions === "string" || valueOrOptions instanceof Uint8Array) {
-        return run(op.put(key, valueOrOptions, options), options);
-      }
-      return run(op.put(key, valueOrOptions), valueOrOptions);
+      if (isBytes(valueOrOptions)) return run(op.put(key, valueOrOptions, options), options);
+      // The keep-value form: op.put rejects a third argument (it would be dropped) and non-options.
+      const keepValue = (op.put as (k: Bytes, v: unknown, o: unknown) => PutOp)(key, valueOrOptions, options);
+      return run(keepValue, valueOrOptions);
     },
     async delete(key, options) {
       return run(op.delete(key, options), options);
@@ -197,3 +205,18 @@ export function buildKV(core: KVCore): KV {
   };
   return Object.freeze(kv);
 }
+
+/**
+ * `kv.get` reads one key: a range selector or a range-only option would be silently misread
+ * (`countOnly` made every key look missing; `prefix` returned the first key of the range).
+ */
+function checkSingleKeyOptions(options: SingleGetOptions & CallOptions): void {
+  const o = options as Partial<Record<(typeof rangeOnlyOptions)[number] | "prefix" | "fromKey", unknown>> | null;
+  if (typeof o !== "object" || o === null) return; // op.get rejects it, naming what it got
+  const misplaced = o.prefix === true ? "prefix" : o.fromKey === true ? "fromKey" : rangeOnlyOptions.find((name) => o[name] !== undefined);
+  if (misplaced !== undefined) {
+    throw invalidArgumentError(`get reads one key: ${misplaced} needs range(), getPrefix(), getFromKey() or getAll()`);
+  }
+}
+
+const rangeOnlyOptions = ["end", "limit", "sort", "countOnly"] as const;

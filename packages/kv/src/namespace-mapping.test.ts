@@ -4,7 +4,8 @@
  * prefixed range, no key outside the namespace is ever in a prefixed range, and stripping undoes
  * prefixing. Plus the edge cases Go's namespace package defines.
  */
-import { bytesEqual, toBytes } from "@etcdkit/transport";
+import { bytesEqual, isEtcdError, toBytes } from "@etcdkit/transport";
+import { thrownBy } from "@etcdkit/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compare } from "./compare.js";
@@ -96,10 +97,23 @@ describe("namespace mapping (Go's edge cases)", () => {
     expect(prefixRange(ns, resolveRange("b", { fromKey: true }))).toEqual({ key: toBytes("app/b"), rangeEnd: toBytes("app0") });
   });
 
-  it("all keys (empty prefix, empty from-key) is the whole namespace, the namespace key included", () => {
+  it("all keys (empty prefix, empty from-key) starts right after the namespace key itself, as in Go", () => {
+    // It started at the namespace key, which came back as the empty key: a namespaced walk with
+    // pageSize 1 then restarted from "\0" (the whole keyspace again) for ever.
     for (const range of [resolveRange("", { prefix: true }), resolveRange("", { fromKey: true })]) {
-      expect(prefixRange(ns, range)).toEqual({ key: ns, rangeEnd: toBytes("app0") });
+      expect(prefixRange(ns, range)).toEqual({ key: toBytes("app/\0"), rangeEnd: toBytes("app0") });
     }
+    expect(inWireRange(ns, prefixRange(ns, resolveRange("", { prefix: true })))).toBe(false);
+  });
+
+  it("copies its inputs: a Buffer namespace is not changed, and a string namespace is encoded", () => {
+    const buffer = Buffer.from("app/");
+    const range = prefixRange(buffer, resolveRange("", { prefix: true }));
+    expect(buffer.toString()).toBe("app/");
+    expect(range.key).not.toBe(buffer);
+    expect(prefixRange("app/", resolveRange("b", { fromKey: true }))).toEqual({ key: toBytes("app/b"), rangeEnd: toBytes("app0") });
+    expect(isEtcdError(thrownBy(() => prefixRange(ns, undefined as never)), "invalid-argument")).toBe(true);
+    expect(isEtcdError(thrownBy(() => prefixRange(5 as never, resolveRange("a", undefined))), "invalid-argument")).toBe(true);
   });
 
   it("a namespace ending in 0xff ends at the next byte string; an all-0xff namespace runs to the end", () => {

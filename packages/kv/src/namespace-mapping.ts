@@ -1,31 +1,37 @@
-import { prefixRangeEnd } from "@etcdkit/transport";
+import { invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
 import type { Comparison } from "./compare.js";
 import { KeyValue } from "@etcdkit/transport";
 import type { WireRange } from "./key-range.js";
 import type { Op } from "./ops.js";
+import { notAComparisonError, notAnOpError, readOp } from "./request-encoding.js";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
 
 /**
  * Maps a wire range inside a namespace to the range outside it, as Go's `namespace` package does:
  * the namespace is put in front of the key and of the range end; a range end of `[0]` ("to the
- * end of the keyspace") becomes the end of the namespace, `prefixRangeEnd(namespace)`. In addition,
- * the whole keyspace `["\0", "\0")` maps to the whole namespace `[namespace, end of namespace)`,
- * so even a key equal to the namespace itself is inside it. An empty namespace changes nothing.
+ * end of the keyspace") becomes the end of the namespace, `prefixRangeEnd(namespace)`. The whole
+ * keyspace `["\0", "\0")` therefore maps to `[namespace + "\0", end of namespace)`: a key equal to
+ * the namespace itself would be the empty key inside it, which no op can name, so no range holds
+ * it either. An empty namespace changes nothing. Returns new arrays; neither argument is changed.
+ *
+ * Throws `invalid-argument` when `namespace` is not text or bytes or `range` is not a WireRange.
  *
  * @example
  * ```ts
- * prefixRange(toBytes("app/"), { key: toBytes("a"), rangeEnd: new Uint8Array([0]) });
+ * prefixRange("app/", { key: toBytes("a"), rangeEnd: new Uint8Array([0]) });
  * // { key: "app/a", rangeEnd: "app0" }
  * ```
  */
-export function prefixRange(namespace: Uint8Array, range: WireRange): WireRange {
+export function prefixRange(namespace: Bytes, range: WireRange): WireRange {
+  const prefix = toBytes(namespace);
+  if (!(range?.key instanceof Uint8Array) || !(range.rangeEnd instanceof Uint8Array)) {
+    throw invalidArgumentError("prefixRange: the range must be { key, rangeEnd } of Uint8Arrays (see resolveRange)");
+  }
   const { key, rangeEnd } = range;
-  const isToEnd = rangeEnd.length === 1 && rangeEnd[0] === 0;
-  const isAll = isToEnd && key.length === 1 && key[0] === 0 && namespace.length > 0;
-  const prefixedKey = isAll ? namespace : concat(namespace, key);
+  const prefixedKey = concat(prefix, key);
   if (rangeEnd.length === 0) return { key: prefixedKey, rangeEnd };
-  if (isToEnd) return { key: prefixedKey, rangeEnd: prefixRangeEnd(namespace) };
-  return { key: prefixedKey, rangeEnd: concat(namespace, rangeEnd) };
+  if (rangeEnd.length === 1 && rangeEnd[0] === 0) return { key: prefixedKey, rangeEnd: prefixRangeEnd(prefix) };
+  return { key: prefixedKey, rangeEnd: concat(prefix, rangeEnd) };
 }
 
 /**
@@ -37,11 +43,11 @@ export function prefixRange(namespace: Uint8Array, range: WireRange): WireRange 
  * ```
  */
 export function prefixOp<O extends Op>(namespace: Uint8Array, operation: O): O {
-  return prefixAnyOp(namespace, operation) as O;
+  return readOp((o: Op) => prefixAnyOp(namespace, o), operation) as O;
 }
 
 function prefixAnyOp(namespace: Uint8Array, operation: Op): Op {
-  switch (operation.type) {
+  switch (operation?.type) {
     case "get":
       return Object.freeze({ ...operation, ...prefixRange(namespace, operation) });
     case "delete":
@@ -55,6 +61,8 @@ function prefixAnyOp(namespace: Uint8Array, operation: Op): Op {
         success: Object.freeze(operation.success.map((o) => prefixAnyOp(namespace, o))),
         failure: Object.freeze(operation.failure.map((o) => prefixAnyOp(namespace, o))),
       });
+    default:
+      throw notAnOpError();
   }
 }
 
@@ -67,6 +75,7 @@ function prefixAnyOp(namespace: Uint8Array, operation: Op): Op {
  * ```
  */
 export function prefixComparison(namespace: Uint8Array, comparison: Comparison): Comparison {
+  if (typeof comparison?.target !== "string") throw notAComparisonError();
   return Object.freeze({ ...comparison, ...prefixRange(namespace, comparison) });
 }
 

@@ -1,4 +1,4 @@
-import { toBytes, type Bytes } from "@etcdkit/transport";
+import { invalidArgumentError, toOwnedBytes, typeName, type Bytes } from "@etcdkit/transport";
 import { buildKV, type KV } from "./kv.js";
 import { prefixOp, stripResult } from "./namespace-mapping.js";
 import type { Op } from "./ops.js";
@@ -11,7 +11,8 @@ import type { AnyOpResult, OpResult } from "./results.js";
  * empty prefix) end at the end of the namespace, so a namespaced KV never sees keys outside it.
  * Compaction is not namespaced (etcd has one history). Namespaces nest.
  *
- * Throws what the wrapped KV throws; `empty-key` is still checked on the key inside the
+ * Throws `invalid-argument` at once when `kv` is not a KV or `namespace` not text or bytes.
+ * Its calls throw what the wrapped KV throws; `empty-key` is still checked on the key inside the
  * namespace (before any I/O).
  *
  * @example
@@ -22,7 +23,11 @@ import type { AnyOpResult, OpResult } from "./results.js";
  * ```
  */
 export function withNamespace(kv: KV, namespace: Bytes): KV {
-  const prefix = toBytes(namespace).slice();
+  const inner = kv as Partial<KV> | null;
+  if (typeof inner?.do !== "function" || typeof inner.compact !== "function") {
+    throw invalidArgumentError(`withNamespace wraps a KV (from createKV or withNamespace), got ${typeName(kv)}`);
+  }
+  const prefix = toOwnedBytes(namespace);
   return buildKV({
     async do<O extends Op>(operation: O, options?: Parameters<KV["do"]>[1]): Promise<OpResult<O>> {
       const result = await kv.do(prefixOp(prefix, operation), options);

@@ -1,4 +1,16 @@
-import { booleanOption, emptyKeyError, invalidArgumentError, toBytes, type Bytes, type Revision } from "@etcdkit/transport";
+import {
+  booleanOption,
+  checkInt64,
+  checkOptionsObject,
+  checkRevision,
+  emptyKeyError,
+  invalidArgumentError,
+  isBytes,
+  toOwnedBytes,
+  typeName,
+  type Bytes,
+  type Revision,
+} from "@etcdkit/transport";
 import type { Comparison } from "./compare.js";
 import { resolveRange, type WireRange } from "./key-range.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
@@ -31,8 +43,8 @@ const sortOrders = new Set(["ascend", "descend"]);
 
 /**
  * Builds a GetOp from an already resolved wire range; used by `op.get`, paging and namespaces.
- * Throws `invalid-argument` for a negative or fractional limit, a negative revision, or an
- * unknown sort target or order.
+ * Throws `invalid-argument` for a negative or fractional limit, a revision outside 0n … 2^63-1,
+ * or a sort that is not `{ target, order? }` with a known target and order.
  *
  * @example
  * ```ts
@@ -40,8 +52,8 @@ const sortOrders = new Set(["ascend", "descend"]);
  * ```
  */
 export function makeGetOp(range: WireRange, options: RangeReadOptions | undefined): GetOp {
-  const limit = options?.limit ?? 0;
-  if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError("limit must be a non-negative integer");
+  const limit = options?.limit === undefined ? 0 : options.limit;
+  if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError(`limit must be a non-negative integer, got ${String(limit)}`);
   const sort = options?.sort === undefined ? undefined : checkSort(options.sort);
   return Object.freeze({
     type: "get",
@@ -61,12 +73,13 @@ export function makeGetOp(range: WireRange, options: RangeReadOptions | undefine
 }
 
 function revisionOption(value: Revision | undefined, name: string): Revision {
-  if (value === undefined) return 0n;
-  if (typeof value !== "bigint" || value < 0n) throw invalidArgumentError(`${name} must be a non-negative bigint`);
-  return value;
+  return value === undefined ? 0n : checkRevision(value, name);
 }
 
 function checkSort(sort: SortOption): SortOption {
+  if (typeof sort !== "object" || sort === null) {
+    throw invalidArgumentError(`sort must be an object { target, order? }, got ${typeName(sort)}`);
+  }
   if (!sortTargets.has(sort.target)) throw invalidArgumentError("unknown sort target");
   if (sort.order !== undefined && !sortOrders.has(sort.order)) throw invalidArgumentError("unknown sort order");
   return Object.freeze({ target: sort.target, order: sort.order ?? "ascend" });
@@ -75,16 +88,12 @@ function checkSort(sort: SortOption): SortOption {
 function put(key: Bytes, value: Bytes, options?: PutOptions): PutOp;
 function put(key: Bytes, options: PutKeepValueOptions): PutOp;
 function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptions?: PutOptions): PutOp {
-  const keyBytes = toBytes(key);
+  const keyBytes = toOwnedBytes(key);
   if (keyBytes.length === 0) throw emptyKeyError();
   // Options in the value's place mean "keep the value" (ignoreValue); anything else must be bytes.
-  const keepValue = typeof valueOrOptions === "object" && valueOrOptions !== null && !(valueOrOptions instanceof Uint8Array);
-  const options: PutOptions | PutKeepValueOptions | undefined = keepValue ? valueOrOptions : maybeOptions;
-  if (keepValue && (valueOrOptions as { ignoreValue?: unknown }).ignoreValue !== true) {
-    throw invalidArgumentError("put needs a value, or options with ignoreValue: true in its place");
-  }
-  const lease = options?.lease ?? 0n;
-  if (typeof lease !== "bigint") throw invalidArgumentError("lease must be a bigint lease ID");
+  const keepValue = isPlainOptions(valueOrOptions);
+  const options = checkPutOptions(keepValue ? valueOrOptions : maybeOptions, keepValue, maybeOptions);
+  const lease = options?.lease === undefined ? 0n : checkInt64(options.lease, "lease (a bigint lease ID; 0n: none)");
   const prevKv = booleanOption(options?.prevKv, "prevKv");
   const ignoreLease = booleanOption((options as PutOptions | undefined)?.ignoreLease, "ignoreLease");
   if (ignoreLease && lease !== 0n) {
@@ -93,7 +102,7 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
   return Object.freeze({
     type: "put",
     key: keyBytes,
-    value: keepValue ? new Uint8Array(0) : toBytes(valueOrOptions),
+    value: keepValue ? new Uint8Array(0) : toOwnedBytes(valueOrOptions as Bytes),
     lease,
     prevKv,
     ignoreValue: keepValue,
@@ -101,15 +110,51 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
   });
 }
 
+/** An options object (not bytes, not a typed array, array or buffer) in a put's value place. */
+function isPlainOptions(value: unknown): value is PutKeepValueOptions {
+  return typeof value === "object" && value !== null && !isBytes(value) && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
+}
+
+/**
+ * The options of a put, checked: `ignoreValue: true` exactly when the options stand in the value's
+ * place (a value with it would be dropped silently; options after it would be ignored).
+ */
+function checkPutOptions(
+  options: PutOptions | PutKeepValueOptions | undefined,
+  keepValue: boolean,
+  extra: PutOptions | undefined,
+): PutOptions | PutKeepValueOptions | undefined {
+  checkOptionsObject(options);
+  const ignoreValue = booleanOption(options?.ignoreValue, "ignoreValue");
+  if (keepValue && !ignoreValue) throw invalidArgumentError("put needs a value, or options with ignoreValue: true in its place");
+  if (keepValue && extra !== undefined) {
+    throw invalidArgumentError("put(key, { ignoreValue: true, ... }) takes every option in that one object: give no third argument");
+  }
+  if (!keepValue && ignoreValue) {
+    throw invalidArgumentError("ignoreValue keeps the current value: give no value, as put(key, { ignoreValue: true, ... })");
+  }
+  return options;
+}
+
 function txn<const T extends readonly Op[] = readonly [], const E extends readonly Op[] = readonly []>(
   spec: TxnSpec<T, E>,
 ): TxnOp<T, E> {
+  if (typeof spec !== "object" || spec === null) {
+    throw invalidArgumentError(`op.txn takes { if?, then?, else? }, got ${typeName(spec)}`);
+  }
   return Object.freeze({
     type: "txn",
-    compares: Object.freeze([...(spec.if ?? [])]),
-    success: Object.freeze([...(spec.then ?? [])]) as unknown as T,
-    failure: Object.freeze([...(spec.else ?? [])]) as unknown as E,
+    compares: txnPart(spec.if, "if"),
+    success: txnPart(spec.then, "then") as unknown as T,
+    failure: txnPart(spec.else, "else") as unknown as E,
   });
+}
+
+/** One part of a txn spec as a frozen copy; absent is empty, anything but an array is an error. */
+function txnPart<X>(part: readonly X[] | undefined, name: string): readonly X[] {
+  if (part === undefined) return Object.freeze([]);
+  if (!Array.isArray(part)) throw invalidArgumentError(`op.txn: ${name} must be an array, got ${typeName(part)}`);
+  return Object.freeze([...part]);
 }
 
 /**
@@ -117,7 +162,9 @@ function txn<const T extends readonly Op[] = readonly [], const E extends readon
  * typed per operation: a limit on a put or a sort on a single key does not compile.
  *
  * Throws (synchronously, before any I/O): `empty-key` for an empty key without a range selector,
- * `invalid-argument` for malformed options (negative limit or revision, lease with ignoreLease).
+ * `invalid-argument` for malformed options (negative limit, a revision or lease outside int64,
+ * lease with ignoreLease, a txn part that is not an array). Ops own their bytes: a byte array
+ * given as a key or value is copied, so reusing the array afterwards does not change the op.
  *
  * @example
  * ```ts

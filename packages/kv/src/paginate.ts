@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { EtcdError, invalidArgumentError, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import { checkCallOptions, checkRevision, EtcdError, invalidArgumentError, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";
@@ -59,7 +59,8 @@ const DEFAULT_PAGE_SIZE = 1000;
  * `revision` option if given, else the first page's header revision. The walk is therefore a
  * consistent snapshot, however the range changes meanwhile. Stops after `limit` keys when given.
  *
- * Throws (as EtcdError) `invalid-argument` for a bad page size or limit (before any I/O),
+ * Throws (as EtcdError) `invalid-argument` for missing options, no range selector, or a bad page
+ * size or limit (before any I/O),
  * `compacted` when the pinned revision is compacted during the walk, `future-revision`, and the
  * transport's reasons (`unavailable`, `deadline-exceeded`, `canceled` on `signal`, …).
  *
@@ -71,14 +72,22 @@ const DEFAULT_PAGE_SIZE = 1000;
  * ```
  */
 export async function* paginate(reader: PageReader, key: Bytes, options: PaginateOptions): AsyncGenerator<RangePage, void, undefined> {
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const limit = options.limit ?? 0;
-  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) throw invalidArgumentError("pageSize must be a positive integer");
-  if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError("limit must be a non-negative integer");
+  if (typeof (reader as Partial<PageReader> | null)?.do !== "function") {
+    throw invalidArgumentError(`paginate reads through a KV (anything with do(op)), got ${typeName(reader)}`);
+  }
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw invalidArgumentError(`paginate needs options with a range selector (prefix, end or fromKey), got ${typeName(options)}`);
+  }
+  checkCallOptions(options); // before the signal is read: { aborted: 1 } is not a signal
+  const pageSize = options.pageSize === undefined ? DEFAULT_PAGE_SIZE : options.pageSize;
+  const limit = options.limit === undefined ? 0 : options.limit;
+  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) throw invalidArgumentError(`pageSize must be a positive integer, got ${String(pageSize)}`);
+  if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError(`limit must be a non-negative integer, got ${String(limit)}`);
   const range = resolveRange(key, options);
+  if (range.rangeEnd.length === 0) throw invalidArgumentError("paginate walks a range: give prefix, end or fromKey");
   const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   let start = range.key;
-  let revision: Revision = options.revision ?? 0n;
+  let revision: Revision = options.revision === undefined ? 0n : checkRevision(options.revision, "revision");
   let remaining = limit === 0 ? Number.POSITIVE_INFINITY : limit;
   while (remaining > 0) {
     if (options.signal?.aborted) throw abortedError(options.signal);

@@ -11,7 +11,7 @@ import {
   type RequestOpSchema,
   type TxnRequestSchema,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, type EtcdError } from "@etcdkit/transport";
+import { EtcdError, invalidArgumentError } from "@etcdkit/transport";
 import type { CompareOperator, CompareTarget, Comparison } from "./compare.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 import type { SortOption, SortTarget } from "./options.js";
@@ -138,9 +138,7 @@ export function encodeCompare(comparison: Comparison): MessageInitShape<typeof C
   const target = comparison?.target;
   const operand = comparison?.operand;
   const result = compareResults[comparison?.operator];
-  if (typeof compareTargets[target] !== "number" || typeof result !== "number") {
-    throw invalidArgumentError("not a comparison: build comparisons with compare.value, compare.version, …");
-  }
+  if (typeof compareTargets[target] !== "number" || typeof result !== "number") throw notAComparisonError();
   const targetUnion =
     target === "value"
       ? { case: "value" as const, value: operand as Uint8Array }
@@ -199,4 +197,35 @@ export function encodeRequestOp(operation: Op): MessageInitShape<typeof RequestO
  */
 export function notAnOpError(): EtcdError {
   return invalidArgumentError("not an op: build ops with op.get, op.put, op.delete or op.txn");
+}
+
+/**
+ * The error for something passed where a txn comparison belongs.
+ *
+ * @example
+ * ```ts
+ * throw notAComparisonError();
+ * ```
+ */
+export function notAComparisonError(): EtcdError {
+  return invalidArgumentError("not a comparison: build comparisons with compare.value, compare.version, …");
+}
+
+/**
+ * `read(operation)`, for code that reads an op's fields (an encoder, the namespace mapping): a
+ * hand-made op or comparison that lacks a field fails `invalid-argument` instead of with a
+ * TypeError. Ops from `op.*` and comparisons from `compare.*` always have every field.
+ *
+ * @example
+ * ```ts
+ * const request = readOp(encodeRange, operation);
+ * ```
+ */
+export function readOp<O, R>(read: (operation: O) => R, operation: O): R {
+  try {
+    return read(operation);
+  } catch (error) {
+    if (error instanceof EtcdError) throw error;
+    throw invalidArgumentError(`malformed op or comparison (${error instanceof Error ? error.message : String(error)}): build them with op.* and compare.*`);
+  }
 }

@@ -1,3 +1,4 @@
+import { invalidArgumentError, type EtcdError } from "@etcdkit/transport";
 import type { Comparison } from "./compare.js";
 import type { CallOptions } from "./options.js";
 import type { Op, TxnOp } from "./ops.js";
@@ -76,7 +77,8 @@ export interface TxnIfStage extends TxnThenStage<readonly []> {
 /**
  * A fresh txn builder: `if(...)` → `then(...)` → `else(...)` → `commit()`; each stage offers only
  * what may come next, so an `if` after a `then` does not compile. Every stage is immutable: a
- * stage can be reused to build several txns.
+ * stage can be reused to build several txns. A stage is not a promise: awaiting one (a forgotten
+ * `commit()`) rejects at once with `invalid-argument` rather than waiting forever.
  *
  * @example
  * ```ts
@@ -142,6 +144,9 @@ class TxnStage {
   }
 
   then(...ops: Op[]): TxnStage {
+    // `await stage` (a forgotten commit()) calls then(resolve, reject): fail that await at once
+    // instead of leaving it pending forever.
+    if (typeof ops[0] === "function") throw notAPromiseError();
     return new TxnStage(this.run, this.compares, Object.freeze(ops), noOps);
   }
 
@@ -156,4 +161,9 @@ class TxnStage {
   commit(options?: CallOptions): Promise<TxnResult> {
     return this.run(this.toOp(), options);
   }
+}
+
+/** What awaiting a txn builder (instead of its `commit()`) rejects with. */
+function notAPromiseError(): EtcdError {
+  return invalidArgumentError("a txn builder is not a promise: finish it with .commit() (or .toOp() to run it later)");
 }
