@@ -166,6 +166,31 @@ describe("txn, against a real etcd", () => {
     expect((await kv.get(`${p}b`))?.text()).toBe("inner");
   });
 
+  it("a read inside a txn reports the revision it saw: before the txn's writes, the one before them", async () => {
+    // Every inner result carried the txn's final revision, so reading again at a read's reported
+    // revision could return keys that read never saw.
+    const p = uniquePrefix("inner-revision");
+    const before = await kv.put(`${p}a`, "1");
+    const result = await kv
+      .txn()
+      .then(op.get(p, { prefix: true }), op.put(`${p}b`, "2"), op.get(p, { prefix: true }), op.txn({ then: [op.get(`${p}b`)] }))
+      .commit();
+    expect(result.succeeded).toBe(true);
+    if (!result.succeeded) return;
+    const [early, put, late, nested] = result.responses;
+    expect(early.kvs).toHaveLength(1);
+    expect(early.revision).toBe(before.revision);
+    expect((await kv.getPrefix(p, { revision: early.revision })).kvs).toHaveLength(1);
+    expect(put.revision).toBe(result.revision);
+    expect(result.revision).toBe(before.revision + 1n);
+    expect(late.kvs).toHaveLength(2);
+    expect(late.revision).toBe(result.revision);
+    // etcd gives a nested txn no revision of its own: it reports the enclosing txn's.
+    expect(nested.revision).toBe(result.revision);
+    expect(nested.succeeded).toBe(true);
+    if (nested.succeeded) expect(nested.responses[0].kvs[0]?.text()).toBe("2");
+  });
+
   it("the else-branch runs when a guard fails, and only it", async () => {
     const p = uniquePrefix("else");
     const result = await kv

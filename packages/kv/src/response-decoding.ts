@@ -11,10 +11,6 @@ import { keyValueFromMessage, type KeyValue } from "@etcdkit/transport";
 import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
 
-/**
- * The revision of a response: its header's, or (inside a txn, where etcd leaves inner headers
- * empty or partial) the enclosing txn's.
- */
 const noKeyValues: readonly KeyValue[] = Object.freeze([]);
 
 /** The KeyValues of a response, frozen; one shared empty array when there are none. */
@@ -22,12 +18,19 @@ function keyValues(messages: readonly KeyValueMessage[]): readonly KeyValue[] {
   return messages.length === 0 ? noKeyValues : Object.freeze(messages.map(keyValueFromMessage));
 }
 
+/**
+ * The revision of a response: its header's. Inside a txn etcd fills in each op's own revision (a
+ * read before the txn's first write saw the revision before it; a write has the txn's), but not a
+ * nested txn's, which therefore takes the enclosing txn's.
+ */
 function revisionOf(header: ResponseHeader | undefined, outer: Revision | undefined): Revision {
-  return outer ?? header?.revision ?? 0n;
+  const own = header?.revision ?? 0n;
+  return own !== 0n ? own : (outer ?? 0n);
 }
 
 /**
- * A RangeResponse as a RangeResult. `outer` is the enclosing txn's revision, if any.
+ * A RangeResponse as a RangeResult. `outer` is the enclosing txn's revision, if any (used when
+ * the response has none of its own).
  *
  * @example
  * ```ts
@@ -75,7 +78,8 @@ export function decodeDelete(response: DeleteRangeResponse, outer?: Revision): D
 }
 
 /**
- * A TxnResponse as a TxnResult; every inner result carries the outermost txn's revision.
+ * A TxnResponse as a TxnResult; each inner result carries the revision etcd reports for it (a
+ * nested txn without one, its enclosing txn's).
  *
  * @example
  * ```ts

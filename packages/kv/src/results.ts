@@ -11,7 +11,10 @@ import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
  * ```
  */
 export interface RangeResult {
-  /** The store revision the read saw (the response header's; inside a txn, the txn's). */
+  /**
+   * The store revision the read saw. Inside a txn: the revision before the txn when no write of
+   * the txn came before the read, else the txn's.
+   */
   readonly revision: Revision;
   /** The matching key-values (empty with `countOnly`). */
   readonly kvs: readonly KeyValue[];
@@ -30,7 +33,7 @@ export interface RangeResult {
  * ```
  */
 export interface PutResult {
-  /** The store revision after the put (inside a txn, the txn's). */
+  /** The store revision after the put (inside a txn, the txn's: all its writes share one). */
   readonly revision: Revision;
   /** The key-value before the put, when `prevKv` was asked for and the key existed. */
   readonly prevKv: KeyValue | undefined;
@@ -45,7 +48,7 @@ export interface PutResult {
  * ```
  */
 export interface DeleteResult {
-  /** The store revision after the delete (inside a txn, the txn's). */
+  /** The store revision after the delete (inside a txn, the txn's: all its writes share one). */
   readonly revision: Revision;
   /** How many keys were deleted. */
   readonly deleted: number;
