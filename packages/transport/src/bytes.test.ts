@@ -72,7 +72,14 @@ describe("toOwnedBytes", () => {
     expect(Buffer.isBuffer(owned)).toBe(false);
     const view = new Uint8Array([9, 1, 2, 9]).subarray(1, 3);
     expect(toOwnedBytes(view)).toEqual(bytes(1, 2));
-    expect(toOwnedBytes(view).buffer.byteLength).toBe(2);
+    const first = toOwnedBytes(view);
+    const second = toOwnedBytes(view);
+    first[0] = 99;
+    expect([second[0], view[0]]).toEqual([1, 1]); // copies share no bytes with each other or the source
+    const large = new Uint8Array(5000).fill(3);
+    const largeCopy = toOwnedBytes(large);
+    large[4999] = 4;
+    expect([largeCopy.length, largeCopy[4999]]).toEqual([5000, 3]);
     expect(toOwnedBytes("é")).toEqual(bytes(0xc3, 0xa9));
   });
 

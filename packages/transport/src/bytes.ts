@@ -87,7 +87,35 @@ export function toOwnedBytes(value: Bytes): Uint8Array {
   const bytes = toBytes(value);
   if (typeof value === "string") return bytes;
   // A view of a detached (transferred) buffer is empty; copying it would throw a TypeError.
-  return bytes.length === 0 ? new Uint8Array(0) : new Uint8Array(bytes);
+  return bytes.length === 0 ? new Uint8Array(0) : copyBytes(bytes);
+}
+
+/**
+ * Copies of up to this many bytes share slabs, as Node's Buffer pool does: V8 allocates an array
+ * over 64 bytes outside its heap, which made a fresh copy of a 256-byte value cost about 0.8 µs;
+ * a slice of a slab costs about 0.15 µs. A copy keeps at most its slab (SLAB_BYTES) alive.
+ */
+const SLAB_COPY_MAX = 2048;
+const SLAB_BYTES = 16 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/** A copy of `bytes` that nothing else writes to: small ones in a shared slab, large ones alone. */
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  const length = bytes.length;
+  if (length > SLAB_COPY_MAX) {
+    const copy = new Uint8Array(length);
+    copy.set(bytes);
+    return copy;
+  }
+  if (slabUsed + length > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const copy = slab.subarray(slabUsed, slabUsed + length);
+  copy.set(bytes);
+  slabUsed += (length + 7) & ~7; // 8-byte aligned, as Node's pool
+  return copy;
 }
 
 /**
