@@ -10,7 +10,7 @@ describe("the tour's KV chapter, against a real etcd", () => {
   });
   afterAll(() => cluster?.stop());
 
-  it("prints put/get, a sorted prefix, a txn, a compare-and-swap, paging and a namespace", async () => {
+  it("prints put/get, a sorted prefix, a txn, a compare-and-swap, paging, a namespace and typed input errors", async () => {
     const lines: string[] = [];
     await kvChapter(createTourContext(cluster.endpoints, (line) => lines.push(line)));
     expect(lines).toEqual([
@@ -22,6 +22,7 @@ describe("the tour's KV chapter, against a real etcd", () => {
       "compare-and-swap on a stale read → rejected; re-read and retried → applied, counter = 6",
       "paginate items/ in pages of 100 → 3 pages, 250 keys, read at 1 pinned revision",
       'namespace app/: getAll → config (replicas 5, prevKv config); stored as app/config',
+      'bad input fails before any I/O: get("") → empty-key; a txn awaited without commit() → invalid-argument',
     ]);
   });
 });

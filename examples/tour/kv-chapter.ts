@@ -1,12 +1,12 @@
 /**
  * Chapter of the tour: `@etcdkit/kv`. Put and get, a sorted prefix read, a txn, a
- * compare-and-swap, a paged walk at one revision, and a namespace.
+ * compare-and-swap, a paged walk at one revision, a namespace, and typed errors for bad input.
  *
  * @example
  * await kvChapter(ctx);
  */
 import { compare, createKV, op, withNamespace } from "@etcdkit/kv";
-import { createTransport } from "@etcdkit/transport";
+import { createTransport, isEtcdError } from "@etcdkit/transport";
 import type { TourContext } from "./tour-context.js";
 
 export async function kvChapter(ctx: TourContext): Promise<void> {
@@ -69,6 +69,12 @@ export async function kvChapter(ctx: TourContext): Promise<void> {
       `(replicas ${inside.kvs[0]?.json<{ replicas: number }>().replicas}, prevKv ${prevKv?.keyText()}); ` +
       `stored as ${raw.kvs.map((item) => short(item.keyText())).join(", ")}`,
   );
+
+  const reasonOf = (error: unknown) => (isEtcdError(error) ? error.reason : String(error));
+  const emptyKey = await kv.get("").catch(reasonOf);
+  const forgotCommit = async () => await (kv.txn().if(compare.exists(`${p}key`)) as unknown as PromiseLike<unknown>);
+  const notAPromise = await forgotCommit().catch(reasonOf);
+  ctx.say(`bad input fails before any I/O: get("") → ${emptyKey}; a txn awaited without commit() → ${notAPromise}`);
 
   await kv.delete(p, { prefix: true });
 }
