@@ -70,7 +70,8 @@ interface WellFormedCheck {
 
 /**
  * The bytes of a key or value, owned by the caller of this function: strings are UTF-8 encoded
- * into a fresh array, byte arrays are copied (into a plain Uint8Array, also for a Buffer). For
+ * into a fresh array, byte arrays are copied (into a plain Uint8Array, also for a Buffer; copies
+ * of up to 512 bytes are views of a shared 4 KiB slab, like Node's pooled Buffers). For
  * values kept beyond the call that received them, such as immutable ops built now and run later,
  * so that the caller reusing its buffer cannot change them. Anything else throws
  * `invalid-argument`.
@@ -93,10 +94,12 @@ export function toOwnedBytes(value: Bytes): Uint8Array {
 /**
  * Copies of up to this many bytes share slabs, as Node's Buffer pool does: V8 allocates an array
  * over 64 bytes outside its heap, which made a fresh copy of a 256-byte value cost about 0.8 µs;
- * a slice of a slab costs about 0.15 µs. A copy keeps at most its slab (SLAB_BYTES) alive.
+ * a slice of a slab costs about 0.15 µs. The slabs are small, because what shares one shares its
+ * fate: a copy keeps at most its slab (SLAB_BYTES) alive, and `structuredClone` of a copy's
+ * `.buffer` (as of a pooled Buffer's) carries the other copies in that slab.
  */
-const SLAB_COPY_MAX = 2048;
-const SLAB_BYTES = 16 * 1024;
+const SLAB_COPY_MAX = 512;
+const SLAB_BYTES = 4 * 1024;
 let slab = new Uint8Array(0);
 let slabUsed = 0;
 
