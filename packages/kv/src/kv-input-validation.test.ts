@@ -4,6 +4,8 @@
  * with a TypeError, a silent misreading or a promise that stays pending.
  */
 import { runInNewContext } from "node:vm";
+import { create } from "@bufbuild/protobuf";
+import { RangeResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError } from "@etcdkit/transport";
 import { thrownBy } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
@@ -158,6 +160,12 @@ describe("bad input fails before any I/O", () => {
     expect(transport.calls).toHaveLength(0);
     const typedArray = await Promise.resolve(kv.put("k", bad(new Uint16Array([1])))).catch((e: unknown) => e);
     expect((typedArray as Error).message).toContain("got object (Uint16Array)");
+  });
+
+  it("kv.get takes range options whose values change nothing (a shared options object)", async () => {
+    const transport = createRecordingTransport(() => create(RangeResponseSchema, {}));
+    await createKV(transport).get("k", bad({ prefix: false, fromKey: false, countOnly: false, limit: 0 }));
+    expect(transport.calls.map((call) => call.method)).toEqual(["Range"]);
   });
 
   it("hand-made ops and comparisons missing fields fail invalid-argument, also through a namespace", async () => {

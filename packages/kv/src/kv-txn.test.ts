@@ -185,10 +185,27 @@ describe("txn, against a real etcd", () => {
     expect(result.revision).toBe(before.revision + 1n);
     expect(late.kvs).toHaveLength(2);
     expect(late.revision).toBe(result.revision);
-    // etcd gives a nested txn no revision of its own: it reports the enclosing txn's.
+    // etcd gives a nested txn no revision of its own: it reports its last op's.
     expect(nested.revision).toBe(result.revision);
     expect(nested.succeeded).toBe(true);
     if (nested.succeeded) expect(nested.responses[0].kvs[0]?.text()).toBe("2");
+  });
+
+  it("a nested txn and a delete of nothing before the first write report the revision before the txn", async () => {
+    // A nested txn took the enclosing txn's final revision, which its read never saw.
+    const p = uniquePrefix("nested-revision");
+    const before = await kv.put(`${p}a`, "1");
+    const result = await kv
+      .txn()
+      .then(op.delete(`${p}missing`), op.txn({ then: [op.get(`${p}a`)] }), op.put(`${p}b`, "2"), op.txn({ then: [op.get(`${p}b`)] }))
+      .commit();
+    expect(result.succeeded).toBe(true);
+    if (!result.succeeded) return;
+    const [nothing, early, , late] = result.responses;
+    expect(result.revision).toBe(before.revision + 1n);
+    expect(nothing.revision).toBe(before.revision);
+    expect(early.revision).toBe(before.revision);
+    expect(late.revision).toBe(result.revision);
   });
 
   it("the else-branch runs when a guard fails, and only it", async () => {

@@ -211,12 +211,18 @@ export function buildKV(core: KVCore): KV {
  * (`countOnly` made every key look missing; `prefix` returned the first key of the range).
  */
 function checkSingleKeyOptions(options: SingleGetOptions & CallOptions): void {
-  const o = options as Partial<Record<(typeof rangeOnlyOptions)[number] | "prefix" | "fromKey", unknown>> | null;
+  const o = options as Partial<Record<"prefix" | "fromKey" | "countOnly" | "end" | "sort" | "limit", unknown>> | null;
   if (typeof o !== "object" || o === null) return; // op.get rejects it, naming what it got
-  const misplaced = o.prefix === true ? "prefix" : o.fromKey === true ? "fromKey" : rangeOnlyOptions.find((name) => o[name] !== undefined);
+  // Only values that would change the read: prefix: false, limit: 0 and countOnly: false are no-ops.
+  const misplaced =
+    o.prefix === true ? "prefix"
+    : o.fromKey === true ? "fromKey"
+    : o.countOnly === true ? "countOnly"
+    : o.end !== undefined ? "end"
+    : o.sort !== undefined ? "sort"
+    : o.limit !== undefined && o.limit !== 0 ? "limit"
+    : undefined;
   if (misplaced !== undefined) {
     throw invalidArgumentError(`get reads one key: ${misplaced} needs range(), getPrefix(), getFromKey() or getAll()`);
   }
 }
-
-const rangeOnlyOptions = ["end", "limit", "sort", "countOnly"] as const;

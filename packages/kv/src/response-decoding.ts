@@ -20,8 +20,8 @@ function keyValues(messages: readonly KeyValueMessage[]): readonly KeyValue[] {
 
 /**
  * The revision of a response: its header's. Inside a txn etcd fills in each op's own revision (a
- * read before the txn's first write saw the revision before it; a write has the txn's), but not a
- * nested txn's, which therefore takes the enclosing txn's.
+ * read, or a delete of nothing, before the txn's first write has the revision before the txn;
+ * from the first write on, the txn's), but not a nested txn's: `outer` stands in for it.
  */
 function revisionOf(header: ResponseHeader | undefined, outer: Revision | undefined): Revision {
   const own = header?.revision ?? 0n;
@@ -78,8 +78,9 @@ export function decodeDelete(response: DeleteRangeResponse, outer?: Revision): D
 }
 
 /**
- * A TxnResponse as a TxnResult; each inner result carries the revision etcd reports for it (a
- * nested txn without one, its enclosing txn's).
+ * A TxnResponse as a TxnResult; each inner result carries the revision etcd reports for it. A
+ * nested txn, which etcd reports none for, carries its last op's (with no ops, the enclosing
+ * txn's).
  *
  * @example
  * ```ts
@@ -87,8 +88,12 @@ export function decodeDelete(response: DeleteRangeResponse, outer?: Revision): D
  * ```
  */
 export function decodeTxn(response: TxnResponse, outer?: Revision): TxnResult {
-  const revision = revisionOf(response.header, outer);
-  const responses = Object.freeze(response.responses.map((item) => decodeResponseOp(item, revision)));
+  const fallback = revisionOf(response.header, outer);
+  const responses = Object.freeze(response.responses.map((item) => decodeResponseOp(item, fallback)));
+  // A nested txn has no revision of its own from etcd: the revision after its last op is the
+  // store's revision at that point of the enclosing txn (revisions within a txn never go down).
+  const own = response.header?.revision ?? 0n;
+  const revision = own === 0n && outer !== undefined && responses.length > 0 ? responses[responses.length - 1]!.revision : fallback;
   return Object.freeze({ succeeded: response.succeeded, revision, responses }) as TxnResult;
 }
 

@@ -48,7 +48,10 @@ export interface PutResult {
  * ```
  */
 export interface DeleteResult {
-  /** The store revision after the delete (inside a txn, the txn's: all its writes share one). */
+  /**
+   * The store revision after the delete. Inside a txn: the txn's, except that a delete of nothing
+   * before the txn's first write has the revision before the txn.
+   */
   readonly revision: Revision;
   /** How many keys were deleted. */
   readonly deleted: number;
