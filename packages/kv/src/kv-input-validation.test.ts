@@ -20,6 +20,20 @@ import { paginate } from "./paginate.js";
 const bad = (value: unknown): never => value as never;
 const int64Overflow = 2n ** 63n;
 
+/**
+ * Runs each named attempt and expects it to fail (thrown or rejected) with invalid-argument; the
+ * name is in the assertion so that a failure says which attempt it was. Returns the errors.
+ */
+async function expectInvalidArgument(attempts: ReadonlyArray<[string, () => unknown]>): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  for (const [name, attempt] of attempts) {
+    const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
+    expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
+    errors.push(error);
+  }
+  return errors;
+}
+
 /** The first page of a walk, so that a generator's argument checks run. */
 const firstPage = (walk: AsyncIterable<unknown>) => walk[Symbol.asyncIterator]().next();
 
@@ -86,10 +100,7 @@ describe("bad input fails before any I/O", () => {
       ["number as compact revision", () => kv.compact(bad(5))],
       ["null as compact options", () => kv.compact(1n, bad(null))],
     ];
-    for (const [name, attempt] of attempts) {
-      const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
-      expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
-    }
+    await expectInvalidArgument(attempts);
     expect(transport.calls).toHaveLength(0);
   });
 
@@ -111,11 +122,11 @@ describe("bad input fails before any I/O", () => {
       ["compare lease", () => kv.txn().if(compare.lease("k", "=", int64Overflow)).commit()],
       ["paginate revision", () => firstPage(kv.paginate("k", { prefix: true, revision: int64Overflow }))],
     ];
-    for (const [name, attempt] of attempts) {
-      const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
-      expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
+    const errors = await expectInvalidArgument(attempts);
+    errors.forEach((error, i) => {
+      const name = attempts[i]![0];
       expect([name, (error as Error).message]).toEqual([name, expect.stringMatching(/must be a (bigint|non-negative integer).* 2\^63-1, got -?\d+n/)]);
-    }
+    });
     expect(transport.calls).toHaveLength(0);
     // The edges themselves are accepted.
     expect(op.get("k", { revision: int64Overflow - 1n }).revision).toBe(int64Overflow - 1n);
@@ -153,10 +164,7 @@ describe("bad input fails before any I/O", () => {
       ["typed array that is not a Uint8Array as value", () => kv.put("k", bad(new Uint16Array([1])))],
       ["ArrayBuffer as value", () => kv.put("k", bad(new ArrayBuffer(2)))],
     ];
-    for (const [name, attempt] of attempts) {
-      const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
-      expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
-    }
+    await expectInvalidArgument(attempts);
     expect(transport.calls).toHaveLength(0);
     const typedArray = await Promise.resolve(kv.put("k", bad(new Uint16Array([1])))).catch((e: unknown) => e);
     expect((typedArray as Error).message).toContain("got object (Uint16Array)");
@@ -182,10 +190,7 @@ describe("bad input fails before any I/O", () => {
       ["null in a nested txn, namespaced", () => ns.do(op.txn({ then: [bad(null)] }))],
       ["a get without its fields, namespaced", () => ns.do(bad({ type: "get" }))],
     ];
-    for (const [name, attempt] of attempts) {
-      const error = await Promise.resolve().then(attempt).catch((e: unknown) => e);
-      expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
-    }
+    await expectInvalidArgument(attempts);
     expect(transport.calls).toHaveLength(0);
   });
 
@@ -219,10 +224,7 @@ describe("bad input fails before any I/O", () => {
       ["a reader without do", () => firstPage(paginate(bad({}), "k", { prefix: true }))],
       ["null reader", () => firstPage(paginate(bad(null), "k", { prefix: true }))],
     ];
-    for (const [name, attempt] of attempts) {
-      const error = await attempt().catch((e: unknown) => e);
-      expect([name, isEtcdError(error, "invalid-argument")]).toEqual([name, true]);
-    }
+    await expectInvalidArgument(attempts);
     expect(transport.calls).toHaveLength(0);
   });
 

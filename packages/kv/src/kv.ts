@@ -1,4 +1,4 @@
-import { invalidArgumentError, isBytes, typeName, type Bytes, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import { op } from "./op-builders.js";
 import type { Op, PutOp } from "./ops.js";
@@ -165,8 +165,7 @@ export interface KV extends KVCore {
  * ```
  */
 export function buildKV(core: KVCore): KV {
-  const given = core as Partial<KVCore> | null;
-  if (typeof given?.do !== "function" || typeof given.compact !== "function") {
+  if (!isKVCore(core)) {
     throw invalidArgumentError(`buildKV needs a core with do(op, options) and compact(revision, options), got ${typeName(core)}`);
   }
   const run = core.do.bind(core) as KVCore["do"];
@@ -192,10 +191,10 @@ export function buildKV(core: KVCore): KV {
       return run(op.get("", { ...options, prefix: true }), options);
     },
     async put(key: Bytes, valueOrOptions: Bytes | (PutKeepValueOptions & CallOptions), options?: PutOptions & CallOptions) {
-      if (isBytes(valueOrOptions)) return run(op.put(key, valueOrOptions, options), options);
-      // The keep-value form: op.put rejects a third argument (it would be dropped) and non-options.
-      const keepValue = (op.put as (k: Bytes, v: unknown, o: unknown) => PutOp)(key, valueOrOptions, options);
-      return run(keepValue, valueOrOptions);
+      // op.put tells the two forms apart (and rejects options after the keep-value form); the call
+      // options are in whichever argument held the put's options.
+      const put = (op.put as (k: Bytes, v: unknown, o: unknown) => PutOp)(key, valueOrOptions, options);
+      return run(put, put.ignoreValue ? (valueOrOptions as CallOptions) : options);
     },
     async delete(key, options) {
       return run(op.delete(key, options), options);
@@ -204,6 +203,19 @@ export function buildKV(core: KVCore): KV {
     paginate: (key, options) => paginate(kv, key, options),
   };
   return Object.freeze(kv);
+}
+
+/**
+ * Whether `value` has the two functions of a KVCore (every KV has them).
+ *
+ * @example
+ * ```ts
+ * if (!isKVCore(kv)) throw invalidArgumentError("not a KV");
+ * ```
+ */
+export function isKVCore(value: unknown): value is KVCore {
+  const core = value as Partial<KVCore> | null;
+  return typeof core?.do === "function" && typeof core.compact === "function";
 }
 
 /**

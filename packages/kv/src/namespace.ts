@@ -1,5 +1,5 @@
 import { invalidArgumentError, toOwnedBytes, typeName, type Bytes } from "@etcdkit/transport";
-import { buildKV, type KV } from "./kv.js";
+import { buildKV, isKVCore, type KV } from "./kv.js";
 import { prefixOp, stripResult } from "./namespace-mapping.js";
 import type { Op } from "./ops.js";
 import type { AnyOpResult, OpResult } from "./results.js";
@@ -23,8 +23,7 @@ import type { AnyOpResult, OpResult } from "./results.js";
  * ```
  */
 export function withNamespace(kv: KV, namespace: Bytes): KV {
-  const inner = kv as Partial<KV> | null;
-  if (typeof inner?.do !== "function" || typeof inner.compact !== "function") {
+  if (!isKVCore(kv)) {
     throw invalidArgumentError(`withNamespace wraps a KV (from createKV or withNamespace), got ${typeName(kv)}`);
   }
   const prefix = toOwnedBytes(namespace);

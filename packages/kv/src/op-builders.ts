@@ -5,7 +5,6 @@ import {
   checkRevision,
   emptyKeyError,
   invalidArgumentError,
-  isBytes,
   toOwnedBytes,
   typeName,
   type Bytes,
@@ -110,9 +109,9 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
   });
 }
 
-/** An options object (not bytes, not a typed array, array or buffer) in a put's value place. */
+/** An options object in a put's value place: not bytes (of any realm), another view, an array or a buffer. */
 function isPlainOptions(value: unknown): value is PutKeepValueOptions {
-  return typeof value === "object" && value !== null && !isBytes(value) && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
 }
 
 /**

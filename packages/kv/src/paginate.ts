@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, checkRevision, EtcdError, invalidArgumentError, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
+import { checkCallOptions, EtcdError, invalidArgumentError, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";
@@ -75,10 +75,9 @@ export async function* paginate(reader: PageReader, key: Bytes, options: Paginat
   if (typeof (reader as Partial<PageReader> | null)?.do !== "function") {
     throw invalidArgumentError(`paginate reads through a KV (anything with do(op)), got ${typeName(reader)}`);
   }
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidArgumentError(`paginate needs options with a range selector (prefix, end or fromKey), got ${typeName(options)}`);
-  }
-  checkCallOptions(options); // before the signal is read: { aborted: 1 } is not a signal
+  if (options === undefined) throw invalidArgumentError("paginate needs options with a range selector (prefix, end or fromKey)");
+  // Also rejects null, arrays and non-objects; and runs before the signal is read: { aborted: 1 } is no signal.
+  checkCallOptions(options);
   const pageSize = options.pageSize === undefined ? DEFAULT_PAGE_SIZE : options.pageSize;
   const limit = options.limit === undefined ? 0 : options.limit;
   if (!Number.isSafeInteger(pageSize) || pageSize <= 0) throw invalidArgumentError(`pageSize must be a positive integer, got ${String(pageSize)}`);
@@ -87,7 +86,7 @@ export async function* paginate(reader: PageReader, key: Bytes, options: Paginat
   if (range.rangeEnd.length === 0) throw invalidArgumentError("paginate walks a range: give prefix, end or fromKey");
   const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   let start = range.key;
-  let revision: Revision = options.revision === undefined ? 0n : checkRevision(options.revision, "revision");
+  let revision: Revision = options.revision === undefined ? 0n : options.revision; // checked by makeGetOp
   let remaining = limit === 0 ? Number.POSITIVE_INFINITY : limit;
   while (remaining > 0) {
     if (options.signal?.aborted) throw abortedError(options.signal);

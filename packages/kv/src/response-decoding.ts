@@ -91,9 +91,9 @@ export function decodeTxn(response: TxnResponse, outer?: Revision): TxnResult {
   const fallback = revisionOf(response.header, outer);
   const responses = Object.freeze(response.responses.map((item) => decodeResponseOp(item, fallback)));
   // A nested txn has no revision of its own from etcd: the revision after its last op is the
-  // store's revision at that point of the enclosing txn (revisions within a txn never go down).
-  const own = response.header?.revision ?? 0n;
-  const revision = own === 0n && outer !== undefined && responses.length > 0 ? responses[responses.length - 1]!.revision : fallback;
+  // store's at that point of the enclosing txn (revisions within a txn never go down).
+  const nested = outer !== undefined && !response.header?.revision;
+  const revision = (nested ? responses.at(-1)?.revision : undefined) ?? fallback;
   return Object.freeze({ succeeded: response.succeeded, revision, responses }) as TxnResult;
 }
 

@@ -4,7 +4,6 @@ import { MAX_TIMER_MS } from "../call-options.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { canceledError, deadlineError } from "./call-errors.js";
 
-
 /**
  * Whatever a call is currently waiting for (an HTTP/2 stream, a connection, a backoff sleep);
  * `abort` ends that wait with the call's error.
