@@ -95,6 +95,8 @@ export type EtcdServerErrorReason =
  * - `transport-closed`: the transport was closed before or during the call.
  * - `invalid-argument`: rejected before any network I/O.
  * - `message-too-large`: a gRPC message exceeded a size limit on either side.
+ * - `slow-consumer`: a stream's consumer fell too far behind (e.g. a watch's buffer bound); the
+ *   error carries `resumeRevision`.
  * - `unimplemented`: the server does not know the RPC (e.g. a 3.5+ RPC against etcd 3.4).
  * - `unknown`: anything else; inspect `code` and `cause`.
  *
@@ -111,6 +113,7 @@ export type EtcdClientErrorReason =
   | "transport-closed"
   | "invalid-argument"
   | "message-too-large"
+  | "slow-consumer"
   | "unimplemented"
   | "unknown";
 

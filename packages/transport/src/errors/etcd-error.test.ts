@@ -45,6 +45,20 @@ describe("EtcdError", () => {
     expect("compactRevision" in new EtcdError("x", "compacted")).toBe(false);
   });
 
+  it("says whether a write may have been applied: outcomeUnknown, set by the option or by reason outcome-unknown", () => {
+    expect(new EtcdError("x", "deadline-exceeded").outcomeUnknown).toBe(false);
+    expect(new EtcdError("x", "deadline-exceeded", undefined, { outcomeUnknown: true }).outcomeUnknown).toBe(true);
+    expect(new EtcdError("x", "timeout", undefined, { outcomeUnknown: true }).outcomeUnknown).toBe(true);
+    expect(new EtcdError("x", "outcome-unknown").outcomeUnknown).toBe(true);
+  });
+
+  it("keeps resumeRevision for a slow consumer, whose code is ResourceExhausted", () => {
+    const error = new EtcdError("watch fell behind", "slow-consumer", undefined, { resumeRevision: 77n });
+    expect(error.code).toBe(Code.ResourceExhausted);
+    expect(error.resumeRevision).toBe(77n);
+    expect("resumeRevision" in new EtcdError("x", "slow-consumer")).toBe(false);
+  });
+
   it("does not list the brand among its enumerable properties", () => {
     const error = new EtcdError("x", "unknown");
     expect(Object.getOwnPropertySymbols(error).every((s) => !Object.getOwnPropertyDescriptor(error, s)?.enumerable))

@@ -23,6 +23,13 @@ export interface EtcdErrorOptions {
   readonly metadata?: HeadersInit;
   /** For reason "compacted": the compaction revision, when the server reported it (watch does). */
   readonly compactRevision?: bigint;
+  /**
+   * The revision to resume from, when the error ends something that can be resumed (a watch
+   * ended with "slow-consumer": start a new watch at this revision to miss nothing).
+   */
+  readonly resumeRevision?: bigint;
+  /** The failed call was a write that may have been applied (see `EtcdError.outcomeUnknown`). */
+  readonly outcomeUnknown?: boolean;
 }
 
 /**
@@ -52,12 +59,25 @@ export class EtcdError extends ConnectError {
   readonly reason: EtcdErrorReason;
   /** Set for reason "compacted" when the compaction revision is known. */
   declare readonly compactRevision?: bigint;
+  /** Set when the error ends something resumable (e.g. reason "slow-consumer"): resume from this revision. */
+  declare readonly resumeRevision?: bigint;
+  /**
+   * True when the failed call was a write that may have been applied: its request may have
+   * reached etcd and no answer says it was not (a lost connection, a deadline, an abort, etcd's
+   * "timeout"...). Whatever the `reason`, such a write was not resent; read back before retrying it.
+   * False when the write provably was not applied, and for reads.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(message: string, reason: EtcdErrorReason, code?: Code, options?: EtcdErrorOptions) {
     super(message, code ?? defaultCodeFor(reason), options?.metadata, undefined, options?.cause);
     this.reason = reason;
+    this.outcomeUnknown = options?.outcomeUnknown === true || reason === "outcome-unknown";
     if (options?.compactRevision !== undefined) {
       (this as { compactRevision?: bigint }).compactRevision = options.compactRevision;
+    }
+    if (options?.resumeRevision !== undefined) {
+      (this as { resumeRevision?: bigint }).resumeRevision = options.resumeRevision;
     }
     Object.defineProperty(this, ETCD_ERROR_BRAND, { value: true });
     Object.setPrototypeOf(this, ConnectError.prototype);
@@ -104,6 +124,7 @@ const clientReasonCodes: Readonly<Record<EtcdClientErrorReason, Code>> = {
   "transport-closed": Code.Canceled,
   "invalid-argument": Code.InvalidArgument,
   "message-too-large": Code.ResourceExhausted,
+  "slow-consumer": Code.ResourceExhausted,
   unimplemented: Code.Unimplemented,
   unknown: Code.Unknown,
 };
