@@ -117,7 +117,7 @@ describe("normalizeProto: layout", () => {
   it("normalizes a CRLF checkout exactly like an LF one (was left with CRLF and uncollapsed blank lines)", () => {
     const lf = readFileSync(join(debianEtcd, "etcdserver/etcdserverpb/rpc.proto"), "utf8");
     const crlf = lf.replace(/\n/g, "\r\n");
-    const rewriteImport = (path: string) => rewriteEtcdImport(path, "etcdserverpb/rpc.proto");
+    const rewriteImport = rewriteEtcdImport;
     const fromLf = normalizeProto(lf, { rewriteImport });
     const fromCrlf = normalizeProto(crlf, { rewriteImport });
     expect(fromCrlf.text).toBe(fromLf.text);
