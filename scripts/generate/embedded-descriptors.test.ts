@@ -98,7 +98,7 @@ describe("rewriteGeneratedFile fails loudly on what it does not understand (was:
   const generated = (descriptor: FileDescriptorProto): string =>
     'import { fileDesc } from "@bufbuild/protobuf/codegenv2";\n' +
     `export const file_x = /*@__PURE__*/\n  fileDesc("${base64Encode(toBinary(FileDescriptorProtoSchema, descriptor), "std_raw")}");\n`;
-  const message = { name: "M", field: [{ name: "a", number: 1, type: 9, label: 1 }] } as const;
+  const message = { name: "M", field: [{ name: "a", number: 1, type: 9, label: 1 }] };
 
   it("rewrites a plain descriptor", () => {
     const descriptor = create(FileDescriptorProtoSchema, { name: "x.proto", package: "x", syntax: "proto3", messageType: [message] });

@@ -70,8 +70,8 @@ describe("normalizeProto: what is not an option", () => {
     expect(result.annotations).toEqual({ httpRoutes: {}, sinceVersions: {} });
   });
 
-  it("keeps options it does not own (go_package, deprecated, packed)", () => {
-    const source = 'package p;\noption go_package = "x/y";\nmessage M {\n  option deprecated = true;\n  repeated int32 a = 1 [packed = false];\n}\n';
+  it("keeps options it does not own (java_package, deprecated, packed)", () => {
+    const source = 'package p;\noption java_package = "x.y";\nmessage M {\n  option deprecated = true;\n  repeated int32 a = 1 [packed = false];\n}\n';
     expect(text(source)).toBe(source);
   });
 });
@@ -107,6 +107,11 @@ describe("normalizeProto: layout", () => {
     const source = 'package p;\nimport "gogoproto/gogo.proto";\nmessage M {\n  int64 a = 1 [(gogoproto.nullable) = false];\n}';
     expect(text(source)).toBe("package p;\nmessage M {\n  int64 a = 1;\n}\n");
     expect(text("package p;\noption (gogoproto.sizer_all) = true;")).toBe("package p;\n");
+  });
+
+  it("strips the Go-only go_package file option (etcd 3.6+; it reached the embedded descriptors) and keeps other built-in options", () => {
+    const source = 'syntax = "proto3";\npackage p;\n\noption go_package = "go.etcd.io/etcd/api/v3/authpb";\noption java_multiple_files = true;\n\nmessage M {}\n';
+    expect(text(source)).toBe('syntax = "proto3";\npackage p;\n\noption java_multiple_files = true;\n\nmessage M {}\n');
   });
 
   it("leaves no whitespace-only line where two options shared a line", () => {
