@@ -3,18 +3,18 @@
  * check. Never writes to the real gen/ (copies go to temp dirs).
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitAnnotationTables } from "./annotation-tables.js";
 import { diffTrees, isGeneratedFile, listGeneratedFiles, replaceGeneratedFiles } from "./generated-tree.js";
 import { generateFreshAsync } from "./pipeline.js";
+import { createOwnedTempDir } from "@etcdkit/testing";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const genDir = join(repoRoot, "gen");
-const temp = mkdtempSync(join(tmpdir(), "etcdkit-generate-test-"));
+const temp = createOwnedTempDir("generate");
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 /** Every file under `root`, node_modules excluded (relative path → bytes). */

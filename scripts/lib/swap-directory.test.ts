@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { swapDirectory } from "./swap-directory.js";
+import { createOwnedTempDir } from "@etcdkit/testing";
 
-const temp = mkdtempSync(join(tmpdir(), "etcdkit-swap-"));
+const temp = createOwnedTempDir("swap");
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 let cases = 0;
 

@@ -2,19 +2,18 @@
  * proto:sync on the etcd 3.5, 3.6 and 3.7 source layouts (fixture trees built at test time, see
  * fixtures/etcd-trees.ts), then `buf generate` on each synced module.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFreshAsync } from "../generate/pipeline.js";
 import { buildEtcdTree, fixtureVersions, type EtcdLayoutVersion } from "./fixtures/etcd-trees.js";
 import type { ProtoAnnotations } from "./normalize-proto.js";
-import { ProtoSyncError, syncProtos } from "./sync-protos.js";
+import { syncProtos } from "./sync-protos.js";
+import { createOwnedTempDir } from "@etcdkit/testing";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const fixtures = fileURLToPath(new URL("fixtures", import.meta.url));
-const temp = mkdtempSync(join(tmpdir(), "etcdkit-layouts-"));
+const temp = createOwnedTempDir("layouts");
 // Generated code imports @bufbuild/protobuf: let it resolve from the temp dir.
 symlinkSync(join(repoRoot, "node_modules"), join(temp, "node_modules"), "dir");
 afterAll(() => rmSync(temp, { recursive: true, force: true }));

@@ -1,15 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyDebian34Tree, debianEtcd } from "./fixtures/etcd-trees.js";
 import { ProtoSyncError, syncProtos } from "./sync-protos.js";
+import { createOwnedTempDir } from "@etcdkit/testing";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const committedProto = join(repoRoot, "proto");
-const temp = mkdtempSync(join(tmpdir(), "etcdkit-proto-sync-"));
+const temp = createOwnedTempDir("proto-sync");
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 /** Every file under `root` (relative path → bytes), directories included as "dir/". */
