@@ -57,11 +57,23 @@ export interface WireRange {
   readonly rangeEnd: Uint8Array;
 }
 
-/*
- * Fresh arrays on every call, never module constants: a range is an op's, and an op owns its
- * bytes (a write into one op's `[0]`, or a transfer of its buffer, must not reach other ops).
+/**
+ * The empty byte array ops share (a single key's range end, the value of a put that keeps its
+ * value): frozen, and holding no bytes, so nothing done to it reaches another op (a transfer of
+ * its 0-byte buffer leaves it empty). Shared because V8 makes `new Uint8Array(0)` cost ~0.3 µs.
+ *
+ * @example
+ * ```ts
+ * const single: WireRange = { key: toOwnedBytes("k"), rangeEnd: noBytes };
+ * ```
  */
-const noRangeEnd = (): Uint8Array => new Uint8Array(0);
+export const noBytes: Uint8Array = Object.freeze(new Uint8Array(0));
+
+/*
+ * Non-empty arrays are fresh on every call, never module constants: a range is an op's, and an
+ * op owns its bytes (a write into one op's `[0]`, or a transfer of its buffer, must not reach
+ * other ops).
+ */
 const zeroKey = (): Uint8Array => new Uint8Array(1);
 const fromKeyRangeEnd = zeroKey;
 
@@ -70,9 +82,10 @@ const fromKeyRangeEnd = zeroKey;
  * `prefix` → `[key, prefixRangeEnd(key))`, `fromKey` → `[key, "\0")`, and an empty key with
  * `prefix` or `fromKey` selects every key (`["\0", "\0")`). An empty key with an explicit `end`
  * starts at the smallest possible key `"\0"` (no key is empty). The result owns its bytes: every
- * array in it is a fresh Uint8Array over an ArrayBuffer of its own (a byte array given as key or
- * end is copied; `"\0"` keys and ends are new arrays, not shared constants), so reusing the
- * caller's arrays, or writing into another range's, changes no op built from it.
+ * non-empty array in it is a fresh Uint8Array over an ArrayBuffer of its own (a byte array given
+ * as key or end is copied; `"\0"` keys and ends are new arrays, not shared constants), so reusing
+ * the caller's arrays, or writing into another range's, changes no op built from it. A single
+ * key's empty range end is the shared frozen `noBytes`.
  *
  * Throws `empty-key` (before any I/O) for an empty key without a range selector, and
  * `invalid-argument` for options that are not an object, more than one selector, or an empty end.
@@ -106,7 +119,7 @@ export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> 
     return { key: bytes.length === 0 ? zeroKey() : bytes, rangeEnd: end };
   }
   if (bytes.length === 0) throw emptyKeyError();
-  return { key: bytes, rangeEnd: noRangeEnd() };
+  return { key: bytes, rangeEnd: noBytes };
 }
 
 /**

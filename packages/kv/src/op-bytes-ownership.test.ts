@@ -1,7 +1,8 @@
 /**
- * Ops own their bytes: every byte array an op or comparison holds is a Uint8Array over an
- * ArrayBuffer of its own, shared with no other op, no caller's array and no module constant.
- * Each test writes into (or transfers away) one op's bytes and checks another op.
+ * Ops own their bytes: every non-empty byte array an op or comparison holds is a Uint8Array over
+ * an ArrayBuffer of its own, shared with no other op, no caller's array and no module constant;
+ * empty ones are one frozen empty array, which holds no bytes. Each test writes into (or
+ * transfers away) one op's bytes and checks another op.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { RangeRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
@@ -110,7 +111,7 @@ describe("an op's bytes share no memory with another op's", () => {
     expect([...second.key, ...second.rangeEnd]).toEqual([0, 0]);
   });
 
-  it("every byte array of every kind of op owns its whole ArrayBuffer", () => {
+  it("every non-empty byte array of every kind of op owns its whole ArrayBuffer", () => {
     const built = [
       op.put(Buffer.from("k"), Buffer.from("v")),
       op.put("k", { ignoreValue: true }),
@@ -127,11 +128,26 @@ describe("an op's bytes share no memory with another op's", () => {
     for (const item of built) {
       const kind = "type" in item ? item.type : `compare.${item.target}`;
       for (const [field, bytes] of arraysOf(item)) {
+        if (bytes.length === 0) continue;
         expect([kind, field, bytes.byteOffset, bytes.buffer.byteLength]).toEqual([kind, field, 0, bytes.length]);
       }
     }
-    const buffers = built.flatMap((item) => arraysOf(item).map(([, bytes]) => bytes.buffer));
+    const buffers = built.flatMap((item) => arraysOf(item).flatMap(([, bytes]) => (bytes.length > 0 ? [bytes.buffer] : [])));
     expect(new Set(buffers).size).toBe(buffers.length);
+  });
+
+  it("empty arrays (a single key's range end, a kept value) are frozen and nothing done to one reaches another op", () => {
+    const single = op.get("k");
+    const keep = op.put("k", { ignoreValue: true });
+    for (const empty of [single.rangeEnd, keep.value]) {
+      expect([empty.length, Object.isFrozen(empty)]).toEqual([0, true]);
+      expect(() => Object.assign(empty, { extra: 1 })).toThrow(TypeError);
+    }
+    transferAway(single.rangeEnd);
+    const later = op.get("k2");
+    expect([later.rangeEnd.length, later.rangeEnd.byteLength]).toEqual([0, 0]);
+    const request = create(RangeRequestSchema, encodeRange(later));
+    expect([text(request.key), request.rangeEnd.length]).toEqual(["k2", 0]);
   });
 
   it("a string key's bytes are the op's own too", () => {
