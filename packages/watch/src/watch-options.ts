@@ -9,6 +9,7 @@ import {
   isBytes,
   prefixRangeEnd,
   toBytes,
+  toOwnedBytes,
   type Bytes,
   type Revision,
 } from "@etcdkit/transport";
@@ -108,8 +109,9 @@ export const RangeKind = { Single: 0, Prefix: 1, FromKey: 2, End: 3 } as const;
 export type RangeKind = (typeof RangeKind)[keyof typeof RangeKind];
 
 /**
- * A validated watch request. The key is kept as given (a string costs less memory than its
- * bytes); the wire request is built each time the watch is (re)created.
+ * A validated watch request. A string key is kept as given (it costs less memory than its
+ * bytes), a byte-array key or end as a private copy; the wire request is built each time the
+ * watch is (re)created.
  *
  * @example
  * ```ts
@@ -131,7 +133,7 @@ export interface WatchSpec {
  * that are not an object, two range forms at once, an empty `end` or one that does not sort after
  * the key, a start revision that is not a bigint in [0n, 2^63 - 1], a flag that is not a boolean,
  * or a non-AbortSignal signal. (A start revision etcd cannot encode would otherwise end every
- * watch on the shared stream.)
+ * watch on the shared stream.) A Uint8Array key or end is copied, so the caller may reuse it.
  *
  * @example
  * ```ts
@@ -163,7 +165,9 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     (o.noDelete === true ? WatchFlag.NoDelete : 0) |
     (o.progressNotify === true ? WatchFlag.ProgressNotify : 0) |
     (o.fragment === true ? WatchFlag.Fragment : 0);
-  return { key, rangeKind, end: o.end, flags, startRevision };
+  // The watch is re-created from its spec after every reconnect: it must not see the caller
+  // reusing its buffer (strings are immutable and kept as given, which costs less memory).
+  return { key: owned(key), rangeKind, end: o.end === undefined ? undefined : owned(o.end), flags, startRevision };
 }
 
 const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment"] as const;
@@ -187,6 +191,11 @@ function checkEnd(key: Bytes, end: unknown): void {
   if (endBytes.length === 1 && endBytes[0] === 0) return;
   const start = key.length === 0 ? zeroKey : toBytes(key);
   if (compareBytes(start, endBytes) >= 0) throw invalidArgumentError("watch: end must sort after the key (the range [key, end) is empty)");
+}
+
+/** A string as given, a byte array as a private copy. */
+function owned(value: Bytes): Bytes {
+  return typeof value === "string" ? value : toOwnedBytes(value);
 }
 
 const zeroKey = new Uint8Array([0]);

@@ -110,6 +110,25 @@ describe("watch resume across reconnects (real etcd, proxy cuts)", () => {
     expect((error as { compactRevision?: bigint }).compactRevision).toBe(b);
   });
 
+  it("a watch keeps its own copy of a Uint8Array key: reusing the buffer changes nothing, also after a reconnect", async () => {
+    const prefix = uniquePrefix("key-copy");
+    const buffer = Buffer.from(`${prefix}original`);
+    const watch = env.watcher.watch(buffer, { prevKv: true });
+    await watch.ready;
+    buffer.write(`${prefix}reused!!`); // same length: the caller reuses its buffer for another key
+    expect(buffer.toString()).toBe(`${prefix}reused!!`);
+
+    proxy.setMode("reset");
+    await eventually(() => !env.watcher.stats.connected, 5_000, "the watch stream to break");
+    await env.put(`${prefix}reused!!`, "not watched");
+    const revision = await env.put(`${prefix}original`, "watched");
+    proxy.setMode("pass");
+
+    const [batch] = await collectEvents(watch, 1, 15_000);
+    expect(batch!.events.map((e) => [e.kv.keyText(), e.kv.text(), e.kv.modRevision])).toEqual([[`${prefix}original`, "watched", revision]]);
+    watch.cancel();
+  });
+
   it("keeps a watch going while etcd is unreachable for a while, without a busy loop", async () => {
     const key = `${uniquePrefix("outage")}k`;
     const watch = env.watcher.watch(key);
