@@ -7,6 +7,7 @@
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 import fc from "fast-check";
+import { isEtcdError } from "@etcdkit/transport";
 import { describe, expect, it } from "vitest";
 import type { WatchBatch } from "./watch-event.js";
 import { resolveWatchSpec } from "./watch-options.js";
@@ -133,5 +134,16 @@ describe("WatchSubscription delivery", () => {
     await expect(sub.next()).rejects.toBe(error);
     expect(await sub.next()).toEqual({ value: undefined, done: true });
     await expect(ready).rejects.toBe(error);
+  });
+
+  it("a second consumer (next() while another next() is pending) gets a typed EtcdError, and the first consumer is unaffected", async () => {
+    const sub = new WatchSubscription(resolveWatchSpec("k", undefined), host, undefined);
+    sub.onCreated(1n);
+    const first = sub.next();
+    const second = await sub.next().catch((e: unknown) => e);
+    expect(isEtcdError(second, "invalid-argument"), String(second)).toBe(true);
+    expect((second as Error).message).toContain("single consumer");
+    sub.onEvents([event(2n, 0)], false);
+    expect((await first).value?.revision).toBe(2n);
   });
 });

@@ -1,5 +1,5 @@
 import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
-import type { Bytes, EtcdError, Revision } from "@etcdkit/transport";
+import { invalidArgumentError, type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
 import { canceledByConsumer } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
 import type { RangeKind, WatchSpec } from "./watch-options.js";
@@ -246,7 +246,11 @@ export class WatchSubscription implements Watch {
   }
 
   next(): Promise<IteratorResult<WatchBatch>> {
-    if (this.waiter !== undefined) return Promise.reject(new Error("watch: next() called before the previous next() settled"));
+    if (this.waiter !== undefined) {
+      return Promise.reject(
+        invalidArgumentError("watch: a watch has a single consumer; next() was called again before the previous next() settled"),
+      );
+    }
     const extra = this.extra;
     const queue = extra?.queue;
     if (queue !== undefined) {

@@ -2,8 +2,11 @@ import type { Revision } from "@etcdkit/transport";
 import type { WatchBatch } from "./watch-event.js";
 
 /**
- * One watch: an async iterable of batches (single consumer) that survives reconnects.
+ * One watch: an async iterable of batches that survives reconnects.
  *
+ * - A watch has a single consumer: one `for await` loop (or one caller of `next()` at a time).
+ *   Calling `next()` again while a `next()` is pending rejects with EtcdError
+ *   "invalid-argument"; to fan events out, start one watch per consumer (they share the stream).
  * - Events come in revision order, each exactly once, whole revisions per batch.
  * - Iteration ends quietly after `return()` (e.g. `break` in `for await`), `cancel()`,
  *   `await using`, the `signal`, or `watcher.close()`; the watch is then canceled on the server.
