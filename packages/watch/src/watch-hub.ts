@@ -31,6 +31,18 @@ const TERMINAL: readonly EtcdErrorReason[] = [
   "message-too-large",
 ];
 
+/** Create refusals that a fresh auth token may fix (as the unary path and Go's client refresh on). */
+const TOKEN_REFUSALS: readonly EtcdErrorReason[] = ["invalid-auth-token", "auth-old-revision", "user-empty"];
+
+/**
+ * The error a stream is ended with after a token refusal: one the transport recognizes as a stale
+ * token, so that it drops the token (also the empty one of a stream opened while auth was off).
+ */
+function staleTokenError(refusal: EtcdError): EtcdError {
+  if (refusal.reason !== "user-empty") return refusal;
+  return new EtcdError(`${refusal.rawMessage} (the watch stream has no auth token)`, "invalid-auth-token", refusal.code, { cause: refusal });
+}
+
 /**
  * Counters of the shared watch stream of a transport, for tests and diagnostics.
  *
@@ -76,6 +88,8 @@ export class WatchHub {
   private failures = 0;
   private streamsOpened = 0;
   private strayResponses = 0;
+  /** The stream was re-opened for a fresh token and no create has succeeded since. */
+  private tokenRefreshed = false;
 
   constructor(transport: Transport) {
     this.transport = transport;
@@ -224,10 +238,14 @@ export class WatchHub {
       if (session.byId.get(sub.id) === sub) session.byId.delete(sub.id);
       if (sub.state === SubState.Ended) return;
       const error = serverCancelError(r.cancelReason);
-      if (isEtcdError(error, ["invalid-auth-token", "auth-old-revision"])) {
-        // Ending the stream with this error makes the transport drop the stale token, so the
-        // re-opened stream authenticates again; every watch is then re-created on it.
-        this.broken(session, error);
+      if (isEtcdError(error, TOKEN_REFUSALS) && !this.tokenRefreshed) {
+        // A stale token, or none while etcd now wants one ("user-empty": the stream was opened
+        // while auth was off). Ending the stream with a stale-token error makes the transport
+        // drop its token, so the re-opened stream authenticates again; every watch is then
+        // re-created on it. Once: if the re-opened stream is refused too before any create
+        // succeeded on it (e.g. a transport without credentials), the refused watches end.
+        this.tokenRefreshed = true;
+        this.broken(session, staleTokenError(error));
         return;
       }
       sub.fail(error);
@@ -244,6 +262,7 @@ export class WatchHub {
         return;
       }
     }
+    this.tokenRefreshed = false; // the stream's token works
     if (sub.state === SubState.Ended) return; // its cancel is on the way
     sub.onCreated(r.header?.revision ?? 0n);
   }
