@@ -33,6 +33,7 @@ describe("watch input validation", () => {
       ["noPut as a string", () => watcher.watch("k", bad({ noPut: "yes" }))],
       ["prevKv as a number", () => watcher.watch("k", bad({ prevKv: 1 }))],
       ["fragment as a string", () => watcher.watch("k", bad({ fragment: "false" }))],
+      ["requireLeader as a string", () => watcher.watch("k", bad({ requireLeader: "false" }))],
       ["options as a number", () => watcher.watch("k", bad(5))],
       ["options as a string", () => watcher.watch("k", bad("prefix"))],
       ["options null", () => watcher.watch("k", bad(null))],

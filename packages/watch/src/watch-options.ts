@@ -75,6 +75,15 @@ export interface WatchFeatures {
    * bigger than the server's `--max-request-bytes`); the pieces are reassembled into one batch.
    */
   readonly fragment?: boolean;
+  /**
+   * Require the serving member to have a leader (default true). etcd ends a watch stream that
+   * asked for one once its member has been without a leader for three election timeouts (a
+   * partitioned member sees no new writes), and refuses to open one on such a member; the watch
+   * then re-opens on another member and resumes. With `false` the watch stays on its member
+   * through a leader loss (it sees nothing new until the member rejoins). Watches with and
+   * without it use separate streams, since the setting is per stream (`hasleader` metadata).
+   */
+  readonly requireLeader?: boolean;
   /** Ends the watch (quietly, like `return()`) and cancels it on the server. */
   readonly signal?: AbortSignal;
 }
@@ -87,7 +96,7 @@ export interface WatchFeatures {
  * (spec.flags & WatchFlag.PrevKv) !== 0; // prevKv requested
  * ```
  */
-export const WatchFlag = { PrevKv: 1, NoPut: 2, NoDelete: 4, ProgressNotify: 8, Fragment: 16 } as const;
+export const WatchFlag = { PrevKv: 1, NoPut: 2, NoDelete: 4, ProgressNotify: 8, Fragment: 16, LeaderOptional: 32 } as const;
 
 /**
  * How a watch's range end is derived from its key.
@@ -164,13 +173,14 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     (o.noPut === true ? WatchFlag.NoPut : 0) |
     (o.noDelete === true ? WatchFlag.NoDelete : 0) |
     (o.progressNotify === true ? WatchFlag.ProgressNotify : 0) |
-    (o.fragment === true ? WatchFlag.Fragment : 0);
+    (o.fragment === true ? WatchFlag.Fragment : 0) |
+    (o.requireLeader === false ? WatchFlag.LeaderOptional : 0);
   // The watch is re-created from its spec after every reconnect: it must not see the caller
   // reusing its buffer (strings are immutable and kept as given, which costs less memory).
   return { key: owned(key), rangeKind, end: o.end === undefined ? undefined : owned(o.end), flags, startRevision };
 }
 
-const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment"] as const;
+const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment", "requireLeader"] as const;
 
 /** A flag given as anything but a boolean (e.g. `prefix: "true"`) would silently watch something else. */
 function checkBooleans(o: Partial<Record<(typeof booleanOptions)[number], unknown>>): void {

@@ -2,7 +2,7 @@ import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
 import { invalidArgumentError, type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
 import { canceledByConsumer } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
-import type { RangeKind, WatchSpec } from "./watch-options.js";
+import { WatchFlag, type RangeKind, type WatchSpec } from "./watch-options.js";
 import type { Watch } from "./watch.js";
 
 /**
@@ -39,11 +39,12 @@ export const SubState = { Idle: 0, Creating: 1, Active: 2, Ended: 3 } as const;
  */
 export type SubState = (typeof SubState)[keyof typeof SubState];
 
-/** Bits of `WatchSubscription.bits` above the watch's option flags (WatchFlag, bits 0–4). */
-const RANGE_SHIFT = 5; // 2 bits of RangeKind
-const STATE_SHIFT = 7; // 2 bits of SubState
-const REGISTERED = 1 << 9; // etcd registered the watch at least once
-const ERROR_DELIVERED = 1 << 10;
+/** Bits of `WatchSubscription.bits` above the watch's option flags (WatchFlag, bits 0–5). */
+const FLAG_MASK = 63;
+const RANGE_SHIFT = 6; // 2 bits of RangeKind
+const STATE_SHIFT = 8; // 2 bits of SubState
+const REGISTERED = 1 << 10; // etcd registered the watch at least once
+const ERROR_DELIVERED = 1 << 11;
 
 /** The parts of a watch's state that only exist while used. */
 interface SubExtra {
@@ -119,7 +120,12 @@ export class WatchSubscription implements Watch {
 
   /** The WatchFlag bits of the watch's options. */
   get flags(): number {
-    return this.bits & 31;
+    return this.bits & FLAG_MASK;
+  }
+
+  /** False for a watch that opted out of `requireLeader` (it lives on the other stream). */
+  get requireLeader(): boolean {
+    return (this.bits & WatchFlag.LeaderOptional) === 0;
   }
 
   get rangeKind(): RangeKind {
