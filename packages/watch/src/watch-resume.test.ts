@@ -2,9 +2,10 @@
  * Resume guarantees under connection loss, against a real etcd behind the harness's TCP proxy:
  * the watcher talks through the proxy, writers go direct, and the proxy resets connections.
  */
-import { isEtcdError, toBytes } from "@etcdkit/transport";
+import { createTransport, isEtcdError, toBytes } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster, type TcpProxy } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWatch } from "./create-watch.js";
 import { collectEvents, connectWatch, eventually, uniquePrefix, type WatchEnv } from "./watch-test-env.test-helpers.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -133,6 +134,36 @@ describe("watch resume across reconnects (real etcd, proxy cuts)", () => {
     expect(batch!.events.map((e) => [e.kv.keyText(), e.kv.text(), e.kv.modRevision])).toEqual([[`${prefix}original`, "watched", revision]]);
     watch.cancel();
   });
+
+  it("on an unreachable cluster, ready rejects with unavailable after the dial timeout while the watch keeps retrying", async () => {
+    const key = `${uniquePrefix("unreachable")}k`;
+    const from = (await env.put(key, "before")) + 1n;
+    proxy.setMode("blackhole"); // connections are accepted, nothing answers
+    const transport = createTransport({ endpoints: [cluster.endpoints[0]!], dialTimeoutMs: 500 });
+    const watcher = createWatch(transport);
+    try {
+      const watch = watcher.watch(key, { startRevision: from });
+      const outcome = await Promise.race([
+        watch.ready.then(
+          () => "registered",
+          (e: unknown) => e,
+        ),
+        sleep(20_000).then(() => "still pending after 20 s"),
+      ]);
+      expect(isEtcdError(outcome, "unavailable"), String(outcome)).toBe(true);
+      const revision = await env.put(key, "while unreachable");
+      await sleep(1_000);
+      expect(watcher.stats.streamsOpened).toBeGreaterThan(1); // it kept trying
+      proxy.setMode("pass");
+      const [batch] = await collectEvents(watch, 1, 20_000);
+      expect(batch!.events.map((e) => [e.kv.modRevision, e.kv.text()])).toEqual([[revision, "while unreachable"]]);
+      await expect(watch.ready).rejects.toMatchObject({ reason: "unavailable" }); // settled once, stays so
+    } finally {
+      proxy.setMode("pass");
+      await watcher.close();
+      await transport.close();
+    }
+  }, 60_000);
 
   it("keeps a watch going while etcd is unreachable for a while, without a busy loop", async () => {
     const key = `${uniquePrefix("outage")}k`;

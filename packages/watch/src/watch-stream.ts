@@ -137,7 +137,13 @@ export class WatchStream {
     if (session.closed || this.session !== session) return;
     session.close(error);
     this.session = undefined;
-    for (const sub of this.subs()) sub.detach();
+    // No endpoint answered (with etcdkit's transport: none within the dial timeout): the watches
+    // this attempt was to register learn it through `ready`, and keep retrying.
+    const unreachable = session.received === 0 && isEtcdError(error, "unavailable");
+    for (const sub of this.subs()) {
+      if (unreachable && sub.state === SubState.Creating) sub.readyFailed(error);
+      sub.detach();
+    }
     if (isEtcdError(error, TERMINAL)) {
       for (const sub of [...this.subs()]) sub.fail(error); // failing removes them from their lists
       return;

@@ -215,6 +215,22 @@ export class WatchSubscription implements Watch {
     this.push({ events: [], revision, progress: true });
   }
 
+  /**
+   * A stream attempt that was to register this watch failed without reaching etcd: `ready`
+   * rejects with `error` (once, if etcd has not registered the watch yet); the watch goes on.
+   */
+  readyFailed(error: EtcdError): void {
+    if (this.state === SubState.Ended || (this.bits & REGISTERED) !== 0) return;
+    const state = this.readyState;
+    if (state instanceof Promise || typeof state === "bigint") return;
+    if (state === undefined) {
+      this.readyState = rejected(error);
+      return;
+    }
+    this.readyState = state.promise;
+    state.reject(error);
+  }
+
   /** The current stream is gone: forget its watch ID and any partial revision. */
   detach(): void {
     if (this.state === SubState.Ended) return;
