@@ -94,6 +94,21 @@ describe("watch input validation", () => {
     expect(transport.calls).toEqual([]);
   });
 
+  it("a create request over 2 MiB fails with message-too-large before any I/O, from watch() and listThenWatch", async () => {
+    const transport = createRecordingTransport();
+    const watcher = createWatch(transport);
+    const huge = new Uint8Array(2 * 1024 * 1024).fill(0x61);
+    expect(() => watcher.watch(huge)).toThrow(expect.objectContaining({ reason: "message-too-large" }));
+    expect(() => watcher.watch("é".repeat(1_100_000))).toThrow(expect.objectContaining({ reason: "message-too-large" })); // 2.2 MB of UTF-8
+    const error = await listThenWatch(watcher, huge, { prefix: true }).catch((e: unknown) => e);
+    expect(isEtcdError(error, "message-too-large")).toBe(true);
+    // just under: accepted (the create is 2 MiB minus a few bytes)
+    const fits = watcher.watch(huge.subarray(0, 2 * 1024 * 1024 - 64));
+    fits.cancel();
+    await settle();
+    expect(transport.calls.filter((c) => c.method !== "Watch")).toEqual([]);
+  });
+
   it("accepts an AbortSignal from another realm (duck-typed, as the transport does) and still rejects non-signals", () => {
     const foreign = { aborted: false, reason: undefined, addEventListener() {}, removeEventListener() {} };
     expect(() => resolveWatchSpec("k", bad({ signal: foreign }))).not.toThrow();

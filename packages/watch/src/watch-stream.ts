@@ -1,6 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, reconnectDelayMs, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
+import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
@@ -28,6 +29,35 @@ const TOKEN_REFUSALS: readonly EtcdErrorReason[] = ["invalid-auth-token", "auth-
 function staleTokenError(refusal: EtcdError): EtcdError {
   if (refusal.reason !== "user-empty") return refusal;
   return new EtcdError(`${refusal.rawMessage} (the watch stream has no auth token)`, "invalid-auth-token", refusal.code, { cause: refusal });
+}
+
+/**
+ * The watches to end when a stream failed because a request was too large (a create: nothing
+ * else on a watch stream can be): those whose create is over the reported limit, or the largest
+ * pending one when the limit is not known. Undefined when the error is about something else.
+ */
+function oversizeCreates(session: WatchSession, error: EtcdError): Map<WatchSubscription, EtcdError> | undefined {
+  if (!isEtcdError(error, "message-too-large")) return undefined;
+  const limit = requestSizeLimit(error);
+  const pending = session.pendingCreates();
+  const failed = new Map<WatchSubscription, EtcdError>();
+  if (limit !== undefined) {
+    for (const sub of pending) {
+      const size = createRequestSize(sub, sub.nextRevision, limit);
+      if (size !== undefined && size > limit) failed.set(sub, createTooLargeError(size, limit, error));
+    }
+  }
+  if (failed.size === 0 && limit !== undefined) {
+    // The limit counts gRPC framing or a server's own overhead differently: take the largest.
+    let largest: WatchSubscription | undefined;
+    let largestSize = -1;
+    for (const sub of pending) {
+      const size = createRequestSize(sub, sub.nextRevision, 0) ?? 0;
+      if (size > largestSize) [largest, largestSize] = [sub, size];
+    }
+    if (largest !== undefined) failed.set(largest, createTooLargeError(largestSize, limit, error));
+  }
+  return failed.size === 0 ? undefined : failed;
 }
 
 /**
@@ -135,6 +165,7 @@ export class WatchStream {
   /** The stream failed: detach every watch, then fail them all or re-open after a backoff. */
   private broken(session: WatchSession, error: EtcdError): void {
     if (session.closed || this.session !== session) return;
+    const oversize = oversizeCreates(session, error);
     session.close(error);
     this.session = undefined;
     // No endpoint answered (with etcdkit's transport: none within the dial timeout): the watches
@@ -144,7 +175,11 @@ export class WatchStream {
       if (unreachable && sub.state === SubState.Creating) sub.readyFailed(error);
       sub.detach();
     }
-    if (isEtcdError(error, TERMINAL)) {
+    if (oversize !== undefined) {
+      // One create was too large to send or for etcd to receive: only its watch ends; the stream
+      // is re-opened for the others.
+      for (const [sub, failure] of oversize) sub.fail(failure);
+    } else if (isEtcdError(error, TERMINAL)) {
       for (const sub of [...this.subs()]) sub.fail(error); // failing removes them from their lists
       return;
     }
