@@ -41,7 +41,11 @@ export function createRequest(source: CreateSource, startRevision: Revision, id:
         startRevision,
         watchId: BigInt(id),
         prevKv: (flags & WatchFlag.PrevKv) !== 0,
-        progressNotify: (flags & WatchFlag.ProgressNotify) !== 0,
+        // Always asked for: etcd's per-watch progress notifications come in order with the
+        // events and only for synced watchers, so they move the resume revision of a quiet watch
+        // (a reconnect after a compaction then only fails a watch that really missed events).
+        // Consumers see them only with the progressNotify option.
+        progressNotify: true,
         fragment: (flags & WatchFlag.Fragment) !== 0,
         filters,
       },

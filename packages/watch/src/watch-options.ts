@@ -65,9 +65,11 @@ export interface WatchFeatures {
   /** Leave out delete events (server-side filter). */
   readonly noDelete?: boolean;
   /**
-   * Ask etcd for periodic progress notifications (empty batches with `progress: true`) while the
+   * Deliver etcd's periodic progress notifications (empty batches with `progress: true`) while the
    * watch is idle; the interval is the server's `--experimental-watch-progress-notify-interval`
-   * (10 minutes by default).
+   * (10 minutes by default). etcdkit asks etcd for them on every watch, because they move the
+   * watch's resume revision (so a quiet watch survives a reconnect after a compaction); without
+   * this option they are not shown.
    */
   readonly progressNotify?: boolean;
   /**

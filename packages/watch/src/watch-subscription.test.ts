@@ -108,19 +108,19 @@ describe("WatchSubscription delivery", () => {
   });
 
   it("progress: per-watch notifications move the resume revision, stream-wide ones do not, and none goes backwards", async () => {
-    const sub = new WatchSubscription(resolveWatchSpec("k", undefined), host, undefined);
-    sub.onCreated(10n);
-    sub.onProgress(20n, true);
-    expect(sub.nextRevision).toBe(21n);
-    sub.onProgress(30n, false);
-    expect(sub.nextRevision).toBe(21n);
-    sub.onProgress(5n, true); // behind: dropped
-    const { seen, flush } = consume(sub);
-    await flush();
-    expect(seen.map((b) => [b.progress, b.revision])).toEqual([
-      [true, 20n],
-      [true, 30n],
-    ]);
+    for (const progressNotify of [true, false]) {
+      const sub = new WatchSubscription(resolveWatchSpec("k", { progressNotify }), host, undefined);
+      sub.onCreated(10n);
+      sub.onProgress(20n, true);
+      expect(sub.nextRevision).toBe(21n);
+      sub.onProgress(30n, false);
+      expect(sub.nextRevision).toBe(21n);
+      sub.onProgress(5n, true); // behind: dropped
+      const { seen, flush } = consume(sub);
+      await flush();
+      // per-watch notifications are shown only with progressNotify; requestProgress() answers always
+      expect(seen.map((b) => [b.progress, b.revision])).toEqual(progressNotify ? [[true, 20n], [true, 30n]] : [[true, 30n]]);
+    }
   });
 
   it("fails after delivering what it queued, then ends; ready rejects without an unhandled rejection", async () => {

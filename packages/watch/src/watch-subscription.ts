@@ -205,13 +205,21 @@ export class WatchSubscription implements Watch {
   }
 
   /**
-   * A progress notification at `revision`. `advance`: the server guarantees that every event up to
-   * `revision` was sent before it (per-watch notifications), so a resume may start after it.
+   * A progress notification at `revision`.
+   *
+   * - `advance` (a per-watch notification): the server guarantees that every event up to
+   *   `revision` was sent before it, so a resume may start after it. etcdkit asks for these on
+   *   every watch; the consumer sees them only with the progressNotify option.
+   * - otherwise (an answer to `requestProgress()`, which etcd before 3.4.25 / 3.5.8 may send ahead
+   *   of queued events): shown to every watch, never moves the resume revision.
    */
   onProgress(revision: Revision, advance: boolean): void {
     if (this.state === SubState.Ended) return;
     if (revision + 1n < this.nextRevision) return; // never report progress behind what was delivered
-    if (advance && this.nextRevision !== 0n) this.nextRevision = revision + 1n;
+    if (advance) {
+      if (this.nextRevision !== 0n) this.nextRevision = revision + 1n;
+      if ((this.bits & WatchFlag.ProgressNotify) === 0) return;
+    }
     this.push({ events: [], revision, progress: true });
   }
 
