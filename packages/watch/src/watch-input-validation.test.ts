@@ -34,6 +34,11 @@ describe("watch input validation", () => {
       ["prevKv as a number", () => watcher.watch("k", bad({ prevKv: 1 }))],
       ["fragment as a string", () => watcher.watch("k", bad({ fragment: "false" }))],
       ["requireLeader as a string", () => watcher.watch("k", bad({ requireLeader: "false" }))],
+      ["maxQueuedEvents 0", () => watcher.watch("k", { maxQueuedEvents: 0 })],
+      ["maxQueuedEvents 1.5", () => watcher.watch("k", { maxQueuedEvents: 1.5 })],
+      ["maxQueuedEvents NaN", () => watcher.watch("k", { maxQueuedEvents: NaN })],
+      ["maxQueuedBytes as a string", () => watcher.watch("k", bad({ maxQueuedBytes: "1mb" }))],
+      ["maxQueuedBytes negative", () => watcher.watch("k", { maxQueuedBytes: -1 })],
       ["options as a number", () => watcher.watch("k", bad(5))],
       ["options as a string", () => watcher.watch("k", bad("prefix"))],
       ["options null", () => watcher.watch("k", bad(null))],
@@ -65,6 +70,7 @@ describe("watch input validation", () => {
     expect(resolveWatchSpec("k", { end: "\0" }).rangeKind).toBe(RangeKind.End); // "\0": every key from "k" on
     expect(resolveWatchSpec("", { end: "a" }).rangeKind).toBe(RangeKind.End); // starts at "\0"
     expect(resolveWatchSpec("k", { end: "k\0", prefix: false, fromKey: false, prevKv: false }).rangeKind).toBe(RangeKind.End);
+    expect(resolveWatchSpec("k", { maxQueuedEvents: Infinity, maxQueuedBytes: 1 }).limits).toEqual({ events: Infinity, bytes: 1 });
   });
 
   it("createWatch throws invalid-argument for something that is not a transport", () => {

@@ -86,6 +86,19 @@ export interface WatchFeatures {
    * without it use separate streams, since the setting is per stream (`hasleader` metadata).
    */
   readonly requireLeader?: boolean;
+  /**
+   * How many events the watch may hold for its consumer (received, not yet read; a progress
+   * batch counts as one). Default 10,000. Past it the watch ends with EtcdError "slow-consumer"
+   * carrying `resumeRevision`, after the consumer has read what was queued; the other watches
+   * are not affected. A single batch larger than the bound is accepted when nothing is queued.
+   * `Infinity`: no bound.
+   */
+  readonly maxQueuedEvents?: number;
+  /**
+   * How many bytes of keys and values (with `prevKv`, theirs too) the watch may hold for its
+   * consumer. Default 64 MiB. Past it the watch ends like for `maxQueuedEvents`.
+   */
+  readonly maxQueuedBytes?: number;
   /** Ends the watch (quietly, like `return()`) and cancels it on the server. */
   readonly signal?: AbortSignal;
 }
@@ -135,7 +148,31 @@ export interface WatchSpec {
   readonly end: Bytes | undefined;
   readonly flags: number;
   readonly startRevision: Revision;
+  readonly limits: QueueLimits;
 }
+
+/**
+ * The bound of what a watch holds for its consumer (see `maxQueuedEvents`, `maxQueuedBytes`).
+ *
+ * @example
+ * ```ts
+ * resolveWatchSpec("k", { maxQueuedEvents: 100 }).limits; // { events: 100, bytes: 67108864 }
+ * ```
+ */
+export interface QueueLimits {
+  readonly events: number;
+  readonly bytes: number;
+}
+
+/**
+ * The default queue bound of a watch: 10,000 events or 64 MiB of keys and values.
+ *
+ * @example
+ * ```ts
+ * defaultQueueLimits.events; // 10000
+ * ```
+ */
+export const defaultQueueLimits: QueueLimits = Object.freeze({ events: 10_000, bytes: 64 * 1024 * 1024 });
 
 /**
  * Validates a key and options (before any I/O).
@@ -143,8 +180,9 @@ export interface WatchSpec {
  * Throws EtcdError "empty-key" for an empty key without a range, "invalid-argument" for options
  * that are not an object, two range forms at once, an empty `end` or one that does not sort after
  * the key, a start revision that is not a bigint in [0n, 2^63 - 1], a flag that is not a boolean,
- * or a non-AbortSignal signal. (A start revision etcd cannot encode would otherwise end every
- * watch on the shared stream.) A Uint8Array key or end is copied, so the caller may reuse it.
+ * a queue bound that is not a positive integer (or Infinity), or a non-AbortSignal signal. (A
+ * start revision etcd cannot encode would otherwise end every watch on the shared stream.) A
+ * Uint8Array key or end is copied, so the caller may reuse it.
  *
  * @example
  * ```ts
@@ -179,7 +217,8 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     (o.requireLeader === false ? WatchFlag.LeaderOptional : 0);
   // The watch is re-created from its spec after every reconnect: it must not see the caller
   // reusing its buffer (strings are immutable and kept as given, which costs less memory).
-  return { key: owned(key), rangeKind, end: o.end === undefined ? undefined : owned(o.end), flags, startRevision };
+  const limits = queueLimits(o.maxQueuedEvents, o.maxQueuedBytes);
+  return { key: owned(key), rangeKind, end: o.end === undefined ? undefined : owned(o.end), flags, startRevision, limits };
 }
 
 const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment", "requireLeader"] as const;
@@ -203,6 +242,22 @@ function checkEnd(key: Bytes, end: unknown): void {
   if (endBytes.length === 1 && endBytes[0] === 0) return;
   const start = key.length === 0 ? zeroKey : toBytes(key);
   if (compareBytes(start, endBytes) >= 0) throw invalidArgumentError("watch: end must sort after the key (the range [key, end) is empty)");
+}
+
+/** The queue bound of a watch; the shared default object unless one is given (a watch stays small). */
+function queueLimits(events: unknown, bytes: unknown): QueueLimits {
+  if (events === undefined && bytes === undefined) return defaultQueueLimits;
+  return {
+    events: events === undefined ? defaultQueueLimits.events : bound(events, "maxQueuedEvents"),
+    bytes: bytes === undefined ? defaultQueueLimits.bytes : bound(bytes, "maxQueuedBytes"),
+  };
+}
+
+function bound(value: unknown, name: string): number {
+  if (typeof value !== "number" || !(value >= 1) || (!Number.isSafeInteger(value) && value !== Infinity)) {
+    throw invalidArgumentError(`watch: ${name} must be a positive integer or Infinity`);
+  }
+  return value;
 }
 
 /** A string as given, a byte array as a private copy. */

@@ -1,8 +1,8 @@
 import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
 import { invalidArgumentError, type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
-import { canceledByConsumer } from "./watch-errors.js";
+import { canceledByConsumer, slowConsumerError } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
-import { WatchFlag, type RangeKind, type WatchSpec } from "./watch-options.js";
+import { WatchFlag, type QueueLimits, type RangeKind, type WatchSpec } from "./watch-options.js";
 import type { Watch } from "./watch.js";
 
 /**
@@ -50,6 +50,9 @@ const ERROR_DELIVERED = 1 << 11;
 interface SubExtra {
   queue: WatchBatch[] | undefined;
   head: number;
+  /** Events (a progress batch counts as one) and bytes of keys and values in the queue. */
+  queuedEvents: number;
+  queuedBytes: number;
   fragments: Event[] | undefined;
   error: EtcdError | undefined;
 }
@@ -88,6 +91,8 @@ export class WatchSubscription implements Watch {
   /** WatchFlag bits, RangeKind, SubState and the REGISTERED / ERROR_DELIVERED bits. */
   private bits: number;
   private readonly host: SubscriptionHost;
+  /** What the watch may hold for its consumer (usually the shared default object). */
+  private readonly limits: QueueLimits;
   /** The resolve function of a pending `next()`; errors are handed over as a rejected promise. */
   private waiter: ((result: IteratorResult<WatchBatch> | Promise<never>) => void) | undefined = undefined;
   /** undefined, the created revision (not asked for yet), a waiter, or the settled promise. */
@@ -102,6 +107,7 @@ export class WatchSubscription implements Watch {
     this.bits = spec.flags | (spec.rangeKind << RANGE_SHIFT);
     this.nextRevision = spec.startRevision;
     this.host = host;
+    this.limits = spec.limits;
     if (signal !== undefined) {
       const listener = (): void => this.cancel();
       this.abort = { signal, listener };
@@ -201,7 +207,7 @@ export class WatchSubscription implements Watch {
     this.nextRevision = revision + 1n;
     const mapped = new Array<WatchEvent>(all.length - start);
     for (let i = start; i < all.length; i++) mapped[i - start] = toWatchEvent(all[i]!);
-    this.push({ events: mapped, revision, progress: false });
+    this.push({ events: mapped, revision, progress: false }, next);
   }
 
   /**
@@ -215,12 +221,13 @@ export class WatchSubscription implements Watch {
    */
   onProgress(revision: Revision, advance: boolean): void {
     if (this.state === SubState.Ended) return;
-    if (revision + 1n < this.nextRevision) return; // never report progress behind what was delivered
+    const from = this.nextRevision;
+    if (revision + 1n < from) return; // never report progress behind what was delivered
     if (advance) {
-      if (this.nextRevision !== 0n) this.nextRevision = revision + 1n;
+      if (from !== 0n) this.nextRevision = revision + 1n;
       if ((this.bits & WatchFlag.ProgressNotify) === 0) return;
     }
-    this.push({ events: [], revision, progress: true });
+    this.push({ events: [], revision, progress: true }, from);
   }
 
   /**
@@ -265,10 +272,7 @@ export class WatchSubscription implements Watch {
 
   cancel(): void {
     if (this.state === SubState.Ended) return;
-    if (this.extra !== undefined) {
-      this.extra.queue = undefined;
-      this.extra.head = 0;
-    }
+    if (this.extra !== undefined) this.clearQueue(this.extra);
     this.finish();
     const waiter = this.waiter;
     this.waiter = undefined;
@@ -287,9 +291,11 @@ export class WatchSubscription implements Watch {
       const value = queue[extra!.head]!;
       queue[extra!.head] = undefined as unknown as WatchBatch;
       if (++extra!.head === queue.length) {
-        extra!.queue = undefined;
-        extra!.head = 0;
+        this.clearQueue(extra!);
         this.trimExtra();
+      } else {
+        extra!.queuedEvents -= weight(value);
+        extra!.queuedBytes -= batchBytes(value);
       }
       return Promise.resolve({ value, done: false });
     }
@@ -321,7 +327,14 @@ export class WatchSubscription implements Watch {
   }
 
   private extras(): SubExtra {
-    return (this.extra ??= { queue: undefined, head: 0, fragments: undefined, error: undefined });
+    return (this.extra ??= { queue: undefined, head: 0, queuedEvents: 0, queuedBytes: 0, fragments: undefined, error: undefined });
+  }
+
+  private clearQueue(extra: SubExtra): void {
+    extra.queue = undefined;
+    extra.head = 0;
+    extra.queuedEvents = 0;
+    extra.queuedBytes = 0;
   }
 
   /** Drops the extras once they hold nothing. */
@@ -330,7 +343,12 @@ export class WatchSubscription implements Watch {
     if (extra !== undefined && extra.queue === undefined && extra.fragments === undefined && extra.error === undefined) this.extra = undefined;
   }
 
-  private push(batch: WatchBatch): void {
+  /**
+   * Hands `batch` to a waiting consumer or queues it. `from` is the first revision the batch
+   * covers (the resume revision before it). Past the queue bound the watch ends "slow-consumer"
+   * instead, with `from` as the revision to resume from: the consumer first reads what was queued.
+   */
+  private push(batch: WatchBatch, from: Revision): void {
     const waiter = this.waiter;
     if (waiter !== undefined) {
       this.waiter = undefined;
@@ -338,7 +356,18 @@ export class WatchSubscription implements Watch {
       return;
     }
     const extra = this.extras();
+    const events = weight(batch);
+    const bytes = batchBytes(batch);
+    if (extra.queue !== undefined) {
+      const limits = this.limits;
+      if (extra.queuedEvents + events > limits.events || extra.queuedBytes + bytes > limits.bytes) {
+        this.fail(slowConsumerError(from, limits));
+        return;
+      }
+    }
     (extra.queue ??= []).push(batch);
+    extra.queuedEvents += events;
+    extra.queuedBytes += bytes;
   }
 
   private finish(): void {
@@ -359,6 +388,21 @@ export class WatchSubscription implements Watch {
     }
     this.host.released(this);
   }
+}
+
+/** What a queued batch counts against `maxQueuedEvents`: its events, or one for a progress batch. */
+function weight(batch: WatchBatch): number {
+  return batch.events.length === 0 ? 1 : batch.events.length;
+}
+
+/** What a queued batch counts against `maxQueuedBytes`: its keys and values (previous ones too). */
+function batchBytes(batch: WatchBatch): number {
+  let bytes = 0;
+  for (const e of batch.events) {
+    bytes += e.kv.key.length + e.kv.value.length;
+    if (e.prevKv !== undefined) bytes += e.prevKv.key.length + e.prevKv.value.length;
+  }
+  return bytes;
 }
 
 /** A rejected promise that is never reported as unhandled (it is handed to a resolver at once). */
