@@ -68,7 +68,7 @@ function oversizeCreates(session: WatchSession, error: EtcdError): Map<WatchSubs
  *
  * @example
  * ```ts
- * const stream = new WatchStream(transport, true, () => hub.subsRequiringLeader());
+ * const stream = new WatchStream(transport, true, () => watchesRequiringLeader);
  * stream.add(subscription);
  * ```
  */
