@@ -3,10 +3,9 @@
  * a leader (`hasleader: true`, sent by default) once the member has had no leader for three
  * election timeouts, and refuses to open one on it; the watch then re-opens (on another member)
  * and misses nothing. A watch that opted out (`requireLeader: false`) stays on its member: no
- * error, no re-open. The member loses its leader because the other two are paused: the harness's
- * peer proxies cannot cut the raft traffic into one member (a member receives its peers' messages
- * on connections it dials to THEIR peer ports), so a partitioned member with a working majority
- * cannot be set up here.
+ * error, no re-open, and silence while its member is cut off. The member is cut off with the
+ * harness's `isolate()` (all of its raft traffic held, both ways) while the other two keep
+ * committing writes.
  */
 import { createClient, type Transport } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
@@ -32,7 +31,7 @@ function recordStreamHeaders(inner: Transport): Transport & { streamHeaders: Hea
 describe("watch on a member that loses its leader (3 real members)", () => {
   let cluster: EtcdCluster;
   beforeAll(async () => {
-    cluster = await startEtcd({ members: 3, proxy: true });
+    cluster = await startEtcd({ members: 3, proxy: true, peerProxy: true, flags: ["--pre-vote"] });
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -51,7 +50,7 @@ describe("watch on a member that loses its leader (3 real members)", () => {
     await watcher.close();
   });
 
-  it("etcd ends the stream of a member without a leader and the watch re-opens it; an opted-out watch stays; both miss nothing", async () => {
+  it("a watch on a member cut off from the others fails over and delivers every write of the majority; an opted-out watch stays and catches up after", async () => {
     const prefix = uniquePrefix("leader-loss");
     for (const m of cluster.members) m.proxy!.resetStats();
     const watchTransport = createTransport({ endpoints: cluster.endpoints, dialTimeoutMs: 2_000 });
@@ -60,38 +59,41 @@ describe("watch on a member that loses its leader (3 real members)", () => {
     await watch.ready;
     const carrier = cluster.members.findIndex((m) => m.proxy!.stats.http2Streams > 0);
     expect(carrier).toBeGreaterThanOrEqual(0);
-    const others = [0, 1, 2].filter((i) => i !== carrier);
+    const majority = [0, 1, 2].filter((i) => i !== carrier);
 
-    // A watch that opts out, on a transport that only knows the member that will lose its leader.
+    // A watch that opts out, on a transport that only knows the member that will be cut off.
     const pinnedTransport = createTransport({ endpoints: [cluster.clientUrls[carrier]!], dialTimeoutMs: 2_000 });
     const pinned = createWatch(pinnedTransport);
     const optedOut = pinned.watch(prefix, { prefix: true, requireLeader: false });
     await optedOut.ready;
 
-    const writer = createTransport({ endpoints: cluster.clientUrls, dialTimeoutMs: 2_000 });
+    // Writes go through the two members that keep the quorum.
+    const writer = createTransport({ endpoints: majority.map((i) => cluster.clientUrls[i]!), dialTimeoutMs: 2_000 });
     const kv = createClient(KV, writer);
     const put = async (key: string): Promise<bigint> =>
       (await kv.put({ key: toBytes(key), value: toBytes("v") }, { timeoutMs: 10_000 })).header!.revision;
     const written: bigint[] = [];
     for (let i = 0; i < 10; i++) written.push(await put(`${prefix}${i}`));
-    await collectEvents(watch, 10, 20_000).then((b) => expect(b.flatMap((x) => x.events.map((e) => e.kv.modRevision))).toEqual(written));
+    const before = await collectEvents(watch, 10, 20_000);
+    expect(before.flatMap((b) => b.events.map((e) => e.kv.modRevision))).toEqual(written);
 
     const opened = watcher.stats.streamsOpened;
     const pinnedOpened = pinned.stats.streamsOpened;
-    for (const i of others) cluster.pause(i);
+    await cluster.isolate(carrier);
     try {
-      // The carrier has no leader now: etcd ends the stream that asked for one ("no leader") after
-      // three election timeouts, and the watch re-opens it while the other members are still down.
-      await eventually(() => watcher.stats.streamsOpened > opened, 30_000, "the watch stream to be re-opened after the leader loss");
+      for (let i = 10; i < 20; i++) written.push(await put(`${prefix}${i}`));
+      // etcd ends the stream that asked for a leader after three election timeouts without one;
+      // the watch re-opens on a member of the majority and delivers every write, in order, while
+      // its first member is still cut off.
+      const during = await collectEvents(watch, 10, 40_000);
+      expect(during.flatMap((b) => b.events.map((e) => e.kv.modRevision))).toEqual(written.slice(10));
+      expect(watcher.stats.streamsOpened).toBeGreaterThan(opened);
     } finally {
-      for (const i of others) cluster.resume(i);
+      await cluster.heal(carrier);
     }
     await cluster.waitHealthy(undefined, 30_000);
-    for (let i = 10; i < 20; i++) written.push(await put(`${prefix}${i}`));
 
-    const after = await collectEvents(watch, 10, 40_000);
-    expect(after.flatMap((b) => b.events.map((e) => e.kv.modRevision))).toEqual(written.slice(10));
-    // The opted-out watch stayed on its member (no error, no re-open) and missed nothing either.
+    // The opted-out watch stayed on its member (no error, no re-open) and catches up after the heal.
     const all = await collectEvents(optedOut, 20, 40_000);
     expect(all.flatMap((b) => b.events.map((e) => e.kv.modRevision))).toEqual(written);
     expect(pinned.stats.streamsOpened).toBe(pinnedOpened);
