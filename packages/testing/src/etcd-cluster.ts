@@ -116,7 +116,13 @@ export interface EtcdCluster extends AsyncDisposable {
    * disrupt it); the isolated member applies nothing and loses its leader.
    */
   isolate(i: number): Promise<void>;
-  /** Ends `isolate(i)`: member i's raft traffic flows again (held messages are delivered). */
+  /**
+   * Delays every raft message into and out of member i by `delayMs` (needs `peerProxy: true`):
+   * it applies entries late (a lagging follower), e.g. an Authenticate or a put it serves a
+   * serializable read for. heal(i) ends it.
+   */
+  lag(i: number, delayMs: number): Promise<void>;
+  /** Ends `isolate(i)` or `lag(i)`: member i's raft traffic flows at once again (held messages are delivered). */
   heal(i: number): Promise<void>;
   /** Waits until member i (or every running member) answers /health with true. */
   waitHealthy(i?: number, timeoutMs?: number): Promise<void>;
@@ -347,12 +353,12 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
    * other members open to it (its own peer proxy) and those it opens to them (recognized by its
    * member ID at their peer proxies).
    */
-  const setRaftMode = async (i: number, mode: "blackhole" | undefined): Promise<void> => {
+  const setRaftMode = async (i: number, mode: "blackhole" | "delay" | undefined, delayMs = 0): Promise<void> => {
     const target = member(i);
-    if (target.peerProxy === undefined) throw new Error("isolate()/heal() need startEtcd({ peerProxy: true })");
+    if (target.peerProxy === undefined) throw new Error("isolate()/lag()/heal() need startEtcd({ peerProxy: true })");
     const id = await memberIdOf(target);
-    target.peerProxy.setMode(mode ?? "pass");
-    for (const other of members) if (other !== target) other.peerProxy?.setSenderMode(id, mode);
+    target.peerProxy.setMode(mode ?? "pass", { delayMs });
+    for (const other of members) if (other !== target) other.peerProxy?.setSenderMode(id, mode, { delayMs });
   };
 
 
@@ -393,6 +399,10 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
     async isolate(i) {
       ensureLive();
       await setRaftMode(i, "blackhole");
+    },
+    async lag(i, delayMs) {
+      ensureLive();
+      await setRaftMode(i, "delay", delayMs);
     },
     async heal(i) {
       await setRaftMode(i, undefined);

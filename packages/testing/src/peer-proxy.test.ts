@@ -6,15 +6,26 @@ import { fetchMemberList } from "./member-list.js";
 
 const b64 = (text: string): string => Buffer.from(text).toString("base64");
 
-/** Puts through etcd's JSON gateway; resolves with the revision. */
+/**
+ * Puts through etcd's JSON gateway; resolves with the revision. Retried for up to 20 s: when the
+ * member just cut off was the leader, the majority needs an election first.
+ */
 async function put(clientUrl: string, key: string, value: string): Promise<bigint> {
-  const { status, body } = await requestText(`${clientUrl}/v3/kv/put`, {
-    method: "POST",
-    body: JSON.stringify({ key: b64(key), value: b64(value) }),
-    timeoutMs: 5_000,
-  });
-  if (status !== 200) throw new Error(`put via ${clientUrl}: HTTP ${status} ${body}`);
-  return BigInt((JSON.parse(body) as { header: { revision: string } }).header.revision);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const { status, body } = await requestText(`${clientUrl}/v3/kv/put`, {
+        method: "POST",
+        body: JSON.stringify({ key: b64(key), value: b64(value) }),
+        timeoutMs: 5_000,
+      });
+      if (status !== 200) throw new Error(`put via ${clientUrl}: HTTP ${status} ${body}`);
+      return BigInt((JSON.parse(body) as { header: { revision: string } }).header.revision);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** A serializable read of `key` on this member only (what it has applied). */
@@ -73,5 +84,21 @@ describe("startEtcd with peer proxies (three members)", () => {
       interval: 200,
     });
     await cluster.waitHealthy(2);
+  });
+
+  it("lag(i) makes a member apply writes late; heal(i) lets it catch up at once", async () => {
+    const lagging = cluster.members[1]!;
+    const a = cluster.clientUrls[0]!;
+    await cluster.lag(1, 1_500);
+    try {
+      await put(a, "lag/key", "fresh");
+      // The majority (with member 2) commits at once; member 1 has not applied it yet.
+      expect(await localValue(lagging.clientUrl, "lag/key")).toBeUndefined();
+      await vi.waitFor(async () => expect(await localValue(lagging.clientUrl, "lag/key")).toBe("fresh"), { timeout: 20_000, interval: 100 });
+    } finally {
+      await cluster.heal(1);
+    }
+    await put(a, "lag/key", "after");
+    await vi.waitFor(async () => expect(await localValue(lagging.clientUrl, "lag/key")).toBe("after"), { timeout: 5_000, interval: 50 });
   });
 });
