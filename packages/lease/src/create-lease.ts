@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { invalidArgumentError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
@@ -120,7 +120,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     checkCallOptions(options);
     if (options?.id !== undefined) checkLeaseId(options.id, "grant");
     booleanOption(options?.keepAlive, "keepAlive");
-    const sentAt = Date.now();
+    const sentAt = monotonicNow();
     let granted: { ID: bigint; TTL: bigint };
     try {
       granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, options);
@@ -178,7 +178,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     }
     let renewal: LeaseRenewal | undefined;
     for (const lease of this.owned) if (lease.id === id) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
-    return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: Date.now(), deadline: result.sentAt + result.ttl * 1000 };
+    return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: monotonicNow(), deadline: result.sentAt + result.ttl * 1000 };
   }
 
   close(): Promise<void> {

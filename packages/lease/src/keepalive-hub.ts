@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, reconnectDelayMs } from "@etcdkit/transport";
+import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 import { RequestQueue } from "@etcdkit/transport";
 
@@ -31,7 +31,7 @@ export interface KeepAliveStats {
 interface Entry {
   readonly id: LeaseId;
   readonly leases: Lease[];
-  /** Send times of the requests not answered yet on the current stream (etcd answers in order). */
+  /** Send times (monotonic ms) of the requests not answered yet on the current stream (etcd answers in order). */
   readonly inflight: number[];
   intervalMs: number;
   timer: NodeJS.Timeout | undefined;
@@ -130,7 +130,7 @@ export class KeepAliveHub {
     const session = this.session;
     if (session === undefined) return; // re-opening; the new stream renews every lease at once
     const oldest = entry.inflight[0];
-    if (oldest !== undefined && Date.now() - oldest >= entry.intervalMs) {
+    if (oldest !== undefined && monotonicNow() - oldest >= entry.intervalMs) {
       // Nothing came back for a whole interval: the stream (or its connection) is stuck.
       this.broken(session, new EtcdError("keepalive stream stalled: no answer within a renewal interval", "unavailable", Code.Unavailable));
       return;
@@ -139,7 +139,7 @@ export class KeepAliveHub {
   }
 
   private send(session: Session, entry: Entry): void {
-    entry.inflight.push(Date.now());
+    entry.inflight.push(monotonicNow());
     this.requestsSent++;
     session.requests.push({ ID: entry.id });
   }
@@ -192,7 +192,7 @@ export class KeepAliveHub {
   private onResponse(r: LeaseKeepAliveResponse): void {
     const entry = this.entries.get(r.ID);
     if (entry === undefined) return;
-    const sentAt = entry.inflight.shift() ?? Date.now();
+    const sentAt = entry.inflight.shift() ?? monotonicNow();
     const ttl = Number(r.TTL);
     if (ttl <= 0) {
       for (const lease of [...entry.leases]) lease.markLost("expired");

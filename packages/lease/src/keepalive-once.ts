@@ -1,7 +1,7 @@
 import { Code, type Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
-import { reconnectDelayMs } from "@etcdkit/transport";
+import { monotonicNow, reconnectDelayMs } from "@etcdkit/transport";
 import { RequestQueue } from "@etcdkit/transport";
 import { checkCallOptions } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
@@ -19,7 +19,7 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The answer to one keepalive: etcd's TTL (≤ 0: the lease does not exist) and when the request
- * was sent, which starts the lease's new local deadline.
+ * was sent (ms on the monotonic clock), which starts the lease's new local deadline.
  *
  * @example
  * ```ts
@@ -53,10 +53,10 @@ export async function keepAliveOnce(
 ): Promise<KeepAliveOnceResult> {
   checkLeaseId(id);
   checkCallOptions(options);
-  const started = Date.now();
+  const started = monotonicNow();
   for (let attempt = 1; ; attempt++) {
     const requests = new RequestQueue<{ ID: bigint }>();
-    const sentAt = Date.now();
+    const sentAt = monotonicNow();
     requests.push({ ID: id });
     const remaining = options?.timeoutMs === undefined ? undefined : options.timeoutMs - (sentAt - started);
     let error: EtcdError;

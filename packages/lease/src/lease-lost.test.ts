@@ -38,7 +38,7 @@ describe("losing a lease (real etcd, proxy)", () => {
     expect(lease.signal.aborted).toBe(false);
 
     proxy.setMode("blackhole");
-    const cutAt = Date.now();
+    const cutAt = performance.now();
     const loss = await lease.lost;
     await consumer; // the renewals end with the loss
     const last = renewals[renewals.length - 1]!;

@@ -3,7 +3,7 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { booleanOption, checkCallOptions, MAX_TIMER_MS } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
@@ -66,6 +66,10 @@ export interface LeaseBackend {
  *   deadline passes (last successful renewal's send time + TTL: no later than etcd could expire
  *   it), or when the client is closed. `lost` resolves (it never rejects) and `signal` aborts
  *   (its `reason` is the loss's error).
+ * - Deadlines and times (`deadline`, `LeaseRenewal.at`/`deadline`, `LeaseLoss.at`) are on the
+ *   monotonic clock (`monotonicNow()` from `@etcdkit/transport`, i.e. `performance.now()`), so a
+ *   wall-clock step can neither keep a lease alive past etcd's expiry nor lose a healthy one.
+ *   `remainingMs()` is the time left.
  *
  * @example
  * ```ts
@@ -110,9 +114,29 @@ export class Lease implements AsyncDisposable {
     return this.ttlSeconds;
   }
 
-  /** The local deadline (ms since the epoch): the lease counts as lost if no renewal comes back before it. */
+  /**
+   * The local deadline, in ms on the monotonic clock (`monotonicNow()` from `@etcdkit/transport`,
+   * not ms since the epoch): the lease counts as lost if no renewal comes back before it.
+   * Undefined while unknown (an attached lease before its first renewal). See `remainingMs()`.
+   */
   get deadline(): number | undefined {
     return this.deadlineAt;
+  }
+
+  /**
+   * Milliseconds left until the local deadline (0 once it passed or the lease is lost), or
+   * undefined while the deadline is unknown. For display as a wall-clock time:
+   * `new Date(Date.now() + lease.remainingMs())`.
+   *
+   * @example
+   * ```ts
+   * if ((lease.remainingMs() ?? 0) < 1000) console.warn("lease about to expire");
+   * ```
+   */
+  remainingMs(): number | undefined {
+    if (this.lossValue !== undefined) return 0;
+    if (this.deadlineAt === undefined) return undefined;
+    return Math.max(0, this.deadlineAt - monotonicNow());
   }
 
   /** Aborted when the lease is lost; `signal.reason` is the loss's EtcdError. */
@@ -236,7 +260,10 @@ export class Lease implements AsyncDisposable {
     }
   }
 
-  /** @internal A keepalive sent at `sentAt` came back with `ttl` seconds. Returns the renewal, or undefined if lost. */
+  /**
+   * @internal A keepalive sent at `sentAt` (monotonic ms) came back with `ttl` seconds. Returns the
+   * renewal, or undefined if lost.
+   */
   renewed(sentAt: number, ttl: number, revision: Revision): LeaseRenewal | undefined {
     if (this.lossValue !== undefined) return undefined;
     const renewal = this.toRenewal(sentAt, ttl, revision);
@@ -251,7 +278,7 @@ export class Lease implements AsyncDisposable {
   /** @internal Marks the lease lost (once): stops keepalive, ends renewal streams, settles `lost`, aborts `signal`. */
   markLost(reason: LeaseLossReason, cause?: EtcdError): void {
     if (this.lossValue !== undefined) return;
-    const loss: LeaseLoss = { reason, error: lossError(reason, this.id, this.ttlSeconds, cause), at: Date.now() };
+    const loss: LeaseLoss = { reason, error: lossError(reason, this.id, this.ttlSeconds, cause), at: monotonicNow() };
     this.lossValue = loss;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
@@ -264,7 +291,7 @@ export class Lease implements AsyncDisposable {
   }
 
   private toRenewal(sentAt: number, ttl: number, revision: Revision): LeaseRenewal {
-    return { id: this.id, ttl, revision, at: Date.now(), deadline: sentAt + ttl * 1000 };
+    return { id: this.id, ttl, revision, at: monotonicNow(), deadline: sentAt + ttl * 1000 };
   }
 
   /**
@@ -276,11 +303,11 @@ export class Lease implements AsyncDisposable {
     if (this.deadlineTimer !== undefined || this.deadlineAt === undefined || this.lossValue !== undefined) return;
     const fire = (): void => {
       this.deadlineTimer = undefined;
-      const remaining = (this.deadlineAt ?? 0) - Date.now();
+      const remaining = (this.deadlineAt ?? 0) - monotonicNow();
       if (remaining <= 0) this.markLost("deadline");
       else this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)).unref();
     };
-    this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - Date.now()))).unref();
+    this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - monotonicNow()))).unref();
   }
 }
 
