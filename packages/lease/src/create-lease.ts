@@ -7,6 +7,7 @@ import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type 
 import { booleanOption, checkCallOptions, checkTransport } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
+import { LeaseRegistry } from "./lease-registry.js";
 import type { LeaseRenewal } from "./lease-renewal.js";
 
 /**
@@ -29,9 +30,9 @@ export interface GrantOptions extends LeaseCallOptions {
  * transport is renewed on one shared LeaseKeepAlive stream.
  *
  * Every call throws "invalid-argument" before any I/O for a lease ID that is not a non-zero int64
- * bigint (`attach`: 1n to 2^63 - 1; etcd 3.4 grants negative IDs a client asks for, and `leases()`
- * lists them), options that are not an object, a flag that is not a boolean, a `timeoutMs`
- * that is not a number or a `signal` that is not an AbortSignal.
+ * bigint (etcd 3.4 grants negative IDs a client asks for, and `leases()` lists them), options
+ * that are not an object, a flag that is not a boolean, a `timeoutMs` that is not a number or a
+ * `signal` that is not an AbortSignal.
  *
  * @example
  * ```ts
@@ -54,6 +55,9 @@ export interface LeaseClient extends AsyncDisposable {
    * A Lease object for a lease granted elsewhere (e.g. by another process), to keep it alive,
    * revoke it or watch for its loss. Its deadline is unknown until its first renewal. `ttl`
    * (seconds; 0, the default: unknown) is the TTL assumed until then (it sets the renewal cadence).
+   * Any non-zero int64 ID, negative ones included. The client holds an attached lease only while
+   * something runs for it (keepalive, a deadline timer, a call): one the program drops before
+   * that is garbage-collected (its `lost` then never settles).
    */
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease;
   /** Revokes a lease by ID (its keys are deleted). Throws "lease-not-found" or transport errors. */
@@ -97,7 +101,7 @@ export function createLease(transport: Transport): LeaseClient {
 }
 
 class LeaseClientImpl implements LeaseClient, LeaseBackend {
-  private readonly owned = new Set<Lease>();
+  private readonly owned = new LeaseRegistry();
   private closed = false;
 
   constructor(
@@ -134,7 +138,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   }
 
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease {
-    checkLeaseId(id, "positive");
+    checkLeaseId(id);
     if (options !== undefined && (typeof options !== "object" || options === null)) {
       throw invalidArgumentError("lease: options must be an object");
     }
@@ -153,7 +157,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     } catch (err) {
       throw toEtcdError(err);
     }
-    for (const lease of [...this.owned]) if (lease.id === id) lease.markLost("revoked");
+    for (const lease of this.owned.withId(id)) lease.markLost("revoked");
   }
 
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive> {
@@ -173,17 +177,17 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   async keepAliveOnce(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRenewal> {
     const result = await keepAliveOnce(this.client, id, options);
     if (result.ttl <= 0) {
-      for (const lease of [...this.owned]) if (lease.id === id) lease.markLost("expired");
+      for (const lease of this.owned.withId(id)) lease.markLost("expired");
       throw lossError("expired", id, 0);
     }
     let renewal: LeaseRenewal | undefined;
-    for (const lease of this.owned) if (lease.id === id) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
+    for (const lease of this.owned.withId(id)) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
     return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: monotonicNow(), deadline: result.sentAt + result.ttl * 1000 };
   }
 
   close(): Promise<void> {
     this.closed = true;
-    for (const lease of [...this.owned]) lease.markLost("closed");
+    for (const lease of this.owned.all()) lease.markLost("closed");
     return Promise.resolve();
   }
 

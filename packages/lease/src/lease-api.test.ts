@@ -147,13 +147,16 @@ describe("lease API (real etcd)", () => {
     expect((await lease.lost).reason).toBe("revoked");
   });
 
-  it("a lease with a negative ID (etcd 3.4 grants and lists it) can be looked up, renewed once and revoked", async () => {
+  it("a lease with a negative ID (etcd 3.4 grants and lists it) can be looked up, renewed, attached and revoked", async () => {
     const id = -0x1234_5679n;
     await createClient(LeaseService, env.transport).leaseGrant({ ID: id, TTL: 30n });
     expect(await env.leases.leases()).toContain(id);
     expect((await env.leases.timeToLive(id)).grantedTtl).toBe(30);
     expect((await env.leases.keepAliveOnce(id)).ttl).toBe(30);
+    const attached = env.leases.attach(id);
+    expect((await attached.keepAlive().next()).value?.ttl).toBe(30);
     await env.leases.revoke(id);
+    expect((await attached.lost).reason).toBe("revoked");
     expect(await env.leases.leases()).not.toContain(id);
   });
 
