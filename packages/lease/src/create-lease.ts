@@ -66,7 +66,11 @@ export interface LeaseClient extends AsyncDisposable {
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive>;
   /** The IDs of every lease etcd holds. */
   leases(options?: LeaseCallOptions): Promise<LeaseId[]>;
-  /** Renews a lease once. Throws "lease-not-found" when etcd does not have it, or transport errors. */
+  /**
+   * Renews a lease once (see `Lease.keepAliveOnce`: retried like Go's client, inside `signal` and
+   * `timeoutMs`; no deadline unless `timeoutMs` is given). Throws "lease-not-found" when etcd does
+   * not have it, "deadline-exceeded" / "canceled", or the last retryable error.
+   */
   keepAliveOnce(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRenewal>;
   /**
    * Stops keepalive of every lease this client made or attached, without revoking them; they are

@@ -188,9 +188,13 @@ export class Lease implements AsyncDisposable {
   }
 
   /**
-   * Renews the lease once. Throws EtcdError "lease-not-found" when etcd no longer has it (the
-   * lease is then lost with reason "expired"), or a transport error ("unavailable",
-   * "deadline-exceeded", "canceled"...). Retries on a lost connection, like Go's client.
+   * Renews the lease once, on a short stream of its own. Retries (up to 5 attempts, with backoff)
+   * when the stream fails with "unavailable", "timeout", "no-leader" and the like, as Go's client
+   * does; the retries and their backoff stay inside `signal` and `timeoutMs`. It is a stream, so
+   * the transport's default timeout does not bound it: without `timeoutMs` it waits until an
+   * answer, a retry limit, or the connection is found dead. Throws EtcdError "lease-not-found"
+   * when etcd no longer has the lease (it is then lost with reason "expired"), "deadline-exceeded"
+   * / "canceled", or the last retryable error after 5 attempts.
    *
    * @example
    * ```ts
