@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { invalidArgumentError, isEtcdError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
@@ -19,7 +19,12 @@ import type { LeaseRenewal } from "./lease-renewal.js";
  * ```
  */
 export interface GrantOptions extends LeaseCallOptions {
-  /** Ask for this lease ID (etcd fails with "lease-exists" if taken). Default: etcd picks one. */
+  /**
+   * Ask for this lease ID (etcd fails with "lease-exists" if taken). Default: etcd picks one.
+   * A grant is retried when an attempt's answer was lost; a "lease-exists" with `outcomeUnknown`
+   * then means the lease may be yours (granted by the earlier attempt) or someone else's: check
+   * (`timeToLive`) or revoke it before granting again.
+   */
   readonly id?: LeaseId;
   /** Start keepalive right away (same as calling `lease.keepAlive()`). Default false. */
   readonly keepAlive?: boolean;
@@ -60,7 +65,12 @@ export interface LeaseClient extends AsyncDisposable {
    * that is garbage-collected (its `lost` then never settles).
    */
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease;
-  /** Revokes a lease by ID (its keys are deleted). Throws "lease-not-found" or transport errors. */
+  /**
+   * Revokes a lease by ID (its keys are deleted); this client's leases with that ID are lost as
+   * "revoked". Throws "lease-not-found" when etcd does not have it (they are lost as "expired"),
+   * or transport errors. A "lease-not-found" after a retry of an attempt whose answer was lost
+   * (`outcomeUnknown`) resolves: the lease is gone either way.
+   */
   revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void>;
   /** Remaining TTL (and keys with `keys: true`) of a lease; `expired: true` when etcd does not have it. */
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive>;
@@ -159,7 +169,13 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     try {
       await this.client.leaseRevoke({ ID: id }, options);
     } catch (err) {
-      throw toEtcdError(err);
+      const error = toEtcdError(err);
+      if (!isEtcdError(error, "lease-not-found")) throw error;
+      if (!error.outcomeUnknown) {
+        for (const lease of this.owned.withId(id)) lease.markLost("expired");
+        throw error;
+      }
+      // retried after an attempt whose answer was lost: that attempt revoked it, or it expired
     }
     for (const lease of this.owned.withId(id)) lease.markLost("revoked");
   }

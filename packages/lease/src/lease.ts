@@ -214,7 +214,12 @@ export class Lease implements AsyncDisposable {
   /**
    * Revokes the lease (etcd deletes its keys) and stops keepalive; the lease is lost with reason
    * "revoked". Throws EtcdError "lease-not-found" if it had expired already (lost: "expired"), or
-   * a transport error.
+   * a transport error. A revoke is retried when an attempt's answer was lost; if the retry then
+   * finds the lease gone ("lease-not-found" with `outcomeUnknown`), the earlier attempt revoked
+   * it or it expired: gone either way, so this resolves and the lease is lost as "revoked".
+   * A failure with `outcomeUnknown` and another reason ("deadline-exceeded", "timeout", ...)
+   * leaves it open whether etcd revoked it; keepalive is stopped either way, so the lease is lost
+   * at its deadline at the latest.
    *
    * @example
    * ```ts
@@ -228,8 +233,11 @@ export class Lease implements AsyncDisposable {
       await this.backend.client.leaseRevoke({ ID: this.id }, options);
     } catch (err) {
       const error = toEtcdError(err);
-      if (isEtcdError(error, "lease-not-found")) this.markLost("expired");
-      throw error;
+      if (!isEtcdError(error, "lease-not-found")) throw error;
+      if (!error.outcomeUnknown) {
+        this.markLost("expired");
+        throw error;
+      }
     }
     this.markLost("revoked");
   }
