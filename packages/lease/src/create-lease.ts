@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, isEtcdError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { connectCallOptions, invalidArgumentError, isEtcdError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
@@ -141,7 +141,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     const sentAt = monotonicNow();
     let granted: { ID: bigint; TTL: bigint };
     try {
-      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, options);
+      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, connectCallOptions(options));
     } catch (err) {
       throw toEtcdError(err);
     }
@@ -167,7 +167,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     checkLeaseId(id);
     checkCallOptions(options);
     try {
-      await this.client.leaseRevoke({ ID: id }, options);
+      await this.client.leaseRevoke({ ID: id }, connectCallOptions(options));
     } catch (err) {
       const error = toEtcdError(err);
       if (!isEtcdError(error, "lease-not-found")) throw error;
@@ -187,7 +187,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   async leases(options?: LeaseCallOptions): Promise<LeaseId[]> {
     checkCallOptions(options);
     try {
-      const { leases } = await this.client.leaseLeases({}, options);
+      const { leases } = await this.client.leaseLeases({}, connectCallOptions(options));
       return leases.map((status) => status.ID);
     } catch (err) {
       throw toEtcdError(err);

@@ -2,7 +2,7 @@
  * Bad input to the lease API fails with a typed EtcdError before any I/O (checked on a transport
  * that records every call and does none), and before a call changes any state.
  */
-import { isEtcdError } from "@etcdkit/transport";
+import { isEtcdError, MAX_TIMER_MS } from "@etcdkit/transport";
 import { createRecordingTransport } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { createLease } from "./create-lease.js";
@@ -104,7 +104,7 @@ describe("lease input validation", () => {
     const transport = createRecordingTransport();
     const leases = createLease(transport);
     await leases.grant(Number.MAX_SAFE_INTEGER, { id: 2n ** 63n - 1n, keepAlive: false }).catch(() => {});
-    await leases.revoke(2n ** 63n - 1n, { timeoutMs: 0 }).catch(() => {});
+    await leases.revoke(2n ** 63n - 1n, { timeoutMs: MAX_TIMER_MS }).catch(() => {});
     await leases.timeToLive(1n, { keys: true, signal: new AbortController().signal }).catch(() => {});
     expect(leases.attach(1n, { ttl: 0 }).ttl).toBe(0);
     expect(transport.calls.map((c) => c.method)).toEqual(["LeaseGrant", "LeaseRevoke", "LeaseTimeToLive"]);

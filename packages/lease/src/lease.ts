@@ -3,7 +3,7 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { booleanOption, checkCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
@@ -230,7 +230,7 @@ export class Lease implements AsyncDisposable {
     checkCallOptions(options); // before the keepalive stops
     this.backend.hub.remove(this);
     try {
-      await this.backend.client.leaseRevoke({ ID: this.id }, options);
+      await this.backend.client.leaseRevoke({ ID: this.id }, connectCallOptions(options));
     } catch (err) {
       const error = toEtcdError(err);
       if (!isEtcdError(error, "lease-not-found")) throw error;
@@ -340,7 +340,7 @@ export async function fetchTimeToLive(
   checkCallOptions(options);
   booleanOption(options?.keys, "keys");
   try {
-    const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, options);
+    const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, connectCallOptions(options));
     const ttl = Number(r.TTL);
     return { id, ttl, grantedTtl: Number(r.grantedTTL), keys: r.keys, expired: ttl < 0 };
   } catch (err) {
