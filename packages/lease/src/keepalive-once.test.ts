@@ -100,13 +100,16 @@ describe("keepAliveOnce retries", () => {
     expect(transport.attempts).toEqual([]);
   });
 
-  it("etcd's 'request timed out' (code Unavailable) is retried, as Go's KeepAliveOnce does", async () => {
+  it.each([
+    "etcdserver: request timed out",
+    "etcdserver: request timed out, waiting for the applied index took too long",
+  ])("etcd's '%s' (code Unavailable) is retried, as Go's KeepAliveOnce does", async (message) => {
     let failures = 0;
     const script = createKeepAliveScript();
     const transport: Transport = {
       unary: script.unary,
       stream(...args) {
-        if (failures++ === 0) return Promise.reject(new ConnectError("etcdserver: request timed out", Code.Unavailable));
+        if (failures++ === 0) return Promise.reject(new ConnectError(message, Code.Unavailable));
         const response = script.stream(...args);
         void Promise.resolve().then(() => script.streams[0]!.answer(7n, 10));
         return response;

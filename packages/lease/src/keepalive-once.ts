@@ -18,6 +18,7 @@ const RETRYABLE: readonly EtcdErrorReason[] = [
   "timeout",
   "timeout-due-to-leader-fail",
   "timeout-due-to-connection-lost",
+  "timeout-wait-applied-index",
 ];
 const MAX_ATTEMPTS = 5;
 

@@ -83,7 +83,8 @@ export class Lease implements AsyncDisposable {
   readonly id: LeaseId;
   /**
    * Resolves once the lease is lost; never rejects. (The deadline timer behind it does not keep
-   * the process alive by itself; an open keepalive or watch stream does.)
+   * the process alive by itself; an open keepalive or watch stream does: revoke or close kept-alive
+   * leases, then close the transport, to let the process end.)
    */
   readonly lost: Promise<LeaseLoss>;
 
@@ -163,7 +164,9 @@ export class Lease implements AsyncDisposable {
    * Keeps the lease alive on the shared keepalive stream (renewing every TTL/3) until it is lost
    * or `release()`d; calling it again does not start a second keepalive. Returns the renewals as
    * an async iterable (newest first if the consumer is slow) that ends when the lease is lost;
-   * breaking out of it does not stop the keepalive. Ignoring the result is fine.
+   * breaking out of it does not stop the keepalive. Ignoring the result is fine. A kept-alive
+   * lease keeps the process alive (an open stream, a timer) until it is lost, released, revoked
+   * or its client closed.
    *
    * @example
    * ```ts
