@@ -3,10 +3,10 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { booleanOption, checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
-import { checkLeaseId } from "./lease-arguments.js";
+import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
+import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
 
 /**
  * Per-call options, like Go's context.
@@ -19,27 +19,6 @@ import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 export interface LeaseCallOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
-}
-
-/**
- * What etcd says about a lease.
- *
- * @example
- * ```ts
- * const info = await lease.timeToLive({ keys: true });
- * console.log(info.ttl, info.grantedTtl, info.keys.length);
- * ```
- */
-export interface LeaseTimeToLive {
-  readonly id: LeaseId;
-  /** Remaining seconds; -1 when the lease does not exist (`expired` is then true). */
-  readonly ttl: number;
-  /** The TTL the lease was granted with, in seconds (0 when expired). */
-  readonly grantedTtl: number;
-  /** The keys attached to the lease (with `keys: true`). */
-  readonly keys: readonly Uint8Array[];
-  /** True when etcd no longer has the lease (expired or revoked). */
-  readonly expired: boolean;
 }
 
 /**
@@ -323,30 +302,5 @@ export class Lease implements AsyncDisposable {
       else this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)).unref();
     };
     this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - monotonicNow()))).unref();
-  }
-}
-
-/**
- * LeaseTimeToLive for `id`, mapping etcd's TTL -1 to `expired`.
- *
- * @example
- * ```ts
- * const info = await fetchTimeToLive(client, id, { keys: true });
- * ```
- */
-export async function fetchTimeToLive(
-  client: Client<typeof LeaseService>,
-  id: LeaseId,
-  options?: LeaseCallOptions & { readonly keys?: boolean },
-): Promise<LeaseTimeToLive> {
-  checkLeaseId(id);
-  checkCallOptions(options);
-  booleanOption(options?.keys, "keys");
-  try {
-    const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, connectCallOptions(options));
-    const ttl = Number(r.TTL);
-    return { id, ttl, grantedTtl: Number(r.grantedTTL), keys: r.keys, expired: ttl < 0 };
-  } catch (err) {
-    throw toEtcdError(err);
   }
 }
