@@ -39,6 +39,8 @@ interface Entry {
 interface Pending {
   readonly entry: Entry;
   readonly sentAt: number;
+  /** Sent by a renewal tick (not by `add()` or a re-opened stream): the next tick is an interval later. */
+  readonly byTick: boolean;
 }
 
 interface Session {
@@ -141,16 +143,19 @@ export class KeepAliveHub {
     const session = this.session;
     if (session === undefined) return; // re-opening; the new stream renews every lease at once
     const oldest = session.pending.get(entry.id)?.[0];
-    if (oldest !== undefined && monotonicNow() - oldest.sentAt >= entry.intervalMs) {
-      // Nothing came back for a whole interval: the stream (or its connection) is stuck.
+    // Unanswered since an earlier tick (the timer's interval; its clock and the monotonic clock
+    // round differently, so a send time can read a fraction of a ms short of it), or for a whole
+    // interval: the stream (or its connection) is stuck. Noticing it at the first such tick
+    // leaves an interval to renew elsewhere before the deadline (TTL = 3 intervals).
+    if (oldest !== undefined && (oldest.byTick || monotonicNow() - oldest.sentAt >= entry.intervalMs)) {
       this.broken(session, new EtcdError("keepalive stream stalled: no answer within a renewal interval", "unavailable", Code.Unavailable));
       return;
     }
-    this.send(session, entry);
+    this.send(session, entry, true);
   }
 
-  private send(session: Session, entry: Entry): void {
-    const pending: Pending = { entry, sentAt: monotonicNow() };
+  private send(session: Session, entry: Entry, byTick = false): void {
+    const pending: Pending = { entry, sentAt: monotonicNow(), byTick };
     const queue = session.pending.get(entry.id);
     if (queue === undefined) session.pending.set(entry.id, [pending]);
     else queue.push(pending);

@@ -7,7 +7,7 @@
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { monotonicNow } from "@etcdkit/transport";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLease } from "./create-lease.js";
 import { createKeepAliveScript, settle } from "./keepalive-script.test-helpers.js";
 import { eventually, sleep } from "./lease-test-env.test-helpers.js";
@@ -129,6 +129,35 @@ describe("pairing keepalive answers with their requests", () => {
     transport.streams[1]!.answer(7n, 1);
     await settle();
     expect(lease.deadline!).toBeLessThanOrEqual(sentBy + 1000);
+    await leases.close();
+  });
+});
+
+describe("stall detection", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("a renewal still unanswered at the next renewal marks the stream stalled, however the clocks round", async () => {
+    // The renewal timer and the monotonic clock round differently: a request sent at one tick has
+    // been seen at 999.7 ms old at the next tick of a 1000 ms interval. Modelled here by a send
+    // time that reads 100 ms late, so timer lateness on a busy machine cannot hide it.
+    const realNow = performance.now.bind(performance);
+    let skew = 0;
+    vi.spyOn(performance, "now").mockImplementation(() => realNow() + skew);
+    const transport = createKeepAliveScript();
+    const leases = createLease(transport);
+    const lease = leases.attach(7n, { ttl: 3 }); // renewal interval 1000 ms
+    lease.keepAlive();
+    await settle();
+    const stream = transport.streams[0]!;
+    stream.answer(7n, 3); // the first request, sent at once
+    setTimeout(() => (skew = 100), 500);
+    setTimeout(() => (skew = 0), 1_500);
+    await eventually(() => stream.requests.length === 2, 5_000, "the renewal at ~1000 ms"); // left unanswered
+    await eventually(() => transport.streams.length === 2 || stream.requests.length === 3, 5_000, "the next renewal");
+    expect(stream.requests).toHaveLength(2); // not sent again on the stalled stream...
+    expect(transport.streams).toHaveLength(2); // ...which was replaced instead
     await leases.close();
   });
 });
