@@ -23,6 +23,19 @@ describe("CallContext", () => {
     ctx.dispose();
   });
 
+  it("takes 0 or less, Infinity and timeouts beyond setTimeout's range as no deadline (Connect's Transport contract)", async () => {
+    for (const timeoutMs of [0, -1, Infinity, 2 ** 31]) {
+      const ctx = new CallContext(new Set(), undefined, timeoutMs);
+      expect(ctx.deadline).toBe(Infinity);
+      expect(ctx.error).toBeUndefined();
+      await sleepFor(ctx, 5);
+      expect(ctx.error).toBeUndefined();
+      ctx.dispose();
+    }
+    const invalid = new CallContext(new Set(), undefined, Number.NaN);
+    expect(isEtcdError(invalid.error, "invalid-argument")).toBe(true);
+  });
+
   it("cancels on abort, and is canceled at once by an already aborted signal", async () => {
     const controller = new AbortController();
     const ctx = new CallContext(new Set(), controller.signal, undefined);

@@ -57,14 +57,15 @@ export class CallContext {
     registry.add(this);
     this.signal = signal;
     const validTimeout = timeoutMs === undefined || (typeof timeoutMs === "number" && !Number.isNaN(timeoutMs));
-    this.deadline = timeoutMs === undefined || !validTimeout ? Infinity : monotonicNow() + timeoutMs;
+    // Connect's Transport contract: 0 or less, Infinity, or beyond setTimeout's range (Node would
+    // fire such a timer after 1 ms) is no deadline at all.
+    const bounded = validTimeout && timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined;
+    this.deadline = bounded === undefined ? Infinity : monotonicNow() + bounded;
     if (!validTimeout) {
       this.cancel(invalidArgumentError("timeoutMs must be a number of milliseconds"));
-    } else if (timeoutMs !== undefined && timeoutMs <= 0) {
-      this.cancel(deadlineError(timeoutMs)); // as Connect does: no time left at all
-    } else if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
-      this.timer = setTimeout(() => this.cancel(deadlineError(timeoutMs)), timeoutMs);
-    } // A longer deadline (over 24 days) gets no timer: Node would fire it after 1 ms.
+    } else if (bounded !== undefined) {
+      this.timer = setTimeout(() => this.cancel(deadlineError(bounded)), bounded);
+    }
     if (signal !== undefined && !isAbortSignal(signal)) {
       this.cancel(invalidArgumentError("signal must be an AbortSignal"));
     } else if (signal !== undefined) {

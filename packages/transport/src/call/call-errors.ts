@@ -49,6 +49,19 @@ export function deadlineError(timeoutMs: number): EtcdError {
 }
 
 /**
+ * Reason "deadline-exceeded" for a call given no time at all (`timeoutMs` of 0 or less): it fails
+ * before any I/O.
+ *
+ * @example
+ * ```ts
+ * if (timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
+ * ```
+ */
+export function noTimeLeftError(timeoutMs: number): EtcdError {
+  return new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
+}
+
+/**
  * Reason "canceled": the call's AbortSignal fired. The signal's reason is the cause (and an
  * EtcdError reason passes through unchanged).
  *

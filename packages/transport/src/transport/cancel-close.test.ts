@@ -5,6 +5,7 @@ import { createClient } from "@connectrpc/connect";
 import { KV, Watch, type WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { startEtcd, type EtcdCluster, type TcpProxy } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectCallOptions } from "../call-options.js";
 import { isEtcdError } from "../errors/etcd-error.js";
 import { bytes, sleep, timed } from "../test-support.test-helpers.js";
 import { createTransport, type EtcdTransport } from "./create-transport.js";
@@ -52,8 +53,10 @@ describe("cancellation, deadlines and close", () => {
     await using transport = createTransport({ endpoints: cluster.endpoints });
     const kv = createClient(KV, transport);
     const outcomes = await Promise.all([
-      timed(() => kv.range({ key: bytes("k") }, { timeoutMs: 0 })),
-      timed(() => kv.put({ key: bytes("k"), value: bytes("v") }, { timeoutMs: -5 })),
+      // No time left is a package-level meaning (connectCallOptions); for a raw Connect client,
+      // timeoutMs <= 0 means "no deadline" (see deadlines.test.ts).
+      timed(() => kv.range({ key: bytes("k") }, connectCallOptions({ timeoutMs: 0 }))),
+      timed(() => kv.put({ key: bytes("k"), value: bytes("v") }, connectCallOptions({ timeoutMs: -5 }))),
       timed(() => kv.range({ key: bytes("k") }, { timeoutMs: Number.NaN })),
       timed(() => kv.range({ key: bytes("k") }, { timeoutMs: "500" as unknown as number })),
       timed(() => kv.range({ key: bytes("k") }, { signal: {} as AbortSignal })),

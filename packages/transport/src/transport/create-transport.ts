@@ -73,6 +73,10 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
  * round-robin balancing, failover, Go-compatible retry rules, keepalive pings, auth tokens, TLS
  * and typed errors (every rejection is an EtcdError).
  *
+ * Deadlines follow Connect's Transport contract: a call's `timeoutMs` undefined is the option
+ * `timeoutMs` for unary calls and no deadline for streams (Watch, LeaseKeepAlive, Snapshot live as
+ * long as their caller wants); 0 or less, `Infinity` or more than MAX_TIMER_MS is no deadline.
+ *
  * Throws EtcdError "invalid-argument" for bad options (no endpoints, a non-http(s) URL...).
  * Calls can fail with "unavailable", "deadline-exceeded", "canceled", "transport-closed",
  * "outcome-unknown", "message-too-large", "auth-failed", or any etcd server reason.
@@ -184,7 +188,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     ): Promise<StreamResponse<I, O>> {
       if (closed) return Promise.reject(transportClosedError());
       counters.calls++;
-      return openStream(env, calls, resolved, method, signal, timeoutMs ?? resolved.timeoutMs, header, input);
+      // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
+      // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
+      return openStream(env, calls, resolved, method, signal, timeoutMs, header, input);
     },
 
     close(): Promise<void> {
