@@ -16,8 +16,9 @@ import { toEtcdError } from "../errors/to-etcd-error.js";
 import { FrameReader } from "../grpc/grpc-framing.js";
 import { fillHeaders } from "../grpc/headers.js";
 import type { LiveSession } from "./live-session.js";
+import { releaseStream } from "./release-stream.js";
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** Received messages buffered before the stream is paused (HTTP/2 flow control then holds the server back). */
 const HIGH_WATER_MESSAGES = 32;
@@ -104,13 +105,11 @@ export function openStreamCall<I, O extends DescMessage>(
 
   const cancelStream = (error: EtcdError): void => {
     localError ??= error;
-    if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+    releaseStream(stream);
   };
 
   ctx.waitingOn = {
-    abort: () => {
-      if (!stream.closed) stream.close(NGHTTP2_CANCEL);
-    },
+    abort: () => releaseStream(stream),
   };
 
   const decode = (body: Uint8Array): MessageShape<O> => {
@@ -220,6 +219,11 @@ export function openStreamCall<I, O extends DescMessage>(
   stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
     fillHeaders(trailer, t);
     readStatus(t);
+  });
+  stream.on("end", () => {
+    // The response side is over (trailers, or etcd reset the stream): so is the call. A request
+    // side still waiting to be flushed would keep node:http2 from ever closing the stream.
+    if (!stream.writableFinished) releaseStream(stream);
   });
   stream.on("error", (err: unknown) => {
     streamError = err;

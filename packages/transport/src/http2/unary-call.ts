@@ -13,6 +13,7 @@ import {
 import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { FRAME_PREFIX_BYTES, FrameReader, type FrameProblem } from "../grpc/grpc-framing.js";
 import type { LiveSession } from "./live-session.js";
+import { releaseStream } from "./release-stream.js";
 
 /**
  * The successful result of one unary attempt: the decoded message and the raw response
@@ -29,7 +30,7 @@ export interface UnaryResult<O extends DescMessage> {
   readonly trailer: http2.IncomingHttpHeaders | undefined;
 }
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** Where a stream keeps its UnaryAttempt, so that one set of handler functions serves every call. */
 const ATTEMPT = Symbol("etcdkit.unaryAttempt");
@@ -111,9 +112,13 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     });
   }
 
-  /** Resets the stream (deadline, abort, transport closed); `finish` then reports ctx.error. */
+  /**
+   * Ends the attempt now (deadline, abort, transport closed, a bad response frame) and settles it:
+   * with ctx.error, or with the frame problem.
+   */
   abort(): void {
-    if (!this.stream.closed) this.stream.close(NGHTTP2_CANCEL);
+    releaseStream(this.stream);
+    this.finish();
   }
 
   data(chunk: Buffer): void {
@@ -149,6 +154,9 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
   finish(): void {
     if (this.settled) return;
     this.settled = true;
+    // etcd may answer (or reset the stream) before it read the whole request: the rest of the
+    // request can never be sent, and node:http2 would keep the stream open for it.
+    if (!this.stream.writableFinished) releaseStream(this.stream);
     const ctx = this.ctx;
     if (ctx.waitingOn === this) ctx.waitingOn = undefined;
     if (ctx.error !== undefined) return this.reject(new AttemptFailure(ctx.error, true, false));
