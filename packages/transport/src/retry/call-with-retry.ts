@@ -3,7 +3,7 @@ import type { TokenSource } from "../auth/token-source.js";
 import { isStaleTokenError } from "../auth/token-source.js";
 import { sleepFor, untilCanceled, type CallContext } from "../call/call-context.js";
 import { monotonicNow } from "../clock.js";
-import { AttemptFailure } from "../call/call-errors.js";
+import { AttemptFailure, endedWhile } from "../call/call-errors.js";
 import type { MethodInfo } from "../call/method-info.js";
 import type { EndpointPool } from "../endpoints/endpoint-pool.js";
 import { outcomeUnknownError } from "../errors/client-errors.js";
@@ -35,15 +35,17 @@ export interface CallEnv {
 /**
  * Runs a unary call with etcd's retry rules (as Go's `client/v3/retry.go`):
  *
- * - each attempt picks a healthy endpoint round-robin (or waits for one, up to the dial timeout
- *   or the call's deadline, then fails "unavailable");
+ * - each attempt picks a healthy endpoint round-robin, or waits for one: up to the dial timeout
+ *   ("unavailable"), or the call's deadline ("deadline-exceeded", saying what the endpoints were
+ *   doing, with the last connection error as cause);
  * - a stale auth token ("invalid-auth-token", "auth-old-revision") is replaced and the call sent
  *   again, once;
  * - `isRetryableError` decides the rest: repeatable RPCs are retried on Unavailable, mutating
  *   ones only when the request provably never left the client; typed etcd errors never are.
- *   Retries wait a short jittered backoff and stop at the deadline (or after
- *   MAX_RETRIES_WITHOUT_DEADLINE); when the deadline ends the retrying, the caller gets the last
- *   failure (e.g. "no-leader", "unavailable"), which says more than "deadline-exceeded";
+ *   Retries wait a short jittered backoff, until the deadline or, without one, up to
+ *   MAX_RETRIES_WITHOUT_DEADLINE times (then the last failure is the error). A deadline (or
+ *   signal) that ends the call during a backoff fails it "deadline-exceeded" ("canceled"), as Go's
+ *   retry interceptor does, with the failure it was about to retry as cause and in the message;
  * - a mutating call that failed after its request may have reached etcd fails with
  *   "outcome-unknown" and is never resent.
  *
@@ -88,17 +90,16 @@ export async function callWithRetry<O extends DescMessage>(
       }
       if (isRetryableError(error, info.policy, sent)) {
         retries++;
-        const delay = retryBackoffMs(retries);
-        const allowed = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : monotonicNow() + delay < ctx.deadline;
-        if (allowed) {
-          env.stats.retries++;
+        // With a deadline, retry until it; without, a bounded number of times.
+        if (ctx.deadline !== Infinity || retries <= MAX_RETRIES_WITHOUT_DEADLINE) {
           try {
-            await sleepFor(ctx, delay);
+            await sleepFor(ctx, retryBackoffMs(retries));
           } catch (stopped) {
-            // The deadline passed while waiting to retry: the last failure says more than "deadline".
-            if (callError(ctx)?.reason === "deadline-exceeded") throw error;
-            throw stopped;
+            // As Go's retry interceptor: the deadline (or signal) ends the call, with its own
+            // reason; the failure it was about to retry is the cause, and named in the message.
+            throw endedWhile(stopped as EtcdError, `while waiting to retry after: ${error.rawMessage}`, error);
           }
+          env.stats.retries++;
           continue;
         }
       }
