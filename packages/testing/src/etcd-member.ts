@@ -6,6 +6,7 @@ import { requestText } from "./http-json.js";
 import { createLogTail } from "./log-tail.js";
 import { registerProcess, unregisterProcess } from "./process-registry.js";
 import type { TcpProxy } from "./tcp-proxy.js";
+import { tempRootOf, testProcessEnv } from "./temp-root.js";
 
 /**
  * One member of a test cluster started by startEtcd().
@@ -27,6 +28,12 @@ export interface EtcdMember {
   /** What clients should use: the proxy URL if the proxy is enabled, else clientUrl. */
   readonly endpoint: string;
   readonly proxy: TcpProxy | undefined;
+  /**
+   * With `peerProxy: true`: the TcpProxy in front of this member's peer port. Every other member
+   * reaches this one through it, so its modes act on the raft traffic INTO this member
+   * ("blackhole" isolates it from the leader's heartbeats and appends; "delay" makes it lag).
+   */
+  readonly peerProxy: TcpProxy | undefined;
   readonly dataDir: string;
   /** Process id; undefined while killed. */
   readonly pid: number | undefined;
@@ -57,6 +64,8 @@ export interface MemberLaunchSpec {
   readonly cwd: string;
   /** Client certificate for /health probes (members with --client-cert-auth). */
   readonly healthTls?: HealthTls | undefined;
+  /** The proxy in front of the peer port, when the cluster has peer proxies. */
+  readonly peerProxy?: TcpProxy | undefined;
 }
 
 /**
@@ -165,6 +174,7 @@ export function createMemberHandle(spec: MemberLaunchSpec): MemberHandle {
     get proxy() {
       return proxy;
     },
+    peerProxy: spec.peerProxy,
     get pid() {
       return child?.pid;
     },
@@ -184,7 +194,9 @@ export function createMemberHandle(spec: MemberLaunchSpec): MemberHandle {
     start() {
       if (child !== undefined) throw new Error(`${label} is already running (pid ${child.pid})`);
       if (starts++ > 0) tail.note(`--- etcdkit: restarting ${spec.name} ---`);
-      const proc = spawn(spec.bin, spec.args, { cwd: spec.cwd, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+      const root = tempRootOf(spec.dataDir);
+      const env = root === undefined ? childEnv() : { ...childEnv(), ...testProcessEnv(root) };
+      const proc = spawn(spec.bin, spec.args, { cwd: spec.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
       const pid = proc.pid;
       if (pid === undefined) {
         // spawn failed synchronously (e.g. ENOENT); the error event carries the reason
