@@ -44,6 +44,8 @@ export class CallContext {
   error: EtcdError | undefined = undefined;
   /** What the call waits for right now; replaced at every step. */
   waitingOn: Abortable | undefined = undefined;
+  /** Set when an attempt of this call (a write) may have been applied by etcd. */
+  mayHaveApplied = false;
 
   private timer: NodeJS.Timeout | undefined = undefined;
   private readonly signal: AbortSignal | undefined;

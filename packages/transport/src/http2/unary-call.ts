@@ -90,6 +90,8 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
   header: http2.IncomingHttpHeaders | undefined = undefined;
   trailer: http2.IncomingHttpHeaders | undefined = undefined;
   status: string | undefined = undefined;
+  /** The response's HTTP status. */
+  httpStatus: number | undefined = undefined;
   body: Uint8Array | undefined = undefined;
   messages = 0;
   reader: FrameReader | undefined = undefined;
@@ -122,7 +124,8 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
   }
 
   data(chunk: Buffer): void {
-    if (this.problem !== undefined) return;
+    // Not a gRPC answer (a proxy's 502/503 page): its status says it all, its body is no frame.
+    if (this.problem !== undefined || this.httpStatus !== 200) return;
     if (this.reader === undefined) {
       // Fast path: exactly one whole message in one chunk.
       const length = chunk.length - FRAME_PREFIX_BYTES;
@@ -160,44 +163,50 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     const ctx = this.ctx;
     if (ctx.waitingOn === this) ctx.waitingOn = undefined;
     if (ctx.error !== undefined) return this.reject(new AttemptFailure(ctx.error, true, false));
+    // Below, a response this client cannot use is not an answer from etcd (fromServer false):
+    // etcd may well have applied the request.
     if (this.problem !== undefined) {
       const error =
         this.problem.kind === "too-large"
           ? messageTooLargeError("response", this.problem.length, this.problem.limit)
           : protocolError("compressed response frame, but no compression was negotiated");
-      return this.reject(new AttemptFailure(error, true, true));
+      return this.reject(new AttemptFailure(error, true, false));
     }
     const status = this.status;
     if (status !== undefined) {
       const meta = this.trailer ?? this.header;
       if (status !== "0") return this.reject(new AttemptFailure(statusError(status, text(meta, "grpc-message"), meta), true, true));
       if (this.messages !== 1 || this.body === undefined || this.reader?.hasPartial === true) {
-        return this.reject(new AttemptFailure(protocolError(`expected one response message, got ${this.messages}`), true, true));
+        return this.reject(new AttemptFailure(protocolError(`expected one response message, got ${this.messages}`), true, false));
       }
       let message: MessageShape<O>;
       try {
         message = fromBinary(this.output, this.body);
       } catch (err) {
         const error = protocolError(`cannot decode ${this.output.typeName}: ${errorText(err)}`, err);
-        return this.reject(new AttemptFailure(error, true, true));
+        return this.reject(new AttemptFailure(error, true, false));
       }
       return this.resolve({ message, header: this.header!, trailer: this.trailer });
     }
     this.reject(this.transportFailure());
   }
 
-  /** No gRPC status: the server answered something else, refused the stream, or the connection failed. */
+  /**
+   * No gRPC status: the server (or a proxy) answered something else, refused the stream, or the
+   * connection failed. A refused stream was never processed: not sent, as far as retrying goes.
+   */
   private transportFailure(): AttemptFailure {
     const header = this.header;
-    if (header !== undefined && Number(header[":status"]) !== 200) {
-      return new AttemptFailure(httpStatusError(Number(header[":status"]), header), true, true);
+    const httpStatus = this.httpStatus;
+    if (httpStatus !== undefined && httpStatus !== 200) {
+      return new AttemptFailure(httpStatusError(httpStatus, header), true, true);
     }
+    const url = this.live.url;
     const rstCode = this.stream.rstCode;
     if (rstCode === NGHTTP2_REFUSED_STREAM) {
-      return new AttemptFailure(unavailableError(`${this.live.url} refused the stream (REFUSED_STREAM)`), false, false);
+      return new AttemptFailure(unavailableError(`${url} refused the stream (REFUSED_STREAM)`), false, false);
     }
     const cause = this.streamError;
-    const url = this.live.url;
     let error: EtcdError;
     if (isEtcdError(cause)) {
       error = cause; // e.g. the keepalive's "did not answer a PING", or "transport-closed"
@@ -215,6 +224,7 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
 function onResponse(this: AttemptStream, headers: http2.IncomingHttpHeaders): void {
   const attempt = this[ATTEMPT];
   attempt.header = headers;
+  attempt.httpStatus = Number(headers[":status"]);
   attempt.live.activity = true;
   const status = headers["grpc-status"];
   if (status !== undefined) attempt.status = status as string;

@@ -6,13 +6,13 @@ import { monotonicNow } from "../clock.js";
 import { AttemptFailure, endedWhile } from "../call/call-errors.js";
 import type { MethodInfo } from "../call/method-info.js";
 import type { EndpointPool } from "../endpoints/endpoint-pool.js";
-import { outcomeUnknownError } from "../errors/client-errors.js";
 import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { requestHeaders } from "../grpc/headers.js";
 import type { LiveSession } from "../http2/live-session.js";
 import { unaryCall, type UnaryResult } from "../http2/unary-call.js";
 import { isRetryableError } from "../retry-policy.js";
 import { MAX_RETRIES_WITHOUT_DEADLINE, retryBackoffMs } from "./backoff.js";
+import { mayHaveBeenApplied } from "./write-outcome.js";
 
 /**
  * What the call path of a transport shares between calls.
@@ -46,8 +46,11 @@ export interface CallEnv {
  *   MAX_RETRIES_WITHOUT_DEADLINE times (then the last failure is the error). A deadline (or
  *   signal) that ends the call during a backoff fails it "deadline-exceeded" ("canceled"), as Go's
  *   retry interceptor does, with the failure it was about to retry as cause and in the message;
- * - a mutating call that failed after its request may have reached etcd fails with
- *   "outcome-unknown" and is never resent.
+ * - a write (`info.mutates`) whose request may have reached etcd, with no definitive etcd answer
+ *   that it was not applied (`mayHaveBeenApplied`), sets `ctx.mayHaveApplied`; a non-repeatable
+ *   one is never resent. The caller turns the final error with `finalCallError`: whatever ended
+ *   the call, it then says `outcomeUnknown: true` (and reason "outcome-unknown" when nothing says
+ *   more), also on the final typed answer of a repeatable write retried after such an attempt.
  *
  * @example
  * ```ts
@@ -81,6 +84,7 @@ export async function callWithRetry<O extends DescMessage>(
       return await unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
     } catch (failure) {
       if (!(failure instanceof AttemptFailure)) throw failure;
+      if (info.mutates && !ctx.mayHaveApplied) ctx.mayHaveApplied = mayHaveBeenApplied(failure.error, failure.sent, failure.fromServer);
       if (ctx.error !== undefined) throw ctx.error;
       const { error, sent, fromServer } = failure;
       if (token !== undefined && fromServer && !tokenRefreshed && needsNewToken(token, error)) {
@@ -103,7 +107,6 @@ export async function callWithRetry<O extends DescMessage>(
           continue;
         }
       }
-      if (sent && !fromServer && info.policy === "non-repeatable") throw outcomeUnknownError(info.name, error);
       throw error;
     }
   }

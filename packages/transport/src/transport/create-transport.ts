@@ -17,6 +17,7 @@ import { EndpointPool } from "../endpoints/endpoint-pool.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { callerHeaders } from "../grpc/headers.js";
 import { callWithRetry, type CallEnv } from "../retry/call-with-retry.js";
+import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
 
@@ -141,7 +142,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       },
       (err: unknown) => {
         ctx.dispose();
-        throw toEtcdError(err);
+        throw finalCallError(toEtcdError(err), methodInfo(method), ctx.mayHaveApplied);
       },
     );
   }
