@@ -193,7 +193,8 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
 
   /**
    * No gRPC status: the server (or a proxy) answered something else, refused the stream, or the
-   * connection failed. A refused stream was never processed: not sent, as far as retrying goes.
+   * connection failed. A refused stream, and a stream above the last-stream-id of a GOAWAY, was
+   * never processed (RFC 9113 6.8): not sent, as far as retrying goes.
    */
   private transportFailure(): AttemptFailure {
     const header = this.header;
@@ -205,6 +206,12 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     const rstCode = this.stream.rstCode;
     if (rstCode === NGHTTP2_REFUSED_STREAM) {
       return new AttemptFailure(unavailableError(`${url} refused the stream (REFUSED_STREAM)`), false, false);
+    }
+    const lastProcessed = this.live.goawayLastStreamId;
+    const id = this.stream.id;
+    if (lastProcessed !== undefined && id !== undefined && id > lastProcessed) {
+      const error = unavailableError(`${url} sent GOAWAY before processing the call (last stream ${lastProcessed}, the call's ${id})`);
+      return new AttemptFailure(error, false, false);
     }
     const cause = this.streamError;
     let error: EtcdError;

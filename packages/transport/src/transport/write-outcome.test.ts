@@ -1,3 +1,4 @@
+import * as http2 from "node:http2";
 import { createClient } from "@connectrpc/connect";
 import { KV, Lease } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { startEtcd, type EtcdCluster, type TcpProxy } from "@etcdkit/testing";
@@ -180,5 +181,23 @@ describe("writes whose outcome is unknown", () => {
       expect(again.error?.reason).toBe("lease-exists");
       expect(again.error?.outcomeUnknown).toBe(false);
     });
+  });
+
+  it("a GOAWAY with an error code: the call it covers is outcome-unknown, the calls above its last-stream-id were never processed and are retried", async () => {
+    await using transport = createTransport({ endpoints: [hop.url] });
+    const kv = createClient(KV, transport);
+    await kv.range({ key: bytes("warm") });
+    hop.setMode({ kind: "goaway", code: http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, streams: 2 });
+    const before = hop.received.length;
+    const [first, second] = await Promise.all([
+      settle(kv.put({ key: bytes("outcome/goaway/first"), value: bytes("1") }, { timeoutMs: 5000 })),
+      settle(kv.put({ key: bytes("outcome/goaway/second"), value: bytes("2") }, { timeoutMs: 5000 })),
+    ]);
+    expect(first.error?.reason).toBe("outcome-unknown");
+    expect(second.error).toBeUndefined();
+    expect(hop.received.length - before).toBe(3); // the second put was sent again, once
+    expect(await readBack("outcome/goaway/first")).toBe("1"); // processed before the GOAWAY
+    const { kvs } = await createClient(KV, direct).range({ key: bytes("outcome/goaway/second") });
+    expect(kvs[0]?.version).toBe(1n); // applied once
   });
 });
