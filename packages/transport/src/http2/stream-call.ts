@@ -11,6 +11,7 @@ import {
   statusError,
   unavailableError,
 } from "../call/call-errors.js";
+import { invalidArgumentError } from "../errors/client-errors.js";
 import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { FrameReader } from "../grpc/grpc-framing.js";
@@ -55,7 +56,9 @@ export type FrameEncoder<I> = (message: I) => Buffer;
  * ends; output messages are decoded lazily as the consumer pulls them, and the HTTP/2 stream is
  * paused while too many wait unread. The call ends with the trailers; a non-OK status, a lost
  * connection, the deadline or the signal make the iteration throw an EtcdError after the
- * messages received before it. Breaking out of the iteration cancels the call.
+ * messages received before it. Breaking out of the iteration cancels the call. Iterating
+ * `messages` twice, or calling `next()` before the previous `next()` settled, fails with EtcdError
+ * "invalid-argument".
  *
  * Throws an AttemptFailure (request not sent) when the stream cannot be opened. `onEnd` runs
  * once when the call is over, with the error if it failed.
@@ -275,7 +278,9 @@ export function openStreamCall<I, O extends DescMessage>(
 
   const iterator: AsyncIterator<MessageShape<O>> = {
     next() {
-      if (waiting !== undefined) return Promise.reject(new Error("next() called before the previous next() settled"));
+      if (waiting !== undefined) {
+        return Promise.reject(invalidArgumentError("stream response: next() called before the previous next() settled"));
+      }
       return new Promise<IteratorResult<MessageShape<O>>>((resolve, reject) => {
         waiting = { resolve, reject };
         deliver();
@@ -291,7 +296,7 @@ export function openStreamCall<I, O extends DescMessage>(
   let iterated = false;
   const messages: AsyncIterable<MessageShape<O>> = {
     [Symbol.asyncIterator]() {
-      if (iterated) throw new Error("the response stream can only be iterated once");
+      if (iterated) throw invalidArgumentError("stream response: the response stream can only be iterated once");
       iterated = true;
       return iterator;
     },
