@@ -48,6 +48,8 @@ export class CallContext {
   mayHaveApplied = false;
 
   private timer: NodeJS.Timeout | undefined = undefined;
+  /** The call's timeoutMs when it has a deadline. */
+  private readonly timeoutMs: number;
   private readonly signal: AbortSignal | undefined;
   private abortListener: (() => void) | undefined = undefined;
 
@@ -63,6 +65,7 @@ export class CallContext {
     // fire such a timer after 1 ms) is no deadline at all.
     const bounded = validTimeout && timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined;
     this.deadline = bounded === undefined ? Infinity : monotonicNow() + bounded;
+    this.timeoutMs = bounded ?? Infinity;
     if (!validTimeout) {
       this.cancel(invalidArgumentError("timeoutMs must be a number of milliseconds"));
     } else if (bounded !== undefined) {
@@ -88,6 +91,17 @@ export class CallContext {
     const target = this.waitingOn;
     this.waitingOn = undefined;
     target?.abort(error);
+  }
+
+  /**
+   * Ends the call with its deadline error when the deadline has passed but its timer has not run
+   * yet: an event that raced the timer (etcd resetting the stream at the same deadline, which the
+   * call sent it as grpc-timeout) is then reported as what it is, the deadline.
+   */
+  expireIfDue(): void {
+    if (this.error === undefined && this.deadline !== Infinity && monotonicNow() >= this.deadline) {
+      this.cancel(deadlineError(this.timeoutMs));
+    }
   }
 
   /** Releases the timer and the signal listener; call once the call settled. */

@@ -162,6 +162,7 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     if (!this.stream.writableFinished) releaseStream(this.stream);
     const ctx = this.ctx;
     if (ctx.waitingOn === this) ctx.waitingOn = undefined;
+    if (this.status === undefined) ctx.expireIfDue(); // a reset at the deadline is the deadline
     if (ctx.error !== undefined) return this.reject(new AttemptFailure(ctx.error, true, false));
     // Below, a response this client cannot use is not an answer from etcd (fromServer false):
     // etcd may well have applied the request.

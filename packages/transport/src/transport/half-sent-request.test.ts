@@ -5,7 +5,7 @@ import { createClient } from "@connectrpc/connect";
 import { KV, Watch } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isEtcdError } from "../errors/etcd-error.js";
+import type { EtcdError } from "../errors/etcd-error.js";
 import { bytes, sleep, timed } from "../test-support.test-helpers.js";
 import { createTransport } from "./create-transport.js";
 
@@ -64,7 +64,7 @@ describe("a call whose request is still being written when it ends", () => {
         expect(outcome, `${size} bytes, ${timeoutMs} ms`).not.toBe("hung");
         if (outcome === "hung") return;
         // Either it got through in time, or it failed with its deadline.
-        if (outcome.error !== undefined) expect(isEtcdError(outcome.error, "deadline-exceeded")).toBe(true);
+        if (outcome.error !== undefined) expect((outcome.error as EtcdError).reason, `${size} bytes, ${timeoutMs} ms`).toBe("deadline-exceeded");
       }
     }
   });
@@ -81,7 +81,7 @@ describe("a call whose request is still being written when it ends", () => {
         const outcome = await within(put, abortAfterMs + SLACK_MS);
         expect(outcome, `${size} bytes, abort after ${abortAfterMs} ms`).not.toBe("hung");
         if (outcome === "hung") return;
-        if (outcome.error !== undefined) expect(isEtcdError(outcome.error, "canceled")).toBe(true);
+        if (outcome.error !== undefined) expect((outcome.error as EtcdError).reason, `${size} bytes`).toBe("canceled");
       }
     }
   });
