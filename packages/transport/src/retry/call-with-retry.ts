@@ -40,8 +40,9 @@ export interface CallEnv {
  *   doing, with the last connection error as cause);
  * - a stale auth token ("invalid-auth-token", "auth-old-revision") is replaced and the call sent
  *   again, once;
- * - `isRetryableError` decides the rest: repeatable RPCs are retried on Unavailable, mutating
- *   ones only when the request provably never left the client; typed etcd errors never are.
+ * - `isRetryableError` decides the rest: repeatable RPCs are retried on code Unavailable (a failed
+ *   connection, or etcd's transient errors such as "no-leader" and "timeout"), non-repeatable ones
+ *   only when the request provably never left the client; other typed etcd errors never are.
  *   Retries wait a short jittered backoff, until the deadline or, without one, up to
  *   MAX_RETRIES_WITHOUT_DEADLINE times (then the last failure is the error). A deadline (or
  *   signal) that ends the call during a backoff fails it "deadline-exceeded" ("canceled"), as Go's
