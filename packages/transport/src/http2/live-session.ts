@@ -66,6 +66,8 @@ export class LiveSession {
   usable = true;
   /** True when the server complained about our PING rate (GOAWAY too_many_pings). */
   tooManyPings = false;
+  /** The last-stream-id of the server's GOAWAY: streams above it were never processed. */
+  goawayLastStreamId: number | undefined = undefined;
 
   private pingPending = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -84,7 +86,8 @@ export class LiveSession {
     session.on("error", (err: unknown) => {
       this.down("failed", unavailableError(`connection to ${url} failed: ${errorText(err)}`, err));
     });
-    session.on("goaway", (code: number, _lastStreamId: number, data?: Buffer) => {
+    session.on("goaway", (code: number, lastStreamId: number, data?: Buffer) => {
+      this.goawayLastStreamId = lastStreamId;
       if (data !== undefined && data.equals(TOO_MANY_PINGS)) this.tooManyPings = true;
       const kind: DownKind = code === http2.constants.NGHTTP2_NO_ERROR ? "draining" : "failed";
       this.down(kind, unavailableError(`${url} sent GOAWAY (HTTP/2 error code ${code})`));

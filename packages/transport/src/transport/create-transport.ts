@@ -17,6 +17,7 @@ import { EndpointPool } from "../endpoints/endpoint-pool.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { callerHeaders } from "../grpc/headers.js";
 import { callWithRetry, type CallEnv } from "../retry/call-with-retry.js";
+import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
 
@@ -72,6 +73,10 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
  * Creates the transport: a fast gRPC client on node:http2 with one session per endpoint,
  * round-robin balancing, failover, Go-compatible retry rules, keepalive pings, auth tokens, TLS
  * and typed errors (every rejection is an EtcdError).
+ *
+ * Deadlines follow Connect's Transport contract: a call's `timeoutMs` undefined is the option
+ * `timeoutMs` for unary calls and no deadline for streams (Watch, LeaseKeepAlive, Snapshot live as
+ * long as their caller wants); 0 or less, `Infinity` or more than MAX_TIMER_MS is no deadline.
  *
  * Throws EtcdError "invalid-argument" for bad options (no endpoints, a non-http(s) URL...).
  * Calls can fail with "unavailable", "deadline-exceeded", "canceled", "transport-closed",
@@ -137,7 +142,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       },
       (err: unknown) => {
         ctx.dispose();
-        throw toEtcdError(err);
+        throw finalCallError(toEtcdError(err), methodInfo(method), ctx.mayHaveApplied);
       },
     );
   }
@@ -184,7 +189,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     ): Promise<StreamResponse<I, O>> {
       if (closed) return Promise.reject(transportClosedError());
       counters.calls++;
-      return openStream(env, calls, resolved, method, signal, timeoutMs ?? resolved.timeoutMs, header, input);
+      // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
+      // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
+      return openStream(env, calls, resolved, method, signal, timeoutMs, header, input);
     },
 
     close(): Promise<void> {
