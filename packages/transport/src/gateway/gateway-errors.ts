@@ -72,6 +72,19 @@ export function streamLineError(line: unknown): EtcdError | undefined {
   return toEtcdError(new ConnectError(message, Code.Unknown));
 }
 
+/**
+ * True when a body is a gateway error (etcd's own answer, with a gRPC code and message).
+ *
+ * @example
+ * ```ts
+ * isGatewayErrorBody({ code: 11, message: "etcdserver: ..." }); // true
+ * isGatewayErrorBody("Bad Gateway"); // false
+ * ```
+ */
+export function isGatewayErrorBody(body: unknown): boolean {
+  return errorFields(body) !== undefined;
+}
+
 function errorFields(body: unknown): { code: Code; message: string } | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const b = body as { code?: unknown; grpc_code?: unknown; message?: unknown; error?: unknown };

@@ -1,10 +1,13 @@
+import { Code } from "@connectrpc/connect";
+import { EtcdError } from "../errors/etcd-error.js";
+
 /**
  * Reads a streaming gateway answer: newline-delimited JSON objects (`{"result": …}` per message,
  * a final `{"error": …}` on failure), from a fetch body whose chunks may split anywhere (inside a
  * line, inside a multi-byte character). Time is linear in the body's size however it is chunked.
  *
  * Ending the iteration early (break, return, a throw in the loop) cancels the body, which closes
- * the request. A line that is not JSON throws a TypeError.
+ * the request. A line that is not JSON throws an EtcdError (code Internal).
  *
  * @example
  * ```ts
@@ -44,7 +47,7 @@ export async function* readJsonLines(body: ReadableStream<Uint8Array>): AsyncGen
 function parseLine(line: string): unknown {
   try {
     return JSON.parse(line) as unknown;
-  } catch {
-    throw new TypeError(`the gateway sent a line that is not JSON (${line.length} characters)`);
+  } catch (err) {
+    throw new EtcdError(`the gateway sent a line that is not JSON (${line.length} characters)`, "unknown", Code.Internal, { cause: err });
   }
 }
