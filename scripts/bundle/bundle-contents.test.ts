@@ -44,4 +44,12 @@ describe("KV-only bundle", () => {
     });
     expect(result.modules.map((m) => m.path).some((p) => p.includes("descriptor_pb"))).toBe(true);
   });
+
+  it("a KV function over the gateway transport builds for a browser: no node: module, no HTTP/2 transport, no binary request encoding", async () => {
+    const result = await measureBundle(entry("kv-get-put-gateway")); // platform "browser": a node: import fails the build
+    const paths = result.modules.map((m) => m.path);
+    expect(paths.some((p) => p.startsWith("packages/transport/src/gateway/"))).toBe(true);
+    expect(paths.filter((p) => /packages\/transport\/src\/(http2|grpc|tls)|to-binary|descriptor_pb|to-json|from-json/.test(p))).toEqual([]);
+    expect(result.code).not.toMatch(/["']node:/);
+  });
 });
