@@ -32,4 +32,5 @@ export { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
 export { RequestQueue } from "./streams/request-queue.js";
 export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";
 export { monotonicNow } from "./clock.js";
+export { refreshTimer, unrefTimer } from "./timers.js";
 export { KeyValue, keyValueFromMessage, type KeyValueFields } from "./key-value.js";
