@@ -1,6 +1,7 @@
 import type { EtcdError } from "../errors/etcd-error.js";
 import { isAbortSignal } from "../argument-checks.js";
 import { MAX_TIMER_MS } from "../call-options.js";
+import { monotonicNow } from "../clock.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { canceledError, deadlineError } from "./call-errors.js";
 
@@ -37,7 +38,7 @@ export interface Abortable {
  * ```
  */
 export class CallContext {
-  /** Absolute deadline (ms since epoch), or Infinity. */
+  /** Absolute deadline (`monotonicNow()` ms), or Infinity. */
   readonly deadline: number;
   /** Set once the call was canceled, timed out, or the transport closed. */
   error: EtcdError | undefined = undefined;
@@ -56,7 +57,7 @@ export class CallContext {
     registry.add(this);
     this.signal = signal;
     const validTimeout = timeoutMs === undefined || (typeof timeoutMs === "number" && !Number.isNaN(timeoutMs));
-    this.deadline = timeoutMs === undefined || !validTimeout ? Infinity : Date.now() + timeoutMs;
+    this.deadline = timeoutMs === undefined || !validTimeout ? Infinity : monotonicNow() + timeoutMs;
     if (!validTimeout) {
       this.cancel(invalidArgumentError("timeoutMs must be a number of milliseconds"));
     } else if (timeoutMs !== undefined && timeoutMs <= 0) {

@@ -1,4 +1,5 @@
 import type { EtcdError } from "../errors/etcd-error.js";
+import { monotonicNow } from "../clock.js";
 import type { CallContext } from "../call/call-context.js";
 import { transportClosedError, unavailableError } from "../call/call-errors.js";
 import { EndpointConnection, type ConnectionSettings } from "../http2/endpoint-connection.js";
@@ -19,7 +20,7 @@ import type { Endpoint } from "./parse-endpoint.js";
  * @example
  * ```ts
  * const pool = new EndpointPool(endpoints, settings);
- * const live = pool.pick() ?? (await pool.acquire(ctx, Date.now() + 5000));
+ * const live = pool.pick() ?? (await pool.acquire(ctx, monotonicNow() + 5000));
  * ```
  */
 export class EndpointPool {
@@ -57,7 +58,7 @@ export class EndpointPool {
           return live;
         }
         if (live.needsVerify) live.verify();
-      } else if (conn.state === "idle" && Date.now() >= conn.retryAt) {
+      } else if (conn.state === "idle" && monotonicNow() >= conn.retryAt) {
         conn.connect();
       }
     }
@@ -65,18 +66,18 @@ export class EndpointPool {
   }
 
   /**
-   * Waits for a ready session until `limit` (ms since epoch). Endpoints backing off are retried
+   * Waits for a ready session until `limit` (`monotonicNow()` ms). Endpoints backing off are retried
    * when their backoff ends. Rejects with the call's error when it is canceled, with
    * "transport-closed", or with "unavailable" once `limit` passes.
    */
   async acquire(ctx: CallContext, limit: number): Promise<LiveSession> {
-    const started = Date.now();
+    const started = monotonicNow();
     for (;;) {
       if (this.closed) throw transportClosedError();
       if (ctx.error !== undefined) throw this.waitError(ctx.error, started);
       const live = this.pick();
       if (live !== undefined) return live;
-      const now = Date.now();
+      const now = monotonicNow();
       if (now >= limit || this.allFailedPermanently(started)) throw this.unreachable(now - started);
       let busy = false;
       let earliest = Infinity;
@@ -163,7 +164,7 @@ export class EndpointPool {
   /** A deadline that passes while no endpoint is reachable reports the endpoints, as "unavailable". */
   private waitError(error: EtcdError, started: number): EtcdError {
     if (error.reason !== "deadline-exceeded") return error;
-    return this.unreachable(Date.now() - started, error);
+    return this.unreachable(monotonicNow() - started, error);
   }
 
   private unreachable(waitedMs: number, cause?: EtcdError): EtcdError {

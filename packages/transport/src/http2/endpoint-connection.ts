@@ -1,4 +1,5 @@
 import type { EtcdError } from "../errors/etcd-error.js";
+import { monotonicNow } from "../clock.js";
 import { transportClosedError } from "../call/call-errors.js";
 import type { Endpoint } from "../endpoints/parse-endpoint.js";
 import { describeTlsError, type TlsOptions } from "../tls.js";
@@ -13,7 +14,7 @@ import { LiveSession, type DownKind, type KeepAliveSettings } from "./live-sessi
  *
  * @example
  * ```ts
- * if (conn.state === "idle" && Date.now() >= conn.retryAt) conn.connect();
+ * if (conn.state === "idle" && monotonicNow() >= conn.retryAt) conn.connect();
  * ```
  */
 export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
@@ -54,11 +55,11 @@ export class EndpointConnection {
   state: ConnectionState = "idle";
   /** The session while `ready`. */
   live: LiveSession | undefined;
-  /** While idle after a failure: do not connect again before this time (ms since epoch). */
+  /** While idle after a failure: do not connect again before this time (`monotonicNow()` ms). */
   retryAt = 0;
   /** Why the last connect or session failed (for "unavailable" messages). */
   lastError: EtcdError | undefined;
-  /** When the last failure happened (ms since epoch). */
+  /** When the last failure happened (`monotonicNow()` ms). */
   failedAt = 0;
   /** The last failure will not go away by retrying (TLS verification, certificate rejected). */
   lastErrorPermanent = false;
@@ -164,10 +165,10 @@ export class EndpointConnection {
     if (this.state === "closed") return;
     this.failures++;
     this.lastError = error;
-    this.failedAt = Date.now();
+    this.failedAt = monotonicNow();
     this.lastErrorPermanent = describeTlsError(error.cause) !== undefined;
     const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
-    this.retryAt = Date.now() + backoff * (0.8 + 0.4 * Math.random());
+    this.retryAt = monotonicNow() + backoff * (0.8 + 0.4 * Math.random());
     this.state = "idle";
     this.onChange();
   }

@@ -2,6 +2,7 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import type { TokenSource } from "../auth/token-source.js";
 import { isStaleTokenError } from "../auth/token-source.js";
 import { sleepFor, untilCanceled, type CallContext } from "../call/call-context.js";
+import { monotonicNow } from "../clock.js";
 import { AttemptFailure } from "../call/call-errors.js";
 import type { MethodInfo } from "../call/method-info.js";
 import type { EndpointPool } from "../endpoints/endpoint-pool.js";
@@ -68,11 +69,11 @@ export async function callWithRetry<O extends DescMessage>(
     if (ctx.error !== undefined) throw ctx.error;
     const token = useToken && env.tokens !== undefined ? await untilCanceled(ctx, env.tokens.token()) : undefined;
     const live: LiveSession =
-      env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));
+      env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
     // Never start an attempt for a call that is already over (e.g. aborted before it began).
     const over = callError(ctx);
     if (over !== undefined) throw over;
-    const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - Date.now();
+    const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - monotonicNow();
     const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extraHeaders);
     try {
       return await unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
@@ -88,7 +89,7 @@ export async function callWithRetry<O extends DescMessage>(
       if (isRetryableError(error, info.policy, sent)) {
         retries++;
         const delay = retryBackoffMs(retries);
-        const allowed = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : Date.now() + delay < ctx.deadline;
+        const allowed = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : monotonicNow() + delay < ctx.deadline;
         if (allowed) {
           env.stats.retries++;
           try {

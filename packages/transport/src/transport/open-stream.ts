@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodStreaming, MessageInitShape } from "@bufbui
 import type { StreamResponse } from "@connectrpc/connect";
 import { isStaleTokenError } from "../auth/token-source.js";
 import { CallContext, untilCanceled } from "../call/call-context.js";
+import { monotonicNow } from "../clock.js";
 import { AttemptFailure } from "../call/call-errors.js";
 import { encodeRequest } from "../call/encode-request.js";
 import { methodInfo } from "../call/method-info.js";
@@ -54,9 +55,9 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
     for (let attempt = 1; ; attempt++) {
       if (ctx.error !== undefined) throw ctx.error; // over before an attempt: no token request, no dial
       const token = env.tokens === undefined ? undefined : await untilCanceled(ctx, env.tokens.token());
-      const live = env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));
+      const live = env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
       if (ctx.error !== undefined) throw ctx.error;
-      const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - Date.now();
+      const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - monotonicNow();
       const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extra);
       try {
         const call = openStreamCall(live, headers, input, encode, method.output, env.maxReceiveMessageBytes, ctx, (error) => {
