@@ -87,13 +87,20 @@ export class EndpointConnection {
     const attempt = dial(this.endpoint, this.settings.tls, this.settings.dialTimeoutMs);
     this.attempt = attempt;
     attempt.connected.then(
-      ({ session, socket }) => {
+      ({ session, socket, adopt }) => {
         if (this.attempt !== attempt) {
+          // Canceled meanwhile; the dial's guards keep swallowing late errors of this session.
           session.destroy();
           socket.destroy();
           return;
         }
         this.attempt = undefined;
+        // Adopted and wrapped in a LiveSession in one synchronous step: no event can fall between.
+        const early = adopt();
+        if (early !== undefined) {
+          this.failed(early);
+          return;
+        }
         this.failures = 0;
         this.lastError = undefined;
         this.live = new LiveSession(
