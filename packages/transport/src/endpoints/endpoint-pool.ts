@@ -41,12 +41,18 @@ export class EndpointPool {
     return this.connections.map((c) => c.url);
   }
 
-  /** A ready, verified session (round-robin), or undefined. Never waits. */
+  /**
+   * A ready, verified session (round-robin), or undefined. Never waits. Verifies (PINGs) at most
+   * one idle session per pick, the first in round-robin order: the one the next call will use.
+   * Verifying every idle session would PING sessions that no call then uses, and etcd closes
+   * idle connections PINGed too often (GOAWAY "too_many_pings").
+   */
   pick(): LiveSession | undefined {
     const list = this.connections;
     const n = list.length;
     let start = this.next;
     if (start >= n) start = 0;
+    let idle: LiveSession | undefined;
     for (let i = 0; i < n; i++) {
       let index = start + i;
       if (index >= n) index -= n;
@@ -55,13 +61,15 @@ export class EndpointPool {
       if (live !== undefined) {
         if (!live.needsVerify && live.usable) {
           this.next = index + 1;
+          idle?.verify(); // calls are flowing: it joins the rotation next
           return live;
         }
-        if (live.needsVerify) live.verify();
+        if (live.needsVerify && live.usable) idle ??= live;
       } else if (conn.state === "idle" && monotonicNow() >= conn.retryAt) {
         conn.connect();
       }
     }
+    idle?.verify();
     return undefined;
   }
 

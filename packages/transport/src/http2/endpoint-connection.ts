@@ -4,7 +4,7 @@ import { transportClosedError } from "../call/call-errors.js";
 import type { Endpoint } from "../endpoints/parse-endpoint.js";
 import { describeTlsError, type TlsOptions } from "../tls.js";
 import { dial, type DialAttempt } from "./dial.js";
-import { LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
+import { backedOffKeepAliveMs, LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
 
 /**
  * - `idle`: no session; may connect unless `retryAt` is in the future (backoff after a failure).
@@ -156,7 +156,9 @@ export class EndpointConnection {
   }
 
   private sessionDown(live: LiveSession, kind: DownKind, error: EtcdError | undefined): void {
-    if (live.tooManyPings) this.keepAlive.intervalMs *= 2;
+    if (live.tooManyPings) {
+      this.keepAlive.intervalMs = backedOffKeepAliveMs(this.keepAlive.intervalMs, this.settings.keepAlive.intervalMs);
+    }
     if (this.live !== live) return;
     this.live = undefined;
     if (this.state === "closed") return;

@@ -208,6 +208,7 @@ function onResponse(this: AttemptStream, headers: http2.IncomingHttpHeaders): vo
   const attempt = this[ATTEMPT];
   attempt.header = headers;
   attempt.live.activity = true;
+  attempt.live.pingsSinceHeaders = 0; // headersReceived(), inlined on the hot path
   const status = headers["grpc-status"];
   if (status !== undefined) attempt.status = status as string;
 }
