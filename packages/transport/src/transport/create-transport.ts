@@ -5,6 +5,7 @@ import type {
   MessageInitShape,
 } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import { checkCallOptions } from "../argument-checks.js";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -64,7 +65,12 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
   /** The endpoint URLs in use (changes with auto-sync). */
   readonly endpoints: readonly string[];
   readonly stats: TransportStats;
-  /** Refreshes the endpoint list from Cluster.MemberList now (what auto-sync does periodically). */
+  /**
+   * Refreshes the endpoint list from Cluster.MemberList now (what auto-sync does periodically,
+   * with a 5 s deadline). `timeoutMs` follows the call rules: absent, the transport's default
+   * `timeoutMs` applies; `Infinity` means no deadline; <= 0 fails "deadline-exceeded" before any
+   * I/O. Resolves with the endpoints in use afterwards.
+   */
   syncEndpoints(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<readonly string[]>;
 }
 
@@ -151,13 +157,16 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     );
   }
 
-  const autoSync =
-    resolved.autoSyncIntervalMs > 0
-      ? startAutoSync(resolved.autoSyncIntervalMs, (signal) => syncEndpoints({ signal }))
-      : undefined;
+  const autoSync = resolved.autoSyncIntervalMs > 0 ? startAutoSync(resolved.autoSyncIntervalMs, syncEndpoints) : undefined;
 
+  /** MemberList with the call rules: the caller's timeoutMs, else the transport's default. */
   async function syncEndpoints(opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<readonly string[]> {
-    const endpoints = await fetchMemberEndpoints(runUnary, opts?.signal, opts?.timeoutMs ?? resolved.dialTimeoutMs);
+    try {
+      checkCallOptions(opts);
+    } catch (err) {
+      throw toEtcdError(err);
+    }
+    const endpoints = await fetchMemberEndpoints(runUnary, opts?.signal, opts?.timeoutMs);
     pool.setEndpoints(endpoints);
     return pool.urls;
   }
