@@ -11,7 +11,10 @@ export interface EtcdArgsInput {
   readonly name: string;
   readonly dataDir: string;
   readonly clientUrl: string;
+  /** The peer URL other members use (a peer proxy's URL when the member has one). */
   readonly peerUrl: string;
+  /** Where etcd listens for peers (default: `peerUrl`). */
+  readonly peerListenUrl?: string;
   /** `name=peerUrl,...` of every member, including this one. */
   readonly initialCluster: string;
   readonly initialClusterState: "new" | "existing";
@@ -35,7 +38,7 @@ export function buildEtcdArgs(input: EtcdArgsInput): string[] {
     `--data-dir=${input.dataDir}`,
     `--listen-client-urls=${input.clientUrl}`,
     `--advertise-client-urls=${input.clientUrl}`,
-    `--listen-peer-urls=${input.peerUrl}`,
+    `--listen-peer-urls=${input.peerListenUrl ?? input.peerUrl}`,
     `--initial-advertise-peer-urls=${input.peerUrl}`,
     `--initial-cluster=${input.initialCluster}`,
     `--initial-cluster-state=${input.initialClusterState}`,

@@ -28,6 +28,14 @@ export interface EtcdClusterOptions {
   memberFlags?: (index: number) => string[];
   /** Put a TcpProxy in front of each member's client port (default false). */
   proxy?: boolean;
+  /**
+   * Put a TcpProxy in front of each member's peer port (default false): members advertise the
+   * proxy's URL, so `member.peerProxy` controls the raft traffic into that member (blackhole it
+   * to cut the member off from the leader, delay it to make the member lag). Run with
+   * `flags: ["--pre-vote"]` when you isolate a member, so that its elections cannot disrupt the
+   * majority.
+   */
+  peerProxy?: boolean;
   /** "https" when the test passes TLS flags (--cert-file, --key-file); client URLs then use https://. */
   scheme?: "http" | "https";
   /** Per-attempt start timeout, also the default of waitHealthy() and restart() (default 20 000). */
@@ -122,6 +130,9 @@ interface Context {
   readonly memberFlags: (index: number) => string[];
   readonly token: string;
   readonly withProxy: boolean;
+  readonly withPeerProxy: boolean;
+  /** Every proxy of the cluster (client and peer), closed by stop(). */
+  readonly proxies: TcpProxy[];
   readonly startTimeoutMs: number;
   readonly healthTls: HealthTls | undefined;
 }
@@ -130,22 +141,38 @@ interface Reservation {
   readonly index: number;
   readonly name: string;
   readonly clientUrl: string;
+  /** The peer URL other members use: the peer proxy's when there is one. */
   readonly peerUrl: string;
+  /** Where etcd listens for peers. */
+  readonly peerListenUrl: string;
+  readonly peerProxy: TcpProxy | undefined;
   readonly dataDir: string;
 }
 
 async function reserve(ctx: Context, indexes: readonly number[]): Promise<Reservation[]> {
-  const ports = await freePorts(indexes.length * 2);
-  return indexes.map((index, k) => {
+  const perMember = ctx.withPeerProxy ? 3 : 2;
+  const ports = await freePorts(indexes.length * perMember);
+  const reservations: Reservation[] = [];
+  for (const [k, index] of indexes.entries()) {
     const name = `member-${index}`;
-    return {
+    const peerPort = ports[perMember * k + 1]!;
+    const peerListenUrl = `http://127.0.0.1:${peerPort}`;
+    let peerProxy: TcpProxy | undefined;
+    if (ctx.withPeerProxy) {
+      peerProxy = await createTcpProxy({ host: "127.0.0.1", port: peerPort }, { listenPort: ports[perMember * k + 2]! });
+      ctx.proxies.push(peerProxy);
+    }
+    reservations.push({
       index,
       name,
-      clientUrl: `${ctx.scheme}://127.0.0.1:${ports[2 * k]}`,
-      peerUrl: `http://127.0.0.1:${ports[2 * k + 1]}`,
+      clientUrl: `${ctx.scheme}://127.0.0.1:${ports[perMember * k]}`,
+      peerUrl: peerProxy?.url ?? peerListenUrl,
+      peerListenUrl,
+      peerProxy,
       dataDir: path.join(ctx.root, name),
-    };
-  });
+    });
+  }
+  return reservations;
 }
 
 function createHandle(ctx: Context, r: Reservation, initialCluster: string, state: "new" | "existing"): MemberHandle {
@@ -156,14 +183,14 @@ function createHandle(ctx: Context, r: Reservation, initialCluster: string, stat
     initialClusterToken: ctx.token,
     extraFlags: [...ctx.flags, ...ctx.memberFlags(r.index)],
   });
-  return createMemberHandle({ ...r, bin: ctx.bin, args, cwd: ctx.root, healthTls: ctx.healthTls });
+  return createMemberHandle({ ...r, bin: ctx.bin, args, cwd: ctx.root, healthTls: ctx.healthTls, peerProxy: r.peerProxy });
 }
 
-async function attachProxy(ctx: Context, member: MemberHandle): Promise<TcpProxy> {
+async function attachProxy(ctx: Context, member: MemberHandle): Promise<void> {
   const port = Number(new URL(member.clientUrl).port);
   const proxy = await createTcpProxy({ host: "127.0.0.1", port }, { scheme: ctx.scheme });
+  ctx.proxies.push(proxy);
   member.setProxy(proxy, proxy.url);
-  return proxy;
 }
 
 async function waitAllHealthy(members: readonly MemberHandle[], timeoutMs: number): Promise<void> {
@@ -179,6 +206,15 @@ async function waitAllHealthy(members: readonly MemberHandle[], timeoutMs: numbe
     );
   } finally {
     abort.abort();
+  }
+}
+
+/** Closes the peer proxies of reservations that will not be used. */
+async function closePeerProxies(ctx: Context, reservations: readonly Reservation[]): Promise<void> {
+  for (const r of reservations) {
+    if (r.peerProxy === undefined) continue;
+    ctx.proxies.splice(ctx.proxies.indexOf(r.peerProxy), 1);
+    await r.peerProxy.close();
   }
 }
 
@@ -200,6 +236,7 @@ async function launchInitialMembers(ctx: Context, count: number, members: Member
       return;
     } catch (err) {
       await Promise.all(members.map((m) => m.kill("SIGKILL")));
+      await closePeerProxies(ctx, reservations);
       if (attempt >= MAX_START_ATTEMPTS || !members.some((m) => m.portInUse())) throw err;
       await Promise.all(members.map((m) => rm(m.dataDir, { recursive: true, force: true })));
     }
@@ -236,10 +273,12 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
     healthTls: options.healthTls,
     token: `etcdkit-${randomUUID()}`,
     withProxy: options.proxy ?? false,
+    withPeerProxy: options.peerProxy ?? false,
+    proxies: [],
     startTimeoutMs: options.startTimeoutMs ?? 20_000,
   };
   const members: MemberHandle[] = [];
-  const proxies: TcpProxy[] = [];
+  const proxies = ctx.proxies;
   let stopping: Promise<void> | undefined;
 
   const stop = (): Promise<void> => {
@@ -259,7 +298,7 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
 
   try {
     await launchInitialMembers(ctx, count, members);
-    if (ctx.withProxy) for (const m of members) proxies.push(await attachProxy(ctx, m));
+    if (ctx.withProxy) for (const m of members) await attachProxy(ctx, m);
   } catch (err) {
     await stop();
     throw err;
@@ -342,7 +381,7 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
         launched = true;
         members.push(handle);
         handle.start();
-        if (ctx.withProxy) proxies.push(await attachProxy(ctx, handle));
+        if (ctx.withProxy) await attachProxy(ctx, handle);
         await handle.waitHealthy(ctx.startTimeoutMs);
         return handle;
       };

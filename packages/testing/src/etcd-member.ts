@@ -27,6 +27,12 @@ export interface EtcdMember {
   /** What clients should use: the proxy URL if the proxy is enabled, else clientUrl. */
   readonly endpoint: string;
   readonly proxy: TcpProxy | undefined;
+  /**
+   * With `peerProxy: true`: the TcpProxy in front of this member's peer port. Every other member
+   * reaches this one through it, so its modes act on the raft traffic INTO this member
+   * ("blackhole" isolates it from the leader's heartbeats and appends; "delay" makes it lag).
+   */
+  readonly peerProxy: TcpProxy | undefined;
   readonly dataDir: string;
   /** Process id; undefined while killed. */
   readonly pid: number | undefined;
@@ -57,6 +63,8 @@ export interface MemberLaunchSpec {
   readonly cwd: string;
   /** Client certificate for /health probes (members with --client-cert-auth). */
   readonly healthTls?: HealthTls | undefined;
+  /** The proxy in front of the peer port, when the cluster has peer proxies. */
+  readonly peerProxy?: TcpProxy | undefined;
 }
 
 /**
@@ -165,6 +173,7 @@ export function createMemberHandle(spec: MemberLaunchSpec): MemberHandle {
     get proxy() {
       return proxy;
     },
+    peerProxy: spec.peerProxy,
     get pid() {
       return child?.pid;
     },

@@ -127,6 +127,24 @@ describe("createTcpProxy (against an echo server)", () => {
     expect(echo.accepted()).toBe(1);
   });
 
+  it("drop-responses: forwards requests to the target but holds its answers until passing again", async () => {
+    const c = await open();
+    proxy.setMode("drop-responses");
+    c.socket.write("ping");
+    await vi.waitFor(() => expect(proxy.stats.bytesUp).toBe(4)); // the target got the request
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.received().length).toBe(0);
+    expect(proxy.stats.bytesDown).toBe(0);
+    expect(c.socket.destroyed).toBe(false);
+    const fresh = await open(); // new connections reach the target too
+    fresh.socket.write("pong");
+    await vi.waitFor(() => expect(echo.accepted()).toBe(2));
+    await vi.waitFor(() => expect(proxy.stats.bytesUp).toBe(8));
+    proxy.setMode("pass");
+    await vi.waitFor(() => expect(c.received().toString()).toBe("ping"));
+    await vi.waitFor(() => expect(fresh.received().toString()).toBe("pong"));
+  });
+
   it("reset: resets open connections and new ones at once", async () => {
     const c = await open();
     c.socket.write("x");

@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket } from "node:net";
 import { createHttp2StreamCounter } from "./http2-stream-counter.js";
-import { createProxyPipe, type ProxyPipe } from "./proxy-pipe.js";
+import { createProxyPipe, type PipeMode, type ProxyPipe } from "./proxy-pipe.js";
 
 /**
  * What a TcpProxy does with traffic:
@@ -9,6 +9,9 @@ import { createProxyPipe, type ProxyPipe } from "./proxy-pipe.js";
  *   connections (a zombie peer); held bytes are delivered if the mode goes back to pass/delay.
  * - "delay": forward every chunk `delayMs` after it arrived.
  * - "reset": send RST on existing connections and reset new ones at once.
+ * - "drop-responses": forward client → target, but hold target → client (as "blackhole" does,
+ *   one way): requests reach etcd and are applied, their answers never arrive. Held answers are
+ *   delivered if the mode goes back to pass/delay.
  * Only data is delayed or held; new TCP connections are accepted at once in every mode but reset.
  *
  * @example
@@ -17,7 +20,7 @@ import { createProxyPipe, type ProxyPipe } from "./proxy-pipe.js";
  * proxy.setMode(mode);
  * ```
  */
-export type ProxyMode = "pass" | "blackhole" | "delay" | "reset";
+export type ProxyMode = "pass" | "blackhole" | "delay" | "reset" | "drop-responses";
 
 /**
  * Traffic counters of a TcpProxy. Bytes and streams are counted when forwarded, so traffic held
@@ -119,7 +122,23 @@ export async function createTcpProxy(
 ): Promise<TcpProxy> {
   let mode: ProxyMode = "pass";
   let delayMs = 0;
-  const state = { get mode() { return mode; }, get delayMs() { return delayMs; } };
+  // What each direction does: "drop-responses" passes requests and holds answers.
+  const upState: PipeMode = {
+    get mode() {
+      return mode === "drop-responses" ? "pass" : mode;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+  };
+  const downState: PipeMode = {
+    get mode() {
+      return mode === "drop-responses" ? "blackhole" : mode;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+  };
   const stats: TcpProxyStats = { connections: 0, activeConnections: 0, bytesUp: 0, bytesDown: 0, http2Streams: 0 };
   const connections = new Set<Connection>();
   let closing: Promise<void> | undefined;
@@ -131,11 +150,11 @@ export async function createTcpProxy(
     upstream.setNoDelay(true);
     const counter = createHttp2StreamCounter();
     conn.pipes = [
-      createProxyPipe(client, upstream, () => state, (chunk) => {
+      createProxyPipe(client, upstream, () => upState, (chunk) => {
         stats.bytesUp += chunk.length;
         stats.http2Streams += counter.push(chunk);
       }),
-      createProxyPipe(upstream, client, () => state, (chunk) => {
+      createProxyPipe(upstream, client, () => downState, (chunk) => {
         stats.bytesDown += chunk.length;
       }),
     ];
