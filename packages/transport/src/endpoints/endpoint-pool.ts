@@ -28,12 +28,45 @@ export class EndpointPool {
   private next = 0;
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  /** Connections to URLs outside the endpoint list, for calls bound to one member (`connectionFor`). */
+  private readonly extras = new Map<string, EndpointConnection>();
+  /** A pool over another pool's connection: it does not own (or close) it. */
+  private borrowed = false;
 
   constructor(
     endpoints: readonly Endpoint[],
     private readonly settings: ConnectionSettings,
   ) {
     this.connections = endpoints.map((e) => this.create(e));
+  }
+
+  /**
+   * A pool whose only endpoint is `connection`, owned by another pool (which closes it): the
+   * pool of calls bound to one member. Its calls wait for that connection alone, with the same
+   * rules (dial timeout, backoff, "unavailable" naming the endpoint).
+   */
+  static over(connection: EndpointConnection, settings: ConnectionSettings): EndpointPool {
+    const view = new EndpointPool([], settings);
+    view.connections = [connection];
+    view.borrowed = true;
+    connection.addListener(() => view.notify());
+    return view;
+  }
+
+  /**
+   * The connection to `endpoint`: the pool's own when the URL is one of its endpoints, else one
+   * kept for that URL (created on first use, closed with the pool, adopted if the URL joins the
+   * endpoint list). Never returns a closed connection while the pool is open.
+   */
+  connectionFor(endpoint: Endpoint): EndpointConnection {
+    for (const conn of this.connections) if (conn.url === endpoint.url) return conn;
+    let extra = this.extras.get(endpoint.url);
+    if (extra === undefined || (extra.state === "closed" && !this.closed)) {
+      extra = this.create(endpoint);
+      this.extras.set(endpoint.url, extra);
+      if (this.closed) extra.close(); // never connects
+    }
+    return extra;
   }
 
   /** Endpoint URLs currently in use. */
@@ -122,23 +155,33 @@ export class EndpointPool {
   setEndpoints(endpoints: readonly Endpoint[]): void {
     if (this.closed || endpoints.length === 0) return;
     const byUrl = new Map(this.connections.map((c) => [c.url, c]));
-    const next = endpoints.map((e) => byUrl.get(e.url) ?? this.create(e));
+    const next = endpoints.map((e) => byUrl.get(e.url) ?? this.adoptExtra(e.url) ?? this.create(e));
     const keep = new Set(next);
     for (const conn of this.connections) if (!keep.has(conn)) conn.drain();
     this.connections = next;
     this.notify();
   }
 
-  /** Closes every connection; waiting calls fail with "transport-closed". */
+  /** Closes every connection (a pool `over` another's connection closes none); waiting calls fail with "transport-closed". */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const conn of this.connections) conn.close();
+    if (!this.borrowed) {
+      for (const conn of this.connections) conn.close();
+      for (const conn of this.extras.values()) conn.close();
+    }
     this.notify();
   }
 
   private create(endpoint: Endpoint): EndpointConnection {
     return new EndpointConnection(endpoint, this.settings, () => this.notify());
+  }
+
+  /** Takes the connection kept for `url` (see connectionFor) into the endpoint list. */
+  private adoptExtra(url: string): EndpointConnection | undefined {
+    const extra = this.extras.get(url);
+    this.extras.delete(url);
+    return extra !== undefined && extra.state !== "closed" ? extra : undefined;
   }
 
   private waitForChange(ctx: CallContext, ms: number): Promise<void> {

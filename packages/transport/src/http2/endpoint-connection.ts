@@ -24,15 +24,18 @@ export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
  *
  * @example
  * ```ts
- * const settings: ConnectionSettings = { tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0 } };
+ * const settings: ConnectionSettings = { tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0, connections: 0 } };
  * ```
  */
 export interface ConnectionSettings {
   readonly tls: TlsOptions | undefined;
   readonly dialTimeoutMs: number;
   readonly keepAlive: KeepAliveSettings;
-  /** Shared counters; `streams` counts every stream opened on any session. */
-  readonly counters: { streams: number };
+  /**
+   * Shared counters: `streams` counts every stream opened on any session, `connections` every
+   * connection established (HTTP/2 handshake completed).
+   */
+  readonly counters: { streams: number; connections: number };
 }
 
 /** First backoff after a failure; doubles per consecutive failure up to MAX_BACKOFF_MS, ±20 % jitter. */
@@ -67,6 +70,7 @@ export class EndpointConnection {
   private failures = 0;
   private attempt: DialAttempt | undefined;
   private readonly keepAlive: KeepAliveSettings;
+  private readonly listeners: Array<() => void> = [];
 
   constructor(
     readonly endpoint: Endpoint,
@@ -78,6 +82,14 @@ export class EndpointConnection {
 
   get url(): string {
     return this.endpoint.url;
+  }
+
+  /**
+   * Also calls `listener` on every state change (besides the owner's `onChange`): a pool of
+   * calls bound to this one endpoint waits on it.
+   */
+  addListener(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Starts connecting if idle (ignores the backoff; callers check `retryAt`). */
@@ -110,10 +122,11 @@ export class EndpointConnection {
           this.keepAlive,
           this.settings.counters,
           (live, kind, error) => this.sessionDown(live, kind, error),
-          () => this.onChange(),
+          () => this.changed(),
         );
         this.state = "ready";
-        this.onChange();
+        this.settings.counters.connections++;
+        this.changed();
       },
       (error: EtcdError) => {
         if (this.attempt !== attempt) return;
@@ -155,6 +168,11 @@ export class EndpointConnection {
     }
   }
 
+  private changed(): void {
+    this.onChange();
+    for (const listener of this.listeners) listener();
+  }
+
   private sessionDown(live: LiveSession, kind: DownKind, error: EtcdError | undefined): void {
     if (live.tooManyPings) {
       this.keepAlive.intervalMs = backedOffKeepAliveMs(this.keepAlive.intervalMs, this.settings.keepAlive.intervalMs);
@@ -167,7 +185,7 @@ export class EndpointConnection {
       return;
     }
     this.state = "idle";
-    this.onChange();
+    this.changed();
   }
 
   private failed(error: EtcdError): void {
@@ -179,6 +197,6 @@ export class EndpointConnection {
     const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
     this.retryAt = monotonicNow() + backoff * (0.8 + 0.4 * Math.random());
     this.state = "idle";
-    this.onChange();
+    this.changed();
   }
 }
