@@ -32,7 +32,6 @@ export { booleanOption, checkCallOptions, checkOptionsObject, checkTransport, is
 export { checkInt64, checkMemberId, checkRevision, MAX_INT64, MAX_UINT64, MIN_INT64 } from "./id-checks.js";
 export { toResponseHeader, type ResponseHeader } from "./response-header.js";
 export { canAddressMembers, memberTransport, type MemberAddressingTransport } from "./endpoint-connector.js";
-export { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
 export { RequestQueue } from "./streams/request-queue.js";
 export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";
 export { monotonicNow } from "./clock.js";
