@@ -1,7 +1,8 @@
 import { createClient } from "@connectrpc/connect";
-import { Auth, KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { Auth, KV, Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isEtcdError } from "../errors/etcd-error.js";
 import { bytes, sleep } from "../test-support.test-helpers.js";
 import { createTransport } from "../transport/create-transport.js";
 
@@ -35,5 +36,21 @@ describe("many calls on an expired token", () => {
     );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(transport.stats.authentications).toBe(2);
+  });
+
+  it("maintenance calls that etcd checks for admin rights re-authenticate too (etcd sends their auth errors raw)", async () => {
+    await using transport = createTransport({ endpoints: cluster.endpoints, auth: { username: "root", password: PASSWORD } });
+    const maintenance = createClient(Maintenance, transport.forEndpoint(cluster.endpoints[0]!));
+    await maintenance.hash({});
+    expect(transport.stats.authentications).toBe(1);
+    await sleep(3000); // the token expired
+
+    const hash = await maintenance.hash({}, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(isEtcdError(hash), String(hash)).toBe(false);
+    expect(transport.stats.authentications).toBe(2);
+
+    await sleep(3000);
+    await maintenance.defragment({}, { timeoutMs: 10_000 });
+    expect(transport.stats.authentications).toBe(3);
   });
 });
