@@ -9,9 +9,8 @@ import { toMemberStatus } from "./member-status.js";
 import { toResponseHeader } from "@etcdkit/transport";
 import { loadNodeModules } from "./snapshot/node-modules.js";
 import { checkSnapshotOptions } from "./snapshot/snapshot-options.js";
-import { createStreamSink, openFileSink } from "./snapshot/snapshot-sink.js";
+import { saveSnapshot } from "./snapshot/save-snapshot.js";
 import { startSnapshotTask } from "./snapshot/snapshot-task.js";
-import { writeSnapshot } from "./snapshot/write-snapshot.js";
 
 /**
  * Creates the maintenance API on a Connect `Transport`. The cluster-wide calls (alarms) go
@@ -107,17 +106,11 @@ export function createMaintenance(transport: Transport): Maintenance {
         (report) =>
           call(async () => {
             const options = checkSnapshotOptions(snapshotOptions);
-            const isPath = typeof target === "string";
-            if (isPath ? target === "" : typeof (target as Partial<Writable> | undefined)?.write !== "function") {
+            if (typeof target === "string" ? target === "" : typeof (target as Partial<Writable> | undefined)?.write !== "function") {
               throw invalidArgumentError("snapshot: the target must be a file path or a Node.js Writable");
             }
             const member = memberTransport(transport, endpoint, "snapshot");
-            const node = await loadNodeModules();
-            const { signal } = options;
-            const sink = isPath ? await openFileSink(node, target) : createStreamSink(node, target, options.end !== false, signal);
-            const stream = createClient(MaintenanceService, member).snapshot({}, connectCallOptions(options));
-            const written = await writeSnapshot(node, stream, sink, { signal, verify: options.verify !== false }, report);
-            return isPath ? { ...written, path: node.path.resolve(target) } : written;
+            return saveSnapshot(await loadNodeModules(), member, target, options, report);
           }),
         // Checked by checkSnapshotOptions before the first progress event.
         snapshotOptions?.onProgress,
