@@ -107,6 +107,20 @@ export class EndpointPool {
   }
 
   /**
+   * The ready, verified session of the endpoint `url`, if it is one of this pool's endpoints and
+   * is connected; never connects or waits. For a retry that should go to one member if it can
+   * (the member that issued the auth token).
+   */
+  pickUrl(url: string): LiveSession | undefined {
+    for (const conn of this.connections) {
+      if (conn.url !== url) continue;
+      const live = conn.live;
+      return live !== undefined && live.usable && !live.needsVerify ? live : undefined;
+    }
+    return undefined;
+  }
+
+  /**
    * Waits for a ready session until `limit` (`monotonicNow()` ms). Endpoints backing off are retried
    * when their backoff ends. Rejects with the call's error when it is canceled, with
    * "transport-closed", or with "unavailable" once `limit` passes.

@@ -27,6 +27,8 @@ export interface UnaryResult<O extends DescMessage> {
   readonly message: MessageShape<O>;
   readonly header: http2.IncomingHttpHeaders;
   readonly trailer: http2.IncomingHttpHeaders | undefined;
+  /** The endpoint that answered. */
+  readonly url: string;
 }
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -173,7 +175,7 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
         const error = protocolError(`cannot decode ${this.output.typeName}: ${errorText(err)}`, err);
         return this.reject(new AttemptFailure(error, true, true));
       }
-      return this.resolve({ message, header: this.header!, trailer: this.trailer });
+      return this.resolve({ message, header: this.header!, trailer: this.trailer, url: this.live.url });
     }
     this.reject(this.transportFailure());
   }
