@@ -147,7 +147,9 @@ export class EndpointPool {
       }
       const wakeAt = busy ? limit : Math.min(limit, earliest);
       try {
-        await this.waitForChange(ctx, Math.max(1, wakeAt - now));
+        // Whole milliseconds: a wait that ends with a dial timeout of the same length then joins
+        // the dial timer's list and fires after it, so the failure names the dial timeout.
+        await this.waitForChange(ctx, Math.max(1, Math.ceil(wakeAt - now)));
       } catch (error) {
         throw this.waitError(error as EtcdError, started);
       }
