@@ -25,7 +25,15 @@ export type { TlsOptions } from "./tls.js";
 export * from "./errors/index.js";
 export * from "./bytes.js";
 export * from "./ids.js";
-export { retryPolicies, retryPolicyFor, isRetryableError, type RetryPolicy } from "./retry-policy.js";
+export {
+  retryPolicies,
+  retryPolicyFor,
+  rpcPolicies,
+  rpcPolicyFor,
+  isRetryableError,
+  type RetryPolicy,
+  type RpcPolicy,
+} from "./retry-policy.js";
 export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
 export { connectCallOptions, MAX_TIMER_MS, type CallOptions } from "./call-options.js";
 export { booleanOption, checkCallOptions, checkOptionsObject, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";

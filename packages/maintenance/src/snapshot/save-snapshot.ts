@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { checkCallOptions, connectCallOptions, isStaleTokenError, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { connectCallOptions, isStaleTokenError, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
 import type { SnapshotOptions } from "../maintenance.js";
 import type { NodeModules } from "./node-modules.js";
 import { createStreamSink, openFileSink } from "./snapshot-sink.js";
@@ -31,15 +31,15 @@ export async function saveSnapshot(
   report: (progress: SnapshotProgress) => void,
 ): Promise<SnapshotResult> {
   const { signal, timeoutMs } = options;
-  checkCallOptions({ signal, timeoutMs }); // before any file is opened
   // One deadline for both attempts (none when timeoutMs is absent or beyond a timer's range).
   const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? Infinity : monotonicNow() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const remaining = deadline === Infinity ? timeoutMs : Math.max(0, deadline - monotonicNow());
     let received = false;
+    const callOptions = connectCallOptions({ signal, timeoutMs: remaining }); // may fail: no time left
     const sink =
       typeof target === "string" ? await openFileSink(node, target) : createStreamSink(node, target, options.end !== false, signal);
-    const stream = createClient(MaintenanceService, member).snapshot({}, connectCallOptions({ signal, timeoutMs: remaining }));
+    const stream = createClient(MaintenanceService, member).snapshot({}, callOptions);
     try {
       const progress = (p: SnapshotProgress): void => {
         received = true;

@@ -1,4 +1,5 @@
 import { sleepFor, type CallContext } from "../call/call-context.js";
+import { endedWhile } from "../call/call-errors.js";
 import { monotonicNow } from "../clock.js";
 import type { EndpointPool } from "../endpoints/endpoint-pool.js";
 import type { EtcdError } from "../errors/etcd-error.js";
@@ -48,9 +49,10 @@ export function issuerSession(pool: EndpointPool, issuer: string | undefined, re
 }
 
 /**
- * Waits `UNAPPLIED_TOKEN_WAIT_MS × attempt` before the same member is asked again. When the
- * call's deadline ends (or would end) the wait, the call fails with `rejection`, which says more
- * than "deadline-exceeded"; an abort fails it with the abort's error.
+ * Waits `UNAPPLIED_TOKEN_WAIT_MS × attempt` before the same member is asked again. When no time
+ * would be left after the wait, the call fails at once with `rejection` (etcd's answer). When the
+ * call's deadline or signal ends the wait, it fails with its own reason, naming the rejection it
+ * was waiting to retry after (which is also the cause), as the other retry waits do.
  *
  * @example
  * ```ts
@@ -63,7 +65,6 @@ export async function waitForApply(ctx: CallContext, attempt: number, rejection:
   try {
     await sleepFor(ctx, delay);
   } catch (stopped) {
-    if ((ctx.error as EtcdError | undefined)?.reason === "deadline-exceeded") throw rejection;
-    throw stopped;
+    throw endedWhile(stopped as EtcdError, `while waiting to retry after: ${rejection.rawMessage}`, rejection);
   }
 }

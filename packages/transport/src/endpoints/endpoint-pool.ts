@@ -1,7 +1,7 @@
 import type { EtcdError } from "../errors/etcd-error.js";
 import { monotonicNow } from "../clock.js";
 import type { CallContext } from "../call/call-context.js";
-import { transportClosedError, unavailableError } from "../call/call-errors.js";
+import { endedWhile, transportClosedError, unavailableError } from "../call/call-errors.js";
 import { EndpointConnection, type ConnectionSettings } from "../http2/endpoint-connection.js";
 import type { LiveSession } from "../http2/live-session.js";
 import type { Endpoint } from "./parse-endpoint.js";
@@ -121,9 +121,12 @@ export class EndpointPool {
   }
 
   /**
-   * Waits for a ready session until `limit` (`monotonicNow()` ms). Endpoints backing off are retried
-   * when their backoff ends. Rejects with the call's error when it is canceled, with
-   * "transport-closed", or with "unavailable" once `limit` passes.
+   * Waits for a ready session until `limit` (`monotonicNow()` ms): the dial timeout, or the call's
+   * deadline when that comes first. Endpoints backing off are retried when their backoff ends.
+   * Rejects with "transport-closed"; with the call's own reason ("deadline-exceeded", "canceled")
+   * when its deadline or signal ends the wait, saying what the endpoints were doing, with the last
+   * connection error as cause; with "unavailable" when the dial timeout runs out first or every
+   * endpoint failed for good (TLS verification).
    */
   async acquire(ctx: CallContext, limit: number): Promise<LiveSession> {
     const started = monotonicNow();
@@ -133,7 +136,8 @@ export class EndpointPool {
       const live = this.pick();
       if (live !== undefined) return live;
       const now = monotonicNow();
-      if (now >= limit || this.allFailedPermanently(started)) throw this.unreachable(now - started);
+      // At the call's own deadline, its timer (due now) ends the wait below, with its own reason.
+      if ((now >= limit && limit < ctx.deadline) || this.allFailedPermanently(started)) throw this.unreachable(now - started);
       let busy = false;
       let earliest = Infinity;
       for (const conn of this.connections) {
@@ -228,21 +232,36 @@ export class EndpointPool {
     return this.connections.every((c) => c.state === "idle" && c.lastErrorPermanent && c.failedAt >= since);
   }
 
-  /** A deadline that passes while no endpoint is reachable reports the endpoints, as "unavailable". */
+  /** The call's deadline or signal ended its wait: its own reason, with the endpoints' states. */
   private waitError(error: EtcdError, started: number): EtcdError {
-    if (error.reason !== "deadline-exceeded") return error;
-    return this.unreachable(monotonicNow() - started, error);
+    const waited = Math.round(monotonicNow() - started);
+    return endedWhile(error, `while waiting ${waited} ms for a connection: ${this.endpointStates()}`, this.lastConnectionError());
   }
 
-  private unreachable(waitedMs: number, cause?: EtcdError): EtcdError {
-    const details = this.connections.map((c) => {
-      if (c.lastError !== undefined) return c.lastError.rawMessage;
-      if (c.state === "connecting") return `${c.url}: still connecting`;
-      return `${c.url}: ${c.state}`;
-    });
+  private unreachable(waitedMs: number): EtcdError {
     return unavailableError(
-      `no etcd endpoint reachable after ${Math.round(waitedMs)} ms: ${details.join("; ")}`,
-      cause ?? this.connections.find((c) => c.lastError !== undefined)?.lastError,
+      `no etcd endpoint reachable after ${Math.round(waitedMs)} ms: ${this.endpointStates()}`,
+      this.lastConnectionError(),
     );
+  }
+
+  /** What each endpoint is doing, e.g. "cannot connect to http://a:2379: ECONNREFUSED; http://b:2379: still connecting". */
+  private endpointStates(): string {
+    return this.connections
+      .map((c) => {
+        if (c.lastError !== undefined) return c.lastError.rawMessage;
+        if (c.state === "connecting") return `${c.url}: still connecting`;
+        return `${c.url}: ${c.state}`;
+      })
+      .join("; ");
+  }
+
+  /** The most recent connection failure of any endpoint. */
+  private lastConnectionError(): EtcdError | undefined {
+    let last: EndpointConnection | undefined;
+    for (const c of this.connections) {
+      if (c.lastError !== undefined && (last === undefined || c.failedAt > last.failedAt)) last = c;
+    }
+    return last?.lastError;
   }
 }

@@ -105,6 +105,8 @@ export class LiveSession {
   tooManyPings = false;
   /** PINGs sent since the server's last response HEADERS (calls reset it, see `headersReceived`). */
   pingsSinceHeaders = 0;
+  /** The last-stream-id of the server's GOAWAY: streams above it were never processed. */
+  goawayLastStreamId: number | undefined = undefined;
 
   private pingPending = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -123,7 +125,8 @@ export class LiveSession {
     session.on("error", (err: unknown) => {
       this.down("failed", unavailableError(`connection to ${url} failed: ${errorText(err)}`, err));
     });
-    session.on("goaway", (code: number, _lastStreamId: number, data?: Buffer) => {
+    session.on("goaway", (code: number, lastStreamId: number, data?: Buffer) => {
+      this.goawayLastStreamId = lastStreamId;
       if (data !== undefined && data.equals(TOO_MANY_PINGS)) this.tooManyPings = true;
       const kind: DownKind = code === http2.constants.NGHTTP2_NO_ERROR ? "draining" : "failed";
       this.down(kind, unavailableError(`${url} sent GOAWAY (HTTP/2 error code ${code})`));

@@ -5,7 +5,6 @@ import type {
   MessageInitShape,
 } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
-import { checkCallOptions } from "../argument-checks.js";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -17,8 +16,10 @@ import { fetchMemberEndpoints } from "../endpoints/member-endpoints.js";
 import { EndpointPool } from "../endpoints/endpoint-pool.js";
 import type { ConnectionSettings } from "../http2/endpoint-connection.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
+import { connectCallOptions } from "../call-options.js";
 import { callerHeaders } from "../grpc/headers.js";
 import { callWithRetry, type CallEnv } from "../retry/call-with-retry.js";
+import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
@@ -97,6 +98,10 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
  * round-robin balancing, failover, Go-compatible retry rules, keepalive pings, auth tokens, TLS
  * and typed errors (every rejection is an EtcdError).
  *
+ * Deadlines follow Connect's Transport contract: a call's `timeoutMs` undefined is the option
+ * `timeoutMs` for unary calls and no deadline for streams (Watch, LeaseKeepAlive, Snapshot live as
+ * long as their caller wants); 0 or less, `Infinity` or more than MAX_TIMER_MS is no deadline.
+ *
  * Throws EtcdError "invalid-argument" for bad options (no endpoints, a non-http(s) URL...).
  * Calls can fail with "unavailable", "deadline-exceeded", "canceled", "transport-closed",
  * "outcome-unknown", "message-too-large", "auth-failed", or any etcd server reason.
@@ -166,7 +171,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       },
       (err: unknown) => {
         ctx.dispose();
-        throw toEtcdError(err);
+        throw finalCallError(toEtcdError(err), methodInfo(method), ctx.mayHaveApplied);
       },
     );
   }
@@ -184,12 +189,13 @@ export function createTransport(options: TransportOptions): EtcdTransport {
 
   /** MemberList with the call rules: the caller's timeoutMs, else the transport's default. */
   async function syncEndpoints(opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<readonly string[]> {
+    let callOptions: { signal?: AbortSignal; timeoutMs?: number };
     try {
-      checkCallOptions(opts);
+      callOptions = connectCallOptions(opts); // bad options, or no time left: before any I/O
     } catch (err) {
       throw toEtcdError(err);
     }
-    const endpoints = await fetchMemberEndpoints(runUnary, opts?.signal, opts?.timeoutMs);
+    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs);
     pool.setEndpoints(endpoints);
     return pool.urls;
   }
@@ -205,7 +211,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
   ): Promise<StreamResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
-    return openStream(on, calls, resolved, method, signal, timeoutMs ?? resolved.timeoutMs, header, input);
+    // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
+    // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
+    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input);
   }
 
   const forEndpoint = createMemberTransports({
