@@ -81,6 +81,14 @@ describe("watch on a member that loses its leader (3 real members)", () => {
     const pinnedOpened = pinned.stats.streamsOpened;
     await cluster.isolate(carrier);
     try {
+      // When the member cut off was the leader, the majority elects a new one first; until then
+      // a put can fail etcd's "request timed out". Wait for a leader with writes outside the
+      // watched prefix, so that the watched writes below each happen exactly once.
+      await eventually(
+        () => kv.put({ key: toBytes(`/leader-check/${prefix}`), value: toBytes("v") }, { timeoutMs: 2_000 }).then(() => true, () => false),
+        30_000,
+        "the majority to elect a leader",
+      );
       for (let i = 10; i < 20; i++) written.push(await put(`${prefix}${i}`));
       // etcd ends the stream that asked for a leader after three election timeouts without one;
       // the watch re-opens on a member of the majority and delivers every write, in order, while

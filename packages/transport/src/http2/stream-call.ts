@@ -196,6 +196,7 @@ export function openStreamCall<I, O extends DescMessage>(
 
   stream.on("response", (h: http2.IncomingHttpHeaders) => {
     live.activity = true;
+    live.headersReceived();
     httpStatus = Number(h[":status"]);
     fillHeaders(header, h);
     readStatus(h);

@@ -28,6 +28,8 @@ export interface UnaryResult<O extends DescMessage> {
   readonly message: MessageShape<O>;
   readonly header: http2.IncomingHttpHeaders;
   readonly trailer: http2.IncomingHttpHeaders | undefined;
+  /** The endpoint that answered. */
+  readonly url: string;
 }
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -188,7 +190,7 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
         const error = protocolError(`cannot decode ${this.output.typeName}: ${errorText(err)}`, err);
         return this.reject(new AttemptFailure(error, true, false));
       }
-      return this.resolve({ message, header: this.header!, trailer: this.trailer });
+      return this.resolve({ message, header: this.header!, trailer: this.trailer, url: this.live.url });
     }
     this.reject(this.transportFailure());
   }
@@ -235,6 +237,7 @@ function onResponse(this: AttemptStream, headers: http2.IncomingHttpHeaders): vo
   attempt.header = headers;
   attempt.httpStatus = Number(headers[":status"]);
   attempt.live.activity = true;
+  attempt.live.pingsSinceHeaders = 0; // headersReceived(), inlined on the hot path
   const status = headers["grpc-status"];
   if (status !== undefined) attempt.status = status as string;
 }

@@ -1,6 +1,7 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import type { TokenSource } from "../auth/token-source.js";
 import { isStaleTokenError } from "../auth/token-source.js";
+import { issuerSession, MAX_UNAPPLIED_TOKEN_RETRIES, waitForApply } from "../auth/unapplied-token.js";
 import { sleepFor, untilCanceled, type CallContext } from "../call/call-context.js";
 import { monotonicNow } from "../clock.js";
 import { AttemptFailure, endedWhile } from "../call/call-errors.js";
@@ -39,7 +40,9 @@ export interface CallEnv {
  *   ("unavailable"), or the call's deadline ("deadline-exceeded", saying what the endpoints were
  *   doing, with the last connection error as cause);
  * - a stale auth token ("invalid-auth-token", "auth-old-revision") is replaced and the call sent
- *   again, once;
+ *   again, once; but a fresh token rejected by a member that may not have applied it yet is kept
+ *   (see `TokenSource.mayBeUnapplied`) and the call sent again with it, to the issuing member or
+ *   after a short wait (MAX_UNAPPLIED_TOKEN_RETRIES);
  * - `isRetryableError` decides the rest: repeatable RPCs are retried on code Unavailable (a failed
  *   connection, or etcd's transient errors such as "no-leader" and "timeout"), non-repeatable ones
  *   only when the request provably never left the client; other typed etcd errors never are.
@@ -69,29 +72,48 @@ export async function callWithRetry<O extends DescMessage>(
 ): Promise<UnaryResult<O>> {
   let retries = 0;
   let tokenRefreshed = false;
+  let unapplied = 0;
+  /** Where the next attempt goes, if still usable (the member that issued the token). */
+  let preferred: LiveSession | undefined;
   for (;;) {
     // A call that is over before an attempt (aborted, no time left, bad options) does no I/O at
     // all: no token request, no dial.
     if (ctx.error !== undefined) throw ctx.error;
     const token = useToken && env.tokens !== undefined ? await untilCanceled(ctx, env.tokens.token()) : undefined;
     const live: LiveSession =
-      env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
+      (preferred?.usable === true ? preferred : undefined) ??
+      env.pool.pick() ??
+      (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
+    preferred = undefined;
     // Never start an attempt for a call that is already over (e.g. aborted before it began).
     const over = callError(ctx);
     if (over !== undefined) throw over;
     const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - monotonicNow();
     const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extraHeaders);
     try {
-      return await unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
+      const result = await unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
+      if (token) env.tokens!.accepted(token, live.url);
+      return result;
     } catch (failure) {
       if (!(failure instanceof AttemptFailure)) throw failure;
       if (info.mutates && !ctx.mayHaveApplied) ctx.mayHaveApplied = mayHaveBeenApplied(failure.error, failure.sent, failure.fromServer);
       if (ctx.error !== undefined) throw ctx.error;
       const { error, sent, fromServer } = failure;
-      if (token !== undefined && fromServer && !tokenRefreshed && needsNewToken(token, error)) {
-        tokenRefreshed = true;
-        env.tokens!.invalidate(token);
-        continue;
+      if (token !== undefined && fromServer && needsNewToken(token, error)) {
+        const tokens = env.tokens!;
+        if (tokens.mayBeUnapplied(token, live.url)) {
+          // Issued by another member a moment ago: this one may not have applied it yet.
+          if (unapplied >= MAX_UNAPPLIED_TOKEN_RETRIES) throw error;
+          unapplied++;
+          preferred = issuerSession(env.pool, tokens.issuer(token), live);
+          if (preferred === undefined) await waitForApply(ctx, unapplied, error);
+          continue;
+        }
+        if (!tokenRefreshed) {
+          tokenRefreshed = true;
+          tokens.invalidate(token);
+          continue;
+        }
       }
       if (isRetryableError(error, info.policy, sent)) {
         retries++;
