@@ -6,7 +6,9 @@ import { transportClosedError } from "../call/call-errors.js";
 import { methodInfo } from "../call/method-info.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { finalCallError } from "../retry/write-outcome.js";
-import { gatewayUnary, type GatewayEnv } from "./gateway-call.js";
+import { parseEndpoint } from "../endpoints/parse-endpoint.js";
+import type { MemberAddressingTransport } from "../endpoint-connector.js";
+import { endpointsReach, gatewayUnary, type GatewayEnv } from "./gateway-call.js";
 import { GatewayEndpoints } from "./gateway-endpoints.js";
 import { resolveGatewayOptions, type GatewayTransportOptions } from "./gateway-options.js";
 import { openGatewayStream } from "./gateway-stream.js";
@@ -42,12 +44,18 @@ export interface GatewayTransportStats {
  * const kv = createKV(transport);
  * ```
  */
-export interface EtcdGatewayTransport extends Transport, AsyncDisposable {
+export interface EtcdGatewayTransport extends MemberAddressingTransport, AsyncDisposable {
   /** Aborts every pending call and open stream ("transport-closed"); later calls fail the same way. Idempotent. */
   close(): Promise<void>;
   /** The endpoint URLs in use. */
   readonly endpoints: readonly string[];
   readonly stats: GatewayTransportStats;
+  /**
+   * A transport bound to one member (for the cluster and maintenance calls that address one):
+   * every call and retry goes to `url`, with this transport's token, counters and options.
+   * Throws EtcdError "invalid-argument" for a malformed URL.
+   */
+  forEndpoint(url: string): Transport;
 }
 
 /**
@@ -94,21 +102,23 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     requireLeader: resolved.requireLeader,
     sendMetadata: resolved.sendMetadata,
     stats,
+    reaches: endpointsReach,
   };
   let closed = false;
 
   function runUnary<I extends DescMessage, O extends DescMessage>(
+    on: GatewayEnv,
     method: DescMethodUnary<I, O>,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
     useToken: boolean,
-  ): Promise<UnaryResponse<I, O>> {
+  ): Promise<UnaryResponse<I, O> & { readonly url: string }> {
     if (closed) return Promise.reject(transportClosedError());
     stats.calls++;
     const ctx = new CallContext(calls, signal, timeoutMs ?? resolved.timeoutMs);
-    return gatewayUnary(env, method, ctx, input, header, useToken).then(
+    return gatewayUnary(on, method, ctx, input, header, useToken).then(
       (response) => {
         ctx.dispose();
         return response;
@@ -122,7 +132,27 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
 
   if (resolved.auth !== undefined) {
     const timeout = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
-    env.tokens = createAuthenticator(resolved.auth, (method, input, signal) => runUnary(method, signal, timeout, undefined, input, false));
+    env.tokens = createAuthenticator(resolved.auth, (method, input, signal) => runUnary(env, method, signal, timeout, undefined, input, false));
+  }
+
+  function runStream<I extends DescMessage, O extends DescMessage>(
+    on: GatewayEnv,
+    method: DescMethodStreaming<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: AsyncIterable<MessageInitShape<I>>,
+  ): Promise<StreamResponse<I, O>> {
+    if (closed) return Promise.reject(transportClosedError());
+    stats.calls++;
+    // As on the gRPC transport, the default deadline bounds unary calls only.
+    const ctx = new CallContext(calls, signal, timeoutMs);
+    try {
+      return Promise.resolve(openGatewayStream(on, method, ctx, header, input, () => ctx.dispose()));
+    } catch (err) {
+      ctx.dispose();
+      return Promise.reject(toEtcdError(err));
+    }
   }
 
   const transport: EtcdGatewayTransport = {
@@ -134,7 +164,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       input: MessageInitShape<I>,
       _contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      return runUnary(method, signal, timeoutMs, header, input, true);
+      return runUnary(env, method, signal, timeoutMs, header, input, true);
     },
 
     stream<I extends DescMessage, O extends DescMessage>(
@@ -145,18 +175,16 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       input: AsyncIterable<MessageInitShape<I>>,
       _contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
-      if (closed) return Promise.reject(transportClosedError());
-      stats.calls++;
-      // As on the gRPC transport, the default deadline bounds unary calls only.
-      const ctx = new CallContext(calls, signal, timeoutMs);
-      try {
-        return Promise.resolve(openGatewayStream(env, method, ctx, header, input, () => ctx.dispose()));
-      } catch (err) {
-        ctx.dispose();
-        return Promise.reject(toEtcdError(err));
-      }
+      return runStream(env, method, signal, timeoutMs, header, input);
     },
 
+    forEndpoint(url: string): Transport {
+      const member: GatewayEnv = { ...env, endpoints: new GatewayEndpoints([parseEndpoint(url).url]) };
+      return {
+        unary: (method, signal, timeoutMs, header, input) => runUnary(member, method, signal, timeoutMs, header, input, true),
+        stream: (method, signal, timeoutMs, header, input) => runStream(member, method, signal, timeoutMs, header, input),
+      };
+    },
     close(): Promise<void> {
       if (!closed) {
         closed = true;

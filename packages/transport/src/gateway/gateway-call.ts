@@ -5,7 +5,7 @@ import type { CallContext } from "../call/call-context.js";
 import { AttemptFailure } from "../call/call-errors.js";
 import { methodInfo } from "../call/method-info.js";
 import { EtcdError } from "../errors/etcd-error.js";
-import { retryAttempts } from "../retry/retry-loop.js";
+import { retryAttempts, type RetryEnv } from "../retry/retry-loop.js";
 import type { GatewayEndpoints } from "./gateway-endpoints.js";
 import { failedAnswer, parseJson, postAttempt, readBody } from "./gateway-fetch.js";
 import { fromGatewayJson, toGatewayJson } from "./json-codec.js";
@@ -16,16 +16,29 @@ import { gatewayPath } from "./routes.js";
  *
  * @example
  * ```ts
- * const env: GatewayEnv = { endpoints, fetch, tokens: undefined, requireLeader: false, sendMetadata: true, stats: { calls: 0, requests: 0, retries: 0 } };
+ * const env: GatewayEnv = { endpoints, fetch, tokens: undefined, requireLeader: false, sendMetadata: true, stats: { calls: 0, requests: 0, retries: 0 }, reaches: endpointsReach };
  * ```
  */
-export interface GatewayEnv {
+export interface GatewayEnv extends RetryEnv {
   readonly endpoints: GatewayEndpoints;
   readonly fetch: typeof globalThis.fetch;
   tokens: TokenSource | undefined;
   readonly requireLeader: boolean;
   readonly sendMetadata: boolean;
   readonly stats: { calls: number; requests: number; retries: number };
+}
+
+/**
+ * `RetryEnv.reaches` of a gateway environment: `url` is one of its endpoints. A method, so that
+ * an environment copied for one member (`{ ...env, endpoints }`) asks its own list.
+ *
+ * @example
+ * ```ts
+ * const env: GatewayEnv = { ..., reaches: endpointsReach };
+ * ```
+ */
+export function endpointsReach(this: GatewayEnv, url: string): boolean {
+  return this.endpoints.urls.includes(url);
 }
 
 /**
@@ -78,7 +91,8 @@ export function requestBody<I extends DescMessage>(method: DescMethod & { input:
 /**
  * A unary call over the gateway: POST of the request's JSON to its route, with etcd's retry
  * rules across endpoints (`retryAttempts`, shared with the gRPC transport). Resolves with the
- * decoded answer; rejects with the last attempt's EtcdError (the caller applies `finalCallError`).
+ * decoded answer (and `url`, the endpoint that answered); rejects with the last attempt's EtcdError
+ * (the caller applies `finalCallError`).
  *
  * @example
  * ```ts
@@ -92,12 +106,14 @@ export async function gatewayUnary<I extends DescMessage, O extends DescMessage>
   input: MessageInitShape<I>,
   caller: HeadersInit | undefined,
   useToken: boolean,
-): Promise<UnaryResponse<I, O>> {
+): Promise<UnaryResponse<I, O> & { readonly url: string }> {
   const info = methodInfo(method);
   const path = routeOf(method);
   const body = requestBody(method, input);
-  return retryAttempts(ctx, info, env.tokens, env.stats, useToken, async (token) => {
-    const url = env.endpoints.pick();
+  const target = { url: "" };
+  return retryAttempts(ctx, info, env, useToken, target, async (token, prefer) => {
+    const url = prefer ?? env.endpoints.pick();
+    target.url = url;
     const controller = new AbortController();
     env.stats.requests++;
     let response: Response;
@@ -117,6 +133,6 @@ export async function gatewayUnary<I extends DescMessage, O extends DescMessage>
     } catch (err) {
       throw new EtcdError(`cannot read the gateway's answer to ${info.name}: ${(err as Error).message}`, "unknown", Code.Internal, { cause: err });
     }
-    return { stream: false, service: method.parent, method, header: response.headers, message, trailer: new Headers() };
+    return { stream: false, service: method.parent, method, header: response.headers, message, trailer: new Headers(), url };
   });
 }

@@ -6,6 +6,8 @@
 import { createClient } from "@connectrpc/connect";
 import { KV, Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createAuth } from "@etcdkit/auth";
+import { createCluster } from "@etcdkit/cluster";
+import { createMaintenance } from "@etcdkit/maintenance";
 import { compare, createKV, op } from "@etcdkit/kv";
 import { createLease } from "@etcdkit/lease";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
@@ -136,6 +138,17 @@ describe("the gateway transport with the service packages", () => {
     await lease.revoke();
     expect(await kv.get(`${p}k`)).toBeUndefined();
     expect((await lease.lost).reason).toBe("revoked");
+  });
+
+  it("cluster and maintenance, including the calls that address one member (forEndpoint)", async () => {
+    await using transport = createGatewayTransport({ endpoints: cluster.clientUrls });
+    const { members } = await createCluster(transport).memberList();
+    expect(members.map((m) => m.clientUrls)).toEqual([[cluster.clientUrls[0]]]);
+    const leader = await createCluster(transport).leader();
+    expect(leader.id).toBe(members[0]!.id);
+    const status = await createMaintenance(transport).status(cluster.clientUrls[0]!);
+    expect(status.version).toMatch(/^3\.\d+\.\d+$/);
+    expect(status.leader).toBe(members[0]!.id);
   });
 
   it("snapshot streams over the gateway: blobs until nothing remains", async () => {
