@@ -1,0 +1,20 @@
+/**
+ * `@etcdkit/concurrency`: sessions, locks with fencing tokens, leader election, STM and recipes on
+ * etcd, built on the public API of `@etcdkit/kv`, `@etcdkit/watch` and `@etcdkit/lease`. It does
+ * what Go's `client/v3/concurrency` and `experimental/recipes` do, without their known bugs.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@etcdkit/transport";
+ * import { createMutex, createSession } from "@etcdkit/concurrency";
+ *
+ * const transport = createTransport({ endpoints: ["http://127.0.0.1:2379"] });
+ * await using session = await createSession(transport, { ttl: 10 });
+ * await using held = await createMutex(session, "locks/orders").lock({ timeoutMs: 5_000 });
+ * console.log("fencing token", held.revision);
+ * ```
+ */
+export { createSession, DEFAULT_SESSION_TTL, Session, type SessionLoss, type SessionLossReason, type SessionOptions } from "./session.js";
+export { createMutex, Mutex } from "./mutex.js";
+export { HeldLock } from "./held-lock.js";
+export type { WaitOptions } from "./wait-scope.js";
