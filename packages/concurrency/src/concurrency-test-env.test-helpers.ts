@@ -57,3 +57,14 @@ export async function stillPending(promise: Promise<unknown>, ms: number): Promi
   const outcome = await Promise.race([promise.then(() => "settled", () => "settled"), sleep(ms).then(() => marker)]);
   return outcome === marker;
 }
+
+/** What `promise` resolves with, or "still pending" when it has not settled within `ms` (a bounded wait). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | "still pending"> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<"still pending">((resolve) => (timer = setTimeout(() => resolve("still pending"), ms)));
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

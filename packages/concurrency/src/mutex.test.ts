@@ -7,7 +7,7 @@ import { createLease } from "@etcdkit/lease";
 import { createSpyTransport, startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { isEtcdError } from "@etcdkit/transport";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, connect, eventually, reasonOf, sleep, stillPending, uniqueName } from "./concurrency-test-env.test-helpers.js";
+import { closeAll, connect, eventually, reasonOf, sleep, stillPending, uniqueName, within } from "./concurrency-test-env.test-helpers.js";
 import { createMutex, createSession, type HeldLock } from "./index.js";
 import { WaitScope } from "./wait-scope.js";
 import { waitForTurn } from "./wait-turn.js";
@@ -90,7 +90,7 @@ describe("Mutex (real etcd)", () => {
     const waiting = reasonOf(mutex.lock());
     await eventually(async () => (await createKV(transport).get(mutex.key)) !== undefined, 5_000, "the waiter's key");
     await createKV(transport).delete(mutex.key);
-    expect(await waiting).toBe("session-expired");
+    expect(await within(waiting, 5_000)).toBe("session-expired");
     expect(held.released).toBe(false);
     expect(await createKV(transport).get(held.key)).toBeDefined();
     await held.unlock();
@@ -186,7 +186,7 @@ describe("Mutex (real etcd)", () => {
     const waiting = reasonOf(mutex.lock());
     await eventually(async () => (await createKV(transport).get(mutex.key)) !== undefined, 5_000, "the waiter's key");
     waiter.orphan();
-    expect(await waiting).toBe("session-expired");
+    expect(await within(waiting, 5_000)).toBe("session-expired");
     expect(held.released).toBe(false);
     expect(await reasonOf(mutex.lock())).toBe("session-expired"); // and at once on a lost session
     await held.unlock();
