@@ -7,7 +7,7 @@ import { isEtcdError } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAll, connect, uniqueName } from "./concurrency-test-env.test-helpers.js";
-import { createMutex, createSession } from "./index.js";
+import { createElection, createMutex, createSession, type Election } from "./index.js";
 
 describe("Go's concurrency examples, against a real etcd", () => {
   let cluster: EtcdCluster;
@@ -71,5 +71,31 @@ describe("Go's concurrency examples, against a real etcd", () => {
     const held2 = await m2Locked;
     expect(out).toEqual(["acquired lock for s1", "released lock for s1", "acquired lock for s2"]);
     expect(held2.revision).toBeGreaterThan(held1.revision); // fencing tokens grow
+  });
+
+  it("ExampleElection_Campaign (e1 starts later, so e2 wins first; after e2 resigns, e1 leads)", async () => {
+    const transport = connect(cluster.endpoints);
+    const name = uniqueName("my-election");
+    await using s1 = await createSession(transport);
+    const e1 = createElection(s1, name);
+    await using s2 = await createSession(transport);
+    const e2 = createElection(s2, name);
+    const elected: Election[] = [];
+    const waiters = [
+      new Promise((resolve) => setTimeout(resolve, 300)).then(() => e1.campaign("e1")).then(() => elected.push(e1)),
+      e2.campaign("e2").then(() => elected.push(e2)),
+    ];
+    const firstValue = async (e: Election): Promise<string | undefined> => {
+      for await (const { leader } of e.observe()) return leader?.text();
+      return undefined;
+    };
+    const out: string[] = [];
+    await waiters[1];
+    const first = elected[0]!;
+    out.push(`completed first election with ${await firstValue(first)}`);
+    await first.resign();
+    await waiters[0];
+    out.push(`completed second election with ${await firstValue(elected[1]!)}`);
+    expect(out).toEqual(["completed first election with e2", "completed second election with e1"]);
   });
 });

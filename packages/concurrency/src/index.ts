@@ -18,3 +18,5 @@ export { createSession, DEFAULT_SESSION_TTL, Session, type SessionLoss, type Ses
 export { createMutex, Mutex } from "./mutex.js";
 export { HeldLock } from "./held-lock.js";
 export type { WaitOptions } from "./wait-scope.js";
+export { createElection, Election, type Leadership } from "./election.js";
+export type { LeaderObservation } from "./election-observe.js";
