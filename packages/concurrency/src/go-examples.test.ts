@@ -7,7 +7,7 @@ import { isEtcdError } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAll, connect, uniqueName } from "./concurrency-test-env.test-helpers.js";
-import { createElection, createMutex, createSession, type Election } from "./index.js";
+import { createElection, createMutex, createSession, runSTM, type Election } from "./index.js";
 
 describe("Go's concurrency examples, against a real etcd", () => {
   let cluster: EtcdCluster;
@@ -97,5 +97,31 @@ describe("Go's concurrency examples, against a real etcd", () => {
     await waiters[0];
     out.push(`completed second election with ${await firstValue(elected[1]!)}`);
     expect(out).toEqual(["completed first election with e2", "completed second election with e1"]);
+  });
+
+  it("ExampleSTM_apply (10 concurrent exchanges between 5 accounts keep the sum)", async () => {
+    const transport = connect(cluster.endpoints);
+    const kv = createKV(transport);
+    const prefix = uniqueName("accts");
+    const totalAccounts = 5;
+    for (let i = 0; i < totalAccounts; i++) await kv.put(`${prefix}/${i}`, "100");
+    const exchange = async (stm: import("./index.js").STM): Promise<void> => {
+      const from = Math.floor(Math.random() * totalAccounts);
+      const to = Math.floor(Math.random() * totalAccounts);
+      if (from === to) return;
+      const fromK = `${prefix}/${from}`;
+      const toK = `${prefix}/${to}`;
+      let fromInt = Number(await stm.get(fromK));
+      let toInt = Number(await stm.get(toK));
+      const xfer = Math.floor(fromInt / 2);
+      fromInt -= xfer;
+      toInt += xfer;
+      stm.put(fromK, String(fromInt));
+      stm.put(toK, String(toInt));
+    };
+    await Promise.all(Array.from({ length: 10 }, () => runSTM(transport, exchange)));
+    const accts = await kv.getPrefix(`${prefix}/`);
+    const sum = accts.kvs.reduce((total, item) => total + item.number(), 0);
+    expect(`account sum is ${sum}`).toBe("account sum is 500");
   });
 });

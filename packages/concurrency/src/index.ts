@@ -20,3 +20,4 @@ export { HeldLock } from "./held-lock.js";
 export type { WaitOptions } from "./wait-scope.js";
 export { createElection, Election, type Leadership } from "./election.js";
 export type { LeaderObservation } from "./election-observe.js";
+export { runSTM, type Isolation, type STM, type STMOptions, type STMResult } from "./stm.js";
