@@ -140,11 +140,17 @@ describe("STM (real etcd)", () => {
       async (stm) => {
         runs += 1;
         const value = Number(await stm.get(key));
-        member.proxy!.setMode("drop-responses"); // the commit reaches etcd; its answer does not come back
+        if (runs === 1) {
+          // The commit reaches etcd and is applied; its answer is held, then the connection breaks.
+          member.proxy!.setMode("drop-responses");
+          setTimeout(() => member.proxy!.setMode("reset"), 300);
+          setTimeout(() => member.proxy!.setMode("pass"), 600);
+        }
         stm.put(key, String(value + 1));
       },
-      { timeoutMs: 2_000 },
+      { timeoutMs: 15_000 },
     ).then(() => undefined, (err: unknown) => err);
+    await new Promise((resolve) => setTimeout(resolve, 700));
     member.proxy!.setMode("pass");
     expect(runs).toBe(1);
     expect(isEtcdError(failure)).toBe(true);
