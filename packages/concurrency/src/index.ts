@@ -28,3 +28,5 @@ export { createPriorityQueue, type PriorityQueue } from "./recipes/priority-queu
 export { createRWMutex, type RWMutex } from "./recipes/rw-mutex.js";
 export { waitEvents, type WaitEventsOptions } from "./recipes/wait-events.js";
 export type { CreatedKey } from "./recipes/unique-key.js";
+export { createLockService, type LockService, type ServerLock } from "./lock-service.js";
+export { createElectionService, type ElectionService, type ServerLeaderKey } from "./election-service.js";
