@@ -65,12 +65,21 @@ export async function runLockClient(config: LockClientConfig, emit: (event: Faul
       emit({ type: "holding", id, token });
       await sleep(config.holdMs ?? 300);
     }
-    try {
-      const result = await kv.txn().if(held.isOwner()).then(op.put(config.resource, `${id}:${i}:${token}`)).commit({ timeoutMs: 10_000 });
-      emit({ type: "acquired", id, i, token, accepted: result.succeeded, revision: result.revision.toString(), paused });
-    } catch (err) {
-      emit({ type: "acquired", id, i, token, accepted: undefined, revision: undefined, writeError: reasonOf(err), paused });
+    // The guarded write, sent again after an error until etcd answers (the guard makes a second
+    // send harmless: it applies only while this acquisition holds the lock).
+    let writeError: string | undefined;
+    let answered = false;
+    for (let attempt = 0; attempt < 5 && !answered; attempt++) {
+      try {
+        const result = await kv.txn().if(held.isOwner()).then(op.put(config.resource, `${id}:${i}:${token}`)).commit({ timeoutMs: 5_000 });
+        emit({ type: "acquired", id, i, token, accepted: result.succeeded, revision: result.revision.toString(), paused });
+        answered = true;
+      } catch (err) {
+        writeError = reasonOf(err);
+        await sleep(300);
+      }
     }
+    if (!answered) emit({ type: "acquired", id, i, token, accepted: undefined, revision: undefined, writeError, paused });
     await sleep(Math.random() * 10);
     await held.unlock({ timeoutMs: 10_000 }).catch(() => undefined);
   }

@@ -143,3 +143,26 @@ export async function queueHistory(endpoints: readonly string[], prefix: string,
     await transport.close();
   }
 }
+
+/**
+ * Every value the key `resource` was given from revision `from` on, with the revision of the put:
+ * what etcd applied, including writes whose answer the client never got.
+ */
+export async function resourceHistory(endpoints: readonly string[], resource: string, from: Revision): Promise<{ revision: Revision; value: string }[]> {
+  const transport = createTransport({ endpoints: [...endpoints] });
+  try {
+    const end = (await createKV(transport).put(resource, "~history-end")).revision;
+    const puts: { revision: Revision; value: string }[] = [];
+    const watch = createWatch(transport).watch(resource, { startRevision: from, noDelete: true });
+    outer: for await (const batch of watch) {
+      for (const event of batch.events) {
+        if (event.kv.modRevision >= end) break outer;
+        puts.push({ revision: event.kv.modRevision, value: event.kv.text() });
+      }
+    }
+    watch.cancel();
+    return puts;
+  } finally {
+    await transport.close();
+  }
+}

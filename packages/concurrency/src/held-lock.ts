@@ -1,8 +1,8 @@
 import type { Comparison } from "@etcdkit/kv";
-import { checkCallOptions, isEtcdError, toEtcdError, type Revision } from "@etcdkit/transport";
-import { deleteOwnKey, ownership } from "./queue-key.js";
+import { isEtcdError, type Revision } from "@etcdkit/transport";
+import { ownership, releaseKey } from "./queue-key.js";
 import type { Session } from "./session.js";
-import type { WaitOptions } from "./wait-scope.js";
+import { WaitScope, type WaitOptions } from "./wait-scope.js";
 
 /**
  * One acquisition of a Mutex (or of an RWMutex side). `revision` — the create revision of the
@@ -13,8 +13,8 @@ import type { WaitOptions } from "./wait-scope.js";
  *
  * `unlock()` (or `await using`) releases it: it deletes the lock key only while the key is still
  * this acquisition's incarnation (same create revision), so a late or retried unlock can never
- * release a later acquisition of the same session. After an unlock that failed ("unavailable",
- * "outcome-unknown", a deadline...), calling `unlock()` again is safe.
+ * release a later acquisition of the same session. A delete that fails is sent again until it
+ * succeeds or the session ends, so a lock is never left behind while its session lives.
  *
  * @example
  * ```ts
@@ -31,7 +31,7 @@ export class HeldLock implements AsyncDisposable {
   readonly acquiredAt: Revision;
 
   private releasedFlag = false;
-  private unlocking: Promise<boolean> | undefined;
+  private releasing: Promise<boolean> | undefined;
 
   /** @internal Locks come from `Mutex.lock()` / `tryLock()` and the RWMutex. */
   constructor(
@@ -66,32 +66,28 @@ export class HeldLock implements AsyncDisposable {
   }
 
   /**
-   * Releases the lock. Resolves true when it deleted the lock key, false when the key was already
-   * gone (the session's lease ended, or someone deleted it: the lock had been lost). Idempotent
-   * once it succeeded. Throws "invalid-argument" / "deadline-exceeded" (before I/O) for bad
-   * options, and the transport's errors; then the lock stays held and `unlock()` may be retried.
+   * Releases the lock: deletes the lock key, only this acquisition's incarnation. Resolves true
+   * when it deleted it, false when the key was already gone (the lock had been lost: the lease
+   * ended, or someone deleted the key). Idempotent.
+   *
+   * When etcd cannot be reached the delete is sent again (it is fenced, so that is safe) until it
+   * succeeds or the session ends; `signal` / `timeoutMs` bound only the wait of this call, which
+   * then fails "canceled" / "deadline-exceeded" while the release goes on in the background (the
+   * session's next lock of this name waits for it). Throws "invalid-argument" for bad options.
    *
    * @example
    * ```ts
    * const deleted = await held.unlock({ timeoutMs: 2000 });
    * ```
    */
-  unlock(options?: WaitOptions): Promise<boolean> {
-    if (this.releasedFlag) return Promise.resolve(false);
-    checkCallOptions(options);
-    const call = { signal: options?.signal, timeoutMs: options?.timeoutMs };
-    const unlocking = (this.unlocking ??= deleteOwnKey(this.session, this.key, this.revision, call).then(
-      (deleted) => {
-        this.releasedFlag = true;
-        this.onRelease();
-        return deleted;
-      },
-      (err: unknown) => {
-        this.unlocking = undefined;
-        throw toEtcdError(err);
-      },
-    ));
-    return unlocking;
+  async unlock(options?: WaitOptions): Promise<boolean> {
+    using scope = WaitScope.open(options, "unlock");
+    this.releasing ??= releaseKey(this.session, this.key, this.revision).then((deleted) => {
+      this.releasedFlag = true;
+      this.onRelease();
+      return deleted;
+    });
+    return await scope.race(this.releasing);
   }
 
   /**

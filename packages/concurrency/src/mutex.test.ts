@@ -6,7 +6,7 @@ import { createKV, op } from "@etcdkit/kv";
 import { createLease } from "@etcdkit/lease";
 import { createSpyTransport, startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { isEtcdError } from "@etcdkit/transport";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeAll, connect, eventually, reasonOf, sleep, stillPending, uniqueName, within } from "./concurrency-test-env.test-helpers.js";
 import { createMutex, createSession, type HeldLock } from "./index.js";
 import { WaitScope } from "./wait-scope.js";
@@ -16,6 +16,9 @@ describe("Mutex (real etcd)", () => {
   let cluster: EtcdCluster;
   beforeAll(async () => {
     cluster = await startEtcd({ proxy: true });
+  });
+  afterEach(() => {
+    for (const member of cluster.members) member.proxy!.setMode("pass");
   });
   afterAll(async () => {
     await closeAll();
@@ -80,6 +83,31 @@ describe("Mutex (real etcd)", () => {
     expect(heldAt).toBeGreaterThan(put.revision);
   });
 
+  it("a waiter that reads the queue at its predecessor's delete revision watches from that revision, not from the newer header one", async () => {
+    // B's key and then A's are deleted in consecutive revisions while C's traffic is delayed: C wakes
+    // on B's delete at D, reads the queue at D (its answer's header already says D+1) and must watch
+    // A from D+1, else it misses A's delete at D+1 and waits forever.
+    const name = uniqueName("read-at-delete");
+    const member = cluster.members[0]!;
+    const direct = connect(cluster.clientUrls);
+    const kv = createKV(direct);
+    await using a = await createSession(direct, { ttl: 30 });
+    await using b = await createSession(direct, { ttl: 30 });
+    await using c = await createSession(connect([member.proxy!.url]), { ttl: 30 });
+    const heldA = await createMutex(a, name).lock();
+    const mutexB = createMutex(b, name);
+    const lockB = reasonOf(mutexB.lock());
+    await eventually(async () => (await kv.get(mutexB.key)) !== undefined, 5_000, "B queued");
+    const lockC = createMutex(c, name).lock({ timeoutMs: 20_000 });
+    await eventually(async () => (await kv.getPrefix(`${name}/`, { countOnly: true })).count === 3, 5_000, "C queued");
+    await sleep(200); // C's watches are registered
+    member.proxy!.setMode("delay", { delayMs: 300 });
+    await kv.delete(mutexB.key);
+    await kv.delete(heldA.key);
+    expect(await lockB).toBe("session-expired");
+    expect(await within(lockC.then((held) => held.unlock()), 10_000)).not.toBe("still pending");
+  });
+
   it("a waiter whose key is deleted fails session-expired at once, while the holder still holds (etcd #19597)", async () => {
     const name = uniqueName("own-key-deleted");
     const transport = connect(cluster.endpoints);
@@ -138,28 +166,48 @@ describe("Mutex (real etcd)", () => {
     await heldC.unlock();
   });
 
-  it("unlock deletes only its own incarnation: a late unlock retry keeps a newer lock of the same lease (etcd #22082)", async () => {
+  it("unlock deletes only its own incarnation: a retried unlock keeps a newer lock of the same lease (etcd #22082)", async () => {
     const name = uniqueName("stale-unlock");
     const member = cluster.members[0]!;
     const proxied = connect([member.proxy!.url]);
-    const direct = connect(cluster.endpoints);
+    const direct = connect(cluster.clientUrls); // not through the proxy
     const first = await createSession(proxied, { ttl: 60 });
     // The same lease adopted elsewhere (a restarted process reclaiming its session).
     const second = await createSession(direct, { lease: first.leaseId });
     const held1 = await createMutex(first, name).lock();
     member.proxy!.setMode("drop-responses"); // the delete reaches etcd, its answer does not come back
-    const failed = await held1.unlock({ timeoutMs: 1_000 }).then(() => undefined, (err: unknown) => err);
-    member.proxy!.setMode("pass");
-    expect(isEtcdError(failed, "deadline-exceeded")).toBe(true);
+    expect(await reasonOf(held1.unlock({ timeoutMs: 1_000 }))).toBe("deadline-exceeded");
+    member.proxy!.setMode("reset"); // the answer is lost with the connection; the unlock keeps retrying
     expect(await createKV(direct).get(held1.key)).toBeUndefined(); // it was applied
     const held2 = await createMutex(second, name).lock(); // same key, a newer incarnation
     expect(held2.key).toBe(held1.key);
     expect(held2.revision).toBeGreaterThan(held1.revision);
-    expect(await held1.unlock()).toBe(false); // the retry finds its incarnation gone and deletes nothing
+    member.proxy!.setMode("pass");
+    expect(await held1.unlock({ timeoutMs: 20_000 })).toBe(false); // the retried delete found its incarnation gone
     expect((await createKV(direct).get(held2.key))?.createRevision).toBe(held2.revision);
     expect(await held2.unlock()).toBe(true);
     await second.close();
     first.orphan();
+  });
+
+  it("a failed unlock keeps retrying in the background, so the lock passes on once etcd answers again", async () => {
+    const name = uniqueName("unlock-retry");
+    const member = cluster.members[0]!;
+    const proxied = connect([member.proxy!.url]);
+    const direct = connect(cluster.clientUrls); // not through the proxy
+    await using holder = await createSession(proxied, { ttl: 60 });
+    await using next = await createSession(direct, { ttl: 60 });
+    const held = await createMutex(holder, name).lock();
+    const waiting = createMutex(next, name).lock({ timeoutMs: 30_000 });
+    member.proxy!.setMode("blackhole");
+    expect(await reasonOf(held.unlock({ timeoutMs: 500 }))).toBe("deadline-exceeded");
+    expect(held.released).toBe(false);
+    expect(await stillPending(waiting, 300)).toBe(true);
+    member.proxy!.setMode("reset");
+    await sleep(100);
+    member.proxy!.setMode("pass");
+    await (await waiting).unlock(); // the background retry deleted the key
+    expect(held.released).toBe(true);
   });
 
   it("two lock() calls of one session on one mutex take turns instead of sharing the key", async () => {

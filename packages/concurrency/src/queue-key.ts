@@ -48,16 +48,60 @@ export async function deleteOwnKey(
   return result.succeeded;
 }
 
-/** How long a background clean-up of a failed lock or campaign may take, at most (ms). */
-const CLEANUP_TIMEOUT_MS = 10_000;
+/** Deadline of one attempt of a background release (ms). */
+const ATTEMPT_TIMEOUT_MS = 5_000;
+/** Backoff between attempts of a background release: 100 ms doubling to 2 s. */
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2_000;
 
 /**
- * After a lock or campaign failed once its key may exist: deletes the key (only the incarnation
- * at `revision`; when `revision` is unknown — the creating txn's outcome is unknown — the key's
- * current incarnation if it carries the session's lease), then calls `done`. Runs in the
- * background, bounded, so the failed call itself returns at once; errors are dropped (the key
- * then goes with the session's lease). While it runs, the caller's local slot stays taken, so no
- * later call of the session can adopt the key in between.
+ * Deletes a session's queue key — only the incarnation created at `revision`; when `revision` is
+ * unknown (the creating txn's outcome is unknown), the key's current incarnation if it carries
+ * the session's lease — and keeps trying until it is deleted or the session ends (its lease then
+ * takes the key with it). The delete is fenced, so sending it again is always safe. A key left
+ * behind would stay in the queue for as long as the session lives and block everyone behind it.
+ * Resolves true when it deleted the key, false when the key was gone already or the session
+ * ended first. Never rejects.
+ *
+ * @example
+ * ```ts
+ * void releaseKey(session, key, revision).then(releaseLocal);
+ * ```
+ */
+export async function releaseKey(session: Session, key: string, revision: Revision | undefined): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    if (session.signal.aborted) return false;
+    const options = { signal: session.signal, timeoutMs: ATTEMPT_TIMEOUT_MS };
+    try {
+      let incarnation = revision;
+      if (incarnation === undefined) {
+        const current = await session.kv.get(key, options);
+        if (current === undefined || current.lease !== session.leaseId) return false;
+        incarnation = current.createRevision;
+      }
+      return await deleteOwnKey(session, key, incarnation, options);
+    } catch {
+      await pause(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt), session.signal);
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * After a lock or campaign failed once its key may exist: `releaseKey` in the background, then
+ * `done` (the caller's local slot stays taken until then, so no later call of the session can
+ * adopt the key in between). The failed call itself returns at once.
  *
  * @example
  * ```ts
@@ -65,19 +109,5 @@ const CLEANUP_TIMEOUT_MS = 10_000;
  * ```
  */
 export function cleanUpInBackground(session: Session, key: string, revision: Revision | undefined, done: () => void): void {
-  if (session.signal.aborted) {
-    done();
-    return;
-  }
-  const options = { timeoutMs: Math.min(CLEANUP_TIMEOUT_MS, Math.max(1, session.ttl) * 1000) };
-  const run = async (): Promise<void> => {
-    let incarnation = revision;
-    if (incarnation === undefined) {
-      const current = await session.kv.get(key, options);
-      if (current === undefined || current.lease !== session.leaseId) return;
-      incarnation = current.createRevision;
-    }
-    await deleteOwnKey(session, key, incarnation, options);
-  };
-  run().then(done, done);
+  void releaseKey(session, key, revision).then(done);
 }

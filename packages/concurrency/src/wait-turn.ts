@@ -72,10 +72,14 @@ export async function waitForTurn(place: QueuePlace, scope: WaitScope, first?: Q
  */
 export async function readAhead(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined): Promise<QueueAhead> {
   let result;
+  // The revision the read's data is at: a read at a past revision answers with the current
+  // revision in its header, but its data is as of `atRevision` — a watch must start right after it.
+  let seenAt = atRevision;
   try {
     result = await readOnce(place, scope, atRevision);
   } catch (err) {
     if (atRevision === undefined || !isEtcdError(err, ["future-revision", "compacted"])) throw scope.error(err);
+    seenAt = undefined;
     try {
       result = await readOnce(place, scope, undefined);
     } catch (retryErr) {
@@ -88,7 +92,7 @@ export async function readAhead(place: QueuePlace, scope: WaitScope, atRevision:
   if (mine === undefined || mine.createRevision !== place.revision) {
     throw sessionExpiredError(`the key ${place.key} (create revision ${place.revision}) is gone`);
   }
-  return { revision: older.revision, predecessor: older.kvs[0] };
+  return { revision: seenAt ?? older.revision, predecessor: older.kvs[0] };
 }
 
 function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined) {

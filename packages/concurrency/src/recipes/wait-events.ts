@@ -39,7 +39,7 @@ export async function waitEvents(transport: Transport, key: string, options: Wai
   checkName(key, "waitEvents");
   checkEventsOptions(options);
   using scope = WaitScope.open(options, "waitEvents");
-  return waitEventsIn(createWatch(transport), key, options, scope);
+  return await waitEventsIn(createWatch(transport), key, options, scope);
 }
 
 /**
