@@ -174,5 +174,7 @@ describe("recipes (real etcd)", () => {
     const event = await waiting;
     expect(event.type).toBe("delete");
     expect(await reasonOf(waitEvents(transport, key, { startRevision: 0n, events: ["nope" as never] }))).toBe("invalid-argument");
+    // Its deadline ends a wait that sees nothing.
+    expect(await within(reasonOf(waitEvents(transport, `${key}-quiet`, { startRevision: revision, events: ["put"], timeoutMs: 300 })), 10_000)).toBe("deadline-exceeded");
   });
 });
