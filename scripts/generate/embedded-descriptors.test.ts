@@ -2,7 +2,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { DescEnum, DescFile, DescMessage } from "@bufbuild/protobuf";
+import { create, toBinary, type DescEnum, type DescFile, type DescMessage } from "@bufbuild/protobuf";
+import { base64Encode } from "@bufbuild/protobuf/wire";
+import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listGeneratedFiles } from "./generated-tree.js";
 import { rewriteGeneratedFile } from "./embedded-descriptors.js";
@@ -68,6 +70,15 @@ describe("embedded descriptors", () => {
     expect(project(ours[fileExport])).toEqual(project(stock[fileExport]));
   });
 
+  it.each(files)("%s hydrates to protoc-gen-es's descriptor byte for byte", async (file) => {
+    const ours = await import(pathToFileURL(join(repoRoot, "gen", file)).href);
+    const stock = await import(pathToFileURL(join(stockDir, "gen", file)).href);
+    const fileExport = Object.keys(stock).find((k) => k.startsWith("file_"))!;
+    const oursBytes = toBinary(FileDescriptorProtoSchema, ours[fileExport].proto as FileDescriptorProto);
+    const stockBytes = toBinary(FileDescriptorProtoSchema, stock[fileExport].proto as FileDescriptorProto);
+    expect(Buffer.from(oursBytes).equals(Buffer.from(stockBytes))).toBe(true);
+  });
+
   it("emits no base64 descriptor and no descriptor.proto import", () => {
     for (const file of files) {
       const source = readFileSync(join(repoRoot, "gen", file), "utf8");
@@ -79,5 +90,42 @@ describe("embedded descriptors", () => {
   it("passes files without a descriptor through unchanged", () => {
     const source = 'export const x = 1;\n';
     expect(rewriteGeneratedFile(source, "a/b_pb.js").source).toBe(source);
+  });
+});
+
+describe("rewriteGeneratedFile fails loudly on what it does not understand (was: dropped or passed it through)", () => {
+  /** A generated file as protoc-gen-es writes it, around the given descriptor. */
+  const generated = (descriptor: FileDescriptorProto): string =>
+    'import { fileDesc } from "@bufbuild/protobuf/codegenv2";\n' +
+    `export const file_x = /*@__PURE__*/\n  fileDesc("${base64Encode(toBinary(FileDescriptorProtoSchema, descriptor), "std_raw")}");\n`;
+  const message = { name: "M", field: [{ name: "a", number: 1, type: 9, label: 1 }] };
+
+  it("rewrites a plain descriptor", () => {
+    const descriptor = create(FileDescriptorProtoSchema, { name: "x.proto", package: "x", syntax: "proto3", messageType: [message] });
+    expect(rewriteGeneratedFile(generated(descriptor), "x_pb.js").source).toContain('embeddedFile({"name":"x.proto"');
+  });
+
+  it("a file option the runtime does not keep (java_package)", () => {
+    const descriptor = create(FileDescriptorProtoSchema, { name: "x.proto", options: { javaPackage: "io.x" } });
+    expect(() => rewriteGeneratedFile(generated(descriptor), "x_pb.js")).toThrow(/x\.proto\.options\.javaPackage is set/);
+  });
+
+  it("editions features on a message", () => {
+    const descriptor = create(FileDescriptorProtoSchema, {
+      name: "x.proto",
+      messageType: [{ ...message, options: { features: { fieldPresence: 1 } } }],
+    });
+    expect(() => rewriteGeneratedFile(generated(descriptor), "x_pb.js")).toThrow(/features.*is set/);
+  });
+
+  it("an unknown (custom) option", () => {
+    const descriptor = create(FileDescriptorProtoSchema, { name: "x.proto", messageType: [{ ...message, options: {} }] });
+    descriptor.messageType[0]!.options!.$unknown = [{ no: 50000, wireType: 2, data: new Uint8Array([3, 51, 46, 53]) }];
+    expect(() => rewriteGeneratedFile(generated(descriptor), "x_pb.js")).toThrow(/unknown fields/);
+  });
+
+  it("a fileDesc call it cannot parse", () => {
+    const source = 'import { fileDesc } from "@bufbuild/protobuf/codegenv2";\nexport const file_x = fileDesc(\n  "AAAA", [dep], extra);\n';
+    expect(() => rewriteGeneratedFile(source, "x_pb.js")).toThrow(/cannot rewrite x_pb\.js/);
   });
 });

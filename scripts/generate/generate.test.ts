@@ -3,18 +3,18 @@
  * check. Never writes to the real gen/ (copies go to temp dirs).
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitAnnotationTables } from "./annotation-tables.js";
 import { diffTrees, isGeneratedFile, listGeneratedFiles, replaceGeneratedFiles } from "./generated-tree.js";
 import { generateFreshAsync } from "./pipeline.js";
+import { createOwnedTempDir } from "@etcdkit/testing";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const genDir = join(repoRoot, "gen");
-const temp = mkdtempSync(join(tmpdir(), "etcdkit-generate-test-"));
+const temp = createOwnedTempDir("generate");
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 /** Every file under `root`, node_modules excluded (relative path → bytes). */
@@ -142,6 +142,36 @@ describe("generated-tree", () => {
     expect(readFileSync(join(target, "etcdserverpb/rpc_pb.js"), "utf8")).toBe("new\n");
     expect(existsSync(join(target, "versionpb"))).toBe(false);
     expect(existsSync(join(target, "node_modules/dep/index.js"))).toBe(true);
+  });
+
+  it("replaceGeneratedFiles leaves the target as it was when copying fails half-way (was left half-replaced)", () => {
+    const fresh = join(temp, "rollback", "fresh");
+    const target = join(temp, "rollback", "target");
+    const files: Record<string, string> = {
+      "fresh/a_pb.js": "new a\n",
+      "fresh/b_pb.js": "new b\n",
+      "fresh/c/c_pb.js": "new c\n",
+      "target/a_pb.js": "old a\n",
+      "target/b_pb.js": "old b\n",
+      "target/stale/s_pb.d.ts": "old s\n",
+      "target/package.json": "{}\n",
+    };
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(join(temp, "rollback", file, ".."), { recursive: true });
+      writeFileSync(join(temp, "rollback", file), content);
+    }
+    const before = allFiles(target);
+    let copies = 0;
+    const copyFailingOnTheSecond = (from: string, to: string): void => {
+      if (++copies === 2) throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+      cpSync(from, to);
+    };
+    expect(() => replaceGeneratedFiles(fresh, target, { copy: copyFailingOnTheSecond })).toThrow(/ENOSPC/);
+    const after = allFiles(target);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [file, bytes] of before) expect(after.get(file)!.equals(bytes), file).toBe(true);
+    expect(existsSync(join(target, "c"))).toBe(false);
+    expect(readdirSync(join(temp, "rollback"))).toEqual(["fresh", "target"]); // no backup left behind
   });
 });
 

@@ -5,7 +5,8 @@
  * @example
  * diffTrees("/tmp/staging", "gen"); // ["changed: etcdserverpb/rpc_pb.js"]
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
 /**
@@ -47,14 +48,42 @@ export function diffTrees(fresh: string, current: string): string[] {
 }
 
 /**
- * Makes the generated files of `target` those of `fresh`. Directories left empty by files that
- * are no longer generated (say `versionpb/` after a sync from etcd 3.4) are removed too.
+ * The file copy replaceGeneratedFiles uses, replaceable so that tests can make it fail.
+ *
+ * @example
+ * replaceGeneratedFiles(fresh, "gen", { copy: (from, to) => cpSync(from, to) });
  */
-export function replaceGeneratedFiles(fresh: string, target: string): void {
-  const stale = listGeneratedFiles(target);
-  for (const file of stale) rmSync(join(target, file));
-  for (const file of listGeneratedFiles(fresh)) cpSync(join(fresh, file), join(target, file));
-  for (const file of stale) removeEmptyParents(target, dirname(join(target, file)));
+export interface ReplaceIo {
+  copy(from: string, to: string): void;
+}
+
+/**
+ * Makes the generated files of `target` those of `fresh`. Directories left empty by files that
+ * are no longer generated (say `versionpb/` after a sync from another etcd) are removed too.
+ * All or nothing: the current generated files are backed up first, and if anything fails they are
+ * put back (and the new ones removed), so a failure leaves `target` exactly as it was.
+ */
+export function replaceGeneratedFiles(fresh: string, target: string, io: ReplaceIo = { copy: cpSync }): void {
+  const current = listGeneratedFiles(target);
+  const backup = mkdtempSync(join(tmpdir(), "etcdkit-gen-backup-"));
+  try {
+    for (const file of current) cpSync(join(target, file), join(backup, file));
+    try {
+      swapFiles(current, fresh, target, io.copy);
+    } catch (error) {
+      swapFiles(listGeneratedFiles(target), backup, target, cpSync);
+      throw error;
+    }
+  } finally {
+    rmSync(backup, { recursive: true, force: true });
+  }
+}
+
+/** Removes the generated files `old` of `target`, copies in those of `from`, and prunes emptied dirs. */
+function swapFiles(old: readonly string[], from: string, target: string, copy: (from: string, to: string) => void): void {
+  for (const file of old) rmSync(join(target, file), { force: true });
+  for (const file of listGeneratedFiles(from)) copy(join(from, file), join(target, file));
+  for (const file of old) removeEmptyParents(target, dirname(join(target, file)));
 }
 
 function removeEmptyParents(root: string, dir: string): void {

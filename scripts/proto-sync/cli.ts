@@ -25,7 +25,8 @@ if (!values.from) {
   process.exit(2);
 }
 try {
-  const result = syncProtos({ from: values.from, out: values.out! });
+  // Never the checkout itself or a directory containing it, whatever --out says.
+  const result = syncProtos({ from: values.from, out: values.out!, protectedPaths: [repoRoot] });
   console.log(`synced etcd ${result.version} (${result.layout}) into ${values.out}: ${result.files.join(", ")}`);
 } catch (error) {
   if (error instanceof ProtoSyncError) {

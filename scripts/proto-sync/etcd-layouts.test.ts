@@ -2,19 +2,18 @@
  * proto:sync on the etcd 3.5, 3.6 and 3.7 source layouts (fixture trees built at test time, see
  * fixtures/etcd-trees.ts), then `buf generate` on each synced module.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFreshAsync } from "../generate/pipeline.js";
 import { buildEtcdTree, fixtureVersions, type EtcdLayoutVersion } from "./fixtures/etcd-trees.js";
 import type { ProtoAnnotations } from "./normalize-proto.js";
-import { ProtoSyncError, syncProtos } from "./sync-protos.js";
+import { syncProtos } from "./sync-protos.js";
+import { createOwnedTempDir } from "@etcdkit/testing";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const fixtures = fileURLToPath(new URL("fixtures", import.meta.url));
-const temp = mkdtempSync(join(tmpdir(), "etcdkit-layouts-"));
+const temp = createOwnedTempDir("layouts");
 // Generated code imports @bufbuild/protobuf: let it resolve from the temp dir.
 symlinkSync(join(repoRoot, "node_modules"), join(temp, "node_modules"), "dir");
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -105,8 +104,8 @@ describe.each(versions)("proto:sync on the etcd %s layout", (version) => {
 
   it("syncs the expected files and names version and layout in PROVENANCE", () => {
     expect(result).toMatchObject({ version: fixtureVersions[version], layout: layout35 });
-    const expected = version === "3.5" ? baseFiles : [...baseFiles, "versionpb/version.proto"].sort();
-    expect(listFiles(out)).toEqual(expected);
+    // versionpb/version.proto only defines the options that are stripped: it is not vendored.
+    expect(listFiles(out)).toEqual(baseFiles);
     const provenance = read("PROVENANCE");
     expect(provenance).toContain(`etcd version: ${fixtureVersions[version]}\n`);
     expect(provenance).toContain(`layout: ${layout35}\n`);
@@ -129,10 +128,6 @@ describe.each(versions)("proto:sync on the etcd %s layout", (version) => {
     expect(importsOf(read("v3lockpb/v3lock.proto"))).toEqual(["etcdserverpb/rpc.proto"]);
     expect(importsOf(read("v3electionpb/v3election.proto"))).toEqual(["etcdserverpb/rpc.proto", "mvccpb/kv.proto"]);
     expect(importsOf(read("mvccpb/kv.proto"))).toEqual([]);
-    if (version !== "3.5") {
-      expect(importsOf(read("versionpb/version.proto"))).toEqual(["google/protobuf/descriptor.proto"]);
-      expect(read("versionpb/version.proto")).toContain("extend google.protobuf.EnumValueOptions {");
-    }
   });
 
   it("extracts http routes (with additional_bindings) and since-versions to annotations.json", () => {
@@ -153,9 +148,15 @@ describe.each(versions)("proto:sync on the etcd %s layout", (version) => {
   it("generates code with buf from the synced module", async () => {
     const gen = await generated.get(version)!;
     const expected = ["authpb/auth_pb", "etcdserverpb/rpc_pb", "mvccpb/kv_pb", "v3electionpb/v3election_pb", "v3lockpb/v3lock_pb"];
-    if (version !== "3.5") expected.push("versionpb/version_pb");
     const files = listFiles(gen);
     for (const file of expected) expect(files).toEqual(expect.arrayContaining([`${file}.js`, `${file}.d.ts`]));
+    expect(files.filter((f) => f.endsWith("_pb.js")).sort()).toEqual(expected.map((f) => `${f}.js`).sort());
+    // No generated file may pull google/protobuf/descriptor.proto into a bundle (a regeneration
+    // from etcd 3.6 vendored versionpb, whose generated code imported it).
+    for (const file of files.filter((f) => f.endsWith(".js"))) {
+      const source = readFileSync(join(gen, file), "utf8");
+      expect(source, file).not.toMatch(/file_google_protobuf_descriptor|@bufbuild\/protobuf\/wkt|fileDesc\(/);
+    }
 
     const dts = readFileSync(join(gen, "etcdserverpb/rpc_pb.d.ts"), "utf8");
     const rangeStream = /rangeStream: \{\s*methodKind: "server_streaming";\s*input: typeof RangeRequestSchema;\s*output: typeof RangeStreamResponseSchema;/;
@@ -178,20 +179,11 @@ describe.each(versions)("proto:sync on the etcd %s layout", (version) => {
   });
 });
 
-describe("versionpb/version.proto is required from etcd 3.6 on", () => {
-  it("3.5: not required (the 3.5 tree above has none), and not synced even when present", () => {
-    const { from, out, result } = sync("3.5");
-    mkdirSync(join(from, "api/versionpb"));
-    cpSync(join(fixtures, "etcd-3.6/version.proto"), join(from, "api/versionpb/version.proto"));
-    result();
-    expect(listFiles(out)).toEqual(baseFiles);
-  });
-
-  it.each(["3.6", "3.7"] as const)("%s: missing → clean error naming it, target untouched", (version) => {
+describe("versionpb/version.proto", () => {
+  it.each(["3.6", "3.7"] as const)("%s: is not needed (only its options are used, and they are stripped)", (version) => {
     const { out, result } = sync(version, ["api/versionpb/version.proto"]);
-    expect(result).toThrow(ProtoSyncError);
-    expect(result).toThrow(`(${layout35}) is missing api/versionpb/version.proto;`);
-    expect(() => readdirSync(out)).toThrow(/ENOENT/);
+    expect(result().version).toBe(fixtureVersions[version]);
+    expect(listFiles(out)).toEqual(baseFiles);
   });
 
   it("3.6: a missing server proto is named by its 3.5+ path", () => {

@@ -2,7 +2,10 @@
  * Where etcd keeps its API protos, per source layout, and where they go in `proto/`.
  *
  * etcd 3.4 (and Debian's `golang-etcd-server-dev` tree) keeps them beside the server code;
- * etcd 3.5+ moved them into the `api/` and `server/` modules, and 3.6 added `versionpb`.
+ * etcd 3.5+ moved them into the `api/` and `server/` modules. etcd 3.6 added
+ * `versionpb/version.proto`, which only defines the custom options that mark since-versions; those
+ * options are stripped (their values go to annotations.json), so the file is not vendored: its
+ * generated code would import google/protobuf/descriptor.proto for nothing.
  *
  * @example
  * const layout = detectLayout("/usr/share/gocode/src/go.etcd.io/etcd"); // the 3.4 layout
@@ -15,8 +18,6 @@ export interface VendoredProto {
   target: string;
   /** Path inside the etcd source tree. */
   source: string;
-  /** Required only from this etcd minor version on. */
-  since?: [major: number, minor: number];
 }
 
 export interface EtcdSourceLayout {
@@ -36,7 +37,6 @@ export const etcdSourceLayouts: readonly EtcdSourceLayout[] = [
       { target: "etcdserverpb/rpc.proto", source: "api/etcdserverpb/rpc.proto" },
       { target: "mvccpb/kv.proto", source: "api/mvccpb/kv.proto" },
       { target: "authpb/auth.proto", source: "api/authpb/auth.proto" },
-      { target: "versionpb/version.proto", source: "api/versionpb/version.proto", since: [3, 6] },
       { target: "v3lockpb/v3lock.proto", source: "server/etcdserver/api/v3lock/v3lockpb/v3lock.proto" },
       {
         target: "v3electionpb/v3election.proto",
@@ -79,8 +79,7 @@ const droppedImports = [/^gogoproto\//, /^github\.com\/gogo\//, /^google\/api\//
  * rewriteEtcdImport("etcd/mvcc/mvccpb/kv.proto"); // "mvccpb/kv.proto"
  * rewriteEtcdImport("gogoproto/gogo.proto");       // null
  */
-export function rewriteEtcdImport(path: string, importingTarget?: string): string | null {
-  if (importingTarget === "versionpb/version.proto" && path.startsWith("google/protobuf/")) return path;
+export function rewriteEtcdImport(path: string): string | null {
   if (droppedImports.some((pattern) => pattern.test(path))) return null;
   if (path.startsWith("google/protobuf/")) return path;
   const match = /(etcdserverpb\/rpc|mvccpb\/kv|authpb\/auth|v3lockpb\/v3lock|v3electionpb\/v3election)\.proto$/.exec(path);

@@ -15,7 +15,3 @@ export function parseEtcdVersion(versionGo: string): EtcdVersion | undefined {
   if (!match) return undefined;
   return { text: `${match[1]}.${match[2]}.${match[3]}`, major: Number(match[1]), minor: Number(match[2]) };
 }
-
-export function versionAtLeast(v: EtcdVersion, [major, minor]: [number, number]): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}

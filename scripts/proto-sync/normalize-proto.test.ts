@@ -70,8 +70,8 @@ describe("normalizeProto: what is not an option", () => {
     expect(result.annotations).toEqual({ httpRoutes: {}, sinceVersions: {} });
   });
 
-  it("keeps options it does not own (go_package, deprecated, packed)", () => {
-    const source = 'package p;\noption go_package = "x/y";\nmessage M {\n  option deprecated = true;\n  repeated int32 a = 1 [packed = false];\n}\n';
+  it("keeps options it does not own (java_package, deprecated, packed)", () => {
+    const source = 'package p;\noption java_package = "x.y";\nmessage M {\n  option deprecated = true;\n  repeated int32 a = 1 [packed = false];\n}\n';
     expect(text(source)).toBe(source);
   });
 });
@@ -109,6 +109,11 @@ describe("normalizeProto: layout", () => {
     expect(text("package p;\noption (gogoproto.sizer_all) = true;")).toBe("package p;\n");
   });
 
+  it("strips the Go-only go_package file option (etcd 3.6+; it reached the embedded descriptors) and keeps other built-in options", () => {
+    const source = 'syntax = "proto3";\npackage p;\n\noption go_package = "go.etcd.io/etcd/api/v3/authpb";\noption java_multiple_files = true;\n\nmessage M {}\n';
+    expect(text(source)).toBe('syntax = "proto3";\npackage p;\n\noption java_multiple_files = true;\n\nmessage M {}\n');
+  });
+
   it("leaves no whitespace-only line where two options shared a line", () => {
     const source = "package p;\noption (gogoproto.a) = true; option (gogoproto.b) = true;\nmessage M {}\n";
     expect(text(source)).toBe("package p;\n\nmessage M {}\n");
@@ -117,7 +122,7 @@ describe("normalizeProto: layout", () => {
   it("normalizes a CRLF checkout exactly like an LF one (was left with CRLF and uncollapsed blank lines)", () => {
     const lf = readFileSync(join(debianEtcd, "etcdserver/etcdserverpb/rpc.proto"), "utf8");
     const crlf = lf.replace(/\n/g, "\r\n");
-    const rewriteImport = (path: string) => rewriteEtcdImport(path, "etcdserverpb/rpc.proto");
+    const rewriteImport = rewriteEtcdImport;
     const fromLf = normalizeProto(lf, { rewriteImport });
     const fromCrlf = normalizeProto(crlf, { rewriteImport });
     expect(fromCrlf.text).toBe(fromLf.text);

@@ -1,7 +1,8 @@
 /**
  * Normalizes one etcd .proto file for code generation:
  * - strips Go-only and gateway-only custom options (gogoproto, google.api.http,
- *   openapiv2, versionpb) from files, messages, fields, enums, enum values and RPCs;
+ *   openapiv2, versionpb) from files, messages, fields, enums, enum values and RPCs, and the
+ *   Go-only file option `go_package` (etcd 3.6+);
  * - drops the imports those options needed and rewrites etcd's own imports to the
  *   flat layout of `proto/` (for example `etcd/api/mvccpb/kv.proto` → `mvccpb/kv.proto`);
  * - extracts the `google.api.http` routes and versionpb "since" versions, so they can be
@@ -42,6 +43,9 @@ export interface NormalizeResult {
 }
 
 const strippedOptionPrefixes = ["gogoproto.", "google.api.", "grpc.gateway.", "versionpb."];
+
+/** Built-in file options that only Go's generator reads. */
+const strippedFileOptions = new Set(["go_package"]);
 
 function isStrippedOption(name: string): boolean {
   return strippedOptionPrefixes.some((prefix) => name.startsWith(prefix));
@@ -162,6 +166,8 @@ export function normalizeProto(original: string, options: NormalizeOptions): Nor
       const semicolon = valueEnd;
       if (custom && isStrippedOption(name)) {
         recordOption(name, valueStart, valueEnd, undefined);
+        edits.push({ start: token.start, end: at(semicolon)!.end, text: "", wholeLine: true });
+      } else if (!custom && scopes.length === 0 && strippedFileOptions.has(name)) {
         edits.push({ start: token.start, end: at(semicolon)!.end, text: "", wholeLine: true });
       }
       i = semicolon;

@@ -9,21 +9,27 @@
  * await syncProtos({ from: "/usr/share/gocode/src/go.etcd.io/etcd", out: "proto" });
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { swapDirectory } from "../lib/swap-directory.js";
 import { detectLayout, etcdSourceLayouts, isFile, rewriteEtcdImport } from "./etcd-source-layouts.js";
-import { parseEtcdVersion, versionAtLeast } from "./etcd-version.js";
+import { parseEtcdVersion } from "./etcd-version.js";
 import { normalizeProto, type ProtoAnnotations } from "./normalize-proto.js";
+import { ProtoSyncError } from "./sync-error.js";
+import { checkSyncTarget, PROVENANCE_HEADER } from "./sync-target.js";
 
-export class ProtoSyncError extends Error {
-  override name = "ProtoSyncError";
-}
+export { ProtoSyncError };
 
 export interface SyncOptions {
   /** Root of an etcd source tree (a git checkout, or Debian's /usr/share/gocode/src/go.etcd.io/etcd). */
   from: string;
-  /** Target directory, normally `<repo>/proto`. */
+  /**
+   * Target directory, normally `<repo>/proto`. It is replaced wholesale, so it must not exist,
+   * be empty, or hold a PROVENANCE written by an earlier sync (see sync-target.ts).
+   */
   out: string;
+  /** Paths the target must neither be nor contain (the CLI passes the repository root). */
+  protectedPaths?: readonly string[];
 }
 
 export interface SyncResult {
@@ -34,11 +40,12 @@ export interface SyncResult {
 
 const debianCopyright = "/usr/share/doc/golang-etcd-server-dev/copyright";
 
-export function syncProtos({ from, out }: SyncOptions): SyncResult {
+export function syncProtos({ from, out, protectedPaths }: SyncOptions): SyncResult {
   const root = resolve(from);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new ProtoSyncError(`--from ${from}: not a directory`);
   }
+  checkSyncTarget(out, root, protectedPaths);
   const layout = detectLayout(root);
   if (!layout) {
     const expected = etcdSourceLayouts.map((l) => `${l.marker} (${l.name})`).join(" or ");
@@ -49,7 +56,7 @@ export function syncProtos({ from, out }: SyncOptions): SyncResult {
   if (!version) {
     throw new ProtoSyncError(`--from ${from}: missing ${layout.versionFile} with a Version = "x.y.z" line (${layout.name})`);
   }
-  const wanted = layout.protos.filter((p) => !p.since || versionAtLeast(version, p.since));
+  const wanted = layout.protos;
   const missing = wanted.filter((p) => !isFile(join(root, p.source))).map((p) => p.source);
   if (missing.length > 0) {
     throw new ProtoSyncError(
@@ -64,7 +71,7 @@ export function syncProtos({ from, out }: SyncOptions): SyncResult {
     const source = readSource(join(root, proto.source));
     let normalized;
     try {
-      normalized = normalizeProto(source, { rewriteImport: (path) => rewriteEtcdImport(path, proto.target) });
+      normalized = normalizeProto(source, { rewriteImport: rewriteEtcdImport });
     } catch (error) {
       throw new ProtoSyncError(`${proto.source}: ${(error as Error).message}`);
     }
@@ -84,14 +91,17 @@ export function syncProtos({ from, out }: SyncOptions): SyncResult {
       mkdirSync(dirname(join(staging, file)), { recursive: true });
       writeFileSync(join(staging, file), content);
     }
-    const previous = existsSync(target) ? `${staging}.previous` : undefined;
-    if (previous) renameSync(target, previous);
-    renameSync(staging, target);
-    if (previous) rmSync(previous, { recursive: true, force: true });
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    swapAborted(staging);
+    throw error;
   }
+  swapDirectory(staging, target); // the old target comes back if the swap fails
   return { version: version.text, layout: layout.name, files: [...outputs.keys()] };
+}
+
+/** Removes a staging directory that will not be swapped in. */
+function swapAborted(staging: string): void {
+  rmSync(staging, { recursive: true, force: true });
 }
 
 /** Reads a source file; an unreadable one is a clean ProtoSyncError (no stack trace from the CLI). */
@@ -119,7 +129,7 @@ function provenance(root: string, layoutName: string, version: string, files: st
       ? `Apache-2.0 (Copyright The etcd Authors; notice in ${debianCopyright})`
       : "Apache-2.0 (Copyright The etcd Authors; the source tree has no LICENSE file)";
   return [
-    "etcd API protos, vendored for etcdkit code generation.",
+    PROVENANCE_HEADER,
     "",
     `etcd version: ${version}`,
     `source: ${root}`,

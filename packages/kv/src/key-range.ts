@@ -3,7 +3,6 @@ import {
   checkOptionsObject,
   compareBytes,
   emptyKeyError,
-  fromKeyRangeEnd,
   invalidArgumentError,
   prefixRangeEnd,
   toOwnedBytes,
@@ -58,15 +57,35 @@ export interface WireRange {
   readonly rangeEnd: Uint8Array;
 }
 
-const noRangeEnd = new Uint8Array(0);
-const zeroKey = new Uint8Array([0]);
+/**
+ * The empty byte array ops share (a single key's range end, the value of a put that keeps its
+ * value): frozen, and holding no bytes, so nothing done to it reaches another op (a transfer of
+ * its 0-byte buffer leaves it empty). Shared because V8 makes `new Uint8Array(0)` cost ~0.3 µs.
+ *
+ * @example
+ * ```ts
+ * const single: WireRange = { key: toOwnedBytes("k"), rangeEnd: noBytes };
+ * ```
+ */
+export const noBytes: Uint8Array = Object.freeze(new Uint8Array(0));
+
+/*
+ * Non-empty arrays are fresh on every call, never module constants: a range is an op's, and an
+ * op owns its bytes (a write into one op's `[0]`, or a transfer of its buffer, must not reach
+ * other ops).
+ */
+const zeroKey = (): Uint8Array => new Uint8Array(1);
+const fromKeyRangeEnd = zeroKey;
 
 /**
  * Resolves a key and optional range selector into etcd's wire range, with Go's client semantics:
  * `prefix` → `[key, prefixRangeEnd(key))`, `fromKey` → `[key, "\0")`, and an empty key with
  * `prefix` or `fromKey` selects every key (`["\0", "\0")`). An empty key with an explicit `end`
- * starts at the smallest possible key `"\0"` (no key is empty). The result owns its bytes: a
- * byte array given as key or end is copied, so reusing it afterwards changes no op built from it.
+ * starts at the smallest possible key `"\0"` (no key is empty). The result owns its bytes: every
+ * non-empty array in it is a fresh Uint8Array over an ArrayBuffer of its own (a byte array given
+ * as key or end is copied; `"\0"` keys and ends are new arrays, not shared constants), so reusing
+ * the caller's arrays, or writing into another range's, changes no op built from it. A single
+ * key's empty range end is the shared frozen `noBytes`.
  *
  * Throws `empty-key` (before any I/O) for an empty key without a range selector, and
  * `invalid-argument` for options that are not an object, more than one selector, or an empty end.
@@ -87,20 +106,20 @@ export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> 
     throw invalidArgumentError("prefix, fromKey and end select a range in different ways: give at most one");
   }
   if (prefix) {
-    if (bytes.length === 0) return { key: zeroKey, rangeEnd: fromKeyRangeEnd };
+    if (bytes.length === 0) return { key: zeroKey(), rangeEnd: fromKeyRangeEnd() };
     return { key: bytes, rangeEnd: prefixRangeEnd(bytes) };
   }
   if (fromKey) {
-    return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: fromKeyRangeEnd };
+    return { key: bytes.length === 0 ? zeroKey() : bytes, rangeEnd: fromKeyRangeEnd() };
   }
   if (selector?.end !== undefined) {
     const end = toOwnedBytes(selector.end);
     // Empty would silently mean "just the key"; a single key is asked for by giving no end.
     if (end.length === 0) throw invalidArgumentError('end must not be empty (omit it for a single key; "\\0" means every key from the key on)');
-    return { key: bytes.length === 0 ? zeroKey : bytes, rangeEnd: end };
+    return { key: bytes.length === 0 ? zeroKey() : bytes, rangeEnd: end };
   }
   if (bytes.length === 0) throw emptyKeyError();
-  return { key: bytes, rangeEnd: noRangeEnd };
+  return { key: bytes, rangeEnd: noBytes };
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type Revision,
 } from "@etcdkit/transport";
 import type { Comparison } from "./compare.js";
-import { resolveRange, type WireRange } from "./key-range.js";
+import { noBytes, resolveRange, type WireRange } from "./key-range.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 import type {
   DeleteOptions,
@@ -101,7 +101,7 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
   return Object.freeze({
     type: "put",
     key: keyBytes,
-    value: keepValue ? new Uint8Array(0) : toOwnedBytes(valueOrOptions as Bytes),
+    value: keepValue ? noBytes : toOwnedBytes(valueOrOptions as Bytes),
     lease,
     prevKv,
     ignoreValue: keepValue,
@@ -162,8 +162,10 @@ function txnPart<X>(part: readonly X[] | undefined, name: string): readonly X[] 
  *
  * Throws (synchronously, before any I/O): `empty-key` for an empty key without a range selector,
  * `invalid-argument` for malformed options (negative limit, a revision or lease outside int64,
- * lease with ignoreLease, a txn part that is not an array). Ops own their bytes: a byte array
- * given as a key or value is copied, so reusing the array afterwards does not change the op.
+ * lease with ignoreLease, a txn part that is not an array). Ops own their bytes: every non-empty
+ * key, value or range end is a Uint8Array over an ArrayBuffer of its own (a byte array given as a
+ * key or value is copied), so neither reusing the array afterwards nor writing into another op's
+ * bytes changes the op; empty ones are one shared frozen empty array, which holds no bytes.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@ import { requestText } from "./http-json.js";
 import { createLogTail } from "./log-tail.js";
 import { registerProcess, unregisterProcess } from "./process-registry.js";
 import type { TcpProxy } from "./tcp-proxy.js";
+import { tempRootOf, testProcessEnv } from "./temp-root.js";
 
 /**
  * One member of a test cluster started by startEtcd().
@@ -193,7 +194,9 @@ export function createMemberHandle(spec: MemberLaunchSpec): MemberHandle {
     start() {
       if (child !== undefined) throw new Error(`${label} is already running (pid ${child.pid})`);
       if (starts++ > 0) tail.note(`--- etcdkit: restarting ${spec.name} ---`);
-      const proc = spawn(spec.bin, spec.args, { cwd: spec.cwd, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+      const root = tempRootOf(spec.dataDir);
+      const env = root === undefined ? childEnv() : { ...childEnv(), ...testProcessEnv(root) };
+      const proc = spawn(spec.bin, spec.args, { cwd: spec.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
       const pid = proc.pid;
       if (pid === undefined) {
         // spawn failed synchronously (e.g. ENOENT); the error event carries the reason

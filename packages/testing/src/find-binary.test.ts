@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { findEtcdBinary, findEtcdctlBinary } from "./find-binary.js";
+import { createOwnedTempDir } from "./temp-root.js";
 
 describe("findEtcdBinary / findEtcdctlBinary", () => {
   let dir: string | undefined;
@@ -12,7 +12,7 @@ describe("findEtcdBinary / findEtcdctlBinary", () => {
   });
 
   const fakeBin = (name: string): string => {
-    dir ??= mkdtempSync(path.join(os.tmpdir(), "find-binary-"));
+    dir ??= createOwnedTempDir("find-binary");
     const file = path.join(dir, name);
     writeFileSync(file, "#!/bin/sh\n");
     chmodSync(file, 0o755);
@@ -33,7 +33,7 @@ describe("findEtcdBinary / findEtcdctlBinary", () => {
 
   it("searches each PATH entry and skips non-executable files", () => {
     const etcd = fakeBin("etcd");
-    const other = mkdtempSync(path.join(os.tmpdir(), "find-binary-other-"));
+    const other = createOwnedTempDir("find-binary-other");
     try {
       writeFileSync(path.join(other, "etcd"), "not executable");
       expect(findEtcdBinary({ PATH: [other, path.dirname(etcd)].join(path.delimiter) })).toBe(etcd);

@@ -33,6 +33,7 @@ export { probeHealth, type HealthProbe } from "./health-check.js";
 export type { HealthTls } from "./http-json.js";
 export { fetchMemberList, type MemberListEntry } from "./member-list.js";
 export { sweepLeftovers, findEtcdProcesses, type SweepResult } from "./sweep-leftovers.js";
+export { createOwnedTempDir } from "./temp-root.js";
 export {
   codeBlockAfter,
   codeBlocks,

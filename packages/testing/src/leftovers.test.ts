@@ -12,7 +12,7 @@ import setup from "./global-setup.js";
 import { probeHealth } from "./health-check.js";
 import { isPidAlive } from "./process-liveness.js";
 import { findEtcdProcesses, sweepLeftovers } from "./sweep-leftovers.js";
-import { createTempRoot, OWNER_PID_FILE, tempRootPrefix } from "./temp-root.js";
+import { createOwnedTempDir, createTempRoot, OWNER_PID_FILE, tempRootPrefix, testProcessEnv } from "./temp-root.js";
 
 const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
 const fixture = fileURLToPath(new URL("./leaky-child.test-helpers.ts", import.meta.url));
@@ -104,7 +104,8 @@ describe("sweepLeftovers", () => {
       initialClusterToken: "etcdkit-orphan",
       extraFlags: [],
     });
-    const orphan = spawn(findEtcdBinary(), args, { detached: true, stdio: "ignore" });
+    // Started as the harness starts members: with the marker of its temp root in its environment.
+    const orphan = spawn(findEtcdBinary(), args, { detached: true, stdio: "ignore", env: { ...process.env, ...testProcessEnv(root) } });
     const exited = new Promise<void>((resolve) => orphan.once("exit", () => resolve()));
     cleanups.push(() => void orphan.kill("SIGKILL"));
     await vi.waitFor(async () => expect((await probeHealth(clientUrl, 500)).healthy).toBe(true), { timeout: 15_000, interval: 50 });
@@ -127,6 +128,39 @@ describe("sweepLeftovers", () => {
     expect(result.killed).not.toContain(live.members[0]!.pid);
     expect(existsSync(live.root)).toBe(true);
     expect((await probeHealth(live.clientUrls[0]!)).healthy).toBe(true);
+  });
+
+  it("spares a process it did not start, even with a data dir in an abandoned temp root (was: SIGKILLed it)", async () => {
+    const root = createTempRoot(deadPid());
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    // Not started by the harness: no marker in its environment (somebody else's etcd, say).
+    const stranger = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "--", `--data-dir=${path.join(root, "member")}`], {
+      stdio: "ignore",
+    });
+    const exited = new Promise<void>((resolve) => stranger.once("exit", () => resolve()));
+    cleanups.push(async () => {
+      stranger.kill("SIGKILL");
+      await exited;
+    });
+    await vi.waitFor(() => expect(isPidAlive(stranger.pid!)).toBe(true));
+    const result = sweepLeftovers();
+    expect(result.killed).not.toContain(stranger.pid);
+    expect(isPidAlive(stranger.pid!)).toBe(true);
+    expect(findEtcdProcesses().map((p) => p.pid)).not.toContain(stranger.pid);
+    // Its data dir is in use: the root stays until that process is gone.
+    expect(result.removed).not.toContain(root);
+    expect(existsSync(root)).toBe(true);
+  });
+
+  it("removes the scratch dirs of dead test processes (createOwnedTempDir), not those of live ones", () => {
+    const mine = createOwnedTempDir("scratch");
+    cleanups.push(() => rmSync(mine, { recursive: true, force: true }));
+    expect(mine.startsWith(`${tempRootPrefix()}scratch-`)).toBe(true);
+    const crashed = createOwnedTempDir("scratch", deadPid());
+    const { removed } = sweepLeftovers();
+    expect(removed).toContain(crashed);
+    expect(existsSync(crashed)).toBe(false);
+    expect(existsSync(mine)).toBe(true);
   });
 
   it("removes temp roots of dead owners, keeps fresh roots that have no owner.pid yet", () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { once } from "node:events";
 import * as os from "node:os";
@@ -10,6 +10,7 @@ import { probeHealth } from "./health-check.js";
 import { requestText } from "./http-json.js";
 import { findEtcdProcesses } from "./sweep-leftovers.js";
 import { readOwnerPid, TEMP_ROOT_PREFIX, tempRootPrefix } from "./temp-root.js";
+import { createOwnedTempDir } from "./temp-root.js";
 
 function expectPidGone(pid: number): void {
   expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
@@ -168,7 +169,7 @@ describe.skipIf(!openssl)("startEtcd with scheme https", () => {
   });
 
   it("serves clients over TLS on https:// URLs", async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "etcdkit-tls-"));
+    dir = createOwnedTempDir("tls");
     const cert = path.join(dir, "server.crt");
     const key = path.join(dir, "server.key");
     execFileSync("openssl", [

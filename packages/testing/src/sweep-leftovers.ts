@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { isPidAlive, signalQuietly, waitForPidsGoneSync } from "./process-liveness.js";
-import { readOwnerPid, TEMP_ROOT_PREFIX, tempRootOf, tempRootPrefix } from "./temp-root.js";
+import { readOwnerPid, TEMP_ROOT_PREFIX, TEST_ROOT_ENV, tempRootOf, tempRootPrefix } from "./temp-root.js";
 
 /**
  * What sweepLeftovers() cleaned up.
@@ -38,16 +38,17 @@ function ownerAlive(root: string): boolean {
   return owner !== undefined && isPidAlive(owner);
 }
 
-/**
- * Lists etcd processes (by /proc/<pid>/cmdline) whose --data-dir is inside an etcdkit temp root.
- * Any binary name counts (ETCD_BIN may point anywhere); zombies have no cmdline and are skipped.
- *
- * @example
- * ```ts
- * for (const { pid, root } of findEtcdProcesses()) console.log(pid, root);
- * ```
- */
-export function findEtcdProcesses(): { pid: number; root: string; dataDir: string }[] {
+/** A process whose `--data-dir` is inside an etcdkit temp root. */
+interface DataDirProcess {
+  readonly pid: number;
+  readonly root: string;
+  readonly dataDir: string;
+  /** Started by @etcdkit/testing for that root: same user, and the root's marker in its environment. */
+  readonly ours: boolean;
+}
+
+/** Every process (by /proc/<pid>/cmdline) whose --data-dir is inside an etcdkit temp root. */
+function dataDirProcesses(): DataDirProcess[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -55,7 +56,7 @@ export function findEtcdProcesses(): { pid: number; root: string; dataDir: strin
     return [];
   }
   const prefix = tempRootPrefix();
-  const found: { pid: number; root: string; dataDir: string }[] = [];
+  const found: DataDirProcess[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -69,16 +70,45 @@ export function findEtcdProcesses(): { pid: number; root: string; dataDir: strin
     const dataDir = dataDirOf(argv);
     if (dataDir === undefined || !path.resolve(dataDir).startsWith(prefix)) continue;
     const root = tempRootOf(dataDir);
-    if (root !== undefined) found.push({ pid, root, dataDir });
+    if (root !== undefined) found.push({ pid, root, dataDir, ours: startedByUs(entry, root) });
   }
   return found;
 }
 
+/** Same user as this process, and the temp root's marker (TEST_ROOT_ENV) in the environment. */
+function startedByUs(pid: string, root: string): boolean {
+  try {
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    if (process.getuid !== undefined && uid !== String(process.getuid())) return false;
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${TEST_ROOT_ENV}=${root}`);
+  } catch {
+    return false; // gone, or not ours to read
+  }
+}
+
 /**
- * Cleans up after test processes that died without stopping their clusters: SIGKILLs etcd
- * processes whose data dir is under `${os.tmpdir()}/etcdkit-test-*` and whose owning test
- * process (pid in `<root>/owner.pid`) is gone, then deletes such abandoned temp roots.
- * Roots of live owners are left alone, so concurrent test runs do not disturb each other.
+ * Lists the etcd processes @etcdkit/testing started (by /proc/<pid>/cmdline and environ): a
+ * --data-dir inside an etcdkit temp root, and that root's marker in the environment. Any binary
+ * name counts (ETCD_BIN may point anywhere); zombies have no cmdline and are skipped; processes
+ * of other users, or without the marker, are never listed.
+ *
+ * @example
+ * ```ts
+ * for (const { pid, root } of findEtcdProcesses()) console.log(pid, root);
+ * ```
+ */
+export function findEtcdProcesses(): { pid: number; root: string; dataDir: string }[] {
+  return dataDirProcesses()
+    .filter((p) => p.ours)
+    .map(({ pid, root, dataDir }) => ({ pid, root, dataDir }));
+}
+
+/**
+ * Cleans up after test processes that died without stopping their clusters: SIGKILLs the etcd
+ * processes they started (see findEtcdProcesses: only processes carrying the harness's marker)
+ * whose owning test process (pid in `<root>/owner.pid`) is gone, then deletes such abandoned temp
+ * roots and scratch dirs (`createOwnedTempDir`). Roots of live owners, and roots that a process
+ * the harness did not start still uses as its data dir, are left alone.
  *
  * @example
  * ```ts
@@ -88,11 +118,18 @@ export function findEtcdProcesses(): { pid: number; root: string; dataDir: strin
  */
 export function sweepLeftovers(): SweepResult {
   const killed: number[] = [];
-  for (const { pid, root } of findEtcdProcesses()) {
-    if (ownerAlive(root)) continue;
+  const inUse = new Set<string>();
+  for (const { pid, root, ours } of dataDirProcesses()) {
+    if (!ours || ownerAlive(root)) {
+      inUse.add(root);
+      continue;
+    }
     if (signalQuietly(pid, "SIGKILL")) killed.push(pid);
   }
-  waitForPidsGoneSync(killed, 2_000);
+  for (const pid of waitForPidsGoneSync(killed, 2_000)) {
+    const stuck = dataDirProcesses().find((p) => p.pid === pid);
+    if (stuck !== undefined) inUse.add(stuck.root);
+  }
 
   const removed: string[] = [];
   const tmp = os.tmpdir();
@@ -105,6 +142,7 @@ export function sweepLeftovers(): SweepResult {
   for (const entry of entries) {
     if (!entry.startsWith(TEMP_ROOT_PREFIX) || entry.length === TEMP_ROOT_PREFIX.length) continue;
     const root = path.join(tmp, entry);
+    if (inUse.has(root)) continue;
     try {
       if (!statSync(root).isDirectory()) continue;
       if (readOwnerPid(root) === undefined) {

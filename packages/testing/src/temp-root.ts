@@ -35,6 +35,47 @@ export function tempRootPrefix(): string {
 }
 
 /**
+ * The environment variable that marks a process as started by @etcdkit/testing for one temp root
+ * (its value is the root). The leftover sweep only ever kills processes carrying it.
+ *
+ * @example
+ * ```ts
+ * readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${TEST_ROOT_ENV}=${root}`);
+ * ```
+ */
+export const TEST_ROOT_ENV = "ETCDKIT_TEST_ROOT";
+
+/**
+ * The environment entries to give a process started for temp root `root`, so that the leftover
+ * sweep recognizes it as ours (and nothing else).
+ *
+ * @example
+ * ```ts
+ * spawn(bin, args, { env: { ...process.env, ...testProcessEnv(root) } });
+ * ```
+ */
+export function testProcessEnv(root: string): Record<string, string> {
+  return { [TEST_ROOT_ENV]: root };
+}
+
+/**
+ * Creates a scratch directory for a test (`${os.tmpdir()}/etcdkit-test-<label>-XXXXXX`) owned by
+ * the current process, so that `sweepLeftovers()` removes it if the test process crashes before
+ * removing it itself.
+ *
+ * @example
+ * ```ts
+ * const dir = createOwnedTempDir("proto-sync");
+ * afterAll(() => rmSync(dir, { recursive: true, force: true }));
+ * ```
+ */
+export function createOwnedTempDir(label: string, ownerPid: number = process.pid): string {
+  const dir = mkdtempSync(`${tempRootPrefix()}${label}-`);
+  writeFileSync(path.join(dir, OWNER_PID_FILE), `${ownerPid}\n`);
+  return dir;
+}
+
+/**
  * Creates a fresh temp root and records the current pid in `<root>/owner.pid`,
  * so `sweepLeftovers()` can tell live roots from abandoned ones.
  *

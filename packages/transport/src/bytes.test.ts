@@ -83,6 +83,16 @@ describe("toOwnedBytes", () => {
     expect(toOwnedBytes("é")).toEqual(bytes(0xc3, 0xa9));
   });
 
+  it("gives every copy an ArrayBuffer of its own: writing through or transferring one copy's .buffer leaves the others", () => {
+    const copies = [1, 2, 3].map((n) => toOwnedBytes(new Uint8Array(16).fill(n)));
+    for (const copy of copies) expect([copy.byteOffset, copy.buffer.byteLength]).toEqual([0, 16]);
+    new Uint8Array(copies[0]!.buffer).fill(0xee);
+    structuredClone(copies[1]!.buffer, { transfer: [copies[1]!.buffer] });
+    expect([copies[1]!.length, [...copies[2]!]]).toEqual([0, new Array(16).fill(3)]);
+    const empty = [toOwnedBytes(new Uint8Array(0)), toOwnedBytes(""), toOwnedBytes(Buffer.alloc(0))];
+    expect(new Set(empty.map((e) => e.buffer)).size).toBe(3);
+  });
+
   it("copies a view of a detached buffer as empty, without a TypeError", () => {
     const value = new Uint8Array([1, 2]);
     structuredClone(value.buffer, { transfer: [value.buffer] });

@@ -70,11 +70,12 @@ interface WellFormedCheck {
 
 /**
  * The bytes of a key or value, owned by the caller of this function: strings are UTF-8 encoded
- * into a fresh array, byte arrays are copied (into a plain Uint8Array, also for a Buffer; copies
- * of up to 512 bytes are views of a shared 4 KiB slab, like Node's pooled Buffers). For
- * values kept beyond the call that received them, such as immutable ops built now and run later,
- * so that the caller reusing its buffer cannot change them. Anything else throws
- * `invalid-argument`.
+ * into a fresh array, byte arrays are copied into a plain Uint8Array (also for a Buffer). Either
+ * way the result is a Uint8Array over an ArrayBuffer of its own (`byteOffset` 0, the buffer's whole
+ * length), shared with nothing: neither the caller reusing its buffer nor anyone writing through
+ * another copy's `.buffer`, or transferring it to a worker, can change it. For values kept beyond
+ * the call that received them, such as immutable ops built now and run later. Anything else
+ * throws `invalid-argument`.
  *
  * @example
  * ```ts
@@ -88,36 +89,11 @@ export function toOwnedBytes(value: Bytes): Uint8Array {
   const bytes = toBytes(value);
   if (typeof value === "string") return bytes;
   // A view of a detached (transferred) buffer is empty; copying it would throw a TypeError.
-  return bytes.length === 0 ? new Uint8Array(0) : copyBytes(bytes);
-}
-
-/**
- * Copies of up to this many bytes share slabs, as Node's Buffer pool does: V8 allocates an array
- * over 64 bytes outside its heap, which made a fresh copy of a 256-byte value cost about 0.8 µs;
- * a slice of a slab costs about 0.15 µs. The slabs are small, because what shares one shares its
- * fate: a copy keeps at most its slab (SLAB_BYTES) alive, and `structuredClone` of a copy's
- * `.buffer` (as of a pooled Buffer's) carries the other copies in that slab.
- */
-const SLAB_COPY_MAX = 512;
-const SLAB_BYTES = 4 * 1024;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
-
-/** A copy of `bytes` that nothing else writes to: small ones in a shared slab, large ones alone. */
-function copyBytes(bytes: Uint8Array): Uint8Array {
-  const length = bytes.length;
-  if (length > SLAB_COPY_MAX) {
-    const copy = new Uint8Array(length);
-    copy.set(bytes);
-    return copy;
-  }
-  if (slabUsed + length > slab.length) {
-    slab = new Uint8Array(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const copy = slab.subarray(slabUsed, slabUsed + length);
+  if (bytes.length === 0) return new Uint8Array(0);
+  // Not a slice of a shared slab (as Node's pooled Buffers are): through `.buffer`, a write or a
+  // transfer would reach every copy in the slab. A fresh 256-byte array costs ~0.1–0.4 µs more.
+  const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
-  slabUsed += (length + 7) & ~7; // 8-byte aligned, as Node's pool
   return copy;
 }
 
@@ -182,7 +158,9 @@ export function prefixRangeEnd(prefix: Uint8Array): Uint8Array {
 
 /**
  * The range end `[0]`: with it a range covers every key greater than or equal to the key
- * ("from key"). Shared; never mutate it.
+ * ("from key"). One array shared by everyone who imports it: never write into it or transfer its
+ * buffer. Ops and comparisons never hold it (each gets an `[0]` of its own); for a range end
+ * you keep or hand out, use `fromKeyRangeEnd.slice()`.
  *
  * @example
  * ```ts

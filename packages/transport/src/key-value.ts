@@ -5,7 +5,9 @@ import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
 
 /**
  * One key-value pair as etcd stores it: raw bytes plus metadata, with small decoding helpers.
- * Instances are frozen.
+ * Instances are frozen. From a response, `key` and `value` keep alive at most about twice their
+ * own bytes (they may share one buffer with each other), never the whole response, so caching
+ * kvs costs what they hold.
  *
  * @example
  * ```ts
@@ -121,7 +123,11 @@ export interface KeyValueFields {
 }
 
 /**
- * Wraps a generated `mvccpb.KeyValue` message.
+ * Wraps a generated `mvccpb.KeyValue` message. Decoded messages hold views into the bytes they
+ * were decoded from (a whole response: a page of a range, a batch of watch events), so a kv kept
+ * in a cache would keep that whole response alive. When the buffers behind the key and value
+ * hold more than twice the kv's own bytes, both are copied into one ArrayBuffer of their own; a
+ * key and value that are most of their buffer (a large value) stay views, uncopied.
  *
  * @example
  * ```ts
@@ -129,9 +135,24 @@ export interface KeyValueFields {
  * ```
  */
 export function keyValueFromMessage(message: KeyValueMessage): KeyValue {
+  let key = message.key;
+  let value = message.value;
+  const own = key.length + value.length;
+  const keyBuffer = key.buffer; // `.buffer` is a getter costing tens of ns: read each once
+  const valueBuffer = value.buffer;
+  const reachable = keyBuffer === valueBuffer ? keyBuffer.byteLength : keyBuffer.byteLength + valueBuffer.byteLength;
+  if (reachable > 2 * own) {
+    const copy = new ArrayBuffer(own);
+    const keyCopy = new Uint8Array(copy, 0, key.length);
+    const valueCopy = new Uint8Array(copy, key.length, value.length);
+    keyCopy.set(key);
+    valueCopy.set(value);
+    key = keyCopy;
+    value = valueCopy;
+  }
   return new KeyValue({
-    key: message.key,
-    value: message.value,
+    key,
+    value,
     createRevision: message.createRevision,
     modRevision: message.modRevision,
     version: Number(message.version),

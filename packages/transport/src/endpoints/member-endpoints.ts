@@ -8,7 +8,7 @@ import { parseEndpoint, type Endpoint } from "./parse-endpoint.js";
  *
  * @example
  * ```ts
- * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, 5000);
+ * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, undefined);
  * ```
  */
 export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
@@ -25,6 +25,8 @@ export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
  * non-learner member (learners do not serve client requests), parsed and de-duplicated.
  * URLs that are not http(s) are skipped.
  *
+ * `timeoutMs` follows the call rules: undefined means the transport's default deadline.
+ *
  * @example
  * ```ts
  * const endpoints = await fetchMemberEndpoints(runUnary, signal, 5000);
@@ -34,7 +36,7 @@ export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
 export async function fetchMemberEndpoints(
   call: MemberListCaller,
   signal: AbortSignal | undefined,
-  timeoutMs: number,
+  timeoutMs: number | undefined,
 ): Promise<Endpoint[]> {
   const response = await call(Cluster.method.memberList, signal, timeoutMs, undefined, {}, true);
   const endpoints: Endpoint[] = [];

@@ -21,13 +21,15 @@ export interface Endpoint {
 }
 
 /**
- * Parses an endpoint URL: `http://host:port` or `https://host:port` (a missing port means 2379,
- * etcd's client port). Anything else (another scheme, a path, credentials in the URL) throws an
+ * Parses an endpoint URL: `http://host:port` or `https://host:port`. A URL with no port at all
+ * means 2379, etcd's client port; an explicit port is kept, also 443 for https and 80 for http. Anything else (another scheme, a path, credentials in the URL) throws an
  * EtcdError "invalid-argument" naming the value.
  *
  * @example
  * ```ts
  * parseEndpoint("http://127.0.0.1:2379").secure; // false
+ * parseEndpoint("https://etcd.example.com").port;     // 2379
+ * parseEndpoint("https://etcd.example.com:443").port; // 443
  * parseEndpoint("unix:///tmp/etcd.sock"); // throws invalid-argument
  * ```
  */
@@ -53,8 +55,27 @@ export function parseEndpoint(raw: unknown): Endpoint {
     throw invalidArgumentError(`endpoint "${raw}" must not have a path, query or fragment`);
   }
   if (url.hostname === "") throw invalidArgumentError(`endpoint "${raw}" has no host`);
-  const port = url.port === "" ? "2379" : url.port;
+  const port = url.port !== "" ? url.port : hasExplicitPort(raw) ? defaultPorts[url.protocol]! : "2379";
   const normalized = `${url.protocol}//${url.hostname}:${port}`;
   const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   return { url: normalized, secure: url.protocol === "https:", authority: normalized, host, port: Number(port) };
+}
+
+/** What the URL parser leaves out of `port` when a URL names it: the scheme's default port. */
+const defaultPorts: Readonly<Record<string, string>> = { "http:": "80", "https:": "443" };
+
+/**
+ * Whether the endpoint as written names a port. WHATWG `URL` reports an empty `port` both for
+ * no port and for the scheme's default port (`https://h:443`), so this reads the authority
+ * (after `scheme:` and slashes, up to a path, query or fragment, without credentials) of the
+ * string `URL` parsed: a port follows a `:` after the host (after the `]` of an IPv6 address).
+ */
+function hasExplicitPort(raw: string): boolean {
+  // URL removes tabs and newlines anywhere and treats "\\" as "/" in http(s) URLs; so does this.
+  const text = raw.trim().replace(/[\t\n\r]/g, "");
+  const afterScheme = text.slice(text.indexOf(":") + 1).replace(/^[/\\]*/, "");
+  const authority = afterScheme.split(/[/\\?#]/, 1)[0]!;
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const colon = hostPort.indexOf(":", hostPort.lastIndexOf("]") + 1);
+  return colon >= 0 && colon < hostPort.length - 1;
 }

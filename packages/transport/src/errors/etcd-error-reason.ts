@@ -88,7 +88,10 @@ export type EtcdServerErrorReason =
  * Reasons the SDK assigns itself: transport failures, local validation, and outcomes that no
  * server message describes.
  *
- * - `outcome-unknown`: a mutating call may or may not have been applied; it is never resent.
+ * - `outcome-unknown`: a write may or may not have been applied, and nothing says more (its
+ *   connection was lost, or the answer had no etcd message). Its `outcomeUnknown` is true, as it is
+ *   on a write's error of any other reason that may have been applied (`deadline-exceeded`,
+ *   `timeout`, ...).
  * - `unavailable`: no endpoint reachable / connection failed (gRPC Unavailable without an etcd message).
  * - `deadline-exceeded`, `canceled`: the call's `timeoutMs` passed or its `signal` aborted
  *   (also etcd's own "context deadline exceeded" / "request canceled").
