@@ -40,9 +40,10 @@ export interface QueueAhead {
 /**
  * Waits until no key older than the caller's remains in the queue, and returns the revision at
  * which that was read. Only the immediate predecessor is watched (no herd: one release wakes one
- * waiter), from the revision of the read that found it, so a delete in between is not missed.
- * When it is deleted the queue is read again at that delete's revision: a predecessor that left
- * while older keys remain (a waiter whose session ended) only moves the caller up one place.
+ * waiter), and nothing that happens after the read that found it is missed (see
+ * `waitForPredecessor`). When it is deleted the queue is read again at that delete's revision: a
+ * predecessor that left while older keys remain (a waiter whose session ended) only moves the
+ * caller up one place.
  *
  * The caller's own key is checked in every read and watched while waiting: when it is gone or is
  * no longer the incarnation created at `place.revision` (its lease expired, someone deleted it),
@@ -58,8 +59,7 @@ export async function waitForTurn(place: QueuePlace, scope: WaitScope, first?: Q
   let ahead = first ?? (await readAhead(place, scope, undefined));
   for (;;) {
     if (ahead.predecessor === undefined) return ahead.revision;
-    const deletedAt = await waitForDelete(place, scope, ahead.predecessor.keyText(), ahead.revision + 1n);
-    ahead = await readAhead(place, scope, deletedAt);
+    ahead = await waitForPredecessor(place, scope, ahead);
   }
 }
 
@@ -114,23 +114,36 @@ function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | un
 }
 
 /**
- * Resolves with the revision at which `key` was deleted (watching from `from`). Fails
- * "session-expired" when the caller's own key is deleted first, and with the scope's error when
- * the scope ends. A compacted start revision is answered by reading the queue again.
+ * Waits for the predecessor found by `ahead` to be deleted and returns the queue as read at that
+ * delete's revision. Fails "session-expired" when the caller's own key is deleted first, and
+ * with the scope's error when the scope ends.
+ *
+ * Both watches start at the server's current revision, so etcd delivers their events at once (a
+ * watch that starts at a past revision is caught up by a loop that runs every 100 ms). Once
+ * they are registered, a change between the read and their start is ruled out by reading the
+ * queue again at the revision they start after, when writes happened in between: a predecessor
+ * or own key gone by then is seen in that read, anything later by the watches.
  */
-async function waitForDelete(place: QueuePlace, scope: WaitScope, key: string, from: Revision): Promise<Revision | undefined> {
-  const predecessor = place.watcher.watch(key, { startRevision: from, noPut: true, signal: scope.signal });
-  const own = place.watcher.watch(place.key, { startRevision: from, noPut: true, signal: scope.signal });
+async function waitForPredecessor(place: QueuePlace, scope: WaitScope, ahead: QueueAhead): Promise<QueueAhead> {
+  const predecessorKey = ahead.predecessor!.keyText();
+  const predecessor = place.watcher.watch(predecessorKey, { noPut: true, signal: scope.signal });
+  const own = place.watcher.watch(place.key, { noPut: true, signal: scope.signal });
   try {
+    const [predecessorFrom, ownFrom] = await scope.race(Promise.all([predecessor.ready, own.ready]));
+    const watchedAfter = predecessorFrom > ownFrom ? predecessorFrom : ownFrom;
+    if (watchedAfter > ahead.revision) {
+      const now = await readAhead(place, scope, watchedAfter);
+      const still = now.predecessor;
+      if (still === undefined || still.keyText() !== predecessorKey || still.createRevision !== ahead.predecessor!.createRevision) return now;
+    }
     const first = await Promise.race([
       firstDelete(predecessor).then((revision) => ({ own: false, revision })),
       firstDelete(own).then((revision) => ({ own: true, revision })),
     ]);
     scope.throwIfAborted();
     if (first.own) throw sessionExpiredError(`the key ${place.key} was deleted while it waited`);
-    return first.revision;
+    return await readAhead(place, scope, first.revision);
   } catch (err) {
-    if (isEtcdError(err, "compacted") && !scope.signal.aborted) return undefined;
     throw scope.error(err);
   } finally {
     predecessor.cancel();
