@@ -65,7 +65,7 @@ const ms = (n: number | undefined): string => (n === undefined || !Number.isFini
 export const concurrencySuite: Suite = {
   name: "concurrency",
   description: "locks and elections: uncontended lock+unlock vs etcd3 and the server lock, hand-off with 16 waiters, election failover",
-  defaults: { rounds: 3, warmupMs: 500, durationMs: 3_000 },
+  defaults: { rounds: 3, warmupMs: 2_000, durationMs: 3_000 },
   async run(options: SuiteOptions): Promise<void> {
     const loadBefore = load1();
     await using etcd = await acquireEtcd();
