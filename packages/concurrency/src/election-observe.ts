@@ -73,7 +73,14 @@ export async function* observeQueue(watcher: Watcher, queue: string, signal: Abo
   }
 }
 
-/** The candidate with the lowest create revision (ties, from one txn, by key), if any. */
+/**
+ * The candidate with the lowest create revision (ties, from one txn, by key), if any.
+ *
+ * @example
+ * ```ts
+ * const leader = oldest(new Map(kvs.map((kv) => [kv.keyText(), kv])));
+ * ```
+ */
 export function oldest(candidates: ReadonlyMap<string, KeyValue>): KeyValue | undefined {
   let best: KeyValue | undefined;
   for (const kv of candidates.values()) {

@@ -18,7 +18,14 @@ import { sessionExpiredError } from "./errors.js";
 import { LocalLocks } from "./local-locks.js";
 import type { WaitOptions } from "./wait-scope.js";
 
-/** Go's default session TTL, in seconds. */
+/**
+ * Go's default session TTL, in seconds: what `createSession` grants without a `ttl`.
+ *
+ * @example
+ * ```ts
+ * const session = await createSession(transport); // session.ttl === DEFAULT_SESSION_TTL
+ * ```
+ */
 export const DEFAULT_SESSION_TTL = 60;
 
 /**

@@ -69,6 +69,11 @@ export async function waitForTurn(place: QueuePlace, scope: WaitScope, first?: Q
  * revision — answered by the nearest member without a consensus round, and exact — falling back
  * to a linearizable read when the member has not applied it yet or it was compacted.
  * Throws "session-expired" when the own key is not the caller's incarnation.
+ *
+ * @example
+ * ```ts
+ * const { revision, predecessor } = await readAhead(place, scope, deletedAt);
+ * ```
  */
 export async function readAhead(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined): Promise<QueueAhead> {
   let result;
