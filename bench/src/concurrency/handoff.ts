@@ -2,12 +2,12 @@
  * Hand-off latency, worker side: a holder and `waiters` waiters, each in its own process with its
  * own connection and lease, take the lock in turn (each re-queues right after its unlock), so
  * every unlock hands the lock to a waiter. A hand-off is the time from the holder's unlock call
- * to the next holder's lock resolving (clocks: ms since the epoch, high resolution). The baseline is one watch event's latency: from a put call to the event
- * arriving at a watcher on another connection.
+ * to the next holder's lock resolving (clocks: ms since the epoch, high resolution). The baseline
+ * is one watch event's latency, across processes too: from a put call in one process to the event
+ * arriving at a watcher in another.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createKV } from "@etcdkit/kv";
 import { createTransport, type EtcdTransport } from "@etcdkit/transport";
 import { createWatch } from "@etcdkit/watch";
 import { summarizeMs } from "./latency.js";
@@ -59,22 +59,46 @@ export async function measureHandoff(spec: ConcurrencySpec): Promise<LatencyResu
   return summarizeMs(samples);
 }
 
+const WRITER = fileURLToPath(new URL("./watch-writer.ts", import.meta.url));
+
+/**
+ * One watch event's latency, across processes as a hand-off is: a writer process puts a value
+ * every 5 ms; this process watches the key; latency = the event's arrival − the put's call.
+ */
 export async function measureWatchLatency(spec: ConcurrencySpec): Promise<LatencyResult> {
-  const writer: EtcdTransport = createTransport({ endpoints: [spec.url] });
   const reader: EtcdTransport = createTransport({ endpoints: [spec.url] });
-  const kv = createKV(writer);
   const watch = createWatch(reader).watch(spec.name);
   await watch.ready;
-  const iterator = watch[Symbol.asyncIterator]();
-  const samples: number[] = [];
-  for (let i = 0; i < spec.samples + 20; i++) {
-    const t = performance.now();
-    const [, next] = await Promise.all([kv.put(spec.name, String(i)), iterator.next()]);
-    if (next.done === true) throw new Error("the watch ended");
-    if (i >= 20) samples.push(performance.now() - t);
-  }
+  const received = new Map<number, number>();
+  const count = spec.samples + 20;
+  const collecting = (async () => {
+    for await (const batch of watch) {
+      const at = performance.timeOrigin + performance.now();
+      for (const event of batch.events) received.set(Number(event.kv.text()), at);
+      if (received.size >= count) return;
+    }
+  })();
+  const writer = spawn(process.execPath, [...process.execArgv, WRITER, JSON.stringify({ url: spec.url, key: spec.name, count, gapMs: 5 })], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  writer.stdout.setEncoding("utf8").on("data", (s: string) => {
+    out += s;
+    if (out.startsWith("ready\n") && !writer.stdin.writableEnded) writer.stdin.end("go\n");
+  });
+  writer.stderr.setEncoding("utf8").on("data", (s: string) => (err = (err + s).slice(-2000)));
+  const sent = await new Promise<number[]>((resolve, reject) =>
+    writer.on("close", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("["));
+      if (code === 0 && line !== undefined) resolve(JSON.parse(line) as number[]);
+      else reject(new Error(`watch writer failed (exit ${code}): ${err.trim().split("\n").slice(-3).join(" ")}`));
+    }),
+  );
+  await collecting;
   watch.cancel();
-  await writer.close();
   await reader.close();
+  const samples: number[] = [];
+  for (let i = 20; i < count; i++) samples.push(received.get(i)! - sent[i]!);
   return summarizeMs(samples);
 }

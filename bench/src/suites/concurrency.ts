@@ -169,7 +169,7 @@ export const concurrencySuite: Suite = {
         const l = latencyCells(rs);
         return [c, ms(l.p50), ms(l.p99), ms(l.max), fmtRatio(l.p50, watch?.p50)];
       });
-      rows.push(["one watch event (put → event)", ms(watch?.p50), ms(watch?.p99), ms(watch?.max), "1.00×"]);
+      rows.push(["one watch event (put in one process → event in another)", ms(watch?.p50), ms(watch?.p99), ms(watch?.max), "1.00×"]);
       sections.push(
         `Lock hand-off with ${WAITERS} waiters (unlock call → the next holder's lock resolves; ${HANDOFFS} hand-offs per round, medians of the rounds' percentiles; max over all):\n\n` +
           markdownTable(["client", "p50 ms", "p99 ms", "max ms", "p50 vs one watch event"], rows),
