@@ -42,9 +42,15 @@ export async function concurrencyChapter(ctx: TourContext): Promise<void> {
   await using carol = await createSession(transport, { ttl: 10 });
   const seen: LeaderObservation[] = [];
   const stop = new AbortController();
+  let started!: () => void;
+  const first = new Promise<void>((resolve) => (started = resolve));
   const observing = (async () => {
-    for await (const observation of createElection(carol, `${p}elections/api`).observe({ signal: stop.signal })) seen.push(observation);
+    for await (const observation of createElection(carol, `${p}elections/api`).observe({ signal: stop.signal })) {
+      seen.push(observation);
+      started();
+    }
   })();
+  await first; // the observer has read the current state
   const election = createElection(bob, `${p}elections/api`);
   await election.campaign("bob");
   await election.proclaim("bob, v2");
