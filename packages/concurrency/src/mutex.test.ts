@@ -73,7 +73,7 @@ describe("Mutex (real etcd)", () => {
     await Promise.all([holderSession, ...sessions].map((s) => s.close()));
   });
 
-  it("a waiter watches its predecessor from the revision it read, so a release in between is not missed", async () => {
+  it("a release between a waiter's read and the start of its watch is not missed", async () => {
     const name = uniqueName("in-between");
     const transport = connect(cluster.endpoints);
     await using holder = await createSession(transport, { ttl: 10 });
