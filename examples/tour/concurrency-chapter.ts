@@ -43,14 +43,14 @@ export async function concurrencyChapter(ctx: TourContext): Promise<void> {
   const seen: LeaderObservation[] = [];
   const stop = new AbortController();
   let started!: () => void;
-  const first = new Promise<void>((resolve) => (started = resolve));
+  const firstSeen = new Promise<void>((resolve) => (started = resolve));
   const observing = (async () => {
     for await (const observation of createElection(carol, `${p}elections/api`).observe({ signal: stop.signal })) {
       seen.push(observation);
       started();
     }
   })();
-  await first; // the observer has read the current state
+  await firstSeen; // the observer has read the current state
   const election = createElection(bob, `${p}elections/api`);
   await election.campaign("bob");
   await election.proclaim("bob, v2");
