@@ -84,11 +84,12 @@ export function createOrderingKV(transport: Transport, options?: OrderingOptions
 
   /** The KV of the next endpoint in turn, or the balanced one when the transport cannot address members. */
   const nextKV = (): { kv: KV; endpoints: number } => {
-    const urls = canAddressMembers(transport) ? (transport as { endpoints?: readonly string[] }).endpoints : undefined;
+    if (!canAddressMembers(transport)) return { kv: balanced, endpoints: 1 };
+    const urls = (transport as { endpoints?: readonly string[] }).endpoints;
     if (urls === undefined || urls.length === 0) return { kv: balanced, endpoints: 1 };
     const url = urls[cursor++ % urls.length]!;
     let kv = byEndpoint.get(url);
-    if (kv === undefined) byEndpoint.set(url, (kv = createKV((transport as { forEndpoint(u: string): Transport }).forEndpoint(url))));
+    if (kv === undefined) byEndpoint.set(url, (kv = createKV(transport.forEndpoint(url))));
     return { kv, endpoints: urls.length };
   };
 
