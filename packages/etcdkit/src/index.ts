@@ -16,7 +16,6 @@
 export { createClient, type ClientConfig, type EtcdClient } from "./create-client.js";
 export { loadConfig, parseConfig } from "./load-config.js";
 export { configFromEnv } from "./config-from-env.js";
-export { parseGoDuration } from "./go-duration.js";
 export { keyExists, keyMissing } from "./key-compares.js";
 
 export {

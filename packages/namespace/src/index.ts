@@ -15,4 +15,3 @@
  * ```
  */
 export { namespaceTransport, type NamespacedTransport } from "./namespace-transport.js";
-export { namespaceMappings, type MethodMapping } from "./method-table.js";

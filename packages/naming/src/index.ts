@@ -19,4 +19,4 @@ export {
   type EndpointSource,
 } from "./endpoint-manager.js";
 export { decodeEndpoint, encodeEndpoint, type Endpoint } from "./endpoint-codec.js";
-export { watchEndpoints, type EndpointUpdate, type EndpointWatch, type EndpointWatchOptions } from "./endpoint-watch.js";
+export type { EndpointUpdate, EndpointWatch, EndpointWatchOptions } from "./endpoint-watch.js";
