@@ -52,7 +52,7 @@ export interface EtcdClient<T extends Transport = EtcdTransport> extends AsyncDi
   readonly maintenance: Maintenance;
   /** Users, roles, permissions (`@etcdkit/auth`); not namespaced (permissions name real keys). */
   readonly auth: Auth;
-  /** The key prefix of this client ("" for the root client; nested namespaces: the whole prefix). */
+  /** The key prefix of this client, as bytes (empty for the root client; nested namespaces: the whole prefix). */
   readonly prefix: Uint8Array;
   /**
    * A client whose keys all live under `prefix` (Go's `namespace` package for KV, Watcher and
