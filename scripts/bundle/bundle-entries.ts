@@ -118,7 +118,7 @@ export const bundleEntries: BundleEntry[] = [
       "  return (await kv.get(key))?.text();",
       "}",
     ].join("\n"),
-    gzipBudget: 40_000,
+    gzipBudget: 34_000,
   },
   {
     name: "etcdkit-client-get",
@@ -130,7 +130,7 @@ export const bundleEntries: BundleEntry[] = [
       "  return (await client.kv.get(key))?.text();",
       "}",
     ].join("\n"),
-    gzipBudget: 70_000,
+    gzipBudget: 56_000,
   },
   {
     name: "etcd3-get-put (reference)",

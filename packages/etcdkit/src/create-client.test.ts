@@ -12,6 +12,7 @@ import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { isEtcdError } from "@etcdkit/transport";
 import { createWatch, type Watch, type WatchBatch } from "@etcdkit/watch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMutex } from "@etcdkit/concurrency";
 import { createClient } from "./create-client.js";
 import { keyExists, keyMissing } from "./key-compares.js";
 
@@ -94,6 +95,40 @@ describe("createClient, against a real etcd", () => {
     expect(keys).toEqual(["svc/10.0.0.1:1"]);
     const ordered = createOrderingKV(team.transport);
     expect((await ordered.get("svc/10.0.0.1:1", { serializable: true }))?.keyText()).toBe("svc/10.0.0.1:1");
+  });
+
+  it("session() and stm() build on the client's transport (inside a namespace too); close() revokes the sessions it made", async () => {
+    const client = createClient({ endpoints: cluster.endpoints });
+    const other = createClient({ endpoints: cluster.endpoints });
+    try {
+      const app = client.namespace("conc-app/");
+      const session = await app.session({ ttl: 30 });
+      const held = await createMutex(session, "locks/a").lock();
+      // The lock key is inside the namespace: the root sees it under the prefix only.
+      const keys = (await client.kv.getPrefix("conc-app/locks/a/")).kvs.map((kv) => kv.keyText());
+      expect(keys).toEqual([`conc-app/${held.key}`]);
+      expect((await other.kv.getPrefix("locks/a/")).kvs).toHaveLength(0);
+
+      await client.kv.put("conc-counter", "1");
+      const result = await client.stm(async (stm) => {
+        const value = Number(await stm.get("conc-counter"));
+        stm.put("conc-counter", String(value + 1));
+        return value;
+      });
+      expect(result.value).toBe(1);
+      expect((await client.kv.get("conc-counter"))?.text()).toBe("2");
+
+      // Closing the client revokes the session: a waiter elsewhere gets the lock at once, long
+      // before the 30 s TTL would have run out.
+      const otherSession = await other.namespace("conc-app/").session({ ttl: 30 });
+      const waiting = createMutex(otherSession, "locks/a").lock({ timeoutMs: 10_000 });
+      await client.close();
+      expect((await session.lost).reason).toBe("closed"); // closed by its client: revoked, not orphaned
+      await (await waiting).unlock();
+    } finally {
+      await client.close();
+      await other.close();
+    }
   });
 
   it("keyExists / keyMissing guard txns as Go's clientv3util", async () => {

@@ -1,6 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { createAuth, type Auth } from "@etcdkit/auth";
 import { createCluster, type Cluster } from "@etcdkit/cluster";
+import { createSession, runSTM, type Session, type SessionOptions, type STM, type STMOptions, type STMResult } from "@etcdkit/concurrency";
 import { createKV, type KV } from "@etcdkit/kv";
 import { createLease, type LeaseClient } from "@etcdkit/lease";
 import { createMaintenance, type Maintenance } from "@etcdkit/maintenance";
@@ -26,9 +27,9 @@ export type ClientConfig = TransportOptions;
  * are created on first use, so a program that only reads keys never opens a watch or keepalive
  * stream. All watches share one stream and all kept-alive leases another.
  *
- * The client does not carry the concurrency recipes (sessions, locks, elections, STM):
- * `@etcdkit/concurrency` builds them on `client.transport`, and over a namespaced client's
- * transport they stay inside its namespace.
+ * Sessions (for locks, elections and recipes) and STM transactions come from `client.session()`
+ * and `client.stm()`, built on the client's transport (`@etcdkit/concurrency`): over a
+ * namespaced client they stay inside its namespace.
  *
  * @example
  * ```ts
@@ -52,6 +53,28 @@ export interface EtcdClient<T extends Transport = EtcdTransport> extends AsyncDi
   readonly maintenance: Maintenance;
   /** Users, roles, permissions (`@etcdkit/auth`); not namespaced (permissions name real keys). */
   readonly auth: Auth;
+  /**
+   * A session (a lease kept alive) for locks, elections and recipes, on this client's transport
+   * (`createSession` of `@etcdkit/concurrency`; same options and errors). The client closes the
+   * sessions it made when it closes (revoking their leases, so their locks are released at once).
+   *
+   * @example
+   * ```ts
+   * const session = await client.session({ ttl: 10 });
+   * await using held = await createMutex(session, "locks/orders").lock();
+   * ```
+   */
+  session(options?: SessionOptions): Promise<Session>;
+  /**
+   * Runs `apply` as a software transactional memory transaction on this client's transport
+   * (`runSTM` of `@etcdkit/concurrency`; same options, isolation levels and errors).
+   *
+   * @example
+   * ```ts
+   * await client.stm(async (stm) => stm.put("b", String(Number(await stm.get("a")) + 1)));
+   * ```
+   */
+  stm<R>(apply: (stm: STM) => R | Promise<R>, options?: STMOptions): Promise<STMResult<R>>;
   /** The key prefix of this client, as bytes (empty for the root client; nested namespaces: the whole prefix). */
   readonly prefix: Uint8Array;
   /**
@@ -107,6 +130,7 @@ class ServiceSet<T extends Transport> implements EtcdClient<T> {
   private maintenanceValue: Maintenance | undefined;
   private authValue: Auth | undefined;
   private readonly children = new Map<NamespacedTransport, ServiceSet<NamespacedTransport>>();
+  private readonly sessions = new Set<Session>();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -141,6 +165,19 @@ class ServiceSet<T extends Transport> implements EtcdClient<T> {
     return this.root?.auth ?? (this.authValue ??= createAuth(this.transport));
   }
 
+  async session(options?: SessionOptions): Promise<Session> {
+    if (this.closing !== undefined) throw invalidArgumentError("session: the client was closed");
+    const session = await createSession(this.transport, options);
+    this.sessions.add(session);
+    void session.lost.then(() => this.sessions.delete(session));
+    if (this.closing !== undefined) await session.close().catch(() => {});
+    return session;
+  }
+
+  stm<R>(apply: (stm: STM) => R | Promise<R>, options?: STMOptions): Promise<STMResult<R>> {
+    return runSTM(this.transport, apply, options);
+  }
+
   namespace(prefix: Bytes): EtcdClient<NamespacedTransport> {
     if (this.closing !== undefined) throw invalidArgumentError("namespace: the client was closed");
     let transport: NamespacedTransport;
@@ -171,7 +208,10 @@ class ServiceSet<T extends Transport> implements EtcdClient<T> {
     const children = [...this.children.values()];
     this.children.clear();
     await Promise.all(children.map((child) => child.close()));
-    // Leases first (their keepalives stop), then watches, then the connections.
+    // Sessions first (revoked: their locks and leaderships end at once; a failure to revoke
+    // leaves the lease to expire), then leases (their keepalives stop), watches, the connections.
+    await Promise.all([...this.sessions].map((session) => session.close().catch(() => {})));
+    this.sessions.clear();
     await this.leaseValue?.close();
     await this.watchValue?.close();
     await this.closeTransport?.();

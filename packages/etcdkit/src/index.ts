@@ -41,3 +41,16 @@ export { createCluster, formatMemberId, parseMemberId, type Cluster, type Member
 export { createMaintenance, type Maintenance } from "@etcdkit/maintenance";
 export { createAuth, type Auth } from "@etcdkit/auth";
 export { namespaceTransport, type NamespacedTransport } from "@etcdkit/namespace";
+export {
+  createElection,
+  createMutex,
+  createSession,
+  runSTM,
+  type Election,
+  type HeldLock,
+  type Mutex,
+  type Session,
+  type SessionOptions,
+  type STM,
+  type STMOptions,
+} from "@etcdkit/concurrency";
