@@ -23,6 +23,7 @@ import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
+import { warnIfUnverified } from "../tls.js";
 
 /** Deadline of the Authenticate call when the transport has no default `timeoutMs`. */
 const AUTHENTICATE_TIMEOUT_MS = 30_000;
@@ -119,6 +120,7 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
  */
 export function createTransport(options: TransportOptions): EtcdTransport {
   const resolved = resolveOptions(options);
+  warnIfUnverified(resolved.tls);
   const calls = new Set<CallContext>();
   const counters = { calls: 0, streams: 0, retries: 0, connections: 0 };
   const settings: ConnectionSettings = {

@@ -35,8 +35,8 @@ describe("resolveOptions", () => {
   });
 
   it("de-duplicates endpoints", () => {
-    const o = resolveOptions({ endpoints: ["http://a:1", "http://a:1/", "https://a:1"] });
-    expect(o.endpoints.map((e) => e.url)).toEqual(["http://a:1", "https://a:1"]);
+    const o = resolveOptions({ endpoints: ["http://a:1", "http://a:1/", "http://b:1"] });
+    expect(o.endpoints.map((e) => e.url)).toEqual(["http://a:1", "http://b:1"]);
   });
 
   it("rejects bad options before any I/O", () => {

@@ -67,6 +67,11 @@ export interface TransportOptions {
  */
 export interface ResolvedOptions {
   readonly endpoints: readonly Endpoint[];
+  /**
+   * Every connection uses TLS (the endpoints are `https://`): endpoints learned later that are
+   * not `https://` are dropped, and no connection is ever made without TLS.
+   */
+  readonly secure: boolean;
   readonly dialTimeoutMs: number;
   readonly timeoutMs: number | undefined;
   readonly tls: TlsOptions | undefined;
@@ -116,6 +121,7 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
     const endpoint = parseEndpoint(raw);
     if (!endpoints.some((e) => e.url === endpoint.url)) endpoints.push(endpoint);
   }
+  const secure = checkSchemes(endpoints, options.tls);
   const auth = options.auth;
   if (auth !== undefined) {
     if (typeof auth.username !== "string" || auth.username === "" || typeof auth.password !== "string") {
@@ -124,6 +130,7 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
   }
   return {
     endpoints,
+    secure,
     dialTimeoutMs: positive("dialTimeoutMs", options.dialTimeoutMs, transportDefaults.dialTimeoutMs),
     timeoutMs: defaultTimeout(options.timeoutMs),
     tls: options.tls,
@@ -139,6 +146,30 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
       transportDefaults.maxReceiveMessageBytes,
     ),
   };
+}
+
+/**
+ * One scheme for every endpoint, as Go's client has one set of transport credentials: `tls` with
+ * an `http://` endpoint would skip TLS for it and send the token and password in cleartext, and a
+ * list mixing `https://` and `http://` would do the same for its `http://` members. Returns
+ * whether the transport is a TLS transport.
+ */
+function checkSchemes(endpoints: readonly Endpoint[], tls: TlsOptions | undefined): boolean {
+  const plain = endpoints.find((e) => !e.secure);
+  if (tls !== undefined && plain !== undefined) {
+    throw invalidArgumentError(
+      `createTransport: "tls" is set but endpoint "${plain.url}" is http://, which would connect without TLS and ` +
+        "send credentials in cleartext; use https:// endpoints (or leave tls out for a plain-text cluster)",
+    );
+  }
+  const secure = endpoints[0]!.secure;
+  if (endpoints.some((e) => e.secure !== secure)) {
+    throw invalidArgumentError(
+      'createTransport: "endpoints" mix https:// and http:// URLs; every endpoint of one transport uses the same scheme ' +
+        "(an http:// member would get the token and password in cleartext)",
+    );
+  }
+  return secure;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
