@@ -84,7 +84,8 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
    * goes to it, with this transport's TLS, auth token, keepalive, counters and retry rules. When
    * the URL is one of this transport's endpoints its connection is shared; otherwise one
    * connection per URL is kept and closed with this transport. No new handshake or Authenticate
-   * per call. Throws EtcdError "invalid-argument" for a malformed URL, before any I/O.
+   * per call. Throws EtcdError "invalid-argument" for a malformed URL, and for an `http://` URL on a
+   * TLS transport (its token would go in cleartext), before any I/O.
    *
    * @example
    * ```ts
@@ -124,6 +125,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
   const calls = new Set<CallContext>();
   const counters = { calls: 0, streams: 0, retries: 0, connections: 0 };
   const settings: ConnectionSettings = {
+    secure: resolved.secure,
     tls: resolved.tls,
     dialTimeoutMs: resolved.dialTimeoutMs,
     keepAlive: { intervalMs: resolved.keepAliveIntervalMs, timeoutMs: resolved.keepAliveTimeoutMs },
@@ -197,7 +199,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     } catch (err) {
       throw toEtcdError(err);
     }
-    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs);
+    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs, resolved.secure);
     pool.setEndpoints(endpoints);
     return pool.urls;
   }
