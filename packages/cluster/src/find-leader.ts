@@ -13,7 +13,10 @@ interface Seen {
 
 /**
  * Finds the leader among `members`: asks every voting member with a client URL for its Status
- * (in parallel, each through `transport.forEndpoint(url)`), and returns the member that reports
+ * (in parallel, each through `transport.forEndpoint(url)`, with the first of its client URLs
+ * the transport accepts: a TLS transport refuses `http://` ones, so a member advertising one gets
+ * neither a call nor the token over it; a member with no such URL counts as not answering), and
+ * returns the member that reports
  * itself as leader as soon as one does; failing that, the member most others report as leader.
  * On a transport that cannot address one member, one Status through `transport` says who the
  * leader is.
@@ -64,7 +67,7 @@ async function askEach(
     let pending = voters.length;
     for (const member of voters) {
       Promise.resolve()
-        .then(() => statusOf(transport.forEndpoint(member.clientUrls[0]!), perCall))
+        .then(() => statusOf(memberTransportOf(member, transport), perCall))
         .then((s) => {
           seen.push(s);
           if (s.leader !== 0n && s.leader === s.self) resolve();
@@ -79,4 +82,20 @@ async function askEach(
   if (options?.signal?.aborted === true) throw toEtcdError(options.signal.reason);
   if (seen.length === 0) throw toEtcdError(errors[0]);
   return seen;
+}
+
+/**
+ * The transport bound to `member` through the first of its client URLs that `transport` accepts
+ * (a TLS transport refuses `http://` URLs); throws the refusal of the first URL when none is.
+ */
+function memberTransportOf(member: Member, transport: MemberAddressingTransport): Transport {
+  let refusal: unknown;
+  for (const url of member.clientUrls) {
+    try {
+      return transport.forEndpoint(url);
+    } catch (err) {
+      refusal ??= err;
+    }
+  }
+  throw toEtcdError(refusal);
 }
