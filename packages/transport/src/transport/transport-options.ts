@@ -53,7 +53,13 @@ export interface TransportOptions {
   autoSyncIntervalMs?: number;
   /** Largest request message; bigger requests fail with "message-too-large" before I/O. Default 2 MiB (as Go). */
   maxSendMessageBytes?: number;
-  /** Largest response message; bigger responses fail with "message-too-large". Default 2^31-1 (as Go). */
+  /**
+   * Largest response message; bigger responses fail with "message-too-large". Default 16 MiB
+   * (Go's client allows 2^31-1). It also bounds what one response can cost in memory: decoded,
+   * a message takes up to about 55 times its size (empty sub-messages from a hostile server;
+   * real answers of small keys about 10-20 times), so keep it well below the heap / 64. Raise it
+   * for larger Range answers from a trusted cluster, or page through them (`@etcdkit/kv`).
+   */
   maxReceiveMessageBytes?: number;
 }
 
@@ -90,6 +96,7 @@ export interface ResolvedOptions {
  * @example
  * ```ts
  * transportDefaults.maxSendMessageBytes; // 2097152, as Go's MaxCallSendMsgSize
+ * transportDefaults.maxReceiveMessageBytes; // 16777216: bounds what one response can cost
  * ```
  */
 export const transportDefaults = {
@@ -97,7 +104,7 @@ export const transportDefaults = {
   keepAliveIntervalMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   maxSendMessageBytes: 2 * 1024 * 1024,
-  maxReceiveMessageBytes: 2 ** 31 - 1,
+  maxReceiveMessageBytes: 16 * 1024 * 1024,
 } as const;
 
 /**
