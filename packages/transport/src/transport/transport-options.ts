@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from "../call-options.js";
+import { ownOptions } from "../argument-checks.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { TlsOptions } from "../tls.js";
@@ -117,8 +118,10 @@ export const transportDefaults = {
  * resolved.dialTimeoutMs; // 5000
  * ```
  */
-export function resolveOptions(options: TransportOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) throw invalidArgumentError("createTransport: options are required");
+export function resolveOptions(given: TransportOptions): ResolvedOptions {
+  if (typeof given !== "object" || given === null) throw invalidArgumentError("createTransport: options are required");
+  // Own properties only, also of `tls` and `auth`: a polluted Object.prototype sets no option.
+  const options = ownOptions(given, "createTransport: options");
   const list = options.endpoints;
   if (!Array.isArray(list) || list.length === 0) {
     throw invalidArgumentError('createTransport: "endpoints" must list at least one URL, e.g. "http://127.0.0.1:2379"');
@@ -128,8 +131,9 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
     const endpoint = parseEndpoint(raw);
     if (!endpoints.some((e) => e.url === endpoint.url)) endpoints.push(endpoint);
   }
-  const secure = checkSchemes(endpoints, options.tls);
-  const auth = options.auth;
+  const tls = options.tls === undefined ? undefined : ownOptions(options.tls, 'createTransport: "tls"');
+  const secure = checkSchemes(endpoints, tls);
+  const auth = options.auth === undefined ? undefined : ownOptions(options.auth, 'createTransport: "auth"');
   if (auth !== undefined) {
     if (typeof auth.username !== "string" || auth.username === "" || typeof auth.password !== "string") {
       throw invalidArgumentError('createTransport: "auth" needs a non-empty username and a password string');
@@ -140,8 +144,8 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
     secure,
     dialTimeoutMs: positive("dialTimeoutMs", options.dialTimeoutMs, transportDefaults.dialTimeoutMs),
     timeoutMs: defaultTimeout(options.timeoutMs),
-    tls: options.tls,
-    auth: auth === undefined ? undefined : { username: auth.username, password: auth.password },
+    tls,
+    auth: auth === undefined ? undefined : { username: auth.username!, password: auth.password! },
     requireLeader: options.requireLeader === true,
     keepAliveIntervalMs: nonNegative("keepAliveIntervalMs", options.keepAliveIntervalMs, transportDefaults.keepAliveIntervalMs),
     keepAliveTimeoutMs: positive("keepAliveTimeoutMs", options.keepAliveTimeoutMs, transportDefaults.keepAliveTimeoutMs),
