@@ -1,6 +1,6 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { canAddressMembers, toEtcdError, type MemberAddressingTransport, type MemberId } from "@etcdkit/transport";
+import { canAddressMembers, ownOptions, toEtcdError, type MemberAddressingTransport, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import type { Member } from "./member.js";
 
@@ -29,7 +29,8 @@ interface Seen {
  * const leader = await findLeader(members, transport, { timeoutMs: 3000 });
  * ```
  */
-export async function findLeader(members: readonly Member[], transport: Transport, options?: CallOptions): Promise<Member> {
+export async function findLeader(members: readonly Member[], transport: Transport, given?: CallOptions): Promise<Member> {
+  const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
   const seen = canAddressMembers(transport) ? await askEach(members, transport, options) : [await statusOf(transport, options)];
   const byId = (id: MemberId): Member | undefined => (id === 0n ? undefined : members.find((m) => m.id === id));
   const selfDeclared = seen.find((s) => s.leader === s.self && byId(s.leader) !== undefined);
@@ -52,15 +53,15 @@ async function statusOf(transport: Transport, options: CallOptions | undefined):
 async function askEach(
   members: readonly Member[],
   transport: MemberAddressingTransport,
-  options: CallOptions | undefined,
+  options: CallOptions,
 ): Promise<Seen[]> {
   const voters = members.filter((m) => !m.isLearner && m.clientUrls.length > 0);
   if (voters.length === 0) {
     throw toEtcdError(new ConnectError("etcdserver: no leader (no started voting member)", Code.Unavailable));
   }
   const stop = new AbortController();
-  const signal = options?.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
-  const perCall: CallOptions = { signal, timeoutMs: options?.timeoutMs };
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
+  const perCall: CallOptions = { signal, timeoutMs: options.timeoutMs };
   const seen: Seen[] = [];
   const errors: unknown[] = [];
   await new Promise<void>((resolve) => {
@@ -79,7 +80,7 @@ async function askEach(
     }
   });
   stop.abort();
-  if (options?.signal?.aborted === true) throw toEtcdError(options.signal.reason);
+  if (options.signal?.aborted === true) throw toEtcdError(options.signal.reason);
   if (seen.length === 0) throw toEtcdError(errors[0]);
   return seen;
 }

@@ -1,11 +1,11 @@
-import { booleanOption, connectCallOptions, invalidArgumentError, isAbortSignal, typeName } from "@etcdkit/transport";
+import { booleanOption, connectCallOptions, invalidArgumentError, isAbortSignal, ownOptions, typeName } from "@etcdkit/transport";
 import type { SnapshotOptions } from "../maintenance.js";
 
 /**
  * Checks the options of `snapshot()` before anything is opened or addressed: an object (or
  * undefined) whose `onProgress` is a function, `verify` and `end` booleans, `signal` an
  * AbortSignal, `timeoutMs` a number and `maxBytes` a positive integer, each when given. Returns
- * them (`{}` for undefined).
+ * their own properties (see `ownOptions`), as an object without a prototype.
  *
  * Throws an EtcdError "invalid-argument" otherwise, so that a typo fails at once instead of after
  * the stream started (`onProgress`) or by being read as the default (`verify`, `end`), and
@@ -16,11 +16,12 @@ import type { SnapshotOptions } from "../maintenance.js";
  * const options = checkSnapshotOptions({ onProgress: (p) => console.log(p.bytes), end: false });
  * ```
  */
-export function checkSnapshotOptions(options: SnapshotOptions | undefined): SnapshotOptions {
-  if (options === undefined) return {};
-  if (typeof options !== "object" || options === null) {
+export function checkSnapshotOptions(given: SnapshotOptions | undefined): SnapshotOptions {
+  if (given !== undefined && (typeof given !== "object" || given === null)) {
     throw invalidArgumentError("snapshot: options must be an object, e.g. { onProgress, signal, timeoutMs }");
   }
+  // Own properties only: a polluted Object.prototype must not switch verification off.
+  const options = ownOptions(given, "snapshot: options");
   const { onProgress, verify, end, signal, maxBytes } = options;
   if (onProgress !== undefined && typeof onProgress !== "function") {
     throw invalidArgumentError(`snapshot: onProgress must be a function, got ${typeName(onProgress)}`);
