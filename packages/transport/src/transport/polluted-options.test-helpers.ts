@@ -43,6 +43,18 @@ const cases: Record<string, { pollute: Record<string, unknown>; act(): Promise<u
     },
   },
   "call: timeoutMs": { pollute: { timeoutMs: 0.001 }, act: () => oneCall() },
+  "error: outcomeUnknown": {
+    pollute: { outcomeUnknown: true },
+    act: async () => {
+      const transport = createTransport({ endpoints: [endpoint!] });
+      try {
+        const error = await createClient(KV, transport).range({ key: new Uint8Array(0) }).catch((e: unknown) => e);
+        return [(error as { reason?: string }).reason, (error as { outcomeUnknown?: boolean }).outcomeUnknown];
+      } finally {
+        await transport.close();
+      }
+    },
+  },
   "syncEndpoints: timeoutMs": {
     pollute: { timeoutMs: -1 },
     act: async () => {

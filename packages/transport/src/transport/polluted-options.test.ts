@@ -26,6 +26,7 @@ describe("transport options with a polluted Object.prototype", () => {
       "createTransport: username": "invalid-argument",
       "tls: rejectUnauthorized": 0,
       "call: timeoutMs": { authentications: 0 },
+      "error: outcomeUnknown": ["empty-key", false],
       "syncEndpoints: timeoutMs": 1,
     });
   });
