@@ -15,6 +15,17 @@ describe("KV-only bundle", () => {
     expect(result.code).not.toMatch(/google\.api\.http/);
   });
 
+  it("carries the descriptors of the messages KV reaches and no others (carried all of rpc.proto)", async () => {
+    const result = await measureBundle(entry("kv-raw"));
+    const types = new Set([...result.code.matchAll(/\{name:"([A-Z]\w*)",(?:field|value|method)/g)].map((m) => m[1]));
+    for (const reached of ["KV", "RangeRequest", "PutRequest", "TxnRequest", "RequestOp", "ResponseOp", "Compare", "CompactionRequest", "KeyValue", "ResponseHeader"]) {
+      expect(types.has(reached), reached).toBe(true);
+    }
+    for (const other of ["Watch", "WatchRequest", "LeaseGrantRequest", "MemberListRequest", "StatusResponse", "AuthenticateRequest", "Event", "User", "Permission"]) {
+      expect(types.has(other), other).toBe(false);
+    }
+  });
+
   it("a KV function over our transport carries no watch, lease, cluster, maintenance or auth package code", async () => {
     const result = await measureBundle(entry("kv-get-put"));
     const paths = result.modules.map((m) => m.path);
@@ -32,5 +43,13 @@ describe("KV-only bundle", () => {
       gzipBudget: 0,
     });
     expect(result.modules.map((m) => m.path).some((p) => p.includes("descriptor_pb"))).toBe(true);
+  });
+
+  it("a KV function over the gateway transport builds for a browser: no node: module, no HTTP/2 transport, no binary request encoding", async () => {
+    const result = await measureBundle(entry("kv-get-put-gateway")); // platform "browser": a node: import fails the build
+    const paths = result.modules.map((m) => m.path);
+    expect(paths.some((p) => p.startsWith("packages/transport/src/gateway/"))).toBe(true);
+    expect(paths.filter((p) => /packages\/transport\/src\/(http2|grpc|tls)|to-binary|descriptor_pb|to-json|from-json/.test(p))).toEqual([]);
+    expect(result.code).not.toMatch(/["']node:/);
   });
 });

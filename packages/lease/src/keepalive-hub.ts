@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs } from "@etcdkit/transport";
+import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 import { RequestQueue } from "@etcdkit/transport";
 
@@ -139,7 +139,7 @@ export class KeepAliveHub {
 
   private tick(entry: Entry): void {
     if (this.entries.get(entry.id) !== entry) return;
-    entry.timer?.refresh();
+    entry.timer = refreshTimer(entry.timer, () => this.tick(entry), entry.intervalMs);
     const session = this.session;
     if (session === undefined) return; // re-opening; the new stream renews every lease at once
     const oldest = session.pending.get(entry.id)?.[0];

@@ -3,7 +3,7 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow, unrefTimer } from "@etcdkit/transport";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
@@ -299,8 +299,8 @@ export class Lease implements AsyncDisposable {
       this.deadlineTimer = undefined;
       const remaining = (this.deadlineAt ?? 0) - monotonicNow();
       if (remaining <= 0) this.markLost("deadline");
-      else this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)).unref();
+      else this.deadlineTimer = unrefTimer(setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)));
     };
-    this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - monotonicNow()))).unref();
+    this.deadlineTimer = unrefTimer(setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - monotonicNow()))));
   }
 }

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { UnaryResponse } from "@connectrpc/connect";
-import { Auth } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { AuthenticateRequestSchema, AuthenticateResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { unaryMethod } from "../call/unary-method.js";
 import { isEtcdError } from "../errors/etcd-error.js";
 import { createTokenSource, type IssuedToken, type TokenSource } from "./token-source.js";
 
@@ -18,6 +19,9 @@ export type UnaryCaller = <I extends DescMessage, O extends DescMessage>(
   input: MessageInitShape<I>,
   signal: AbortSignal | undefined,
 ) => Promise<UnaryResponse<I, O> & { readonly url?: string }>;
+
+/** etcdserverpb.Auth/Authenticate, without the rest of the Auth service (see unaryMethod). */
+const authenticateMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Auth", "Authenticate", AuthenticateRequestSchema, AuthenticateResponseSchema);
 
 /**
  * The transport's token source for username/password auth: sends etcdserverpb.Auth/Authenticate
@@ -44,7 +48,7 @@ export function createAuthenticator(
   return createTokenSource(async (signal): Promise<IssuedToken> => {
     try {
       const request = { name: credentials.username, password: credentials.password };
-      const response = await call(Auth.method.authenticate, request, signal);
+      const response = await call(authenticateMethod, request, signal);
       return { token: response.message.token, issuer: response.url };
     } catch (err) {
       // As Go's client: credentials for a cluster without auth are not an error; calls go

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { UnaryResponse } from "@connectrpc/connect";
-import { Cluster } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { MemberListRequestSchema, MemberListResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { unaryMethod } from "../call/unary-method.js";
 import { parseEndpoint, type Endpoint } from "./parse-endpoint.js";
 
 /**
@@ -19,6 +20,9 @@ export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
   input: MessageInitShape<I>,
   useToken: boolean,
 ) => Promise<UnaryResponse<I, O>>;
+
+/** etcdserverpb.Cluster/MemberList, without the rest of the Cluster service (see unaryMethod). */
+const memberListMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Cluster", "MemberList", MemberListRequestSchema, MemberListResponseSchema);
 
 /**
  * Reads the cluster's client URLs with Cluster.MemberList: every client URL of every started,
@@ -42,7 +46,7 @@ export async function fetchMemberEndpoints(
   timeoutMs: number | undefined,
   secure: boolean,
 ): Promise<Endpoint[]> {
-  const response = await call(Cluster.method.memberList, signal, timeoutMs, undefined, {}, true);
+  const response = await call(memberListMethod, signal, timeoutMs, undefined, {}, true);
   const endpoints: Endpoint[] = [];
   for (const member of response.message.members) {
     if (member.isLearner) continue;

@@ -101,6 +101,11 @@ export type EtcdServerErrorReason =
  * - `slow-consumer`: a stream's consumer fell too far behind (e.g. a watch's buffer bound); the
  *   error carries `resumeRevision`.
  * - `unimplemented`: the server does not know the RPC (e.g. a 3.5+ RPC against etcd 3.4).
+ * - `locked`: a lock is held by another session (`tryLock`).
+ * - `session-expired`: a concurrency session's lease is gone (expired, revoked, closed), or the
+ *   key a lock or campaign waited with was deleted, so it cannot own what it waited for.
+ * - `stm-conflict`: an STM transaction kept conflicting with concurrent writes past its retry cap.
+ * - `barrier-full`: a double barrier already has its expected number of participants.
  * - `unknown`: anything else; inspect `code` and `cause`.
  *
  * @example
@@ -118,6 +123,10 @@ export type EtcdClientErrorReason =
   | "message-too-large"
   | "slow-consumer"
   | "unimplemented"
+  | "locked"
+  | "session-expired"
+  | "stm-conflict"
+  | "barrier-full"
   | "unknown";
 
 /**

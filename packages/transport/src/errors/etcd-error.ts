@@ -130,6 +130,10 @@ const clientReasonCodes: Readonly<Record<EtcdClientErrorReason, Code>> = {
   "message-too-large": Code.ResourceExhausted,
   "slow-consumer": Code.ResourceExhausted,
   unimplemented: Code.Unimplemented,
+  locked: Code.FailedPrecondition,
+  "session-expired": Code.FailedPrecondition,
+  "stm-conflict": Code.Aborted,
+  "barrier-full": Code.FailedPrecondition,
   unknown: Code.Unknown,
 };
 

@@ -128,7 +128,8 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
 
   data(chunk: Buffer): void {
     // Not a gRPC answer (a proxy's 502/503 page): its status says it all, its body is no frame.
-    if (this.problem !== undefined || this.httpStatus !== 200) return;
+    // Data before the response headers is kept: Deno's node:http2 emits "data" before "response".
+    if (this.problem !== undefined || (this.httpStatus !== undefined && this.httpStatus !== 200)) return;
     if (this.reader === undefined) {
       // Fast path: exactly one whole message in one chunk.
       const length = chunk.length - FRAME_PREFIX_BYTES;

@@ -18,7 +18,7 @@ import type { ConnectionSettings } from "../http2/endpoint-connection.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { connectCallOptions } from "../call-options.js";
 import { callerHeaders } from "../grpc/headers.js";
-import { callWithRetry, type CallEnv } from "../retry/call-with-retry.js";
+import { callWithRetry, poolReaches, type CallEnv } from "../retry/call-with-retry.js";
 import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
@@ -142,6 +142,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     maxReceiveMessageBytes: resolved.maxReceiveMessageBytes,
     tokens: undefined,
     stats: counters,
+    reaches: poolReaches,
   };
 
   /**
