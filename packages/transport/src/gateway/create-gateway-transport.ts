@@ -101,6 +101,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     tokens: undefined,
     requireLeader: resolved.requireLeader,
     sendMetadata: resolved.sendMetadata,
+    maxReceiveMessageBytes: resolved.maxReceiveMessageBytes,
     stats,
     reaches: endpointsReach,
   };
