@@ -1,6 +1,6 @@
 import { ownOptions } from "../argument-checks.js";
 import { MAX_TIMER_MS } from "../call-options.js";
-import { transportDefaults } from "../transport/transport-options.js";
+import { checkSchemes, transportDefaults } from "../transport/transport-options.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint } from "../endpoints/parse-endpoint.js";
 
@@ -17,7 +17,7 @@ import { parseEndpoint } from "../endpoints/parse-endpoint.js";
  * ```
  */
 export interface GatewayTransportOptions {
-  /** etcd client URLs, `http://host:port` or `https://host:port` (the gateway is served on the client port). */
+  /** etcd client URLs, `http://host:port` or `https://host:port`, all of one scheme (the gateway is served on the client port). */
   endpoints: readonly string[];
   /** Username and password: the transport authenticates and sends the token in `Authorization`. */
   auth?: { username: string; password: string };
@@ -58,6 +58,8 @@ export interface GatewayTransportOptions {
  */
 export interface ResolvedGatewayOptions {
   readonly endpoints: readonly string[];
+  /** The endpoints are `https://`: a member addressed by `forEndpoint` must be too. */
+  readonly secure: boolean;
   readonly auth: { readonly username: string; readonly password: string } | undefined;
   readonly timeoutMs: number | undefined;
   readonly requireLeader: boolean;
@@ -82,7 +84,9 @@ export function resolveGatewayOptions(given: GatewayTransportOptions): ResolvedG
   const options = ownOptions(given, "createGatewayTransport: options");
   const list = options.endpoints;
   if (!Array.isArray(list) || list.length === 0) throw fail('"endpoints" must list at least one URL, e.g. "http://127.0.0.1:2379"');
-  const endpoints = [...new Set((list as readonly unknown[]).map((raw) => parseEndpoint(raw).url))];
+  const parsed = (list as readonly unknown[]).map((raw) => parseEndpoint(raw));
+  const secure = checkSchemes(parsed, undefined, "createGatewayTransport");
+  const endpoints = [...new Set(parsed.map((e) => e.url))];
   const auth = options.auth === undefined ? undefined : ownOptions(options.auth, 'createGatewayTransport: "auth"');
   if (auth !== undefined && (typeof auth.username !== "string" || auth.username === "" || typeof auth.password !== "string")) {
     throw fail('"auth" needs a non-empty username and a password string');
@@ -95,6 +99,7 @@ export function resolveGatewayOptions(given: GatewayTransportOptions): ResolvedG
   }
   return {
     endpoints,
+    secure,
     auth: auth === undefined ? undefined : { username: auth.username!, password: auth.password! },
     timeoutMs: timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : timeoutMs,
     requireLeader: options.requireLeader === true,

@@ -163,20 +163,25 @@ export function resolveOptions(given: TransportOptions): ResolvedOptions {
  * One scheme for every endpoint, as Go's client has one set of transport credentials: `tls` with
  * an `http://` endpoint would skip TLS for it and send the token and password in cleartext, and a
  * list mixing `https://` and `http://` would do the same for its `http://` members. Returns
- * whether the transport is a TLS transport.
+ * whether the transport is a TLS transport; throws EtcdError "invalid-argument" (naming `who`).
+ *
+ * @example
+ * ```ts
+ * checkSchemes([parseEndpoint("https://a:2379")], undefined); // true
+ * ```
  */
-function checkSchemes(endpoints: readonly Endpoint[], tls: TlsOptions | undefined): boolean {
+export function checkSchemes(endpoints: readonly Endpoint[], tls: object | undefined, who = "createTransport"): boolean {
   const plain = endpoints.find((e) => !e.secure);
   if (tls !== undefined && plain !== undefined) {
     throw invalidArgumentError(
-      `createTransport: "tls" is set but endpoint "${plain.url}" is http://, which would connect without TLS and ` +
+      `${who}: "tls" is set but endpoint "${plain.url}" is http://, which would connect without TLS and ` +
         "send credentials in cleartext; use https:// endpoints (or leave tls out for a plain-text cluster)",
     );
   }
   const secure = endpoints[0]!.secure;
   if (endpoints.some((e) => e.secure !== secure)) {
     throw invalidArgumentError(
-      'createTransport: "endpoints" mix https:// and http:// URLs; every endpoint of one transport uses the same scheme ' +
+      `${who}: "endpoints" mix https:// and http:// URLs; every endpoint of one transport uses the same scheme ` +
         "(an http:// member would get the token and password in cleartext)",
     );
   }
