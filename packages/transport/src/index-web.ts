@@ -36,6 +36,7 @@ export {
 } from "./argument-checks.js";
 export { checkInt64, checkMemberId, checkRevision, MAX_INT64, MAX_UINT64, MIN_INT64 } from "./id-checks.js";
 export { toResponseHeader, type ResponseHeader } from "./response-header.js";
+export { bytesToJSON, ReadableRecord, readableRecord, toJSONValue, type BytesJSON } from "./readable.js";
 export { canAddressMembers, memberTransport, type MemberAddressingTransport } from "./endpoint-connector.js";
 export { RequestQueue } from "./streams/request-queue.js";
 export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";

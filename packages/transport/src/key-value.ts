@@ -2,6 +2,7 @@ import { bytesToText } from "./bytes.js";
 import { invalidArgumentError } from "./errors/client-errors.js";
 import type { LeaseId, Revision } from "./ids.js";
 import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
+import { ReadableRecord } from "./readable.js";
 
 /**
  * One key-value pair as etcd stores it: raw bytes plus metadata, with small decoding helpers.
@@ -9,14 +10,18 @@ import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
  * own bytes (they may share one buffer with each other), never the whole response, so caching
  * kvs costs what they hold.
  *
+ * `JSON.stringify(kv)` gives `{ key, value, createRevision, modRevision, version, lease }` with
+ * the key and value as text when they are valid UTF-8, else `{ "base64": "..." }`, and the
+ * revisions and lease ID as decimal strings; `console.log(kv)` shows the key and value as text.
+ *
  * @example
  * ```ts
- * const kv = await kvClient.get("config");
+ * const { kv } = await kvClient.get("config");
  * if (kv) console.log(kv.keyText(), kv.text(), kv.modRevision);
  * const settings = kv?.json<{ debug: boolean }>();
  * ```
  */
-export class KeyValue {
+export class KeyValue extends ReadableRecord {
   /** The key's bytes. */
   readonly key: Uint8Array;
   /** The value's bytes (empty with `keysOnly`). */
@@ -37,6 +42,7 @@ export class KeyValue {
    * ```
    */
   constructor(fields: KeyValueFields) {
+    super();
     this.key = fields.key;
     this.value = fields.value;
     this.createRevision = fields.createRevision;

@@ -1,7 +1,10 @@
 import type { ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { ResponseHeader as ResponseHeaderRecord } from "./response-header-record.js";
 
 /**
- * Who answered a call and at which point of the cluster's history.
+ * Who answered a call and at which point of the cluster's history. Every etcdkit result that
+ * etcd answered with a header carries it as `header`. `JSON.stringify` gives its fields as
+ * decimal strings.
  *
  * @example
  * ```ts
@@ -21,18 +24,19 @@ export interface ResponseHeader {
 }
 
 /**
- * Converts the generated header (absent fields become 0n).
+ * Converts the generated header (absent fields become 0n). `revision`, when given, replaces the
+ * header's (a txn's inner results carry the outer header with their own revision).
  *
  * @example
  * ```ts
  * const header = toResponseHeader(response.header);
  * ```
  */
-export function toResponseHeader(header: RawResponseHeader | undefined): ResponseHeader {
-  return {
-    clusterId: header?.clusterId ?? 0n,
-    memberId: header?.memberId ?? 0n,
-    revision: header?.revision ?? 0n,
-    raftTerm: header?.raftTerm ?? 0n,
-  };
+export function toResponseHeader(header: RawResponseHeader | ResponseHeader | undefined, revision?: bigint): ResponseHeader {
+  return new ResponseHeaderRecord(
+    header?.clusterId ?? 0n,
+    header?.memberId ?? 0n,
+    revision ?? header?.revision ?? 0n,
+    header?.raftTerm ?? 0n,
+  );
 }

@@ -7,7 +7,8 @@ import * as lock from "@etcdkit/api/v3lockpb/v3lock_pb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isEtcdError } from "../errors/etcd-error.js";
-import { base64Decode, base64Encode, fromGatewayJson, toGatewayJson } from "./json-codec.js";
+import { base64Encode } from "../base64.js";
+import { base64Decode, fromGatewayJson, toGatewayJson } from "./json-codec.js";
 
 const schemas: DescMessage[] = [rpc, kv, auth, lock, election]
   .flatMap((module) => Object.values(module as Record<string, unknown>))

@@ -1,3 +1,4 @@
+import { base64Encode } from "../base64.js";
 import { create, ScalarType, type DescField, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { invalidArgumentError } from "../errors/client-errors.js";
 
@@ -177,22 +178,6 @@ function readSingle(field: DescField, value: JsonValue): unknown {
 function invalid(where: string, value: unknown): Error {
   const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
   return new TypeError(`cannot decode ${where} from JSON: unexpected ${kind}`);
-}
-
-/**
- * Standard base64 with padding.
- *
- * @example
- * ```ts
- * base64Encode(new TextEncoder().encode("foo")); // "Zm9v"
- * ```
- */
-export function base64Encode(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-  }
-  return btoa(binary);
 }
 
 /**
