@@ -26,6 +26,17 @@ describe("shared argument checks", () => {
     }
   });
 
+  it("connectCallOptions: requireLeader becomes the hasleader header (true or false); anything else is invalid-argument", () => {
+    expect(connectCallOptions({ requireLeader: true })).toEqual({ headers: { hasleader: "true" } });
+    expect(connectCallOptions({ requireLeader: false })).toEqual({ headers: { hasleader: "false" } });
+    expect(connectCallOptions({ requireLeader: undefined })).toEqual({});
+    for (const bad of ["true", 1, null]) {
+      const error = thrownBy(() => connectCallOptions({ requireLeader: bad as never }));
+      expect(isEtcdError(error, "invalid-argument")).toBe(true);
+      expect((error as Error).message).toContain("requireLeader must be a boolean");
+    }
+  });
+
   it("an array is not an options object (its sort method was read as a sort option)", () => {
     const error = thrownBy(() => checkCallOptions([]));
     expect(isEtcdError(error, "invalid-argument")).toBe(true);

@@ -60,7 +60,8 @@ const NO_OPTIONS: object = Object.freeze(Object.create(null) as object);
 
 /**
  * Checks per-call options (`CallOptions`): undefined or a (non-array) object whose `timeoutMs` is a number
- * (not NaN) and whose `signal` is an AbortSignal. Throws EtcdError "invalid-argument" otherwise.
+ * (not NaN), whose `signal` is an AbortSignal and whose `requireLeader` is a boolean. Throws
+ * EtcdError "invalid-argument" otherwise.
  *
  * @example
  * ```ts
@@ -70,11 +71,12 @@ const NO_OPTIONS: object = Object.freeze(Object.create(null) as object);
  */
 export function checkCallOptions(options: unknown): void {
   if (options === undefined) return;
-  const { timeoutMs, signal } = ownOptions(options as { timeoutMs?: unknown; signal?: unknown });
+  const { timeoutMs, signal, requireLeader } = ownOptions(options as { timeoutMs?: unknown; signal?: unknown; requireLeader?: unknown });
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))) {
     throw invalidArgumentError(`timeoutMs must be a number of milliseconds, got ${typeName(timeoutMs)}`);
   }
   if (signal !== undefined && !isAbortSignal(signal)) throw invalidArgumentError(`signal must be an AbortSignal, got ${typeName(signal)}`);
+  booleanOption(requireLeader, "requireLeader");
 }
 
 /**

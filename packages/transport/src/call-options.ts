@@ -2,11 +2,13 @@ import { checkCallOptions, ownOptions } from "./argument-checks.js";
 import { noTimeLeftError } from "./call/call-errors.js";
 
 /**
- * Per-call options, like Go's context: cancel with `signal`, bound with `timeoutMs`.
+ * Per-call options, like Go's context: cancel with `signal`, bound with `timeoutMs`, and
+ * `requireLeader` (Go's `clientv3.WithRequireLeader(ctx)`).
  *
  * @example
  * ```ts
  * await kv.get("k", { timeoutMs: 2000, signal: AbortSignal.timeout(5000) });
+ * await kv.get("k", { serializable: true, requireLeader: true }); // fails "no-leader" on a cut-off member
  * ```
  */
 export interface CallOptions {
@@ -19,11 +21,23 @@ export interface CallOptions {
    * fails "deadline-exceeded" at once, before any I/O.
    */
   readonly timeoutMs?: number | undefined;
+  /**
+   * `true`: the member that serves the call must have a leader, else etcd refuses it with
+   * "no-leader" before doing anything (sent as the `hasleader: true` gRPC metadata, as Go's
+   * `WithRequireLeader`). A member cut off from the others keeps answering serializable reads
+   * from its possibly stale state and only notices the missing leader after an election timeout
+   * or more; with this option such a read fails (a retryable read is retried on other members
+   * until its deadline). `false` sends `hasleader: false`, overriding a transport's
+   * `requireLeader` for this call. Undefined: the transport's setting.
+   */
+  readonly requireLeader?: boolean | undefined;
 }
 
 /**
- * The Connect call options for `options`: only `signal` and `timeoutMs`, with the meaning etcdkit
- * gives `timeoutMs` on every transport (etcdkit's own and Connect's):
+ * The Connect call options for `options`: `signal`; `requireLeader` as the `hasleader` request
+ * header (`headers`; etcdkit's transports let it replace their own setting for the call; the
+ * gateway transport sends it only with `sendMetadata`); and `timeoutMs`, with the meaning etcdkit
+ * gives it on every transport (etcdkit's own and Connect's):
  *
  * - undefined: left out, so the transport's default deadline applies (to unary calls);
  * - a positive number up to MAX_TIMER_MS: that deadline;
@@ -39,14 +53,16 @@ export interface CallOptions {
  * ```ts
  * await client.memberList({}, connectCallOptions({ timeoutMs: 1000 }));     // { timeoutMs: 1000 }
  * await client.memberList({}, connectCallOptions({ timeoutMs: Infinity })); // { timeoutMs: 0 }: none
+ * await client.range(request, connectCallOptions({ requireLeader: true }));   // { headers: { hasleader: "true" } }
  * ```
  */
-export function connectCallOptions(options: CallOptions | undefined): { signal?: AbortSignal; timeoutMs?: number } {
+export function connectCallOptions(options: CallOptions | undefined): { signal?: AbortSignal; timeoutMs?: number; headers?: HeadersInit } {
   const own = ownOptions(options);
   checkCallOptions(own);
   // No prototype: Connect reads signal, timeoutMs, headers, ... from it, and must find only these.
-  const out = Object.create(null) as { signal?: AbortSignal; timeoutMs?: number };
+  const out = Object.create(null) as { signal?: AbortSignal; timeoutMs?: number; headers?: HeadersInit };
   if (own.signal !== undefined) out.signal = own.signal;
+  if (own.requireLeader !== undefined) out.headers = own.requireLeader ? REQUIRE_LEADER : LEADER_OPTIONAL;
   const timeoutMs = own.timeoutMs;
   if (timeoutMs !== undefined) {
     if (timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
@@ -54,6 +70,10 @@ export function connectCallOptions(options: CallOptions | undefined): { signal?:
   }
   return out;
 }
+
+/** The `hasleader` metadata of a call with `requireLeader` true / false (etcd checks for "true"). */
+const REQUIRE_LEADER: Readonly<Record<string, string>> = Object.freeze({ hasleader: "true" });
+const LEADER_OPTIONAL: Readonly<Record<string, string>> = Object.freeze({ hasleader: "false" });
 
 /** Connect's transport-level "no deadline, not even the transport's default". */
 const NO_DEADLINE = 0;
