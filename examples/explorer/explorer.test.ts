@@ -74,7 +74,7 @@ describe("the explorer", () => {
     await page.click("#save");
     await page.waitForSelector("#save-status.error");
     expect(await page.textContent("#save-status")).toContain("changed since it was shown (now version 3)");
-    expect((await createKV(other).get("app/config/22"))?.text()).toBe("changed elsewhere");
+    expect((await createKV(other).get("app/config/22")).kv?.text()).toBe("changed elsewhere");
 
     // The live feed shows both writes under app/, and nothing else.
     await createKV(other).delete("app/config/21");

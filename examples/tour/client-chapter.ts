@@ -17,7 +17,7 @@ export async function clientChapter(ctx: TourContext): Promise<void> {
   const p = `${ctx.prefix}client/`;
 
   await client.kv.put(`${p}greeting`, "hello");
-  ctx.say(`client.kv: put/get greeting → "${(await client.kv.get(`${p}greeting`))?.text()}"`);
+  ctx.say(`client.kv: put/get greeting → "${(await client.kv.get(`${p}greeting`)).kv?.text()}"`);
   const create = () => client.kv.txn().if(keyMissing(`${p}config`)).then(op.put(`${p}config`, "{}")).commit();
   const first = await create();
   const second = await create();

@@ -17,8 +17,11 @@ export async function kvChapter(ctx: TourContext): Promise<void> {
   const short = (key: string) => key.slice(p.length);
 
   const { revision } = await kv.put(`${p}greeting`, "hello");
-  const greeting = await kv.get(`${p}greeting`);
-  ctx.say(`put greeting = "hello" at revision ${revision}; get → "${greeting?.text()}" (version ${greeting?.version})`);
+  const { kv: greeting, header } = await kv.get(`${p}greeting`);
+  ctx.say(
+    `put greeting = "hello" at revision ${revision}; get → "${greeting?.text()}" (version ${greeting?.version}), ` +
+      `answered by member ${header.memberId.toString(16)} at revision ${header.revision}`,
+  );
 
   for (const i of [0, 1, 2]) await kv.put(`${p}key_${i}`, "value");
   const sorted = await kv.getPrefix(`${p}key_`, { sort: { target: "key", order: "descend" } });
@@ -31,18 +34,18 @@ export async function kvChapter(ctx: TourContext): Promise<void> {
     .then(op.put(`${p}key`, "XYZ"))
     .else(op.put(`${p}key`, "ABC"))
     .commit();
-  ctx.say(`txn if "xyz" > "abc" → ${txn.succeeded ? "then" : "else"} ran; key = ${(await kv.get(`${p}key`))?.text()}`);
+  ctx.say(`txn if "xyz" > "abc" → ${txn.succeeded ? "then" : "else"} ran; key = ${(await kv.get(`${p}key`)).kv?.text()}`);
 
   await kv.put(`${p}counter`, "1");
-  const seen = (await kv.get(`${p}counter`))!;
+  const seen = (await kv.get(`${p}counter`)).kv!;
   await kv.put(`${p}counter`, "5"); // someone else writes in between
   const cas = (base: typeof seen) =>
     kv.txn().if(compare.modRevisionIs(`${p}counter`, base.modRevision)).then(op.put(`${p}counter`, String(base.number() + 1))).commit();
   const stale = await cas(seen);
-  const retried = await cas((await kv.get(`${p}counter`))!);
+  const retried = await cas((await kv.get(`${p}counter`)).kv!);
   ctx.say(
     `compare-and-swap on a stale read → ${stale.succeeded ? "applied" : "rejected"}; ` +
-      `re-read and retried → ${retried.succeeded ? "applied" : "rejected"}, counter = ${(await kv.get(`${p}counter`))?.text()}`,
+      `re-read and retried → ${retried.succeeded ? "applied" : "rejected"}, counter = ${(await kv.get(`${p}counter`)).kv?.text()}`,
   );
 
   for (let i = 0; i < 250; i += 50) {

@@ -86,11 +86,11 @@ export async function watchLeaseChapter(ctx: TourContext): Promise<void> {
     })();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     ctx.say(
-      `lease (TTL ${lease.ttl} s) kept alive for 3 s → key ${(await kv.get(`${p}lock`)) ? "still there" : "gone"}, ` +
+      `lease (TTL ${lease.ttl} s) kept alive for 3 s → key ${(await kv.get(`${p}lock`)).kv ? "still there" : "gone"}, ` +
         `renewed ${renewals >= 3 ? "every ~TTL/3" : `only ${renewals} times`}, lost: ${lease.loss?.reason ?? "no"}`,
     );
   }
-  ctx.say(`scope left (await using) → lease revoked, key ${(await kv.get(`${p}lock`)) ? "still there" : "gone"}`);
+  ctx.say(`scope left (await using) → lease revoked, key ${(await kv.get(`${p}lock`)).kv ? "still there" : "gone"}`);
 
   // A lease nobody renews is lost at its local deadline (grant sent + TTL), before etcd drops it.
   const shortLived = await leases.grant(1);

@@ -23,7 +23,7 @@ ${transport === "grpc" ? 'import { createTransport as create } from "@etcdkit/tr
 const env = globalThis.process?.env ?? globalThis.Deno.env.toObject();
 const kv = createKV(create({ endpoints: [env.ETCD_URL] }));
 await kv.put("bench/cold-start", "v");
-const ok = (await kv.get("bench/cold-start"))?.text() === "v";
+const ok = (await kv.get("bench/cold-start")).kv?.text() === "v";
 globalThis.process ? process.exit(ok ? 0 : 2) : Deno.exit(ok ? 0 : 2);
 `;
 

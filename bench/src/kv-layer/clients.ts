@@ -96,7 +96,7 @@ export function etcdkitKvCalls(transport: Transport): KvLayerCalls {
       return () => kv.put(key, value);
     },
     get({ key }) {
-      return () => kv.get(key).then((item) => item?.value);
+      return () => kv.get(key).then((result) => result.kv?.value);
     },
     txn4({ key, putA, putB, del }, value) {
       return () =>

@@ -91,7 +91,7 @@ async function open(key: string, row?: HTMLElement): Promise<void> {
   if (session === undefined) return;
   document.querySelectorAll("tr.selected").forEach((r) => r.classList.remove("selected"));
   row?.classList.add("selected");
-  selected = await session.kv.get(key);
+  selected = (await session.kv.get(key)).kv;
   const details = $("details");
   clear(details);
   const value = $("value") as HTMLTextAreaElement;

@@ -40,7 +40,7 @@ export async function handler(event: PutGetEvent): Promise<{ statusCode: number;
   const key = event.key ?? "lambda/greeting";
   try {
     const put = event.value === undefined ? undefined : await kv.put(key, event.value);
-    const value = (await kv.get(key))?.text();
+    const value = (await kv.get(key)).kv?.text();
     const { calls, streams } = transport!.stats;
     return { statusCode: 200, body: JSON.stringify({ value, revision: put?.revision.toString(), invocations, calls, streams }) };
   } catch (err) {

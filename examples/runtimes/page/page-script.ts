@@ -35,7 +35,7 @@ async function run(): Promise<void> {
   await watch.ready;
   const { revision } = await kv.put(`${prefix}a`, "1");
   check(revision > 0n, `put ${prefix}a at revision ${revision}`);
-  check((await kv.get(`${prefix}a`))?.text() === "1", "get returns the value");
+  check((await kv.get(`${prefix}a`)).kv?.text() === "1", "get returns the value");
   const txn = await kv.txn().if(compare.value(`${prefix}a`, "=", "1")).then(op.put(`${prefix}b`, "2")).commit();
   check(txn.succeeded, "txn compare-and-put succeeded");
   const seen: string[] = [];
@@ -51,9 +51,9 @@ async function run(): Promise<void> {
   await kv.put(`${prefix}leased`, "x", { lease: lease.id });
   lease.keepAlive();
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  check((await kv.get(`${prefix}leased`)) !== undefined, "lease keepalive kept the key past its TTL");
+  check((await kv.get(`${prefix}leased`)).kv !== undefined, "lease keepalive kept the key past its TTL");
   await lease.revoke();
-  check((await kv.get(`${prefix}leased`)) === undefined, "revoke removed the key");
+  check((await kv.get(`${prefix}leased`)).kv === undefined, "revoke removed the key");
   await watcher.close();
   await transport.close();
 }

@@ -31,7 +31,7 @@ const leases = createLease(transport);
 const watch = watcher.watch(prefix, { prefix: true });
 await watch.ready;
 const { revision } = await kv.put(`${prefix}a`, "1");
-const got = (await kv.get(`${prefix}a`))?.text();
+const got = (await kv.get(`${prefix}a`)).kv?.text();
 const txn = await kv.txn().if(compare.value(`${prefix}a`, "=", "1")).then(op.put(`${prefix}b`, "2"), op.get(`${prefix}a`)).commit();
 
 const events: string[] = [];
@@ -44,9 +44,9 @@ const lease = await leases.grant(2);
 await kv.put(`${prefix}leased`, "x", { lease: lease.id });
 lease.keepAlive();
 await new Promise((resolve) => setTimeout(resolve, 3_000)); // past the TTL: only keepalive keeps it
-const leasedAlive = (await kv.get(`${prefix}leased`)) !== undefined;
+const leasedAlive = (await kv.get(`${prefix}leased`)).kv !== undefined;
 await lease.revoke();
-const leasedGone = (await kv.get(`${prefix}leased`)) === undefined;
+const leasedGone = (await kv.get(`${prefix}leased`)).kv === undefined;
 await kv.delete(prefix, { prefix: true });
 
 await watcher.close();

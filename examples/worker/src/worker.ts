@@ -41,7 +41,7 @@ export default {
     const kv = createKV(t);
     try {
       const put = await kv.put(key, value);
-      const got = (await kv.get(key))?.text();
+      const got = (await kv.get(key)).kv?.text();
       const txn = await kv.txn().if(compare.value(key, "=", value)).then(op.put(key, `${value}-2`)).else(op.get(key)).commit();
       // A short watch: from the put's revision, so it sees both writes without waiting.
       const watcher = createWatch(t);

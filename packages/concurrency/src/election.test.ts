@@ -36,7 +36,7 @@ describe("Election (real etcd)", () => {
     await leader.campaign("leader");
     const candidate = createElection(candidateSession, name);
     const campaign = reasonOf(candidate.campaign("candidate"));
-    await eventually(async () => (await createKV(transport).get(candidate.key)) !== undefined, 5_000, "the candidate's key");
+    await eventually(async () => (await createKV(transport).get(candidate.key)).kv !== undefined, 5_000, "the candidate's key");
     await createLease(connect(cluster.endpoints)).revoke(candidateSession.leaseId); // elsewhere: its keepalive has not noticed
     expect(await within(campaign, 5_000)).toBe("session-expired");
     expect(candidate.leading).toBe(false);
@@ -158,7 +158,7 @@ describe("Election (real etcd)", () => {
     expect(second.revision).toBeGreaterThan(first.revision);
     expect((await kv.txn().if(guard).then(op.put(`${name}-owner`, "e1 stale")).commit()).succeeded).toBe(false);
     expect((await kv.txn().if(e2.isLeader()).then(op.put(`${name}-owner`, "e2")).commit()).succeeded).toBe(true);
-    expect((await kv.get(`${name}-owner`))?.text()).toBe("e2");
+    expect((await kv.get(`${name}-owner`)).kv?.text()).toBe("e2");
     await e2.resign();
   });
 });

@@ -82,7 +82,7 @@ describe("Mutex (real etcd)", () => {
     const kv = createKV(transport);
     const key = `${name}/${waiter.leaseId.toString(16)}`;
     const put = await kv.put(key, "", { lease: waiter.leaseId });
-    const predecessor = (await kv.get(held.key))!;
+    const predecessor = (await kv.get(held.key)).kv!;
     await held.unlock(); // the release happens after the read and before the wait starts
     using scope = WaitScope.open({ timeoutMs: 10_000 }, "test", waiter);
     const place = { kv, watcher: waiter.watcher, queue: `${name}/`, key, revision: put.revision };
@@ -104,7 +104,7 @@ describe("Mutex (real etcd)", () => {
     const heldA = await createMutex(a, name).lock();
     const mutexB = createMutex(b, name);
     const lockB = reasonOf(mutexB.lock());
-    await eventually(async () => (await kv.get(mutexB.key)) !== undefined, 5_000, "B queued");
+    await eventually(async () => (await kv.get(mutexB.key)).kv !== undefined, 5_000, "B queued");
     const lockC = createMutex(c, name).lock({ timeoutMs: 20_000 });
     await eventually(async () => (await kv.getPrefix(`${name}/`, { countOnly: true })).count === 3, 5_000, "C queued");
     await sleep(200); // C's watches are registered
@@ -123,11 +123,11 @@ describe("Mutex (real etcd)", () => {
     const held = await createMutex(holder, name).lock();
     const mutex = createMutex(waiter, name);
     const waiting = reasonOf(mutex.lock());
-    await eventually(async () => (await createKV(transport).get(mutex.key)) !== undefined, 5_000, "the waiter's key");
+    await eventually(async () => (await createKV(transport).get(mutex.key)).kv !== undefined, 5_000, "the waiter's key");
     await createKV(transport).delete(mutex.key);
     expect(await within(waiting, 5_000)).toBe("session-expired");
     expect(held.released).toBe(false);
-    expect(await createKV(transport).get(held.key)).toBeDefined();
+    expect((await createKV(transport).get(held.key)).kv).toBeDefined();
     await held.unlock();
   });
 
@@ -140,7 +140,7 @@ describe("Mutex (real etcd)", () => {
     const held = await createMutex(holder, name).lock();
     const victim = createMutex(waiter, name);
     const victimLock = reasonOf(victim.lock());
-    await eventually(async () => (await createKV(transport).get(victim.key)) !== undefined, 5_000, "the waiter's key");
+    await eventually(async () => (await createKV(transport).get(victim.key)).kv !== undefined, 5_000, "the waiter's key");
     const thirdLock = createMutex(third, name).lock();
     await eventually(async () => (await createKV(transport).getPrefix(`${name}/`, { countOnly: true })).count === 3, 5_000, "three keys");
     // Another client revokes the waiter's lease: etcd deletes its key; its own keepalive has not noticed yet.
@@ -161,7 +161,7 @@ describe("Mutex (real etcd)", () => {
     const heldA = await createMutex(a, name).lock();
     const mutexB = createMutex(b, name);
     const lockB = reasonOf(mutexB.lock());
-    await eventually(async () => (await createKV(transport).get(mutexB.key)) !== undefined, 5_000, "B's key");
+    await eventually(async () => (await createKV(transport).get(mutexB.key)).kv !== undefined, 5_000, "B's key");
     const lockC = createMutex(c, name).lock();
     await eventually(async () => (await createKV(transport).getPrefix(`${name}/`, { countOnly: true })).count === 3, 5_000, "three keys");
     await b.close(); // B leaves the queue: C's immediate predecessor is gone, A still holds
@@ -185,13 +185,13 @@ describe("Mutex (real etcd)", () => {
     member.proxy!.setMode("drop-responses"); // the delete reaches etcd, its answer does not come back
     expect(await reasonOf(held1.unlock({ timeoutMs: 1_000 }))).toBe("deadline-exceeded");
     member.proxy!.setMode("reset"); // the answer is lost with the connection; the unlock keeps retrying
-    expect(await createKV(direct).get(held1.key)).toBeUndefined(); // it was applied
+    expect((await createKV(direct).get(held1.key)).kv).toBeUndefined(); // it was applied
     const held2 = await createMutex(second, name).lock(); // same key, a newer incarnation
     expect(held2.key).toBe(held1.key);
     expect(held2.revision).toBeGreaterThan(held1.revision);
     member.proxy!.setMode("pass");
     expect(await held1.unlock({ timeoutMs: 20_000 })).toBe(false); // the retried delete found its incarnation gone
-    expect((await createKV(direct).get(held2.key))?.createRevision).toBe(held2.revision);
+    expect((await createKV(direct).get(held2.key)).kv?.createRevision).toBe(held2.revision);
     expect(await held2.unlock()).toBe(true);
     await second.close();
     first.orphan();
@@ -242,7 +242,7 @@ describe("Mutex (real etcd)", () => {
     const held = await createMutex(holder, name).lock();
     const mutex = createMutex(waiter, name);
     const waiting = reasonOf(mutex.lock());
-    await eventually(async () => (await createKV(transport).get(mutex.key)) !== undefined, 5_000, "the waiter's key");
+    await eventually(async () => (await createKV(transport).get(mutex.key)).kv !== undefined, 5_000, "the waiter's key");
     waiter.orphan();
     expect(await within(waiting, 5_000)).toBe("session-expired");
     expect(held.released).toBe(false);
@@ -262,7 +262,7 @@ describe("Mutex (real etcd)", () => {
     const failure = await mutex.lock({ timeoutMs: 300 }).then(() => undefined, (err: unknown) => err);
     expect(isEtcdError(failure, "deadline-exceeded")).toBe(true);
     expect(performance.now() - started).toBeLessThan(300 + 5_000); // settled by its deadline (+ generous slack)
-    await eventually(async () => (await createKV(transport).get(mutex.key)) === undefined, 10_000, "the abandoned key to go");
+    await eventually(async () => (await createKV(transport).get(mutex.key)).kv === undefined, 10_000, "the abandoned key to go");
     const nextLock = createMutex(next, name).lock();
     await held.unlock();
     await (await nextLock).unlock();
@@ -299,7 +299,7 @@ describe("Mutex (real etcd)", () => {
     const held2 = await createMutex(s2, name).lock();
     expect((await kv.txn().if(held.isOwner()).then(op.put(resource, "stale")).commit()).succeeded).toBe(false);
     expect((await kv.txn().if(held2.isOwner()).then(op.put(resource, "s2")).commit()).succeeded).toBe(true);
-    expect((await kv.get(resource))?.text()).toBe("s2");
+    expect((await kv.get(resource)).kv?.text()).toBe("s2");
     expect(await held.unlock()).toBe(false);
     expect((await kv.txn().if(m1.isOwner()).then(op.put(resource, "stale")).commit()).succeeded).toBe(false);
     await held2.unlock();

@@ -75,7 +75,7 @@ export async function releaseKey(session: Session, key: string, revision: Revisi
     try {
       let incarnation = revision;
       if (incarnation === undefined) {
-        const current = await session.kv.get(key, options);
+        const { kv: current } = await session.kv.get(key, options);
         if (current === undefined || current.lease !== session.leaseId) return false;
         incarnation = current.createRevision;
       }

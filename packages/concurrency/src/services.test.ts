@@ -53,7 +53,7 @@ describe("server-side lock and election services (real etcd)", () => {
     const granted = await within(second, 5_000);
     expect(granted).not.toBe("still pending");
     // The server said "you hold the lock", yet the ownership key does not exist: nothing is locked.
-    expect(await kv.get((granted as { key: Uint8Array }).key)).toBeUndefined();
+    expect((await kv.get((granted as { key: Uint8Array }).key)).kv).toBeUndefined();
     await a.revoke();
   });
 

@@ -58,7 +58,7 @@ describe("Session (real etcd)", () => {
     await session.close();
     await session.close(); // idempotent
     expect(session.loss?.reason).toBe("closed");
-    expect(await createKV(transport).get(election.key)).toBeUndefined();
+    expect((await createKV(transport).get(election.key)).kv).toBeUndefined();
     expect((await createLease(transport).timeToLive(session.leaseId)).expired).toBe(true);
     expect(await reasonOf(createMutex(session, uniqueName("after-close")).lock())).toBe("session-expired");
   });
@@ -69,8 +69,8 @@ describe("Session (real etcd)", () => {
     const held = await createMutex(session, uniqueName("orphan")).lock();
     session.orphan();
     expect(session.loss?.reason).toBe("orphaned");
-    expect(await createKV(transport).get(held.key)).toBeDefined();
-    await eventually(async () => (await createKV(transport).get(held.key)) === undefined, 2_000 + 5_000, "the key to expire with the lease");
+    expect((await createKV(transport).get(held.key)).kv).toBeDefined();
+    await eventually(async () => (await createKV(transport).get(held.key)).kv === undefined, 2_000 + 5_000, "the key to expire with the lease");
   });
 
   it("adopts an existing lease (its keys are found again); a lease that is gone fails lease-not-found", async () => {

@@ -41,8 +41,8 @@ describe("STM (real etcd)", () => {
       { isolation },
     );
     expect(result.attempts).toBe(attempts);
-    expect((await kv.get(key))?.text()).toBe(counter);
-    expect((await kv.get(key))?.modRevision).toBe(result.revision);
+    expect((await kv.get(key)).kv?.text()).toBe(counter);
+    expect((await kv.get(key)).kv?.modRevision).toBe(result.revision);
   });
 
   it("serializable-snapshot also guards the keys it only writes; serializable does not", async () => {
@@ -113,7 +113,7 @@ describe("STM (real etcd)", () => {
     ).then(() => undefined, (err: unknown) => err);
     expect(isEtcdError(failure, "stm-conflict")).toBe(true);
     expect(runs).toBe(3);
-    expect((await kv.get(key))?.text()).toBe("theirs 3");
+    expect((await kv.get(key)).kv?.text()).toBe("theirs 3");
   });
 
   it("what apply throws is thrown as is, and nothing is committed", async () => {
@@ -125,7 +125,7 @@ describe("STM (real etcd)", () => {
       throw new RangeError("insufficient funds");
     }).then(() => undefined, (err: unknown) => err);
     expect(failure).toBeInstanceOf(RangeError);
-    expect(await kv.get(key)).toBeUndefined();
+    expect((await kv.get(key)).kv).toBeUndefined();
   });
 
   it("a commit whose answer is lost is never run again: one increment, an error with outcomeUnknown (etcd #18424, Jepsen #14890)", async () => {
@@ -155,7 +155,7 @@ describe("STM (real etcd)", () => {
     expect(runs).toBe(1);
     expect(isEtcdError(failure)).toBe(true);
     expect((failure as { outcomeUnknown: boolean }).outcomeUnknown).toBe(true);
-    expect((await kv.get(key))?.text()).toBe("1");
+    expect((await kv.get(key)).kv?.text()).toBe("1");
   });
 
   it("rejects bad input before any I/O", async () => {

@@ -32,7 +32,7 @@ export interface ScopeOwner {
  * @example
  * ```ts
  * using scope = WaitScope.open(options, "lock", session);
- * const result = await kv.get(key, scope.callOptions());
+ * const { kv: current } = await kv.get(key, scope.callOptions());
  * ```
  */
 export class WaitScope implements Disposable {

@@ -195,7 +195,7 @@ describe("config files and environment", () => {
       );
       await using client = createClient(loadConfig(path));
       await client.kv.put("config/yaml", "works");
-      expect((await client.kv.get("config/yaml"))?.text()).toBe("works");
+      expect((await client.kv.get("config/yaml")).kv?.text()).toBe("works");
     });
 
     it("etcdctl's environment with its certificate files connects", async () => {
@@ -203,7 +203,7 @@ describe("config files and environment", () => {
       const env = { ETCDCTL_ENDPOINTS: hostPort, ETCDCTL_CACERT: pki.ca, ETCDCTL_CERT: pki.clientCert, ETCDCTL_KEY: pki.clientKey };
       await using client = createClient(configFromEnv(env));
       await client.kv.put("config/env", "works");
-      expect((await client.kv.get("config/env"))?.text()).toBe("works");
+      expect((await client.kv.get("config/env")).kv?.text()).toBe("works");
     });
 
     it("without the client certificate the same config is refused by etcd", async () => {

@@ -70,7 +70,7 @@ describe("createClient, against a real etcd", () => {
     await app.kv.put("config", "inside");
     const batch = await nextBatch(watch);
     expect(batch.events.map((e) => `${e.type} ${e.kv.keyText()}=${e.kv.text()}`)).toEqual(["put config=inside"]);
-    expect((await client.kv.get("app/config"))?.text()).toBe("inside");
+    expect((await client.kv.get("app/config")).kv?.text()).toBe("inside");
     expect((await app.kv.getAll()).kvs.map((item) => item.keyText())).toEqual(["config"]);
 
     await using lease = await app.lease.grant(30);
@@ -81,7 +81,7 @@ describe("createClient, against a real etcd", () => {
     const deeper = app.namespace("team/");
     expect(text(deeper.prefix)).toBe("app/team/");
     await deeper.kv.put("k", "v");
-    expect((await client.kv.get("app/team/k"))?.text()).toBe("v");
+    expect((await client.kv.get("app/team/k")).kv?.text()).toBe("v");
     watch.cancel();
   });
 
@@ -89,12 +89,12 @@ describe("createClient, against a real etcd", () => {
     await using client = createClient({ endpoints: cluster.endpoints });
     const team = client.namespace("team/");
     await createEndpointManager(team, "svc").add("svc/10.0.0.1:1", { addr: "10.0.0.1:1" });
-    expect((await client.kv.get("team/svc/10.0.0.1:1"))?.text()).toBe('{"Op":0,"Addr":"10.0.0.1:1","Metadata":null}');
+    expect((await client.kv.get("team/svc/10.0.0.1:1")).kv?.text()).toBe('{"Op":0,"Addr":"10.0.0.1:1","Metadata":null}');
     const keys: string[] = [];
     for await (const page of createSyncer(team, "svc/").syncBase()) keys.push(...page.kvs.map((item) => item.keyText()));
     expect(keys).toEqual(["svc/10.0.0.1:1"]);
     const ordered = createOrderingKV(team.transport);
-    expect((await ordered.get("svc/10.0.0.1:1", { serializable: true }))?.keyText()).toBe("svc/10.0.0.1:1");
+    expect((await ordered.get("svc/10.0.0.1:1", { serializable: true })).kv?.keyText()).toBe("svc/10.0.0.1:1");
   });
 
   it("session() and stm() build on the client's transport (inside a namespace too); close() revokes the sessions it made", async () => {
@@ -116,7 +116,7 @@ describe("createClient, against a real etcd", () => {
         return value;
       });
       expect(result.value).toBe(1);
-      expect((await client.kv.get("conc-counter"))?.text()).toBe("2");
+      expect((await client.kv.get("conc-counter")).kv?.text()).toBe("2");
 
       // Closing the client revokes the session: a waiter elsewhere gets the lock at once, long
       // before the 30 s TTL would have run out.

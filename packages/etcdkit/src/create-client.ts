@@ -113,7 +113,7 @@ export interface EtcdClient<T extends Transport = EtcdTransport> extends AsyncDi
  * import { createClient, loadConfig } from "etcdkit";
  *
  * await using client = createClient(loadConfig("/etc/etcd/client.yaml"));
- * console.log((await client.kv.get("greeting"))?.text());
+ * console.log((await client.kv.get("greeting")).kv?.text());
  * ```
  */
 export function createClient(config: ClientConfig): EtcdClient {

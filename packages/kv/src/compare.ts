@@ -145,7 +145,7 @@ export const compare = Object.freeze({
    * The key was last modified at `revision`: the guard of a compare-and-swap.
    * @example
    * ```ts
-   * const seen = await kv.get("counter");
+   * const { kv: seen } = await kv.get("counter");
    * await kv.txn().if(compare.modRevisionIs("counter", seen!.modRevision)).then(op.put("counter", "2")).commit();
    * ```
    */

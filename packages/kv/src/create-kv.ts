@@ -1,8 +1,9 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkRevision, checkTransport, connectCallOptions, ownOptions, toEtcdError, type Revision } from "@etcdkit/transport";
+import { booleanOption, checkRevision, checkTransport, connectCallOptions, ownOptions, toEtcdError, toResponseHeader, type Revision } from "@etcdkit/transport";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
+import { CompactResult as CompactRecord } from "./result-records.js";
 import type { CallOptions, CompactOptions } from "./options.js";
 import { encodeDelete, encodePut, encodeRange, encodeTxn, notAnOpError, readOp } from "./request-encoding.js";
 import { decodeDelete, decodePut, decodeRange, decodeTxn } from "./response-decoding.js";
@@ -26,7 +27,7 @@ import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
  *
  * const kv = createKV(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));
  * const { revision } = await kv.put("sample_key", "sample_value");
- * const item = await kv.get("sample_key");
+ * const { kv: item } = await kv.get("sample_key");
  * ```
  */
 export function createKV(transport: Transport): KV {
@@ -78,7 +79,8 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
       const physical = booleanOption(own.physical, "physical");
       try {
         const response = await client.compact({ revision, physical }, connectCallOptions(own));
-        return Object.freeze({ revision: response.header?.revision ?? 0n });
+        const header = toResponseHeader(response.header);
+        return new CompactRecord(header, header.revision);
       } catch (error) {
         throw toEtcdError(error);
       }

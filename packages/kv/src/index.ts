@@ -40,11 +40,12 @@ export {
   type SingleKeySelector,
   type WireRange,
 } from "./key-range.js";
-export { KeyValue, type KeyValueFields } from "@etcdkit/transport";
+export { KeyValue, type KeyValueFields, type ResponseHeader } from "@etcdkit/transport";
 export type {
   AnyOpResult,
   CompactResult,
   DeleteResult,
+  GetResult,
   OpResult,
   OpResults,
   PutResult,
@@ -55,5 +56,14 @@ export type {
 } from "./results.js";
 export type { TxnBuilder, TxnElseStage, TxnIfStage, TxnThenStage } from "./txn-builder.js";
 export { paginate, type PageReader, type PaginateOptions, type RangePage } from "./paginate.js";
+export {
+  withFirstCreate,
+  withFirstKey,
+  withFirstRev,
+  withLastCreate,
+  withLastKey,
+  withLastRev,
+  type SortShortcut,
+} from "./sort-shortcuts.js";
 export { withNamespace } from "./namespace.js";
 export { prefixRange } from "./namespace-mapping.js";

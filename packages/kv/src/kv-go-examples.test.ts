@@ -28,7 +28,7 @@ describe("etcd Go client KV examples, against a real etcd", () => {
   it("ExampleKV_put: the first put on an empty store is revision 2", async () => {
     const { revision } = await kv.put("sample_key", "sample_value");
     expect(revision).toBe(2n);
-    expect((await kv.get("sample_key"))?.text()).toBe("sample_value");
+    expect((await kv.get("sample_key")).kv?.text()).toBe("sample_value");
   });
 
   it("ExampleKV_putErrorHandling: an empty key is a client-side empty-key error", async () => {
@@ -41,14 +41,14 @@ describe("etcd Go client KV examples, against a real etcd", () => {
 
   it("ExampleKV_get: foo : bar", async () => {
     await kv.put("foo", "bar");
-    const foo = await kv.get("foo");
+    const { kv: foo } = await kv.get("foo");
     expect(`${foo?.keyText()} : ${foo?.text()}`).toBe("foo : bar");
   });
 
   it("ExampleKV_getWithRev: reads foo at the revision of the first put", async () => {
     const first = await kv.put("foo", "bar1");
     await kv.put("foo", "bar2");
-    const foo = await kv.get("foo", { revision: first.revision });
+    const { kv: foo } = await kv.get("foo", { revision: first.revision });
     expect(`${foo?.keyText()} : ${foo?.text()}`).toBe("foo : bar1");
   });
 
@@ -79,7 +79,7 @@ describe("etcd Go client KV examples, against a real etcd", () => {
       .else(op.put("key", "ABC"))
       .commit();
     expect(result.succeeded).toBe(true);
-    const key = await kv.get("key");
+    const { kv: key } = await kv.get("key");
     expect(`${key?.keyText()} : ${key?.text()}`).toBe("key : XYZ");
   });
 
@@ -100,6 +100,6 @@ describe("etcd Go client KV examples, against a real etcd", () => {
     await kv.compact(revision);
     const error = await kv.get("compact-me", { revision: before.revision }).catch((e: unknown) => e);
     expect(isEtcdError(error, "compacted")).toBe(true);
-    expect((await kv.get("compact-me"))?.text()).toBe("new");
+    expect((await kv.get("compact-me")).kv?.text()).toBe("new");
   });
 });

@@ -49,7 +49,7 @@ describe("server limits and errors, against etcd --max-txn-ops=16 --max-request-
     const p = uniquePrefix("size");
     await kv.put(`${p}small`, new Uint8Array(60 * 1024));
     await failsOnce("request-too-large", () => kv.put(`${p}large`, new Uint8Array(70 * 1024)));
-    expect(await kv.get(`${p}large`)).toBeUndefined();
+    expect((await kv.get(`${p}large`)).kv).toBeUndefined();
   });
 
   it("two writes of one key in a txn fail with duplicate-key", async () => {
@@ -58,7 +58,7 @@ describe("server limits and errors, against etcd --max-txn-ops=16 --max-request-
     await failsOnce("duplicate-key", () =>
       kv.txn().then(op.put(`${p}a/1`, "1"), op.delete(`${p}a/`, { prefix: true })).commit(),
     );
-    expect(await kv.get(`${p}a`)).toBeUndefined();
+    expect((await kv.get(`${p}a`)).kv).toBeUndefined();
   });
 
   it("a read at a future revision fails with future-revision", async () => {

@@ -37,9 +37,9 @@ describe("withNamespace, against a real etcd", () => {
     await app.put("a", "1");
     await app.put("b/1", "2");
     await app.put("c", "3");
-    expect((await kv.get("app/a"))?.text()).toBe("1");
-    expect(await app.get("app")).toBeUndefined();
-    expect((await app.get("a"))?.keyText()).toBe("a");
+    expect((await kv.get("app/a")).kv?.text()).toBe("1");
+    expect((await app.get("app")).kv).toBeUndefined();
+    expect((await app.get("a")).kv?.keyText()).toBe("a");
     expect(keys(await app.getAll())).toEqual(["a", "b/1", "c"]);
     expect(keys(await app.getFromKey("b"))).toEqual(["b/1", "c"]);
     expect(keys(await app.getPrefix(""))).toEqual(["a", "b/1", "c"]);
@@ -57,7 +57,7 @@ describe("withNamespace, against a real etcd", () => {
     const removed = await scratch.delete("", { fromKey: true, prevKv: true });
     expect(removed.deleted).toBe(2);
     expect(removed.prevKvs.map((item) => `${item.keyText()}=${item.text()}`)).toEqual(["x=1", "y=2"]);
-    for (const key of ["scratch", "scratch0", "scratcha"]) expect((await kv.get(key))?.text()).toBe("outside");
+    for (const key of ["scratch", "scratch0", "scratcha"]) expect((await kv.get(key)).kv?.text()).toBe("outside");
   });
 
   it("put prevKv comes back stripped", async () => {
@@ -93,7 +93,7 @@ describe("withNamespace, against a real etcd", () => {
       expect(keys(nested.responses[2])).toEqual(["b"]);
     }
     expect(keys(await kv.getPrefix("txn/"))).toEqual(["txn/a", "txn/b"]);
-    expect((await kv.get("guard"))?.text()).toBe("exists outside only");
+    expect((await kv.get("guard")).kv?.text()).toBe("exists outside only");
   });
 
   it("a namespace ending in 0xff does not leak into the next byte string", async () => {
@@ -129,13 +129,13 @@ describe("withNamespace, against a real etcd", () => {
     for await (const page of ns.paginate("", { prefix: true, pageSize: 1, limit: 10 })) walked.push(...page.kvs.map((i) => i.keyText()));
     expect(walked).toEqual(["a", "b"]);
     expect((await ns.delete("", { prefix: true })).deleted).toBe(2);
-    expect((await kv.get("self/"))?.text()).toBe("the namespace key");
+    expect((await kv.get("self/")).kv?.text()).toBe("the namespace key");
   });
 
   it("namespaces nest", async () => {
     const inner = withNamespace(withNamespace(kv, "outer/"), "inner/");
     await inner.put("k", "v");
-    expect((await kv.get("outer/inner/k"))?.text()).toBe("v");
+    expect((await kv.get("outer/inner/k")).kv?.text()).toBe("v");
     expect(keys(await inner.getAll())).toEqual(["k"]);
   });
 

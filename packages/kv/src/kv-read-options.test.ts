@@ -29,12 +29,12 @@ describe("KV reads: every Range option, against a real etcd", () => {
     const p = uniquePrefix("get");
     await kv.put(`${p}a`, "1");
     await kv.put(`${p}ab`, "2");
-    const item = await kv.get(`${p}a`);
+    const { kv: item } = await kv.get(`${p}a`);
     expect(item?.keyText()).toBe(`${p}a`);
     expect(item?.text()).toBe("1");
     expect(item?.version).toBe(1);
     expect(item?.createRevision).toBe(item?.modRevision);
-    expect(await kv.get(`${p}missing`)).toBeUndefined();
+    expect((await kv.get(`${p}missing`)).kv).toBeUndefined();
   });
 
   it("prefix: every key starting with the prefix, nothing next to it", async () => {
@@ -82,7 +82,7 @@ describe("KV reads: every Range option, against a real etcd", () => {
     await kv.put(`${p}b`, "later");
     const then = await kv.getPrefix(p, { revision: first.revision });
     expect(then.kvs.map((item) => `${item.keyText().slice(p.length)}=${item.text()}`)).toEqual(["a=old"]);
-    expect((await kv.get(`${p}a`, { revision: first.revision }))?.text()).toBe("old");
+    expect((await kv.get(`${p}a`, { revision: first.revision })).kv?.text()).toBe("old");
   });
 
   describe("sort: every target, both orders", () => {
@@ -133,8 +133,8 @@ describe("KV reads: every Range option, against a real etcd", () => {
       expect(keysOf(await kv.getPrefix(p, { maxCreateRevision: created.c! }), p)).toEqual(["b", "c"]);
       expect(keysOf(await kv.getPrefix(p, { minCreateRevision: created.c!, maxCreateRevision: created.c! }), p)).toEqual(["c"]);
       // the filters on a single-key get
-      expect(await kv.get(`${p}a`, { maxCreateRevision: created.b! })).toBeUndefined();
-      expect((await kv.get(`${p}a`, { minCreateRevision: created.b! }))?.text()).toBe("a");
+      expect((await kv.get(`${p}a`, { maxCreateRevision: created.b! })).kv).toBeUndefined();
+      expect((await kv.get(`${p}a`, { minCreateRevision: created.b! })).kv?.text()).toBe("a");
     });
   });
 
@@ -145,8 +145,8 @@ describe("KV reads: every Range option, against a real etcd", () => {
     expect(item?.keyText()).toBe(`${p}a`);
     expect(item?.value).toEqual(new Uint8Array(0));
     expect(item?.version).toBe(1);
-    expect((await kv.get(`${p}a`, { keysOnly: true }))?.value.length).toBe(0);
-    expect((await kv.get(`${p}a`))?.text()).toBe("value");
+    expect((await kv.get(`${p}a`, { keysOnly: true })).kv?.value.length).toBe(0);
+    expect((await kv.get(`${p}a`)).kv?.text()).toBe("value");
   });
 
   it("countOnly: the count without key-values", async () => {
@@ -170,13 +170,13 @@ describe("KV reads: every Range option, against a real etcd", () => {
     const key = Uint8Array.from([...toBytes(p), 0x00, 0xff, 0x80]);
     const value = Uint8Array.from([0xde, 0xad, 0xbe, 0xef]);
     await kv.put(key, value);
-    const item = await kv.get(key);
+    const { kv: item } = await kv.get(key);
     expect(item?.key).toEqual(key);
     expect(item?.value).toEqual(value);
     await kv.put(`${p}json`, JSON.stringify({ replicas: 3 }));
     await kv.put(`${p}number`, " 42.5 ");
-    expect((await kv.get(`${p}json`))?.json<{ replicas: number }>()).toEqual({ replicas: 3 });
-    expect((await kv.get(`${p}number`))?.number()).toBe(42.5);
+    expect((await kv.get(`${p}json`)).kv?.json<{ replicas: number }>()).toEqual({ replicas: 3 });
+    expect((await kv.get(`${p}number`)).kv?.number()).toBe(42.5);
     expect(() => item?.number()).toThrow(/not a finite decimal number/);
   });
 

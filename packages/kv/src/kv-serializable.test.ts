@@ -22,14 +22,14 @@ describe("serializable reads, against a 3-member etcd without quorum", () => {
       await writer.kv.put("serializable-key", "replicated");
       // wait until member 0 applied the write
       for (let i = 0; i < 50; i++) {
-        const seen = await lone.kv.get("serializable-key", { serializable: true });
+        const { kv: seen } = await lone.kv.get("serializable-key", { serializable: true });
         if (seen !== undefined) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       await cluster.kill(1);
       await cluster.kill(2);
 
-      const item = await lone.kv.get("serializable-key", { serializable: true, timeoutMs: 3_000 });
+      const { kv: item } = await lone.kv.get("serializable-key", { serializable: true, timeoutMs: 3_000 });
       expect(item?.text()).toBe("replicated");
       const range = await lone.kv.getPrefix("serializable-", { serializable: true, timeoutMs: 3_000 });
       expect(range.count).toBe(1);

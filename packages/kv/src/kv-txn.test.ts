@@ -117,7 +117,7 @@ describe("txn, against a real etcd", () => {
     expect(created.succeeded).toBe(true);
     expect(await holds(compare.exists(key))).toBe(true);
 
-    const seen = (await kv.get(key))!;
+    const seen = (await kv.get(key)).kv!;
     await kv.put(key, "concurrent");
     const swap = await kv
       .txn()
@@ -128,10 +128,10 @@ describe("txn, against a real etcd", () => {
     expect(swap.succeeded).toBe(false);
     if (!swap.succeeded) expect(swap.responses[0].kvs[0]?.text()).toBe("concurrent");
 
-    const fresh = (await kv.get(key))!;
+    const fresh = (await kv.get(key)).kv!;
     const retried = await kv.txn().if(compare.modRevisionIs(key, fresh.modRevision)).then(op.put(key, "2")).commit();
     expect(retried.succeeded).toBe(true);
-    expect((await kv.get(key))?.text()).toBe("2");
+    expect((await kv.get(key)).kv?.text()).toBe("2");
   });
 
   it("responses are typed per op: get, put, delete and a nested txn", async () => {
@@ -163,7 +163,7 @@ describe("txn, against a real etcd", () => {
       expect(nested.responses[0].revision).toBe(result.revision);
       expect(nested.responses[1].count).toBe(2);
     }
-    expect((await kv.get(`${p}b`))?.text()).toBe("inner");
+    expect((await kv.get(`${p}b`)).kv?.text()).toBe("inner");
   });
 
   it("a read inside a txn reports the revision it saw: before the txn's writes, the one before them", async () => {
@@ -218,7 +218,7 @@ describe("txn, against a real etcd", () => {
       .commit();
     expect(result.succeeded).toBe(false);
     if (!result.succeeded) expect(result.responses[1].kvs[0]?.text()).toBe("y");
-    expect(await kv.get(`${p}then`)).toBeUndefined();
+    expect((await kv.get(`${p}then`)).kv).toBeUndefined();
   });
 
   it("txn ops are values: built once, run later with do, twice", async () => {

@@ -33,9 +33,9 @@ describe("KV writes: put, delete and compact options, against a real etcd", () =
     const p = uniquePrefix("lease");
     const lease = await grant();
     await kv.put(`${p}a`, "v", { lease });
-    expect((await kv.get(`${p}a`))?.lease).toBe(lease);
+    expect((await kv.get(`${p}a`)).kv?.lease).toBe(lease);
     await revoke(lease);
-    expect(await kv.get(`${p}a`)).toBeUndefined();
+    expect((await kv.get(`${p}a`)).kv).toBeUndefined();
   });
 
   it("put with an unknown lease fails with lease-not-found", async () => {
@@ -62,7 +62,7 @@ describe("KV writes: put, delete and compact options, against a real etcd", () =
     const lease = await grant();
     const result = await kv.put(`${p}a`, { ignoreValue: true, lease, prevKv: true });
     expect(result.prevKv?.text()).toBe("kept");
-    const item = await kv.get(`${p}a`);
+    const { kv: item } = await kv.get(`${p}a`);
     expect(item?.text()).toBe("kept");
     expect(item?.lease).toBe(lease);
     expect(item?.version).toBe(2);
@@ -76,11 +76,11 @@ describe("KV writes: put, delete and compact options, against a real etcd", () =
     const lease = await grant();
     await kv.put(`${p}a`, "one", { lease });
     await kv.put(`${p}a`, "two", { ignoreLease: true });
-    const item = await kv.get(`${p}a`);
+    const { kv: item } = await kv.get(`${p}a`);
     expect(item?.text()).toBe("two");
     expect(item?.lease).toBe(lease);
     await kv.put(`${p}a`, "three");
-    expect((await kv.get(`${p}a`))?.lease).toBe(0n);
+    expect((await kv.get(`${p}a`)).kv?.lease).toBe(0n);
     const missing = await kv.do(op.put(`${p}missing`, "v", { ignoreLease: true })).catch((e: unknown) => e);
     expect(isEtcdError(missing, "key-not-found")).toBe(true);
     await revoke(lease);
@@ -93,7 +93,7 @@ describe("KV writes: put, delete and compact options, against a real etcd", () =
     const result = await kv.delete(`${p}a`, { prevKv: true });
     expect(result.deleted).toBe(1);
     expect(result.prevKvs.map((item) => item.text())).toEqual(["1"]);
-    expect((await kv.get(`${p}ab`))?.text()).toBe("2");
+    expect((await kv.get(`${p}ab`)).kv?.text()).toBe("2");
     const nothing = await kv.delete(`${p}a`);
     expect(nothing.deleted).toBe(0);
     const withoutPrev = await kv.delete(`${p}ab`);
@@ -133,7 +133,7 @@ describe("KV writes: put, delete and compact options, against a real etcd", () =
     });
     const error = await spied.get(`${p}a`, { revision: old.revision }).catch((e: unknown) => e);
     expect(isEtcdError(error, "compacted")).toBe(true);
-    expect((await spied.get(`${p}a`, { revision: current.revision }))?.text()).toBe("new");
+    expect((await spied.get(`${p}a`, { revision: current.revision })).kv?.text()).toBe("new");
     const again = await spied.compact(old.revision).catch((e: unknown) => e);
     expect(isEtcdError(again, "compacted")).toBe(true);
   });

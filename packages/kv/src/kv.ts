@@ -1,5 +1,4 @@
 import { invalidArgumentError, ownOptions, typeName, type Bytes, type Revision } from "@etcdkit/transport";
-import type { KeyValue } from "@etcdkit/transport";
 import { op } from "./op-builders.js";
 import type { Op, PutOp } from "./ops.js";
 import type {
@@ -13,7 +12,8 @@ import type {
   SingleGetOptions,
 } from "./options.js";
 import { paginate, type PaginateOptions, type RangePage } from "./paginate.js";
-import type { CompactResult, DeleteResult, OpResult, PutResult, RangeResult } from "./results.js";
+import { GetResult as GetRecord } from "./result-records.js";
+import type { CompactResult, DeleteResult, GetResult, OpResult, PutResult, RangeResult } from "./results.js";
 import { createTxnBuilder, type TxnBuilder, type TxnRunner } from "./txn-builder.js";
 
 /**
@@ -45,21 +45,22 @@ export interface KVCore {
  * ```ts
  * const kv = createKV(transport);
  * await kv.put("sample_key", "sample_value");
- * const item = await kv.get("sample_key"); // KeyValue | undefined
+ * const { kv: item } = await kv.get("sample_key"); // item: KeyValue | undefined
  * ```
  */
 export interface KV extends KVCore {
   /**
-   * Reads one key. Also throws `compacted` / `future-revision` with `revision`, and
-   * `invalid-argument` for a range option (prefix, end, fromKey, limit, sort, countOnly: use
-   * `range` or `getPrefix`).
+   * Reads one key: the key-value (`kv`, undefined when the key does not exist), the revision the
+   * read saw and the response header. Also throws `compacted` / `future-revision` with
+   * `revision`, and `invalid-argument` for a range option (prefix, end, fromKey, limit, sort,
+   * countOnly: use `range` or `getPrefix`).
    * @example
    * ```ts
-   * const foo = await kv.get("foo");
-   * console.log(foo?.text());
+   * const { kv: foo, revision } = await kv.get("foo");
+   * console.log(foo?.text(), "at", revision);
    * ```
    */
-  get(key: Bytes, options?: SingleGetOptions & CallOptions): Promise<KeyValue | undefined>;
+  get(key: Bytes, options?: SingleGetOptions & CallOptions): Promise<GetResult>;
   /**
    * Reads a key or a range with every Range option. Also throws `compacted` / `future-revision`.
    * @example
@@ -177,7 +178,7 @@ export function buildKV(core: KVCore): KV {
     async get(key, options) {
       if (options !== undefined) checkSingleKeyOptions(options);
       const result = await run(op.get(key, options), options);
-      return result.kvs[0];
+      return new GetRecord(result.header, result.revision, result.kvs[0]);
     },
     async range(key, options) {
       return run(op.get(key, options), options);

@@ -4,7 +4,7 @@
  * prefixed range, no key outside the namespace is ever in a prefixed range, and stripping undoes
  * prefixing. Plus the edge cases Go's namespace package defines.
  */
-import { bytesEqual, isEtcdError, toBytes } from "@etcdkit/transport";
+import { bytesEqual, isEtcdError, toBytes, toResponseHeader } from "@etcdkit/transport";
 import { thrownBy } from "@etcdkit/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -61,14 +61,16 @@ describe("namespace mapping (properties)", () => {
     fc.assert(
       fc.property(namespaceArb, fc.array(keyArb, { minLength: 1, maxLength: 4 }), (namespace, keys) => {
         const outside = keys.map((key) => kv(concat(namespace, key)));
+        const header = toResponseHeader({ clusterId: 1n, memberId: 2n, revision: 9n, raftTerm: 3n } as never);
         const result: TxnResult = {
           succeeded: true,
           revision: 9n,
+          header,
           responses: [
-            { revision: 9n, kvs: outside, count: outside.length, more: false },
-            { revision: 9n, prevKv: outside[0] },
-            { revision: 9n, deleted: outside.length, prevKvs: outside },
-            { succeeded: false, revision: 9n, responses: [{ revision: 9n, kvs: outside, count: 1, more: false }] },
+            { revision: 9n, header, kvs: outside, count: outside.length, more: false },
+            { revision: 9n, header, prevKv: outside[0] },
+            { revision: 9n, header, deleted: outside.length, prevKvs: outside },
+            { succeeded: false, revision: 9n, header, responses: [{ revision: 9n, header, kvs: outside, count: 1, more: false }] },
           ],
         };
         const stripped = stripResult(namespace, result);
@@ -84,6 +86,8 @@ describe("namespace mapping (properties)", () => {
         expect(same(del.prevKvs)).toBe(true);
         expect(same(nested.responses[0].kvs)).toBe(true);
         expect(range.kvs[0]!.value).toEqual(toBytes("v"));
+        expect((stripped.responses[0] as { header: unknown }).header).toBe(header); // who answered is kept
+        expect(() => JSON.stringify(stripped)).not.toThrow(); // stripped results are results too
       }),
       { numRuns: 500 },
     );

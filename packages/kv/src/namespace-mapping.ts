@@ -4,7 +4,8 @@ import { KeyValue } from "@etcdkit/transport";
 import type { WireRange } from "./key-range.js";
 import type { Op } from "./ops.js";
 import { notAComparisonError, notAnOpError, readOp } from "./request-encoding.js";
-import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
+import * as records from "./result-records.js";
+import type { AnyOpResult, TxnResult } from "./results.js";
 
 /**
  * Maps a wire range inside a namespace to the range outside it, as Go's `namespace` package does:
@@ -89,20 +90,18 @@ export function prefixComparison(namespace: Uint8Array, comparison: Comparison):
  */
 export function stripResult<R extends AnyOpResult>(namespace: Uint8Array, result: R): R {
   const strip = (kv: KeyValue) => stripKeyValue(namespace, kv);
+  const { header, revision } = result;
   if ("kvs" in result) {
-    const range: RangeResult = { ...result, kvs: Object.freeze(result.kvs.map(strip)) };
-    return Object.freeze(range) as R;
+    return new records.RangeResult(header, revision, Object.freeze(result.kvs.map(strip)), result.count, result.more) as AnyOpResult as R;
   }
   if ("deleted" in result) {
-    const del: DeleteResult = { ...result, prevKvs: Object.freeze(result.prevKvs.map(strip)) };
-    return Object.freeze(del) as R;
+    return new records.DeleteResult(header, revision, result.deleted, Object.freeze(result.prevKvs.map(strip))) as AnyOpResult as R;
   }
   if ("succeeded" in result) {
     const responses = Object.freeze(result.responses.map((r: AnyOpResult) => stripResult(namespace, r)));
-    return Object.freeze({ ...result, responses } as TxnResult) as R;
+    return new records.TxnResult(result.succeeded, header, revision, responses) as TxnResult as R;
   }
-  const put: PutResult = { ...result, prevKv: result.prevKv === undefined ? undefined : strip(result.prevKv) };
-  return Object.freeze(put) as R;
+  return new records.PutResult(header, revision, result.prevKv === undefined ? undefined : strip(result.prevKv)) as AnyOpResult as R;
 }
 
 /**

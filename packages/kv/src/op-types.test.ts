@@ -10,7 +10,7 @@ import type { KeyValue } from "@etcdkit/transport";
 import type { KV } from "./kv.js";
 import { op } from "./op-builders.js";
 import type { GetOp, PutOp, TxnOp } from "./ops.js";
-import type { DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
+import type { DeleteResult, GetResult, PutResult, RangeResult, TxnResult } from "./results.js";
 import { createRecordingTransport } from "./kv-test-env.test-helpers.js";
 
 function invalidOptionsDoNotCompile(kv: KV): void {
@@ -93,7 +93,8 @@ function txnStagesDoNotCompile(kv: KV): void {
 }
 
 async function resultsAreTypedPerPosition(kv: KV): Promise<void> {
-  expectTypeOf(await kv.get("k")).toEqualTypeOf<KeyValue | undefined>();
+  expectTypeOf(await kv.get("k")).toEqualTypeOf<GetResult>();
+  expectTypeOf((await kv.get("k")).kv).toEqualTypeOf<KeyValue | undefined>();
   expectTypeOf(await kv.do(op.get("k"))).toEqualTypeOf<RangeResult>();
   expectTypeOf(await kv.do(op.put("k", "v"))).toEqualTypeOf<PutResult>();
   expectTypeOf(await kv.do(op.delete("k"))).toEqualTypeOf<DeleteResult>();

@@ -1,10 +1,11 @@
 import { Code } from "@connectrpc/connect";
 import { checkCallOptions, EtcdError, invalidArgumentError, ownOptions, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
-import type { KeyValue } from "@etcdkit/transport";
+import type { KeyValue, ResponseHeader } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";
 import type { GetOp } from "./ops.js";
 import type { CallOptions, ReadOptions } from "./options.js";
+import { RangePage as RangePageRecord } from "./result-records.js";
 import type { RangeResult } from "./results.js";
 
 /**
@@ -38,6 +39,8 @@ export interface RangePage {
   readonly kvs: readonly KeyValue[];
   /** The pinned revision every page is read at. */
   readonly revision: Revision;
+  /** The header of this page's answer (who answered; its revision is the pinned one too). */
+  readonly header: ResponseHeader;
 }
 
 /**
@@ -85,7 +88,7 @@ export async function* paginate(reader: PageReader, key: Bytes, given: PaginateO
   if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError(`limit must be a non-negative integer, got ${String(limit)}`);
   const range = resolveRange(key, options);
   if (range.rangeEnd.length === 0) throw invalidArgumentError("paginate walks a range: give prefix, end or fromKey");
-  const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
+  const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs, requireLeader: options.requireLeader };
   let start = range.key;
   let revision: Revision = options.revision === undefined ? 0n : options.revision; // checked by makeGetOp
   let remaining = limit === 0 ? Number.POSITIVE_INFINITY : limit;
@@ -98,7 +101,7 @@ export async function* paginate(reader: PageReader, key: Bytes, given: PaginateO
     );
     if (revision === 0n) revision = page.revision;
     remaining -= page.kvs.length;
-    if (page.kvs.length > 0) yield Object.freeze({ kvs: page.kvs, revision });
+    if (page.kvs.length > 0) yield new RangePageRecord(page.header, revision, page.kvs);
     const last = page.kvs[page.kvs.length - 1];
     if (!page.more || last === undefined) return;
     start = keyAfter(last.key);

@@ -6,9 +6,10 @@ import type {
   ResponseOp,
   TxnResponse,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { toEtcdError, type Revision } from "@etcdkit/transport";
+import { toEtcdError, toResponseHeader, type ResponseHeader as Header, type Revision } from "@etcdkit/transport";
 import { keyValueFromMessage, type KeyValue } from "@etcdkit/transport";
 import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
+import * as records from "./result-records.js";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";
 
 const noKeyValues: readonly KeyValue[] = Object.freeze([]);
@@ -29,21 +30,25 @@ function revisionOf(header: ResponseHeader | undefined, outer: Revision | undefi
 }
 
 /**
- * A RangeResponse as a RangeResult. `outer` is the enclosing txn's revision, if any (used when
- * the response has none of its own).
+ * The header of a result: etcd's (a response of its own), or inside a txn the enclosing txn's
+ * (etcd fills in only the revision of an op's header there) with the op's revision.
+ */
+function headerOf(header: ResponseHeader | undefined, outer: Header | undefined): Header {
+  return outer === undefined ? toResponseHeader(header) : toResponseHeader(outer, revisionOf(header, outer.revision));
+}
+
+/**
+ * A RangeResponse as a RangeResult. `outer` is the enclosing txn's header, if any: its
+ * revision is used when the response has none of its own.
  *
  * @example
  * ```ts
  * const result = decodeRange(await client.range(request));
  * ```
  */
-export function decodeRange(response: RangeResponse, outer?: Revision): RangeResult {
-  return Object.freeze({
-    revision: revisionOf(response.header, outer),
-    kvs: keyValues(response.kvs),
-    count: Number(response.count),
-    more: response.more,
-  });
+export function decodeRange(response: RangeResponse, outer?: Header): RangeResult {
+  const header = headerOf(response.header, outer);
+  return new records.RangeResult(header, header.revision, keyValues(response.kvs), Number(response.count), response.more);
 }
 
 /**
@@ -54,11 +59,9 @@ export function decodeRange(response: RangeResponse, outer?: Revision): RangeRes
  * const { revision } = decodePut(await client.put(request));
  * ```
  */
-export function decodePut(response: PutResponse, outer?: Revision): PutResult {
-  return Object.freeze({
-    revision: revisionOf(response.header, outer),
-    prevKv: response.prevKv === undefined ? undefined : keyValueFromMessage(response.prevKv),
-  });
+export function decodePut(response: PutResponse, outer?: Header): PutResult {
+  const header = headerOf(response.header, outer);
+  return new records.PutResult(header, header.revision, response.prevKv === undefined ? undefined : keyValueFromMessage(response.prevKv));
 }
 
 /**
@@ -69,55 +72,53 @@ export function decodePut(response: PutResponse, outer?: Revision): PutResult {
  * const { deleted } = decodeDelete(await client.deleteRange(request));
  * ```
  */
-export function decodeDelete(response: DeleteRangeResponse, outer?: Revision): DeleteResult {
-  return Object.freeze({
-    revision: revisionOf(response.header, outer),
-    deleted: Number(response.deleted),
-    prevKvs: keyValues(response.prevKvs),
-  });
+export function decodeDelete(response: DeleteRangeResponse, outer?: Header): DeleteResult {
+  const header = headerOf(response.header, outer);
+  return new records.DeleteResult(header, header.revision, Number(response.deleted), keyValues(response.prevKvs));
 }
 
 /**
- * A TxnResponse as a TxnResult; each inner result carries the revision etcd reports for it. A
- * nested txn, which etcd reports none for, carries its last op's (with no ops, the enclosing
- * txn's).
+ * A TxnResponse as a TxnResult; each inner result carries the revision etcd reports for it, and
+ * the txn's header with that revision. A nested txn, which etcd reports no revision for, carries
+ * its last op's (with no ops, the enclosing txn's).
  *
  * @example
  * ```ts
  * const { succeeded, responses } = decodeTxn(await client.txn(request));
  * ```
  */
-export function decodeTxn(response: TxnResponse, outer?: Revision): TxnResult {
-  const fallback = revisionOf(response.header, outer);
-  const responses = Object.freeze(response.responses.map((item) => decodeResponseOp(item, fallback)));
+export function decodeTxn(response: TxnResponse, outer?: Header): TxnResult {
+  const header = headerOf(response.header, outer);
+  const responses = Object.freeze(response.responses.map((item) => decodeResponseOp(item, header)));
   // A nested txn has no revision of its own from etcd: the revision after its last op is the
   // store's at that point of the enclosing txn (revisions within a txn never go down).
   const nested = outer !== undefined && !response.header?.revision;
-  const revision = (nested ? responses.at(-1)?.revision : undefined) ?? fallback;
-  return Object.freeze({ succeeded: response.succeeded, revision, responses }) as TxnResult;
+  const last = nested ? responses.at(-1)?.revision : undefined;
+  const own = last === undefined || last === header.revision ? header : toResponseHeader(header, last);
+  return new records.TxnResult(response.succeeded, own, own.revision, responses) as TxnResult;
 }
 
 /**
- * One ResponseOp of a txn as the matching result.
+ * One ResponseOp of a txn as the matching result; `txn` is the header of the txn it belongs to.
  *
  * Throws an EtcdError `unknown` when the server sent an empty response op (a newer op kind).
  *
  * @example
  * ```ts
- * response.responses.map((item) => decodeResponseOp(item, revision));
+ * response.responses.map((item) => decodeResponseOp(item, toResponseHeader(response.header)));
  * ```
  */
-export function decodeResponseOp(item: ResponseOp, revision: Revision): AnyOpResult {
+export function decodeResponseOp(item: ResponseOp, txn: Header): AnyOpResult {
   const { response } = item;
   switch (response.case) {
     case "responseRange":
-      return decodeRange(response.value, revision);
+      return decodeRange(response.value, txn);
     case "responsePut":
-      return decodePut(response.value, revision);
+      return decodePut(response.value, txn);
     case "responseDeleteRange":
-      return decodeDelete(response.value, revision);
+      return decodeDelete(response.value, txn);
     case "responseTxn":
-      return decodeTxn(response.value, revision);
+      return decodeTxn(response.value, txn);
     default:
       throw toEtcdError(new Error("etcd sent a txn response op of an unknown kind"));
   }

@@ -1,4 +1,4 @@
-import type { Revision } from "@etcdkit/transport";
+import type { ResponseHeader, Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 
@@ -11,6 +11,11 @@ import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
  * ```
  */
 export interface RangeResult {
+  /**
+   * Who answered and when: cluster and member ID, raft term, and (as `revision`) the revision of
+   * this result. Inside a txn: the txn's header with this op's revision.
+   */
+  readonly header: ResponseHeader;
   /**
    * The store revision the read saw. Inside a txn: the revision before the txn when no write of
    * the txn came before the read, else the txn's.
@@ -25,6 +30,27 @@ export interface RangeResult {
 }
 
 /**
+ * The result of `kv.get`: the key-value, if the key exists, and the revision the read saw. A
+ * missing key is missing *at* `revision`: create it with a txn guarded by `compare.missing` and
+ * watch it from `revision + 1n`, and no change in between is lost.
+ *
+ * @example
+ * ```ts
+ * const { kv: item, revision } = await kv.get("config");
+ * if (item === undefined) console.log("no config at revision", revision);
+ * else console.log(item.text());
+ * ```
+ */
+export interface GetResult {
+  /** The key-value, or undefined when the key does not exist at `revision`. */
+  readonly kv: KeyValue | undefined;
+  /** The store revision the read saw (`header.revision`). */
+  readonly revision: Revision;
+  /** Who answered and when: cluster and member ID, raft term, revision. */
+  readonly header: ResponseHeader;
+}
+
+/**
  * The result of a put.
  *
  * @example
@@ -33,6 +59,11 @@ export interface RangeResult {
  * ```
  */
 export interface PutResult {
+  /**
+   * Who answered and when: cluster and member ID, raft term, and (as `revision`) the revision of
+   * this result. Inside a txn: the txn's header with this op's revision.
+   */
+  readonly header: ResponseHeader;
   /** The store revision after the put (inside a txn, the txn's: all its writes share one). */
   readonly revision: Revision;
   /** The key-value before the put, when `prevKv` was asked for and the key existed. */
@@ -48,6 +79,11 @@ export interface PutResult {
  * ```
  */
 export interface DeleteResult {
+  /**
+   * Who answered and when: cluster and member ID, raft term, and (as `revision`) the revision of
+   * this result. Inside a txn: the txn's header with this op's revision.
+   */
+  readonly header: ResponseHeader;
   /**
    * The store revision after the delete. Inside a txn: the txn's, except that a delete of nothing
    * before the txn's first write has the revision before the txn.
@@ -68,6 +104,8 @@ export interface DeleteResult {
  * ```
  */
 export interface CompactResult {
+  /** Who answered: cluster and member ID, raft term, revision. */
+  readonly header: ResponseHeader;
   /** The store revision when the compaction was accepted. */
   readonly revision: Revision;
 }
@@ -84,6 +122,8 @@ export interface TxnSucceeded<T extends readonly Op[]> {
   readonly succeeded: true;
   /** The store revision after the txn. */
   readonly revision: Revision;
+  /** Who answered and when (a nested txn: the outer txn's header with this txn's revision). */
+  readonly header: ResponseHeader;
   /** One result per `then` op, in order, typed per position. */
   readonly responses: OpResults<T>;
 }
@@ -100,6 +140,8 @@ export interface TxnFailed<E extends readonly Op[]> {
   readonly succeeded: false;
   /** The store revision after the txn. */
   readonly revision: Revision;
+  /** Who answered and when (a nested txn: the outer txn's header with this txn's revision). */
+  readonly header: ResponseHeader;
   /** One result per `else` op, in order, typed per position. */
   readonly responses: OpResults<E>;
 }

@@ -69,8 +69,8 @@ describe("createSyncer, mirroring a prefix between two real etcd clusters", () =
     }
     expect(pages).toEqual([10, 10, 5]);
     expect([...revisions]).toEqual([syncer.revision]);
-    expect((await target.get("src/late"))).toBeUndefined(); // after the base revision
-    expect((await target.get("src/00"))?.text()).toBe("v0");
+    expect((await target.get("src/late")).kv).toBeUndefined(); // after the base revision
+    expect((await target.get("src/00")).kv?.text()).toBe("v0");
 
     const watch = syncer.syncUpdates();
     await source.kv.delete("src/01");

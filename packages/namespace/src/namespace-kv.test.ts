@@ -35,8 +35,8 @@ describe("namespaceTransport with KV, against a real etcd", () => {
     await kv.put("a", "1");
     await kv.put("b/1", "2");
     await kv.put("c", "3");
-    expect((await root.get("ns1/a"))?.text()).toBe("1");
-    expect((await kv.get("a"))?.keyText()).toBe("a");
+    expect((await root.get("ns1/a")).kv?.text()).toBe("1");
+    expect((await kv.get("a")).kv?.keyText()).toBe("a");
     expect(keys(await kv.getAll())).toEqual(["a", "b/1", "c"]);
     expect(keys(await kv.getFromKey("b"))).toEqual(["b/1", "c"]);
     expect(keys(await kv.getPrefix("b/"))).toEqual(["b/1"]);
@@ -65,8 +65,8 @@ describe("namespaceTransport with KV, against a real etcd", () => {
     expect(keys(all)).toEqual(["x"]);
     expect(nested.succeeded).toBe(true);
     expect(keys(nested.responses[0] as RangeResult)).toEqual(["x"]);
-    expect((await root.get("ns2/x"))?.text()).toBe("inside");
-    expect((await root.get("x"))?.text()).toBe("outside");
+    expect((await root.get("ns2/x")).kv?.text()).toBe("inside");
+    expect((await root.get("x")).kv?.text()).toBe("outside");
   });
 
   it("a delete to the end of the namespace leaves its neighbours alone", async () => {
@@ -77,7 +77,7 @@ describe("namespaceTransport with KV, against a real etcd", () => {
     const removed = await kv.delete("", { fromKey: true, prevKv: true });
     expect(removed.deleted).toBe(2);
     expect(removed.prevKvs.map((item) => item.keyText())).toEqual(["p", "q"]);
-    for (const key of ["ns3", "ns30", "ns3a"]) expect((await root.get(key))?.text()).toBe("outside");
+    for (const key of ["ns3", "ns30", "ns3a"]) expect((await root.get(key)).kv?.text()).toBe("outside");
   });
 
   it("namespaces nest, and the same transport and prefix give the same object", async () => {

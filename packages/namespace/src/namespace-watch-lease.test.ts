@@ -97,9 +97,9 @@ describe("namespaceTransport with watch, lease, lock and election, against a rea
     const lock = createClient(Lock, ns);
     const { key } = await lock.lock({ name: toBytes("locks/a"), lease: lease.id });
     expect(text(key).startsWith("locks/a/")).toBe(true);
-    expect(await root.get(`s1/${text(key)}`)).toBeDefined();
+    expect((await root.get(`s1/${text(key)}`)).kv).toBeDefined();
     await lock.unlock({ key });
-    expect(await root.get(`s1/${text(key)}`)).toBeUndefined();
+    expect((await root.get(`s1/${text(key)}`)).kv).toBeUndefined();
 
     const election = createClient(Election, ns);
     const { leader } = await election.campaign({ name: toBytes("elect"), lease: lease.id, value: toBytes("me") });
@@ -108,9 +108,9 @@ describe("namespaceTransport with watch, lease, lock and election, against a rea
     await election.proclaim({ leader, value: toBytes("me, again") });
     const current = await election.leader({ name: toBytes("elect") });
     expect(`${text(current.kv!.key)}=${text(current.kv!.value)}`).toBe(`${text(leader!.key)}=me, again`);
-    expect((await root.get(`s1/${text(leader!.key)}`))?.text()).toBe("me, again");
+    expect((await root.get(`s1/${text(leader!.key)}`)).kv?.text()).toBe("me, again");
     await election.resign({ leader });
-    expect(await root.get(`s1/${text(leader!.key)}`)).toBeUndefined();
+    expect((await root.get(`s1/${text(leader!.key)}`)).kv).toBeUndefined();
     await lease.revoke();
   });
 

@@ -73,7 +73,7 @@ describe("createEndpointManager, Go-compatible, against a real etcd", () => {
     await manager.add("ts/svc/10.0.0.2:8080", { addr: "10.0.0.2:8080", metadata: { region: "eu", weight: 3 } });
     await manager.add("ts/svc/html", { addr: "a<b>&c:1" });
     await manager.add("ts/svc/10.0.0.3:9000", { addr: "10.0.0.3:9000", metadata: "primary" });
-    const stored = async (key: string) => (await source.kv.get(key))?.text();
+    const stored = async (key: string) => (await source.kv.get(key)).kv?.text();
     expect(await stored("ts/svc/127.0.0.1:50051")).toBe(goWritten.plain);
     expect(await stored("ts/svc/10.0.0.2:8080")).toBe(goWritten.metadata);
     expect(await stored("ts/svc/html")).toBe(goWritten.html);
@@ -106,7 +106,7 @@ describe("createEndpointManager, Go-compatible, against a real etcd", () => {
     const manager = createEndpointManager(source, "l/svc");
     const lease = await createLease(transport).grant(60);
     await manager.add("l/svc/10.0.0.6:1", { addr: "10.0.0.6:1" }, { lease: lease.id });
-    expect((await source.kv.get("l/svc/10.0.0.6:1"))?.lease).toBe(lease.id);
+    expect((await source.kv.get("l/svc/10.0.0.6:1")).kv?.lease).toBe(lease.id);
     const watch = manager.watch();
     expect((await nextUpdates(watch)).map((u) => u.op)).toEqual(["add"]);
     await lease.revoke();

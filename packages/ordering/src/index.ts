@@ -9,7 +9,7 @@
  * import { createTransport } from "@etcdkit/transport";
  *
  * const kv = createOrderingKV(createTransport({ endpoints: ["http://10.0.0.1:2379", "http://10.0.0.2:2379"] }));
- * const item = await kv.get("config", { serializable: true });
+ * const { kv: item } = await kv.get("config", { serializable: true });
  * ```
  */
 export { createOrderingKV, type OrderingKV, type OrderingOptions } from "./ordering-kv.js";

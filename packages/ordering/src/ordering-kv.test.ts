@@ -37,7 +37,7 @@ describe("createOrderingKV with a member that applies nothing, 3 real members", 
     healthy = cluster.endpoints.filter((url) => url !== stale);
     const kv = createKV(root);
     await kv.put("k", "before");
-    await vi.waitFor(async () => expect((await createKV(root.forEndpoint(stale)).get("k", { serializable: true }))?.text()).toBe("before"));
+    await vi.waitFor(async () => expect((await createKV(root.forEndpoint(stale)).get("k", { serializable: true })).kv?.text()).toBe("before"));
     await cluster.isolate(follower);
     const writer = createKV(connect(healthy));
     for (let i = 0; i < 5; i++) freshRevision = (await writer.put("k", `after ${i}`)).revision;
@@ -90,7 +90,7 @@ describe("createOrderingKV with a member that applies nothing, 3 real members", 
     }
     // Retries go endpoint after endpoint: with one stale member of two, a call needs at most two.
     expect(violations.every((v) => v.count <= 2)).toBe(true);
-    expect((await kv.get("k", { serializable: true }))?.text()).toBe("after 4");
+    expect((await kv.get("k", { serializable: true })).kv?.text()).toBe("after 4");
   });
 
   /** A transport that forwards every call to `target.current`, which the test switches; it cannot address members. */

@@ -61,7 +61,7 @@ export interface OrderingKV extends KV {
  * ```ts
  * const kv = createOrderingKV(transport);
  * await kv.put("config", "v2");                                   // seen: its revision
- * const config = await kv.get("config", { serializable: true }); // never older than that put
+ * const { kv: config } = await kv.get("config", { serializable: true }); // never older than that put
  * ```
  */
 export function createOrderingKV(transport: Transport, options?: OrderingOptions): OrderingKV {

@@ -57,7 +57,7 @@ export class KeyValue extends ReadableRecord {
    *
    * @example
    * ```ts
-   * (await kv.get("greeting"))?.text(); // "hello"
+   * (await kv.get("greeting")).kv?.text(); // "hello"
    * ```
    */
   text(): string {
@@ -82,7 +82,7 @@ export class KeyValue extends ReadableRecord {
    *
    * @example
    * ```ts
-   * const config = (await kv.get("config"))?.json<{ replicas: number }>();
+   * const config = (await kv.get("config")).kv?.json<{ replicas: number }>();
    * ```
    */
   json<T = unknown>(): T {
@@ -96,7 +96,7 @@ export class KeyValue extends ReadableRecord {
    *
    * @example
    * ```ts
-   * const count = (await kv.get("counter"))?.number() ?? 0;
+   * const count = (await kv.get("counter")).kv?.number() ?? 0;
    * ```
    */
   number(): number {

@@ -88,7 +88,7 @@ export interface EtcdGatewayTransport extends MemberAddressingTransport, AsyncDi
  * const transport = createGatewayTransport({ endpoints: ["http://127.0.0.1:2379"] });
  * const kv = createKV(transport);
  * await kv.put("greeting", "hello");
- * console.log((await kv.get("greeting"))?.text());
+ * console.log((await kv.get("greeting")).kv?.text());
  * await transport.close();
  * ```
  */

@@ -37,7 +37,7 @@ describe("the gateway transport with the service packages", () => {
     const first = await kv.put(`${p}a`, binary);
     await kv.put(`${p}b`, "2");
     await kv.put(`${p}c`, "3");
-    expect((await kv.get(`${p}a`))?.value).toEqual(binary);
+    expect((await kv.get(`${p}a`)).kv?.value).toEqual(binary);
     const page = await kv.getPrefix(p, { sort: { target: "key", order: "descend" }, limit: 2 });
     expect(page.kvs.map((k) => k.keyText())).toEqual([`${p}c`, `${p}b`]);
     expect([page.more, page.count]).toEqual([true, 3]);
@@ -131,12 +131,12 @@ describe("the gateway transport with the service packages", () => {
     lease.keepAlive();
     const before = transport.stats.requests;
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    expect(await kv.get(`${p}k`)).toBeDefined();
+    expect((await kv.get(`${p}k`)).kv).toBeDefined();
     expect(transport.stats.requests - before).toBeGreaterThanOrEqual(4); // renewals at TTL/3
     const { ttl } = await leases.timeToLive(lease.id);
     expect(ttl).toBeGreaterThan(0);
     await lease.revoke();
-    expect(await kv.get(`${p}k`)).toBeUndefined();
+    expect((await kv.get(`${p}k`)).kv).toBeUndefined();
     expect((await lease.lost).reason).toBe("revoked");
   });
 
@@ -184,7 +184,7 @@ describe("the gateway transport's call rules", () => {
       member.proxy!.setMode("pass");
     }
     await using direct = createTransport({ endpoints: cluster.clientUrls });
-    expect((await createKV(direct).get(`${p}k`))?.version).toBe(2); // applied once, not resent
+    expect((await createKV(direct).get(`${p}k`)).kv?.version).toBe(2); // applied once, not resent
   });
 
   it("a blackholed endpoint: the call ends at its deadline; close() ends pending calls with transport-closed", async () => {
@@ -227,7 +227,7 @@ describe("the gateway transport with auth", () => {
     await Promise.all(Array.from({ length: 8 }, (_, i) => kv.put(`a/${i}`, "v")));
     expect(transport.stats.authentications).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 3_500)); // past --auth-token-ttl
-    expect((await kv.get("a/1"))?.text()).toBe("v");
+    expect((await kv.get("a/1")).kv?.text()).toBe("v");
     expect(transport.stats.authentications).toBe(2);
     const watcher = createWatch(transport);
     const watch = watcher.watch("a/", { prefix: true });
