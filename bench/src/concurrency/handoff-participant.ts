@@ -44,7 +44,7 @@ if (spec.client === "etcdkit") {
       unlock: () => locks.unlock(key!),
     };
   };
-  close = () => lease.revoke();
+  close = async () => void (await lease.revoke());
 }
 const warm = locker(`${spec.name}-warmup-${process.pid}`);
 for (let i = 0; i < 30; i++) {

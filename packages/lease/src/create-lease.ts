@@ -1,6 +1,15 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { connectCallOptions, invalidArgumentError, isEtcdError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import {
+  connectCallOptions,
+  invalidArgumentError,
+  isEtcdError,
+  monotonicNow,
+  toEtcdError,
+  toResponseHeader,
+  type LeaseId,
+  type ResponseHeader,
+} from "@etcdkit/transport";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, type LeaseBackend, type LeaseCallOptions } from "./lease.js";
@@ -10,6 +19,8 @@ import { checkLeaseId } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import type { LeaseRenewal } from "./lease-renewal.js";
+import * as records from "./lease-records.js";
+import type { LeaseList, LeaseRevokeResult } from "./lease-results.js";
 
 /**
  * Options of `grant`.
@@ -45,7 +56,7 @@ export interface GrantOptions extends LeaseCallOptions {
  * const leases = createLease(transport);
  * await using lease = await leases.grant(5);
  * lease.keepAlive();
- * console.log(await leases.leases());
+ * console.log((await leases.leases()).leases);
  * ```
  */
 export interface LeaseClient extends AsyncDisposable {
@@ -70,13 +81,13 @@ export interface LeaseClient extends AsyncDisposable {
    * Revokes a lease by ID (its keys are deleted); this client's leases with that ID are lost as
    * "revoked". Throws "lease-not-found" when etcd does not have it (they are lost as "expired"),
    * or transport errors. A "lease-not-found" after a retry of an attempt whose answer was lost
-   * (`outcomeUnknown`) resolves: the lease is gone either way.
+   * (`outcomeUnknown`) resolves: the lease is gone either way (its result then has no header).
    */
-  revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void>;
+  revoke(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRevokeResult>;
   /** Remaining TTL (and keys with `keys: true`) of a lease; `expired: true` when etcd does not have it. */
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive>;
-  /** The IDs of every lease etcd holds. */
-  leases(options?: LeaseCallOptions): Promise<LeaseId[]>;
+  /** The IDs of every lease etcd holds (`leases`), with the header of etcd's answer. */
+  leases(options?: LeaseCallOptions): Promise<LeaseList>;
   /**
    * Renews a lease once (see `Lease.keepAliveOnce`: retried like Go's client, inside `signal` and
    * `timeoutMs`; no deadline unless `timeoutMs` is given). Throws "lease-not-found" when etcd does
@@ -141,14 +152,14 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     if (options.id !== undefined) checkLeaseId(options.id, "grant");
     booleanOption(options.keepAlive, "keepAlive");
     const sentAt = monotonicNow();
-    let granted: { ID: bigint; TTL: bigint };
+    let granted: { ID: bigint; TTL: bigint; header?: Parameters<typeof toResponseHeader>[0] };
     try {
       granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options.id ?? 0n }, connectCallOptions(options));
     } catch (err) {
       throw toEtcdError(err);
     }
     const seconds = Number(granted.TTL);
-    const lease = this.track(new Lease(granted.ID, seconds, sentAt + seconds * 1000, this));
+    const lease = this.track(new Lease(granted.ID, seconds, sentAt + seconds * 1000, this, toResponseHeader(granted.header)));
     if (options.keepAlive === true) lease.keepAlive();
     return lease;
   }
@@ -165,11 +176,12 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     return this.track(new Lease(id, ttl, undefined, this));
   }
 
-  async revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void> {
+  async revoke(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRevokeResult> {
     checkLeaseId(id);
     checkCallOptions(options);
+    let header: ResponseHeader | undefined;
     try {
-      await this.client.leaseRevoke({ ID: id }, connectCallOptions(options));
+      header = toResponseHeader((await this.client.leaseRevoke({ ID: id }, connectCallOptions(options))).header);
     } catch (err) {
       const error = toEtcdError(err);
       if (!isEtcdError(error, "lease-not-found")) throw error;
@@ -180,17 +192,18 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
       // retried after an attempt whose answer was lost: that attempt revoked it, or it expired
     }
     for (const lease of this.owned.withId(id)) lease.markLost("revoked");
+    return new records.LeaseRevokeResult(header);
   }
 
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive> {
     return fetchTimeToLive(this.client, id, options);
   }
 
-  async leases(options?: LeaseCallOptions): Promise<LeaseId[]> {
+  async leases(options?: LeaseCallOptions): Promise<LeaseList> {
     checkCallOptions(options);
     try {
-      const { leases } = await this.client.leaseLeases({}, connectCallOptions(options));
-      return leases.map((status) => status.ID);
+      const response = await this.client.leaseLeases({}, connectCallOptions(options));
+      return new records.LeaseList(Object.freeze(response.leases.map((status) => status.ID)), toResponseHeader(response.header));
     } catch (err) {
       throw toEtcdError(err);
     }
@@ -203,8 +216,8 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
       throw lossError("expired", id, 0);
     }
     let renewal: LeaseRenewal | undefined;
-    for (const lease of this.owned.withId(id)) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
-    return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: monotonicNow(), deadline: result.sentAt + result.ttl * 1000 };
+    for (const lease of this.owned.withId(id)) renewal = lease.renewed(result.sentAt, result.ttl, result.header) ?? renewal;
+    return renewal ?? new records.LeaseRenewal(id, result.ttl, monotonicNow(), result.sentAt + result.ttl * 1000, result.header);
   }
 
   close(): Promise<void> {

@@ -21,4 +21,6 @@ export { Lease, type LeaseCallOptions } from "./lease.js";
 export type { LeaseTimeToLive } from "./lease-time-to-live.js";
 export type { LeaseLoss, LeaseLossReason } from "./lease-loss.js";
 export type { LeaseRenewal } from "./lease-renewal.js";
+export type { LeaseList, LeaseRevokeResult } from "./lease-results.js";
+export type { ResponseHeader } from "@etcdkit/transport";
 export type { KeepAliveStats } from "./keepalive-hub.js";

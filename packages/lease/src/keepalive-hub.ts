@@ -1,6 +1,6 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, toEtcdError, toResponseHeader, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
 import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 import { RequestQueue } from "@etcdkit/transport";
@@ -223,8 +223,8 @@ export class KeepAliveHub {
       for (const lease of [...entry.leases]) lease.markLost("expired");
       return;
     }
-    const revision = r.header?.revision ?? 0n;
-    for (const lease of entry.leases) lease.renewed(sentAt, ttl, revision);
+    const header = toResponseHeader(r.header);
+    for (const lease of entry.leases) lease.renewed(sentAt, ttl, header);
     const interval = intervalFor(ttl);
     if (interval !== entry.intervalMs) {
       entry.intervalMs = interval;

@@ -1,9 +1,9 @@
 import { Code, type Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, toEtcdError, toResponseHeader, type EtcdErrorReason, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
 import { connectCallOptions, MAX_TIMER_MS, monotonicNow, reconnectDelayMs } from "@etcdkit/transport";
 import { RequestQueue } from "@etcdkit/transport";
-import { checkCallOptions, ownOptions } from "@etcdkit/transport";
+import { checkCallOptions, ownOptions, type CallOptions } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 
 /**
@@ -33,7 +33,7 @@ const MAX_ATTEMPTS = 5;
  */
 export interface KeepAliveOnceResult {
   readonly ttl: number;
-  readonly revision: Revision;
+  readonly header: ResponseHeader;
   readonly sentAt: number;
 }
 
@@ -58,7 +58,7 @@ export interface KeepAliveOnceResult {
 export async function keepAliveOnce(
   client: Client<typeof LeaseService>,
   id: LeaseId,
-  given?: { readonly signal?: AbortSignal; readonly timeoutMs?: number },
+  given?: CallOptions,
 ): Promise<KeepAliveOnceResult> {
   checkLeaseId(id);
   const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
@@ -77,8 +77,9 @@ export async function keepAliveOnce(
     requests.push({ ID: id });
     let error: EtcdError;
     try {
-      for await (const response of client.leaseKeepAlive(requests, connectCallOptions({ signal, timeoutMs: remaining }))) {
-        return { ttl: Number(response.TTL), revision: response.header?.revision ?? 0n, sentAt };
+      const call = connectCallOptions({ signal, timeoutMs: remaining, requireLeader: options.requireLeader });
+      for await (const response of client.leaseKeepAlive(requests, call)) {
+        return { ttl: Number(response.TTL), header: toResponseHeader(response.header), sentAt };
       }
       error = new EtcdError("etcd ended the keepalive stream without an answer", "unavailable", Code.Unavailable);
     } catch (err) {

@@ -44,11 +44,11 @@ describe("lease API (real etcd)", () => {
     expect(info.expired).toBe(false);
     expect(info.keys.map((k) => new TextDecoder().decode(k)).sort()).toEqual([a, b].sort());
     expect((await lease.timeToLive()).keys).toEqual([]);
-    expect(await env.leases.leases()).toContain(lease.id);
+    expect((await env.leases.leases()).leases).toContain(lease.id);
     await expect(env.leases.grant(5, { id: lease.id })).rejects.toSatisfy((e) => isEtcdError(e, "lease-exists"));
     await lease.revoke();
     expect(await env.leases.timeToLive(lease.id)).toMatchObject({ ttl: -1, expired: true });
-    expect(await env.leases.leases()).not.toContain(lease.id);
+    expect((await env.leases.leases()).leases).not.toContain(lease.id);
     await expect(env.leases.revoke(lease.id)).rejects.toSatisfy((e) => isEtcdError(e, "lease-not-found"));
     await expect(env.leases.keepAliveOnce(lease.id)).rejects.toSatisfy((e) => isEtcdError(e, "lease-not-found"));
   });
@@ -162,14 +162,14 @@ describe("lease API (real etcd)", () => {
   it("a lease with a negative ID (etcd 3.4 grants and lists it) can be looked up, renewed, attached and revoked", async () => {
     const id = -0x1234_5679n;
     await createClient(LeaseService, env.transport).leaseGrant({ ID: id, TTL: 30n });
-    expect(await env.leases.leases()).toContain(id);
+    expect((await env.leases.leases()).leases).toContain(id);
     expect((await env.leases.timeToLive(id)).grantedTtl).toBe(30);
     expect((await env.leases.keepAliveOnce(id)).ttl).toBe(30);
     const attached = env.leases.attach(id);
     expect((await attached.keepAlive().next()).value?.ttl).toBe(30);
     await env.leases.revoke(id);
     expect((await attached.lost).reason).toBe("revoked");
-    expect(await env.leases.leases()).not.toContain(id);
+    expect((await env.leases.leases()).leases).not.toContain(id);
   });
 
   it("rejects bad arguments before any I/O", async () => {

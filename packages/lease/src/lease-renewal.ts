@@ -1,4 +1,4 @@
-import type { LeaseId, Revision } from "@etcdkit/transport";
+import type { LeaseId, ResponseHeader, Revision } from "@etcdkit/transport";
 
 /**
  * One successful renewal of a lease.
@@ -21,6 +21,8 @@ export interface LeaseRenewal {
    * monotonic clock (so `deadline - at` is at most `ttl` seconds).
    */
   readonly deadline: number;
+  /** The header of etcd's answer (who renewed it; `header.revision` is `revision`). */
+  readonly header: ResponseHeader;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });

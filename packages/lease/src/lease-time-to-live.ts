@@ -1,7 +1,17 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkCallOptions, connectCallOptions, ownOptions, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import {
+  booleanOption,
+  checkCallOptions,
+  connectCallOptions,
+  ownOptions,
+  toEtcdError,
+  toResponseHeader,
+  type LeaseId,
+  type ResponseHeader,
+} from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
+import * as records from "./lease-records.js";
 import type { LeaseCallOptions } from "./lease.js";
 
 /**
@@ -23,7 +33,10 @@ export interface LeaseTimeToLive {
   readonly keys: readonly Uint8Array[];
   /** True when etcd no longer has the lease (expired or revoked). */
   readonly expired: boolean;
+  /** The header of etcd's answer. */
+  readonly header: ResponseHeader;
 }
+
 
 /**
  * LeaseTimeToLive for `id`, mapping etcd's TTL -1 to `expired`.
@@ -45,7 +58,7 @@ export async function fetchTimeToLive(
   try {
     const r = await client.leaseTimeToLive({ ID: id, keys: options.keys === true }, connectCallOptions(options));
     const ttl = Number(r.TTL);
-    return { id, ttl, grantedTtl: Number(r.grantedTTL), keys: r.keys, expired: ttl < 0 };
+    return new records.LeaseTimeToLive(id, ttl, Number(r.grantedTTL), r.keys, toResponseHeader(r.header));
   } catch (err) {
     throw toEtcdError(err);
   }

@@ -1,25 +1,35 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
+import {
+  isEtcdError,
+  ReadableRecord,
+  toEtcdError,
+  toResponseHeader,
+  type CallOptions,
+  type EtcdError,
+  type LeaseId,
+  type ResponseHeader,
+} from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow, unrefTimer } from "@etcdkit/transport";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
+import * as records from "./lease-records.js";
+import type { LeaseRevokeResult } from "./lease-results.js";
 import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
 
 /**
- * Per-call options, like Go's context.
+ * Per-call options, like Go's context: `signal`, `timeoutMs` and `requireLeader` (see
+ * `CallOptions` of `@etcdkit/transport`).
  *
  * @example
  * ```ts
  * await lease.revoke({ timeoutMs: 2000 });
+ * await leases.timeToLive(id, { requireLeader: true });
  * ```
  */
-export interface LeaseCallOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-}
+export type LeaseCallOptions = CallOptions;
 
 /**
  * What a Lease needs from the client that made it.
@@ -38,7 +48,8 @@ export interface LeaseBackend {
 
 /**
  * A granted lease: its ID, keepalive on the transport's shared keepalive stream, and how it is
- * lost. `await using` revokes it.
+ * lost. `await using` revokes it. `JSON.stringify(lease)` and `console.log(lease)` show its state
+ * (ID, TTL, deadline, whether it is kept alive, its loss, the grant's header).
  *
  * - `keepAlive()` renews it every TTL/3 until it is lost, revoked or `release()`d.
  * - It is **lost** (once, for good) when etcd says it is gone, when it is revoked, when the local
@@ -58,8 +69,13 @@ export interface LeaseBackend {
  * await doWork({ signal: lease.signal }); // stops when the lease is lost
  * ```
  */
-export class Lease implements AsyncDisposable {
+export class Lease extends ReadableRecord implements AsyncDisposable {
   readonly id: LeaseId;
+  /**
+   * The header of etcd's answer to the grant (who granted it, at which revision); undefined for
+   * a lease from `attach()`.
+   */
+  readonly header: ResponseHeader | undefined;
   /**
    * Resolves once the lease is lost; never rejects. (The deadline timer behind it does not keep
    * the process alive by itself; an open keepalive or watch stream does: revoke or close kept-alive
@@ -78,8 +94,10 @@ export class Lease implements AsyncDisposable {
   private subscribers: Set<RenewalStream> | undefined = undefined;
 
   /** @internal Leases come from `LeaseClient.grant()` / `attach()`. */
-  constructor(id: LeaseId, ttl: number, deadline: number | undefined, backend: LeaseBackend) {
+  constructor(id: LeaseId, ttl: number, deadline: number | undefined, backend: LeaseBackend, header?: ResponseHeader) {
+    super();
     this.id = id;
+    this.header = header;
     this.ttlSeconds = ttl;
     this.deadlineAt = deadline;
     this.backend = backend;
@@ -190,7 +208,7 @@ export class Lease implements AsyncDisposable {
       this.markLost("expired");
       throw error;
     }
-    return this.renewed(result.sentAt, result.ttl, result.revision) ?? this.toRenewal(result.sentAt, result.ttl, result.revision);
+    return this.renewed(result.sentAt, result.ttl, result.header) ?? this.toRenewal(result.sentAt, result.ttl, result.header);
   }
 
   /**
@@ -201,18 +219,20 @@ export class Lease implements AsyncDisposable {
    * it or it expired: gone either way, so this resolves and the lease is lost as "revoked".
    * A failure with `outcomeUnknown` and another reason ("deadline-exceeded", "timeout", ...)
    * leaves it open whether etcd revoked it; keepalive is stopped either way, so the lease is lost
-   * at its deadline at the latest.
+   * at its deadline at the latest. Resolves with the header of etcd's answer (none after such a
+   * retry).
    *
    * @example
    * ```ts
    * await lease.revoke();
    * ```
    */
-  async revoke(options?: LeaseCallOptions): Promise<void> {
+  async revoke(options?: LeaseCallOptions): Promise<LeaseRevokeResult> {
     checkCallOptions(options); // before the keepalive stops
     this.backend.hub.remove(this);
+    let header: ResponseHeader | undefined;
     try {
-      await this.backend.client.leaseRevoke({ ID: this.id }, connectCallOptions(options));
+      header = toResponseHeader((await this.backend.client.leaseRevoke({ ID: this.id }, connectCallOptions(options))).header);
     } catch (err) {
       const error = toEtcdError(err);
       if (!isEtcdError(error, "lease-not-found")) throw error;
@@ -222,6 +242,7 @@ export class Lease implements AsyncDisposable {
       }
     }
     this.markLost("revoked");
+    return new records.LeaseRevokeResult(header);
   }
 
   /**
@@ -258,9 +279,9 @@ export class Lease implements AsyncDisposable {
    * @internal A keepalive sent at `sentAt` (monotonic ms) came back with `ttl` seconds. Returns the
    * renewal, or undefined if lost.
    */
-  renewed(sentAt: number, ttl: number, revision: Revision): LeaseRenewal | undefined {
+  renewed(sentAt: number, ttl: number, header: ResponseHeader): LeaseRenewal | undefined {
     if (this.lossValue !== undefined) return undefined;
-    const renewal = this.toRenewal(sentAt, ttl, revision);
+    const renewal = this.toRenewal(sentAt, ttl, header);
     this.ttlSeconds = ttl;
     if (this.deadlineAt === undefined || renewal.deadline > this.deadlineAt) this.deadlineAt = renewal.deadline;
     this.latest = renewal;
@@ -272,7 +293,7 @@ export class Lease implements AsyncDisposable {
   /** @internal Marks the lease lost (once): stops keepalive, ends renewal streams, settles `lost`, aborts `signal`. */
   markLost(reason: LeaseLossReason, cause?: EtcdError): void {
     if (this.lossValue !== undefined) return;
-    const loss: LeaseLoss = { reason, error: lossError(reason, this.id, this.ttlSeconds, cause), at: monotonicNow() };
+    const loss: LeaseLoss = new records.LeaseLoss(reason, lossError(reason, this.id, this.ttlSeconds, cause), monotonicNow());
     this.lossValue = loss;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
@@ -284,8 +305,21 @@ export class Lease implements AsyncDisposable {
     this.controller.abort(loss.error);
   }
 
-  private toRenewal(sentAt: number, ttl: number, revision: Revision): LeaseRenewal {
-    return { id: this.id, ttl, revision, at: monotonicNow(), deadline: sentAt + ttl * 1000 };
+  private toRenewal(sentAt: number, ttl: number, header: ResponseHeader): LeaseRenewal {
+    return new records.LeaseRenewal(this.id, ttl, monotonicNow(), sentAt + ttl * 1000, header);
+  }
+
+  /** What `JSON.stringify(lease)` and `console.log(lease)` show: the lease's state, not its client. */
+  protected override readableFields(): object {
+    return {
+      id: this.id,
+      ttl: this.ttlSeconds,
+      deadline: this.deadlineAt,
+      remainingMs: this.remainingMs(),
+      keepingAlive: this.keepingAlive,
+      loss: this.lossValue?.reason,
+      header: this.header,
+    };
   }
 
   /**

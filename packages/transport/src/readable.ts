@@ -126,7 +126,7 @@ export class ReadableRecord {
    * ```
    */
   toJSON(): Record<string, unknown> {
-    return jsonFields(this);
+    return jsonFields(this.readableFields());
   }
 
   /**
@@ -140,8 +140,22 @@ export class ReadableRecord {
   [inspectCustom](): object {
     const name = this.constructor === ReadableRecord ? undefined : this.constructor.name;
     const view = name === undefined ? {} : new (viewClass(name))();
-    for (const key of Object.keys(this)) (view as Record<string, unknown>)[key] = inspectValue((this as Record<string, unknown>)[key]);
+    const fields = this.readableFields() as Record<string, unknown>;
+    for (const key of Object.keys(fields)) (view as Record<string, unknown>)[key] = inspectValue(fields[key]);
     return view;
+  }
+
+  /**
+   * The fields `toJSON` and the inspect view show: by default the object's own enumerable fields.
+   * An object with internal state (a lease) returns a plain object of what it wants shown.
+   *
+   * @example
+   * ```ts
+   * protected override readableFields(): object { return { id: this.id, ttl: this.ttl }; }
+   * ```
+   */
+  protected readableFields(): object {
+    return this;
   }
 }
 
