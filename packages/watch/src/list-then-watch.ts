@@ -1,6 +1,16 @@
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, keyValueFromMessage, ownOptions, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import {
+  invalidArgumentError,
+  keyValueFromMessage,
+  ownOptions,
+  readableRecord,
+  toEtcdError,
+  toResponseHeader,
+  type Bytes,
+  type ResponseHeader,
+  type Revision,
+} from "@etcdkit/transport";
 import type { Watcher } from "./create-watch.js";
 import { checkCreateSize } from "./watch-create-request.js";
 import { WatchKeyValue } from "./watch-event.js";
@@ -39,6 +49,8 @@ export interface ListThenWatch {
   readonly kvs: readonly WatchKeyValue[];
   /** Every change after `revision` (it starts at `revision + 1`). */
   readonly watch: Watch;
+  /** The header of etcd's answer to the first page of the snapshot (`header.revision` is `revision`). */
+  readonly header: ResponseHeader;
 }
 
 /**
@@ -79,13 +91,17 @@ export async function listThenWatch(watcher: Watcher, key: Bytes, given?: ListTh
   const { key: start, rangeEnd } = wireRange(spec);
   const kvs: WatchKeyValue[] = [];
   let revision = 0n;
+  let header: ResponseHeader | undefined;
   let from = start;
   try {
     for (;;) {
       // No prototype: every RangeRequest field left out must stay unset, whatever Object.prototype holds.
       const request = Object.assign(Object.create(null) as object, { key: from, rangeEnd, revision, limit: rangeEnd.length === 0 ? 0n : BigInt(pageSize) });
       const page = await kv.range(request, call);
-      if (revision === 0n) revision = page.header?.revision ?? 0n;
+      if (header === undefined) {
+        header = toResponseHeader(page.header);
+        revision = header.revision;
+      }
       for (const item of page.kvs) kvs.push(keyValueFromMessage(item));
       const last = page.kvs[page.kvs.length - 1];
       if (!page.more || last === undefined) break;
@@ -96,5 +112,5 @@ export async function listThenWatch(watcher: Watcher, key: Bytes, given?: ListTh
     throw toEtcdError(err);
   }
   const watch = watcher.watch(key, { ...(options as object), startRevision: revision + 1n } as never);
-  return { revision, kvs, watch };
+  return readableRecord({ revision, kvs, watch, header: header! });
 }

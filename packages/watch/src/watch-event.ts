@@ -1,4 +1,4 @@
-import { KeyValue, keyValueFromMessage, type Revision } from "@etcdkit/transport";
+import { KeyValue, keyValueFromMessage, type ResponseHeader, type Revision } from "@etcdkit/transport";
 import { Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 
 /**
@@ -42,6 +42,11 @@ export interface WatchEvent {
  * - `revision`: for events, the revision of the last event; for a progress notification, the
  *   store revision the watch has caught up with.
  * - `progress`: true for a progress notification (no events).
+ * - `header`: the header of etcd's answer (for events, `header.revision` is the store's revision
+ *   when etcd sent them, which may be past `revision`).
+ *
+ * `JSON.stringify(batch)` works: revisions become decimal strings, keys and values their text
+ * (or `{ "base64": "..." }`).
  *
  * @example
  * ```ts
@@ -55,6 +60,7 @@ export interface WatchBatch {
   readonly events: readonly WatchEvent[];
   readonly revision: Revision;
   readonly progress: boolean;
+  readonly header: ResponseHeader;
 }
 
 const emptyKeyValue = new KeyValue({

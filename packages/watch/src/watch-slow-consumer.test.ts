@@ -6,7 +6,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
-import { isEtcdError, type EtcdError } from "@etcdkit/transport";
+import { isEtcdError, toResponseHeader, type EtcdError } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WatchBatch } from "./watch-event.js";
@@ -104,7 +104,7 @@ describe("the queue bound of a watch (unit)", () => {
 
   it("counts a queued progress notification as one event, and bounds at 10,000 events by default", async () => {
     const progress = subscription({ maxQueuedEvents: 3, progressNotify: true });
-    for (let r = 10n; r < 20n; r++) progress.onProgress(r, true);
+    for (let r = 10n; r < 20n; r++) progress.onProgress(toResponseHeader(undefined, r), true);
     expect((await drain(progress)).batches.length).toBe(3);
 
     const sub = subscription(undefined);

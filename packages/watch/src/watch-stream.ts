@@ -1,6 +1,6 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, reconnectDelayMs, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, reconnectDelayMs, toEtcdError, toResponseHeader, type EtcdErrorReason } from "@etcdkit/transport";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
@@ -201,12 +201,12 @@ export class WatchStream {
       this.onCanceled(session, id, r);
       return;
     }
-    const revision = r.header?.revision ?? 0n;
     if (id === -1) {
       // A progress response to requestProgress(): for every watch on the stream. etcd 3.4 sends it
       // on a different queue than events, so it does not move the resume revision.
       if (r.events.length === 0) {
-        for (const sub of session.byId.values()) if (sub.state === SubState.Active) sub.onProgress(revision, false);
+        const header = toResponseHeader(r.header);
+        for (const sub of session.byId.values()) if (sub.state === SubState.Active) sub.onProgress(header, false);
       }
       return;
     }
@@ -220,10 +220,10 @@ export class WatchStream {
     if (r.events.length === 0 && !r.fragment && !sub.fragmented) {
       // A per-watch progress notification: etcd sends it in order with the events, and only
       // when the watcher is synced, so everything up to `revision` has been delivered.
-      sub.onProgress(revision, true);
+      sub.onProgress(toResponseHeader(r.header), true);
       return;
     }
-    sub.onEvents(r.events, r.fragment);
+    sub.onEvents(r.events, r.fragment, r.header);
   }
 
   private onCreated(session: WatchSession, r: WatchResponse): void {

@@ -7,7 +7,7 @@
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 import fc from "fast-check";
-import { isEtcdError } from "@etcdkit/transport";
+import { isEtcdError, toResponseHeader } from "@etcdkit/transport";
 import { describe, expect, it } from "vitest";
 import type { WatchBatch } from "./watch-event.js";
 import { resolveWatchSpec } from "./watch-options.js";
@@ -111,11 +111,11 @@ describe("WatchSubscription delivery", () => {
     for (const progressNotify of [true, false]) {
       const sub = new WatchSubscription(resolveWatchSpec("k", { progressNotify }), host, undefined);
       sub.onCreated(10n);
-      sub.onProgress(20n, true);
+      sub.onProgress(toResponseHeader(undefined, 20n), true);
       expect(sub.nextRevision).toBe(21n);
-      sub.onProgress(30n, false);
+      sub.onProgress(toResponseHeader(undefined, 30n), false);
       expect(sub.nextRevision).toBe(21n);
-      sub.onProgress(5n, true); // behind: dropped
+      sub.onProgress(toResponseHeader(undefined, 5n), true); // behind: dropped
       const { seen, flush } = consume(sub);
       await flush();
       // per-watch notifications are shown only with progressNotify; requestProgress() answers always

@@ -1,7 +1,17 @@
 import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
-import { invalidArgumentError, type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
+import type { ResponseHeader as RawHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import {
+  invalidArgumentError,
+  ReadableRecord,
+  toResponseHeader,
+  type Bytes,
+  type EtcdError,
+  type ResponseHeader,
+  type Revision,
+} from "@etcdkit/transport";
 import { canceledByConsumer, slowConsumerError } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
+import { WatchBatch as Batch } from "./watch-records.js";
 import { WatchFlag, type QueueLimits, type RangeKind, type WatchSpec } from "./watch-options.js";
 import type { Watch } from "./watch.js";
 
@@ -19,13 +29,14 @@ export interface SubscriptionHost {
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+const noEvents: readonly WatchEvent[] = Object.freeze([]);
 
 /**
  * A subscription is pending (not on the current stream), creating, active, or ended.
  *
  * @example
  * ```ts
- * if (sub.state === SubState.Active) sub.onProgress(revision, false);
+ * if (sub.state === SubState.Active) sub.onProgress(header, false);
  * ```
  */
 export const SubState = { Idle: 0, Creating: 1, Active: 2, Ended: 3 } as const;
@@ -78,7 +89,7 @@ interface ReadyWaiter {
  * hub.add(sub);
  * ```
  */
-export class WatchSubscription implements Watch {
+export class WatchSubscription extends ReadableRecord implements Watch {
   readonly key: Bytes;
   readonly end: Bytes | undefined;
   nextRevision: Revision;
@@ -102,6 +113,7 @@ export class WatchSubscription implements Watch {
   private abort: { readonly signal: AbortSignal; readonly listener: () => void } | undefined = undefined;
 
   constructor(spec: WatchSpec, host: SubscriptionHost, signal: AbortSignal | undefined) {
+    super();
     this.key = spec.key;
     this.end = spec.end;
     this.bits = spec.flags | (spec.rangeKind << RANGE_SHIFT);
@@ -181,10 +193,10 @@ export class WatchSubscription implements Watch {
   }
 
   /**
-   * Events (or a fragment of them) for this watch. Events before `nextRevision` are dropped:
-   * after a resume they were delivered already.
+   * Events (or a fragment of them) for this watch, from a response with `header`. Events before
+   * `nextRevision` are dropped: after a resume they were delivered already.
    */
-  onEvents(events: Event[], fragment: boolean): void {
+  onEvents(events: Event[], fragment: boolean, header?: RawHeader): void {
     if (this.state === SubState.Ended) return;
     const pending = this.extra?.fragments;
     if (fragment) {
@@ -207,7 +219,7 @@ export class WatchSubscription implements Watch {
     this.nextRevision = revision + 1n;
     const mapped = new Array<WatchEvent>(all.length - start);
     for (let i = start; i < all.length; i++) mapped[i - start] = toWatchEvent(all[i]!);
-    this.push({ events: mapped, revision, progress: false }, next);
+    this.push(new Batch(mapped, revision, false, toResponseHeader(header)), next);
   }
 
   /**
@@ -219,15 +231,16 @@ export class WatchSubscription implements Watch {
    * - otherwise (an answer to `requestProgress()`, which etcd before 3.4.25 / 3.5.8 may send ahead
    *   of queued events): shown to every watch, never moves the resume revision.
    */
-  onProgress(revision: Revision, advance: boolean): void {
+  onProgress(header: ResponseHeader, advance: boolean): void {
     if (this.state === SubState.Ended) return;
+    const revision = header.revision;
     const from = this.nextRevision;
     if (revision + 1n < from) return; // never report progress behind what was delivered
     if (advance) {
       if (from !== 0n) this.nextRevision = revision + 1n;
       if ((this.bits & WatchFlag.ProgressNotify) === 0) return;
     }
-    this.push({ events: [], revision, progress: true }, from);
+    this.push(new Batch(noEvents, revision, true, header), from);
   }
 
   /**
@@ -326,6 +339,11 @@ export class WatchSubscription implements Watch {
     return Promise.resolve();
   }
 
+  /** What `JSON.stringify(watch)` and `console.log(watch)` show: what it watches and where it is. */
+  protected override readableFields(): object {
+    return { key: this.key, end: this.end, nextRevision: this.nextRevision, state: stateNames[this.state] };
+  }
+
   private extras(): SubExtra {
     return (this.extra ??= { queue: undefined, head: 0, queuedEvents: 0, queuedBytes: 0, fragments: undefined, error: undefined });
   }
@@ -389,6 +407,8 @@ export class WatchSubscription implements Watch {
     this.host.released(this);
   }
 }
+
+const stateNames = ["idle", "creating", "active", "ended"] as const;
 
 /** What a queued batch counts against `maxQueuedEvents`: its events, or one for a progress batch. */
 function weight(batch: WatchBatch): number {
