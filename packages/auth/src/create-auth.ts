@@ -1,6 +1,6 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Auth as AuthService, type ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { checkTransport, invalidArgumentError, ownOptions, toEtcdError } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError, ownOptions, ReadableRecord, readableRecord, toEtcdError, type ResponseHeader } from "@etcdkit/transport";
 import type { Auth, AuthResult } from "./auth.js";
 import { connectCallOptions } from "@etcdkit/transport";
 import { checkName, checkPassword } from "./names.js";
@@ -22,9 +22,8 @@ import { toResponseHeader } from "@etcdkit/transport";
 export function createAuth(transport: Transport): Auth {
   checkTransport(transport, "createAuth");
   const client = createClient(AuthService, transport);
-  const header = (response: { header?: RawResponseHeader | undefined }): AuthResult => ({
-    header: toResponseHeader(response.header),
-  });
+  const header = (response: { header?: RawResponseHeader | undefined }): AuthResult =>
+    readableRecord({ header: toResponseHeader(response.header) });
   const opts = connectCallOptions;
 
   return {
@@ -35,7 +34,7 @@ export function createAuth(transport: Transport): Auth {
       call(async () => {
         const request = { name: checkName(name, "authenticate", "user"), password: checkPassword(password, "authenticate") };
         const response = await client.authenticate(request, opts(o));
-        return { ...header(response), token: response.token };
+        return new Authenticated(toResponseHeader(response.header), response.token);
       }),
 
     userAdd: (name, password, o) =>
@@ -54,13 +53,13 @@ export function createAuth(transport: Transport): Auth {
     userGet: (name, o) =>
       call(async () => {
         const response = await client.userGet({ name: checkName(name, "userGet", "user") }, opts(o));
-        return { ...header(response), roles: [...response.roles] };
+        return readableRecord({ header: toResponseHeader(response.header), roles: [...response.roles] });
       }),
 
     userList: (o) =>
       call(async () => {
         const response = await client.userList({}, opts(o));
-        return { ...header(response), users: [...response.users] };
+        return readableRecord({ header: toResponseHeader(response.header), users: [...response.users] });
       }),
 
     userDelete: (name, o) => call(async () => header(await client.userDelete({ name: checkName(name, "userDelete", "user") }, opts(o)))),
@@ -88,13 +87,13 @@ export function createAuth(transport: Transport): Auth {
     roleGet: (name, o) =>
       call(async () => {
         const response = await client.roleGet({ role: checkName(name, "roleGet", "role") }, opts(o));
-        return { ...header(response), permissions: response.perm.map(toPermission) };
+        return readableRecord({ header: toResponseHeader(response.header), permissions: response.perm.map(toPermission) });
       }),
 
     roleList: (o) =>
       call(async () => {
         const response = await client.roleList({}, opts(o));
-        return { ...header(response), roles: [...response.roles] };
+        return readableRecord({ header: toResponseHeader(response.header), roles: [...response.roles] });
       }),
 
     roleDelete: (name, o) => call(async () => header(await client.roleDelete({ role: checkName(name, "roleDelete", "role") }, opts(o)))),
@@ -123,5 +122,25 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     throw toEtcdError(err);
+  }
+}
+
+/**
+ * The result of `authenticate`. Its token is a credential: `console.log` and `JSON.stringify`
+ * show `"[redacted]"` in its place, so a logged result does not leak it (read `result.token`).
+ */
+class Authenticated extends ReadableRecord {
+  readonly header: ResponseHeader;
+  readonly token: string;
+
+  constructor(header: ResponseHeader, token: string) {
+    super();
+    this.header = header;
+    this.token = token;
+    Object.freeze(this);
+  }
+
+  protected override readableFields(): object {
+    return { header: this.header, token: "[redacted]" };
   }
 }

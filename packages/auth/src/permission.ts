@@ -1,5 +1,5 @@
 import { Permission_Type, type Permission as RawPermission } from "@etcdkit/api/authpb/auth_pb";
-import { compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, ownOptions, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, ownOptions, prefixRangeEnd, readableRecord, toBytes, type Bytes } from "@etcdkit/transport";
 
 /**
  * What a permission allows on its keys.
@@ -76,7 +76,7 @@ const typeValues: Record<PermissionType, Permission_Type> = {
  * ```
  */
 export function toPermission(raw: RawPermission): Permission {
-  return { type: typeNames[raw.permType] ?? "read", key: raw.key, rangeEnd: raw.rangeEnd };
+  return readableRecord({ type: typeNames[raw.permType] ?? "read", key: raw.key, rangeEnd: raw.rangeEnd });
 }
 
 /**

@@ -9,7 +9,7 @@ import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
 import { toMember, type Member } from "./member.js";
 import { checkPeerUrls } from "./peer-urls.js";
-import { toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
+import { readableRecord, toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
 
 /**
  * The members of the cluster and who answered.
@@ -182,7 +182,7 @@ export function createCluster(transport: Transport): Cluster {
         );
         const member = response.member === undefined ? undefined : toMember(response.member);
         if (member === undefined) throw new Error("memberAdd: etcd answered without the new member");
-        return { ...listResult(response), member };
+        return readableRecord({ header: toResponseHeader(response.header), members: response.members.map(toMember), member });
       }),
 
     memberRemove: (id, callOptions) =>
@@ -216,7 +216,7 @@ export function createCluster(transport: Transport): Cluster {
 
 /** The `learner` option as a boolean (absent: false); anything but a boolean is invalid-argument, not a voter. */
 function listResult(response: { header?: RawResponseHeader | undefined; members: RawMember[] }): MemberListResult {
-  return { header: toResponseHeader(response.header), members: response.members.map(toMember) };
+  return readableRecord({ header: toResponseHeader(response.header), members: response.members.map(toMember) });
 }
 
 /** Runs one API call; whatever it throws leaves as an EtcdError. */

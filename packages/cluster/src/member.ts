@@ -1,5 +1,5 @@
 import type { Member as RawMember } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import type { MemberId } from "@etcdkit/transport";
+import { readableRecord, type MemberId } from "@etcdkit/transport";
 
 /**
  * One member of an etcd cluster, as MemberList reports it.
@@ -34,11 +34,11 @@ export interface Member {
  * ```
  */
 export function toMember(raw: RawMember): Member {
-  return {
+  return readableRecord({
     id: raw.ID,
     name: raw.name,
     peerUrls: [...raw.peerURLs],
     clientUrls: [...raw.clientURLs],
     isLearner: raw.isLearner,
-  };
+  });
 }

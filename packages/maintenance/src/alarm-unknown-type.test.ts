@@ -11,12 +11,12 @@ describe("an alarm type unknown to this SDK", () => {
     await using server = await startFakeAlarmServer([{ memberID: 7n, alarm: 9 }]);
     await using transport = createTransport({ endpoints: [server.url] });
     const maintenance = createMaintenance(transport);
-    const [alarm] = await maintenance.alarmList({ timeoutMs: 5000 });
+    const [alarm] = (await maintenance.alarmList({ timeoutMs: 5000 })).alarms;
     expect(alarm).toEqual({ memberId: 7n, alarm: "alarm-9" });
-    expect(await maintenance.alarmDisarm(alarm!, { timeoutMs: 5000 })).toEqual([{ memberId: 7n, alarm: "alarm-9" }]);
+    expect((await maintenance.alarmDisarm(alarm!, { timeoutMs: 5000 })).alarms).toEqual([{ memberId: 7n, alarm: "alarm-9" }]);
     const disarm = server.requests.at(-1)!;
     expect([disarm.action, disarm.memberID, disarm.alarm]).toEqual([AlarmRequest_AlarmAction.DEACTIVATE, 7n, 9]);
-    expect(await maintenance.alarmList()).toEqual([]);
+    expect((await maintenance.alarmList()).alarms).toEqual([]);
   });
 
   it("alarmDisarmAll disarms it with the known ones", async () => {
@@ -26,12 +26,12 @@ describe("an alarm type unknown to this SDK", () => {
     ]);
     await using transport = createTransport({ endpoints: [server.url] });
     const maintenance = createMaintenance(transport);
-    const disarmed = await maintenance.alarmDisarmAll({ timeoutMs: 5000 });
+    const { alarms: disarmed } = await maintenance.alarmDisarmAll({ timeoutMs: 5000 });
     expect(disarmed).toEqual([
       { memberId: 7n, alarm: "alarm-9" },
       { memberId: 8n, alarm: "nospace" },
     ]);
-    expect(await maintenance.alarmList()).toEqual([]);
+    expect((await maintenance.alarmList()).alarms).toEqual([]);
   });
 
   it("round-trips through toAlarm and alarmTypeOf; malformed numbered names are still refused", () => {

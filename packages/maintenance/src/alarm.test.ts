@@ -56,7 +56,7 @@ describe("alarms against a real etcd with a small backend quota", () => {
     const writes = await fillUntilNoSpace();
     expect(writes).toBeGreaterThan(2);
 
-    const alarms = await maintenance.alarmList();
+    const { alarms } = await maintenance.alarmList();
     const { memberId } = await maintenance.status(etcd.endpoints[0]!);
     expect(alarms).toEqual([{ memberId, alarm: "nospace" }]);
     const status = await maintenance.status(etcd.endpoints[0]!);
@@ -76,19 +76,19 @@ describe("alarms against a real etcd with a small backend quota", () => {
     const smaller = await maintenance.status(etcd.endpoints[0]!);
     expect(smaller.dbSize).toBeLessThan(QUOTA_BYTES);
 
-    expect(await maintenance.alarmDisarm(alarms[0]!)).toEqual(alarms);
-    expect(await maintenance.alarmList()).toEqual([]);
+    expect((await maintenance.alarmDisarm(alarms[0]!)).alarms).toEqual(alarms);
+    expect((await maintenance.alarmList()).alarms).toEqual([]);
     await kv.put({ key: toBytes("/alarm-test/tiny"), value: toBytes("works again") });
     expect((await maintenance.status(etcd.endpoints[0]!)).errors).toEqual([]);
   });
 
   it("alarmDisarmAll disarms every active alarm", async () => {
     await fillUntilNoSpace();
-    const active = await maintenance.alarmList();
+    const { alarms: active } = await maintenance.alarmList();
     expect(active.map((a) => a.alarm)).toEqual(["nospace"]);
     await reclaimSpace();
-    expect(await maintenance.alarmDisarmAll()).toEqual(active);
-    expect(await maintenance.alarmList()).toEqual([]);
+    expect((await maintenance.alarmDisarmAll()).alarms).toEqual(active);
+    expect((await maintenance.alarmList()).alarms).toEqual([]);
     await kv.put({ key: KEY, value: toBytes("small") });
   });
 });

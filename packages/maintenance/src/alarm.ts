@@ -1,5 +1,5 @@
 import { AlarmType, type AlarmMember } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, type MemberId } from "@etcdkit/transport";
+import { invalidArgumentError, readableRecord, type MemberId } from "@etcdkit/transport";
 
 /**
  * The kind of an alarm, named after etcd's AlarmType in lower case: "nospace" (the backend
@@ -38,7 +38,7 @@ export interface Alarm {
  */
 export function toAlarm(raw: AlarmMember): Alarm {
   const name = AlarmType[raw.alarm] as string | undefined;
-  return { memberId: raw.memberID, alarm: (name ?? `alarm-${raw.alarm}`).toLowerCase() as AlarmName };
+  return readableRecord({ memberId: raw.memberID, alarm: (name ?? `alarm-${raw.alarm}`).toLowerCase() as AlarmName });
 }
 
 /**

@@ -1,12 +1,17 @@
 import { createClient, type Transport } from "@connectrpc/connect";
-import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import {
+  AlarmRequest_AlarmAction,
+  AlarmType,
+  Maintenance as MaintenanceService,
+  type ResponseHeader as RawResponseHeader,
+} from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { Writable } from "node:stream";
 import { checkMemberId, checkRevision, checkTransport, invalidArgumentError, ownOptions, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
 import { connectCallOptions, memberTransport, type CallOptions } from "@etcdkit/transport";
-import type { Maintenance } from "./maintenance.js";
+import type { AlarmResult, Maintenance, MaintenanceResult } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
-import { toResponseHeader } from "@etcdkit/transport";
+import { readableRecord, toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
 import { loadNodeModules } from "./snapshot/node-modules.js";
 import { checkSnapshotOptions } from "./snapshot/snapshot-options.js";
 import { saveSnapshot } from "./snapshot/save-snapshot.js";
@@ -40,9 +45,9 @@ export function createMaintenance(transport: Transport): Maintenance {
     memberID: MemberId,
     type: AlarmType,
     callOptions: CallOptions | undefined,
-  ): Promise<Alarm[]> => {
+  ): Promise<AlarmResult> => {
     const response = await shared.alarm({ action, memberID, alarm: type }, connectCallOptions(callOptions));
-    return response.alarms.map(toAlarm);
+    return readableRecord({ alarms: response.alarms.map(toAlarm), header: headerIfSent(response.header) });
   };
 
   const list = (callOptions?: CallOptions) => alarm(AlarmRequest_AlarmAction.GET, 0n, AlarmType.NONE, callOptions);
@@ -65,15 +70,22 @@ export function createMaintenance(transport: Transport): Maintenance {
 
     alarmDisarmAll: (callOptions) =>
       call(async () => {
+        const active = await list(callOptions);
         const disarmed: Alarm[] = [];
-        for (const active of await list(callOptions)) disarmed.push(...(await disarm(active, callOptions)));
-        return disarmed;
+        let header = active.header;
+        for (const alarm of active.alarms) {
+          const result = await disarm(alarm, callOptions);
+          disarmed.push(...result.alarms);
+          header = result.header;
+        }
+        return readableRecord({ alarms: disarmed, header });
       }),
 
     defragment: (endpoint, callOptions) =>
       call(() =>
-        onMember(endpoint, "defragment", async (c) => {
-          await c.defragment({}, connectCallOptions(callOptions));
+        onMember(endpoint, "defragment", async (c): Promise<MaintenanceResult> => {
+          const response = await c.defragment({}, connectCallOptions(callOptions));
+          return readableRecord({ header: headerIfSent(response.header) });
         }),
       ),
 
@@ -81,7 +93,7 @@ export function createMaintenance(transport: Transport): Maintenance {
       call(() =>
         onMember(endpoint, "hash", async (c) => {
           const response = await c.hash({}, connectCallOptions(callOptions));
-          return { header: toResponseHeader(response.header), hash: response.hash };
+          return readableRecord({ header: toResponseHeader(response.header), hash: response.hash });
         }),
       ),
 
@@ -90,15 +102,16 @@ export function createMaintenance(transport: Transport): Maintenance {
         checkRevision(revision, "hashKV: revision");
         return onMember(endpoint, "hashKV", async (c) => {
           const response = await c.hashKV({ revision }, connectCallOptions(callOptions));
-          return { header: toResponseHeader(response.header), hash: response.hash, compactRevision: response.compactRevision };
+          return readableRecord({ header: toResponseHeader(response.header), hash: response.hash, compactRevision: response.compactRevision });
         });
       }),
 
     moveLeader: (endpoint, targetId, callOptions) =>
       call(() => {
         checkMemberId(targetId, "moveLeader: the target member ID");
-        return onMember(endpoint, "moveLeader", async (c) => {
-          await c.moveLeader({ targetID: targetId }, connectCallOptions(callOptions));
+        return onMember(endpoint, "moveLeader", async (c): Promise<MaintenanceResult> => {
+          const response = await c.moveLeader({ targetID: targetId }, connectCallOptions(callOptions));
+          return readableRecord({ header: headerIfSent(response.header) });
         });
       }),
 
@@ -128,4 +141,9 @@ async function call<T>(fn: () => T | Promise<T>): Promise<T> {
   } catch (err) {
     throw toEtcdError(err);
   }
+}
+
+/** The header of an answer, or undefined when etcd sent none (3.4 answers Alarm, Defragment and MoveLeader without). */
+function headerIfSent(header: RawResponseHeader | undefined): ResponseHeader | undefined {
+  return header === undefined ? undefined : toResponseHeader(header);
 }

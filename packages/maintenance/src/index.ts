@@ -13,7 +13,7 @@
  * ```
  */
 export { createMaintenance } from "./create-maintenance.js";
-export type { HashKVResult, HashResult, Maintenance, SnapshotOptions } from "./maintenance.js";
+export type { AlarmResult, HashKVResult, HashResult, Maintenance, MaintenanceResult, SnapshotOptions } from "./maintenance.js";
 export type { Alarm, AlarmName } from "./alarm.js";
 export type { CallOptions } from "@etcdkit/transport";
 export type { MemberStatus } from "./member-status.js";

@@ -114,10 +114,10 @@ describe("Maintenance against three real etcd members", () => {
   });
 
   it("alarmList: no alarms on a healthy cluster; disarming an inactive alarm disarms nothing", async () => {
-    expect(await maintenance.alarmList()).toEqual([]);
+    expect((await maintenance.alarmList()).alarms).toEqual([]);
     const { memberId } = await maintenance.status(etcd.endpoints[0]!);
-    expect(await maintenance.alarmDisarm({ memberId, alarm: "nospace" })).toEqual([]);
-    expect(await maintenance.alarmDisarmAll()).toEqual([]);
+    expect((await maintenance.alarmDisarm({ memberId, alarm: "nospace" })).alarms).toEqual([]);
+    expect((await maintenance.alarmDisarmAll()).alarms).toEqual([]);
   });
 
   it("typed errors: compacted and future-revision from hashKV", async () => {

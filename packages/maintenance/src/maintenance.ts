@@ -23,6 +23,38 @@ export interface HashKVResult {
 }
 
 /**
+ * The alarms a call returns (active ones for `alarmList`, disarmed ones for the disarm calls),
+ * with the header of etcd's answer.
+ *
+ * @example
+ * ```ts
+ * const { alarms, header } = await maintenance.alarmList();
+ * ```
+ */
+export interface AlarmResult {
+  readonly alarms: readonly Alarm[];
+  /**
+   * The header of etcd's answer (for `alarmDisarmAll`: of its last call); undefined when etcd
+   * sent none (etcd 3.4 answers alarm calls without one; 3.5 and later send it).
+   */
+  readonly header: ResponseHeader | undefined;
+}
+
+/**
+ * The result of a call that etcd answers with nothing but its header (`defragment`,
+ * `moveLeader`).
+ *
+ * @example
+ * ```ts
+ * const { header } = await maintenance.defragment(endpoint);
+ * ```
+ */
+export interface MaintenanceResult {
+  /** The header of etcd's answer; undefined when etcd sent none (etcd 3.4 never does for these; 3.5 and later do). */
+  readonly header: ResponseHeader | undefined;
+}
+
+/**
  * The hash of one member's whole backend (all buckets; for testing only: it is computed without
  * MVCC locks).
  *
@@ -102,10 +134,10 @@ export interface Maintenance {
    *
    * @example
    * ```ts
-   * const alarms = await maintenance.alarmList(); // [{ memberId: 0x8e9e…n, alarm: "nospace" }]
+   * const { alarms } = await maintenance.alarmList(); // [{ memberId: 0x8e9e…n, alarm: "nospace" }]
    * ```
    */
-  alarmList(options?: CallOptions): Promise<Alarm[]>;
+  alarmList(options?: CallOptions): Promise<AlarmResult>;
 
   /**
    * Disarms one alarm; returns the alarms disarmed (empty when it was not active). After a
@@ -116,10 +148,10 @@ export interface Maintenance {
    *
    * @example
    * ```ts
-   * for (const alarm of await maintenance.alarmList()) await maintenance.alarmDisarm(alarm);
+   * for (const alarm of (await maintenance.alarmList()).alarms) await maintenance.alarmDisarm(alarm);
    * ```
    */
-  alarmDisarm(alarm: Alarm, options?: CallOptions): Promise<Alarm[]>;
+  alarmDisarm(alarm: Alarm, options?: CallOptions): Promise<AlarmResult>;
 
   /**
    * Disarms every active alarm (lists them, then disarms each, as Go's `AlarmDisarm` with an
@@ -132,7 +164,7 @@ export interface Maintenance {
    * await maintenance.alarmDisarmAll();
    * ```
    */
-  alarmDisarmAll(options?: CallOptions): Promise<Alarm[]>;
+  alarmDisarmAll(options?: CallOptions): Promise<AlarmResult>;
 
   /**
    * Defragments one member's backend, giving the space freed by compaction back to the file
@@ -145,7 +177,7 @@ export interface Maintenance {
    * for (const endpoint of endpoints) await maintenance.defragment(endpoint, { timeoutMs: 60_000 });
    * ```
    */
-  defragment(endpoint: string, options?: CallOptions): Promise<void>;
+  defragment(endpoint: string, options?: CallOptions): Promise<MaintenanceResult>;
 
   /**
    * The hash of one member's whole backend. For tests only; use `hashKV` to compare members.
@@ -186,7 +218,7 @@ export interface Maintenance {
    * await maintenance.moveLeader(leader.clientUrls[0]!, follower.id);
    * ```
    */
-  moveLeader(endpoint: string, targetId: MemberId, options?: CallOptions): Promise<void>;
+  moveLeader(endpoint: string, targetId: MemberId, options?: CallOptions): Promise<MaintenanceResult>;
 
   /**
    * Streams one member's backend database to a file or a Node.js Writable, as

@@ -1,6 +1,6 @@
 import type { StatusResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { MemberId } from "@etcdkit/transport";
-import { toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
+import { readableRecord, toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
 
 /**
  * The status of one member, as `etcdctl endpoint status` shows it.
@@ -48,7 +48,7 @@ export interface MemberStatus {
  */
 export function toMemberStatus(raw: StatusResponse): MemberStatus {
   const header = toResponseHeader(raw.header);
-  return {
+  return readableRecord({
     header,
     memberId: header.memberId,
     version: raw.version,
@@ -61,5 +61,5 @@ export function toMemberStatus(raw: StatusResponse): MemberStatus {
     raftTerm: raw.raftTerm,
     raftAppliedIndex: raw.raftAppliedIndex,
     errors: [...raw.errors],
-  };
+  });
 }
