@@ -30,11 +30,28 @@ export {
   type EtcdTransport,
   type LeaseId,
   type MemberId,
+  type ResponseHeader,
   type Revision,
   type TlsOptions,
   type TransportOptions,
 } from "@etcdkit/transport";
-export { compare, createKV, op, withNamespace, type KV, type Op, type RangeResult, type TxnResult } from "@etcdkit/kv";
+export {
+  compare,
+  createKV,
+  op,
+  withFirstCreate,
+  withFirstKey,
+  withFirstRev,
+  withLastCreate,
+  withLastKey,
+  withLastRev,
+  withNamespace,
+  type GetResult,
+  type KV,
+  type Op,
+  type RangeResult,
+  type TxnResult,
+} from "@etcdkit/kv";
 export { createWatch, listThenWatch, type Watch, type WatchBatch, type WatchEvent, type Watcher, type WatchOptions } from "@etcdkit/watch";
 export { createLease, Lease, type LeaseClient, type LeaseLoss } from "@etcdkit/lease";
 export { createCluster, formatMemberId, parseMemberId, type Cluster, type Member } from "@etcdkit/cluster";
