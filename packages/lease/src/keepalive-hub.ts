@@ -1,12 +1,8 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, toEtcdError, toResponseHeader, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer } from "@etcdkit/transport";
+import { EtcdError, StreamHub, StreamSession, toResponseHeader, type LeaseId } from "@etcdkit/transport";
+import { MAX_TIMER_MS, monotonicNow, refreshTimer } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
-import { RequestQueue } from "@etcdkit/transport";
-
-/** Stream errors that re-opening cannot fix: every kept-alive lease is lost with reason "closed". */
-const TERMINAL: readonly EtcdErrorReason[] = ["transport-closed", "auth-failed", "unimplemented", "invalid-argument"];
 
 /**
  * Counters of a transport's shared keepalive stream.
@@ -43,18 +39,15 @@ interface Pending {
   readonly byTick: boolean;
 }
 
-interface Session {
-  readonly requests: RequestQueue<{ ID: bigint }>;
-  readonly abort: AbortController;
+/** One attempt of the keepalive stream. */
+class KeepAliveSession extends StreamSession<{ ID: bigint }> {
   /**
    * The unanswered requests of this stream per lease ID, oldest first: etcd answers a stream's
    * requests in order, one answer each, so an answer belongs to the oldest request of its ID.
    * Kept per stream (not per keepalive), so requests of a keepalive that was stopped and started
    * again while they were in flight still take their answers.
    */
-  readonly pending: Map<LeaseId, Pending[]>;
-  received: number;
-  closed: boolean;
+  readonly pending = new Map<LeaseId, Pending[]>();
 }
 
 /**
@@ -82,22 +75,36 @@ function intervalFor(ttl: number): number {
 export class KeepAliveHub {
   private readonly client: Client<typeof LeaseService>;
   private readonly entries = new Map<LeaseId, Entry>();
-  private session: Session | undefined = undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined = undefined;
-  private failures = 0;
-  private streamsOpened = 0;
+  private readonly stream: StreamHub<KeepAliveSession, LeaseKeepAliveResponse>;
   private requestsSent = 0;
 
   constructor(transport: Transport) {
     this.client = createClient(LeaseService, transport);
+    this.stream = new StreamHub<KeepAliveSession, LeaseKeepAliveResponse>({
+      name: "keepalive",
+      createSession: () => {
+        const session = new KeepAliveSession();
+        for (const entry of this.entries.values()) this.send(session, entry);
+        return session;
+      },
+      openCall: (session) => this.client.leaseKeepAlive(session.requests, { signal: session.abort.signal }),
+      onResponse: (session, response) => this.onResponse(session, response),
+      onBroken: (_session, error, terminal) => {
+        // Re-opening cannot help: every kept-alive lease is lost with reason "closed".
+        if (!terminal) return false;
+        for (const entry of [...this.entries.values()]) for (const lease of [...entry.leases]) lease.markLost("closed", error);
+        return true;
+      },
+      inUse: () => this.entries.size > 0,
+    });
   }
 
   get stats(): KeepAliveStats {
     return {
       keepAlives: this.entries.size,
-      streamsOpened: this.streamsOpened,
+      streamsOpened: this.stream.streamsOpened,
       requestsSent: this.requestsSent,
-      connected: this.session !== undefined,
+      connected: this.stream.session !== undefined,
     };
   }
 
@@ -115,8 +122,9 @@ export class KeepAliveHub {
     const entry: Entry = { id: lease.id, leases: [lease], intervalMs: intervalFor(lease.ttl), timer: undefined };
     this.entries.set(lease.id, entry);
     this.schedule(entry);
-    if (this.session !== undefined) this.send(this.session, entry);
-    else if (this.reconnectTimer === undefined) this.open();
+    const session = this.stream.session;
+    if (session !== undefined) this.send(session, entry);
+    else this.stream.ensureOpen();
   }
 
   /** Stops renewing `lease`; closes the stream when nothing is left to renew. */
@@ -129,7 +137,7 @@ export class KeepAliveHub {
     if (entry.leases.length > 0) return;
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.entries.delete(lease.id);
-    if (this.entries.size === 0) this.stop();
+    if (this.entries.size === 0) this.stream.stop();
   }
 
   private schedule(entry: Entry): void {
@@ -140,7 +148,7 @@ export class KeepAliveHub {
   private tick(entry: Entry): void {
     if (this.entries.get(entry.id) !== entry) return;
     entry.timer = refreshTimer(entry.timer, () => this.tick(entry), entry.intervalMs);
-    const session = this.session;
+    const session = this.stream.session;
     if (session === undefined) return; // re-opening; the new stream renews every lease at once
     const oldest = session.pending.get(entry.id)?.[0];
     // Unanswered since an earlier tick (the timer's interval; its clock and the monotonic clock
@@ -148,13 +156,13 @@ export class KeepAliveHub {
     // interval: the stream (or its connection) is stuck. Noticing it at the first such tick
     // leaves an interval to renew elsewhere before the deadline (TTL = 3 intervals).
     if (oldest !== undefined && (oldest.byTick || monotonicNow() - oldest.sentAt >= entry.intervalMs)) {
-      this.broken(session, new EtcdError("keepalive stream stalled: no answer within a renewal interval", "unavailable", Code.Unavailable));
+      this.stream.broken(session, new EtcdError("keepalive stream stalled: no answer within a renewal interval", "unavailable", Code.Unavailable));
       return;
     }
     this.send(session, entry, true);
   }
 
-  private send(session: Session, entry: Entry, byTick = false): void {
+  private send(session: KeepAliveSession, entry: Entry, byTick = false): void {
     const pending: Pending = { entry, sentAt: monotonicNow(), byTick };
     const queue = session.pending.get(entry.id);
     if (queue === undefined) session.pending.set(entry.id, [pending]);
@@ -163,52 +171,7 @@ export class KeepAliveHub {
     session.requests.push({ ID: entry.id });
   }
 
-  private stop(): void {
-    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    const session = this.session;
-    this.session = undefined;
-    if (session !== undefined) this.close(session);
-    this.failures = 0;
-  }
-
-  private close(session: Session): void {
-    session.closed = true;
-    session.requests.end();
-    session.abort.abort();
-  }
-
-  private open(): void {
-    const session: Session = { requests: new RequestQueue(), abort: new AbortController(), pending: new Map(), received: 0, closed: false };
-    this.session = session;
-    this.streamsOpened++;
-    for (const entry of this.entries.values()) this.send(session, entry);
-    let responses: AsyncIterable<LeaseKeepAliveResponse>;
-    try {
-      responses = this.client.leaseKeepAlive(session.requests, { signal: session.abort.signal });
-    } catch (err) {
-      queueMicrotask(() => this.broken(session, toEtcdError(err)));
-      return;
-    }
-    void this.pump(session, responses);
-  }
-
-  private async pump(session: Session, responses: AsyncIterable<LeaseKeepAliveResponse>): Promise<void> {
-    let error: EtcdError;
-    try {
-      for await (const response of responses) {
-        if (session.closed) return;
-        if (session.received++ === 0) this.failures = 0;
-        this.onResponse(session, response);
-      }
-      error = new EtcdError("etcd ended the keepalive stream", "unavailable", Code.Unavailable);
-    } catch (err) {
-      error = toEtcdError(err);
-    }
-    this.broken(session, error);
-  }
-
-  private onResponse(session: Session, r: LeaseKeepAliveResponse): void {
+  private onResponse(session: KeepAliveSession, r: LeaseKeepAliveResponse): void {
     const queue = session.pending.get(r.ID);
     const pending = queue?.shift();
     if (queue !== undefined && queue.length === 0) session.pending.delete(r.ID);
@@ -230,21 +193,5 @@ export class KeepAliveHub {
       entry.intervalMs = interval;
       this.schedule(entry);
     }
-  }
-
-  private broken(session: Session, error: EtcdError): void {
-    if (session.closed || this.session !== session) return;
-    this.close(session);
-    this.session = undefined;
-    if (isEtcdError(error, TERMINAL)) {
-      for (const entry of [...this.entries.values()]) for (const lease of [...entry.leases]) lease.markLost("closed", error);
-      return;
-    }
-    if (this.entries.size === 0) return;
-    this.failures++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.entries.size > 0 && this.session === undefined) this.open();
-    }, reconnectDelayMs(this.failures));
   }
 }

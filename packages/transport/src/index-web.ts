@@ -39,6 +39,7 @@ export { toResponseHeader, type ResponseHeader } from "./response-header.js";
 export { bytesToJSON, ReadableRecord, readableRecord, toJSONValue, type BytesJSON } from "./readable.js";
 export { canAddressMembers, memberTransport, type MemberAddressingTransport } from "./endpoint-connector.js";
 export { RequestQueue } from "./streams/request-queue.js";
+export { StreamHub, StreamSession, TERMINAL_STREAM_REASONS, type StreamAttempt, type StreamHubHandler } from "./streams/stream-hub.js";
 export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";
 export { monotonicNow } from "./clock.js";
 export { refreshTimer, unrefTimer } from "./timers.js";

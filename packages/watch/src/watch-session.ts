@@ -1,7 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { IdTable } from "./id-table.js";
-import { RequestQueue, type EtcdError } from "@etcdkit/transport";
+import { StreamSession } from "@etcdkit/transport";
 import { createRequest } from "./watch-create-request.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 
@@ -34,14 +34,9 @@ const progressRequest: WatchRequestInit = { requestUnion: { case: "progressReque
  * const responses = client.watch(session.requests, { signal: session.abort.signal });
  * ```
  */
-export class WatchSession {
-  readonly requests = new RequestQueue<WatchRequestInit>();
-  readonly abort = new AbortController();
+export class WatchSession extends StreamSession<WatchRequestInit> {
   /** Watchers the server has (or is creating) on this stream, by watch ID. */
   readonly byId = new IdTable();
-  /** Responses received. */
-  received = 0;
-  closed = false;
 
   private creating: (WatchSubscription | undefined)[] = [];
   private creatingHead = 0;
@@ -100,19 +95,5 @@ export class WatchSession {
 
   requestProgress(): void {
     this.requests.push(progressRequest);
-  }
-
-  /**
-   * Ends the stream: the request side is closed and the call is aborted (etcd drops its watchers).
-   * With `reason`, the call ends with that error, so the transport sees it (a stale auth token is
-   * then dropped before the next stream opens).
-   */
-  close(reason?: EtcdError): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.requests.end();
-    this.abort.abort(reason);
-    this.creating = [];
-    this.creatingHead = 0;
   }
 }

@@ -1,23 +1,10 @@
-import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, reconnectDelayMs, toEtcdError, toResponseHeader, type EtcdErrorReason } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, StreamHub, toResponseHeader, type EtcdErrorReason } from "@etcdkit/transport";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
-
-/**
- * Stream errors after which re-opening cannot help: every watch of the stream ends with the error.
- * Anything else (unavailable, a member going away or losing its leader...) is followed by a
- * re-open with backoff.
- */
-const TERMINAL: readonly EtcdErrorReason[] = [
-  "transport-closed",
-  "auth-failed",
-  "unimplemented",
-  "invalid-argument",
-  "message-too-large",
-];
 
 /** Create refusals that a fresh auth token may fix (as the unary path and Go's client refresh on). */
 const TOKEN_REFUSALS: readonly EtcdErrorReason[] = ["invalid-auth-token", "auth-old-revision", "user-empty"];
@@ -77,13 +64,11 @@ export class WatchStream {
   private readonly headers: Record<string, string>;
   /** The live watches of this stream (owned by their watchers; the stream keeps no collection). */
   private readonly subs: () => Iterable<WatchSubscription>;
+  /** Opens, pumps and re-opens the stream (shared with the lease keepalive stream). */
+  private readonly hub: StreamHub<WatchSession, WatchResponse>;
   /** Live watches on this stream. */
   live = 0;
-  session: WatchSession | undefined = undefined;
-  streamsOpened = 0;
   strayResponses = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined = undefined;
-  private failures = 0;
   /** The stream was re-opened for a fresh token and no create has succeeded since. */
   private tokenRefreshed = false;
 
@@ -94,80 +79,66 @@ export class WatchStream {
     // also overrides a transport-wide requireLeader for the watches that opted out.
     this.headers = { hasleader: requireLeader ? "true" : "false" };
     this.subs = subs;
+    this.hub = new StreamHub<WatchSession, WatchResponse>({
+      name: "watch",
+      createSession: () => {
+        const session = new WatchSession();
+        for (const sub of this.subs()) session.create(sub);
+        return session;
+      },
+      openCall: (session) => this.client.watch(session.requests, { signal: session.abort.signal, headers: this.headers }),
+      onResponse: (session, response) => this.dispatch(session, response),
+      onBroken: (session, error, terminal) => this.onBroken(session, error, terminal),
+      inUse: () => this.live > 0,
+    });
+  }
+
+  /** The open stream attempt, if any. */
+  get session(): WatchSession | undefined {
+    return this.hub.session;
+  }
+
+  /** Streams opened so far (first opens and re-opens). */
+  get streamsOpened(): number {
+    return this.hub.streamsOpened;
   }
 
   /** True while a stream is open and etcd has answered on it. */
   get connected(): boolean {
-    return this.session !== undefined && this.session.received > 0;
+    const session = this.hub.session;
+    return session !== undefined && session.received > 0;
   }
 
   /** Starts a watch (its owner holds it already): on the open stream, or with the next one. */
   add(sub: WatchSubscription): void {
     this.live++;
-    if (this.session !== undefined) this.session.create(sub);
-    else if (this.reconnectTimer === undefined) this.open();
+    const session = this.hub.session;
+    if (session !== undefined) session.create(sub);
+    else this.hub.ensureOpen();
   }
 
   /** A watch ended: cancel it on the server, or close the stream if it was the last one. */
   released(sub: WatchSubscription): void {
     this.live--;
     if (this.live === 0) {
-      this.stop();
+      this.hub.stop();
       return;
     }
-    const session = this.session;
+    const session = this.hub.session;
     if (session !== undefined && sub.id >= 0 && session.byId.get(sub.id) === sub) session.cancel(sub.id);
   }
 
   /** Asks etcd for a progress notification on every watch of the stream (no-op while disconnected). */
   requestProgress(): void {
-    this.session?.requestProgress();
+    this.hub.session?.requestProgress();
   }
 
-  private stop(): void {
-    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.session?.close();
-    this.session = undefined;
-    this.failures = 0;
-  }
-
-  private open(): void {
-    const session = new WatchSession();
-    this.session = session;
-    this.streamsOpened++;
-    for (const sub of this.subs()) session.create(sub);
-    let responses: AsyncIterable<WatchResponse>;
-    try {
-      responses = this.client.watch(session.requests, { signal: session.abort.signal, headers: this.headers });
-    } catch (err) {
-      queueMicrotask(() => this.broken(session, toEtcdError(err)));
-      return;
-    }
-    void this.pump(session, responses);
-  }
-
-  private async pump(session: WatchSession, responses: AsyncIterable<WatchResponse>): Promise<void> {
-    let error: EtcdError;
-    try {
-      for await (const response of responses) {
-        if (session.closed) return;
-        if (session.received++ === 0) this.failures = 0;
-        this.dispatch(session, response);
-      }
-      error = new EtcdError("etcd ended the watch stream", "unavailable", Code.Unavailable);
-    } catch (err) {
-      error = toEtcdError(err);
-    }
-    this.broken(session, error);
-  }
-
-  /** The stream failed: detach every watch, then fail them all or re-open after a backoff. */
-  private broken(session: WatchSession, error: EtcdError): void {
-    if (session.closed || this.session !== session) return;
+  /**
+   * The stream broke (the session is closed): detach every watch, then end the ones that cannot
+   * go on. Returns true when every watch ended (the hub then does not re-open).
+   */
+  private onBroken(session: WatchSession, error: EtcdError, terminal: boolean): boolean {
     const oversize = oversizeCreates(session, error);
-    session.close(error);
-    this.session = undefined;
     // No endpoint answered (with etcdkit's transport: none within the dial timeout): the watches
     // this attempt was to register learn it through `ready`, and keep retrying.
     const unreachable = session.received === 0 && isEtcdError(error, "unavailable");
@@ -179,18 +150,12 @@ export class WatchStream {
       // One create was too large to send or for etcd to receive: only its watch ends; the stream
       // is re-opened for the others.
       for (const [sub, failure] of oversize) sub.fail(failure);
-    } else if (isEtcdError(error, TERMINAL)) {
-      for (const sub of [...this.subs()]) sub.fail(error); // failing removes them from their lists
-      return;
+      return false;
     }
-    if (this.live === 0) return;
-    this.failures++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.live > 0 && this.session === undefined) this.open();
-    }, reconnectDelayMs(this.failures));
+    if (!terminal) return false;
+    for (const sub of [...this.subs()]) sub.fail(error); // failing removes them from their lists
+    return true;
   }
-
   private dispatch(session: WatchSession, r: WatchResponse): void {
     if (r.created) {
       this.onCreated(session, r);
@@ -241,7 +206,7 @@ export class WatchStream {
         // re-created on it. Once: if the re-opened stream is refused too before any create
         // succeeded on it (e.g. a transport without credentials), the refused watches end.
         this.tokenRefreshed = true;
-        this.broken(session, staleTokenError(error));
+        this.hub.broken(session, staleTokenError(error));
         return;
       }
       sub.fail(error);
