@@ -13,6 +13,9 @@ import { canceledByConsumer, slowConsumerError } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
 import { WatchBatch as Batch } from "./watch-records.js";
 import { WatchFlag, type QueueLimits, type RangeKind, type WatchSpec } from "./watch-options.js";
+import { WatchBacklog } from "./watch-backlog.js";
+import { askReady, isReadyWaiter, readyPromise, readyRejected, readyResolved, rejected, type ReadyState } from "./watch-ready.js";
+import { batchRevision, firstUndelivered, progressBehind, resumeAfterCreate, resumeAfterProgress } from "./watch-resume.js";
 import type { Watch } from "./watch.js";
 
 /**
@@ -50,38 +53,15 @@ export const SubState = { Idle: 0, Creating: 1, Active: 2, Ended: 3 } as const;
  */
 export type SubState = (typeof SubState)[keyof typeof SubState];
 
-/** Bits of `WatchSubscription.bits` above the watch's option flags (WatchFlag, bits 0–5). */
-const FLAG_MASK = 63;
-const RANGE_SHIFT = 6; // 2 bits of RangeKind
-const STATE_SHIFT = 8; // 2 bits of SubState
-const REGISTERED = 1 << 10; // etcd registered the watch at least once
-const ERROR_DELIVERED = 1 << 11;
-
-/** The parts of a watch's state that only exist while used. */
-interface SubExtra {
-  queue: WatchBatch[] | undefined;
-  head: number;
-  /** Events (a progress batch counts as one) and bytes of keys and values in the queue. */
-  queuedEvents: number;
-  queuedBytes: number;
-  fragments: Event[] | undefined;
-  error: EtcdError | undefined;
-}
-
-/** `ready` before it was asked for: resolvers only exist while someone waits. */
-interface ReadyWaiter {
-  readonly promise: Promise<Revision>;
-  resolve(revision: Revision): void;
-  reject(error: EtcdError): void;
-}
-
 /**
  * The state of one watch: its request, its resume revision, its per-stream watch ID, the
  * fragments of a split revision, and the batches not yet consumed. Implements `Watch`.
  *
  * Thousands of idle watches are common, so the object is kept small: the request is stored as
- * given (key, end, option bits), `ready` costs nothing until it is read, and a pending `next()`
- * keeps only its promise's resolve function.
+ * given (key, end, option bits), `ready` costs nothing until it is read, a pending `next()` keeps
+ * only its promise's resolve function, and what it holds for its consumer lives in a
+ * `WatchBacklog` that exists only while it holds anything. Where it resumes after a reconnect
+ * follows the rules of `watch-resume.ts`.
  *
  * @example
  * ```ts
@@ -99,24 +79,31 @@ export class WatchSubscription extends ReadableRecord implements Watch {
   prevInList: WatchSubscription | undefined = undefined;
   nextInList: WatchSubscription | undefined = undefined;
 
-  /** WatchFlag bits, RangeKind, SubState and the REGISTERED / ERROR_DELIVERED bits. */
-  private bits: number;
+  /** The WatchFlag bits of the watch's options. */
+  readonly flags: number;
+  /** How the range end derives from the key. */
+  readonly rangeKind: RangeKind;
+  /** Where the watch is on the current stream. */
+  state: SubState = SubState.Idle;
+  /** etcd registered the watch at least once (`ready` resolved or is to resolve). */
+  private registered = false;
   private readonly host: SubscriptionHost;
   /** What the watch may hold for its consumer (usually the shared default object). */
   private readonly limits: QueueLimits;
   /** The resolve function of a pending `next()`; errors are handed over as a rejected promise. */
   private waiter: ((result: IteratorResult<WatchBatch> | Promise<never>) => void) | undefined = undefined;
   /** undefined, the created revision (not asked for yet), a waiter, or the settled promise. */
-  private readyState: Revision | ReadyWaiter | Promise<Revision> | undefined = undefined;
+  private readyState: ReadyState = undefined;
   /** Queued batches, partial fragments, the error: only while there are any (most watches idle without). */
-  private extra: SubExtra | undefined = undefined;
+  private backlog: WatchBacklog | undefined = undefined;
   private abort: { readonly signal: AbortSignal; readonly listener: () => void } | undefined = undefined;
 
   constructor(spec: WatchSpec, host: SubscriptionHost, signal: AbortSignal | undefined) {
     super();
     this.key = spec.key;
     this.end = spec.end;
-    this.bits = spec.flags | (spec.rangeKind << RANGE_SHIFT);
+    this.flags = spec.flags;
+    this.rangeKind = spec.rangeKind;
     this.nextRevision = spec.startRevision;
     this.host = host;
     this.limits = spec.limits;
@@ -127,69 +114,33 @@ export class WatchSubscription extends ReadableRecord implements Watch {
     }
   }
 
-  /** Where the watch is on the current stream. */
-  get state(): SubState {
-    return ((this.bits >> STATE_SHIFT) & 3) as SubState;
-  }
-
-  set state(state: SubState) {
-    this.bits = (this.bits & ~(3 << STATE_SHIFT)) | (state << STATE_SHIFT);
-  }
-
-  /** The WatchFlag bits of the watch's options. */
-  get flags(): number {
-    return this.bits & FLAG_MASK;
-  }
-
   /** False for a watch that opted out of `requireLeader` (it lives on the other stream). */
   get requireLeader(): boolean {
-    return (this.bits & WatchFlag.LeaderOptional) === 0;
-  }
-
-  get rangeKind(): RangeKind {
-    return ((this.bits >> RANGE_SHIFT) & 3) as RangeKind;
+    return (this.flags & WatchFlag.LeaderOptional) === 0;
   }
 
   /** True while part of a fragmented revision has arrived. */
   get fragmented(): boolean {
-    return this.extra?.fragments !== undefined;
+    return this.backlog?.fragments !== undefined;
   }
 
   get ready(): Promise<Revision> {
     const state = this.readyState;
-    if (state instanceof Promise) return state;
-    if (typeof state === "bigint") return (this.readyState = Promise.resolve(state));
-    if (state !== undefined) return state.promise;
-    if (this.state === SubState.Ended) {
-      const promise = rejected(this.extra?.error ?? canceledByConsumer());
-      return (this.readyState = promise);
+    if (state === undefined && this.state === SubState.Ended) {
+      return (this.readyState = rejected(this.backlog?.error ?? canceledByConsumer()));
     }
-    let resolve!: (revision: Revision) => void;
-    let reject!: (error: EtcdError) => void;
-    const promise = new Promise<Revision>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(() => {});
-    this.readyState = { promise, resolve, reject };
-    return promise;
+    const asked = askReady(state);
+    this.readyState = asked;
+    return readyPromise(asked);
   }
 
   /** The server registered the watch on the current stream; `revision` is the created response's header revision. */
   onCreated(revision: Revision): void {
     this.state = SubState.Active;
-    // A watch from "now" is pinned to the revision it was created at, so a reconnect resumes
-    // right after it and changes made while disconnected are not missed.
-    if (this.nextRevision === 0n) this.nextRevision = revision + 1n;
-    if ((this.bits & REGISTERED) !== 0) return;
-    this.bits |= REGISTERED;
-    const state = this.readyState;
-    if (state === undefined) {
-      this.readyState = revision;
-    } else if (typeof state === "object" && !(state instanceof Promise)) {
-      this.readyState = state.promise;
-      state.resolve(revision);
-    }
+    this.nextRevision = resumeAfterCreate(this.nextRevision, revision);
+    if (this.registered) return;
+    this.registered = true;
+    this.readyState = readyResolved(this.readyState, revision);
   }
 
   /**
@@ -198,9 +149,9 @@ export class WatchSubscription extends ReadableRecord implements Watch {
    */
   onEvents(events: Event[], fragment: boolean, header?: RawHeader): void {
     if (this.state === SubState.Ended) return;
-    const pending = this.extra?.fragments;
+    const pending = this.backlog?.fragments;
     if (fragment) {
-      if (pending === undefined) this.extras().fragments = events.slice();
+      if (pending === undefined) this.held().fragments = events.slice();
       else for (const e of events) pending.push(e);
       return;
     }
@@ -208,14 +159,13 @@ export class WatchSubscription extends ReadableRecord implements Watch {
     if (pending !== undefined) {
       all = pending;
       for (const e of events) all.push(e);
-      this.extra!.fragments = undefined;
-      this.trimExtra();
+      this.backlog!.fragments = undefined;
+      this.dropBacklogIfEmpty();
     }
-    let start = 0;
     const next = this.nextRevision;
-    while (start < all.length && (all[start]!.kv?.modRevision ?? 0n) < next) start++;
+    const start = firstUndelivered(all, next);
     if (start === all.length) return;
-    const revision = all[all.length - 1]!.kv?.modRevision ?? next;
+    const revision = batchRevision(all, next);
     this.nextRevision = revision + 1n;
     const mapped = new Array<WatchEvent>(all.length - start);
     for (let i = start; i < all.length; i++) mapped[i - start] = toWatchEvent(all[i]!);
@@ -235,10 +185,10 @@ export class WatchSubscription extends ReadableRecord implements Watch {
     if (this.state === SubState.Ended) return;
     const revision = header.revision;
     const from = this.nextRevision;
-    if (revision + 1n < from) return; // never report progress behind what was delivered
+    if (progressBehind(revision, from)) return; // never report progress behind what was delivered
     if (advance) {
-      if (from !== 0n) this.nextRevision = revision + 1n;
-      if ((this.bits & WatchFlag.ProgressNotify) === 0) return;
+      this.nextRevision = resumeAfterProgress(from, revision, true);
+      if ((this.flags & WatchFlag.ProgressNotify) === 0) return;
     }
     this.push(new Batch(noEvents, revision, true, header), from);
   }
@@ -248,15 +198,8 @@ export class WatchSubscription extends ReadableRecord implements Watch {
    * rejects with `error` (once, if etcd has not registered the watch yet); the watch goes on.
    */
   readyFailed(error: EtcdError): void {
-    if (this.state === SubState.Ended || (this.bits & REGISTERED) !== 0) return;
-    const state = this.readyState;
-    if (state instanceof Promise || typeof state === "bigint") return;
-    if (state === undefined) {
-      this.readyState = rejected(error);
-      return;
-    }
-    this.readyState = state.promise;
-    state.reject(error);
+    if (this.state === SubState.Ended || this.registered) return;
+    this.readyState = readyRejected(this.readyState, error, true);
   }
 
   /** The current stream is gone: forget its watch ID and any partial revision. */
@@ -264,28 +207,29 @@ export class WatchSubscription extends ReadableRecord implements Watch {
     if (this.state === SubState.Ended) return;
     this.state = SubState.Idle;
     this.id = -1;
-    if (this.extra !== undefined) {
-      this.extra.fragments = undefined;
-      this.trimExtra();
+    if (this.backlog !== undefined) {
+      this.backlog.fragments = undefined;
+      this.dropBacklogIfEmpty();
     }
   }
 
   /** Ends the watch with an error (after the batches already queued). */
   fail(error: EtcdError): void {
     if (this.state === SubState.Ended) return;
-    this.extras().error = error;
+    const backlog = this.held();
+    backlog.error = error;
     this.finish();
     const waiter = this.waiter;
-    if (waiter !== undefined && this.extra?.queue === undefined) {
+    if (waiter !== undefined && backlog.queue === undefined) {
       this.waiter = undefined;
-      this.bits |= ERROR_DELIVERED;
+      backlog.errorDelivered = true;
       waiter(rejected(error));
     }
   }
 
   cancel(): void {
     if (this.state === SubState.Ended) return;
-    if (this.extra !== undefined) this.clearQueue(this.extra);
+    this.backlog?.clearQueue();
     this.finish();
     const waiter = this.waiter;
     this.waiter = undefined;
@@ -298,24 +242,16 @@ export class WatchSubscription extends ReadableRecord implements Watch {
         invalidArgumentError("watch: a watch has a single consumer; next() was called again before the previous next() settled"),
       );
     }
-    const extra = this.extra;
-    const queue = extra?.queue;
-    if (queue !== undefined) {
-      const value = queue[extra!.head]!;
-      queue[extra!.head] = undefined as unknown as WatchBatch;
-      if (++extra!.head === queue.length) {
-        this.clearQueue(extra!);
-        this.trimExtra();
-      } else {
-        extra!.queuedEvents -= weight(value);
-        extra!.queuedBytes -= batchBytes(value);
-      }
+    const backlog = this.backlog;
+    if (backlog?.queue !== undefined) {
+      const value = backlog.dequeue();
+      this.dropBacklogIfEmpty();
       return Promise.resolve({ value, done: false });
     }
     if (this.state === SubState.Ended) {
-      const error = extra?.error;
-      if (error !== undefined && (this.bits & ERROR_DELIVERED) === 0) {
-        this.bits |= ERROR_DELIVERED;
+      const error = backlog?.error;
+      if (error !== undefined && !backlog!.errorDelivered) {
+        backlog!.errorDelivered = true;
         return Promise.reject(error);
       }
       return Promise.resolve(DONE);
@@ -344,21 +280,14 @@ export class WatchSubscription extends ReadableRecord implements Watch {
     return { key: this.key, end: this.end, nextRevision: this.nextRevision, state: stateNames[this.state] };
   }
 
-  private extras(): SubExtra {
-    return (this.extra ??= { queue: undefined, head: 0, queuedEvents: 0, queuedBytes: 0, fragments: undefined, error: undefined });
+  /** The backlog, created on first use. */
+  private held(): WatchBacklog {
+    return (this.backlog ??= new WatchBacklog());
   }
 
-  private clearQueue(extra: SubExtra): void {
-    extra.queue = undefined;
-    extra.head = 0;
-    extra.queuedEvents = 0;
-    extra.queuedBytes = 0;
-  }
-
-  /** Drops the extras once they hold nothing. */
-  private trimExtra(): void {
-    const extra = this.extra;
-    if (extra !== undefined && extra.queue === undefined && extra.fragments === undefined && extra.error === undefined) this.extra = undefined;
+  /** Drops the backlog once it holds nothing. */
+  private dropBacklogIfEmpty(): void {
+    if (this.backlog?.empty === true) this.backlog = undefined;
   }
 
   /**
@@ -373,61 +302,25 @@ export class WatchSubscription extends ReadableRecord implements Watch {
       waiter({ value: batch, done: false });
       return;
     }
-    const extra = this.extras();
-    const events = weight(batch);
-    const bytes = batchBytes(batch);
-    if (extra.queue !== undefined) {
-      const limits = this.limits;
-      if (extra.queuedEvents + events > limits.events || extra.queuedBytes + bytes > limits.bytes) {
-        this.fail(slowConsumerError(from, limits));
-        return;
-      }
-    }
-    (extra.queue ??= []).push(batch);
-    extra.queuedEvents += events;
-    extra.queuedBytes += bytes;
+    if (!this.held().offer(batch, this.limits)) this.fail(slowConsumerError(from, this.limits));
   }
 
   private finish(): void {
     this.state = SubState.Ended;
-    if (this.extra !== undefined) {
-      this.extra.fragments = undefined;
-      this.trimExtra();
+    if (this.backlog !== undefined) {
+      this.backlog.fragments = undefined;
+      this.dropBacklogIfEmpty();
     }
     const abort = this.abort;
     if (abort !== undefined) {
       abort.signal.removeEventListener("abort", abort.listener);
       this.abort = undefined;
     }
-    const state = this.readyState;
-    if (typeof state === "object" && !(state instanceof Promise)) {
-      this.readyState = state.promise;
-      state.reject(this.extra?.error ?? canceledByConsumer());
-    }
+    // Only a waiting `ready` is rejected now; one asked later is answered by the getter.
+    const ready = this.readyState;
+    if (isReadyWaiter(ready)) this.readyState = readyRejected(ready, this.backlog?.error ?? canceledByConsumer(), false);
     this.host.released(this);
   }
 }
 
 const stateNames = ["idle", "creating", "active", "ended"] as const;
-
-/** What a queued batch counts against `maxQueuedEvents`: its events, or one for a progress batch. */
-function weight(batch: WatchBatch): number {
-  return batch.events.length === 0 ? 1 : batch.events.length;
-}
-
-/** What a queued batch counts against `maxQueuedBytes`: its keys and values (previous ones too). */
-function batchBytes(batch: WatchBatch): number {
-  let bytes = 0;
-  for (const e of batch.events) {
-    bytes += e.kv.key.length + e.kv.value.length;
-    if (e.prevKv !== undefined) bytes += e.prevKv.key.length + e.prevKv.value.length;
-  }
-  return bytes;
-}
-
-/** A rejected promise that is never reported as unhandled (it is handed to a resolver at once). */
-function rejected(error: EtcdError): Promise<never> {
-  const promise = Promise.reject(error);
-  promise.catch(() => {});
-  return promise;
-}
