@@ -1,0 +1,93 @@
+import type {
+  AppendOperation,
+  FinalRead,
+  HistoryRecord,
+  KvOperation,
+  LeaseRecord,
+  NemesisRecord,
+  TermSample,
+  WatchRecord,
+} from "./types.js";
+
+/**
+ * A history grouped by record type, in the order records were written.
+ *
+ * @example
+ * ```ts
+ * const history = groupHistory(await sink.load());
+ * console.log(history.kv.length, history.watches.length);
+ * ```
+ */
+export interface History {
+  readonly kv: readonly KvOperation[];
+  readonly append: readonly AppendOperation[];
+  readonly watches: readonly WatchRecord[];
+  readonly leases: readonly LeaseRecord[];
+  readonly nemesis: readonly NemesisRecord[];
+  readonly terms: readonly TermSample[];
+  readonly final: FinalRead | undefined;
+}
+
+/**
+ * Groups records by type.
+ *
+ * @example
+ * ```ts
+ * const { kv, final } = groupHistory(records);
+ * ```
+ */
+export function groupHistory(records: Iterable<HistoryRecord>): History {
+  const kv: KvOperation[] = [];
+  const append: AppendOperation[] = [];
+  const watches: WatchRecord[] = [];
+  const leases: LeaseRecord[] = [];
+  const nemesis: NemesisRecord[] = [];
+  const terms: TermSample[] = [];
+  let final: FinalRead | undefined;
+  for (const r of records) {
+    switch (r.type) {
+      case "kv":
+        kv.push(r);
+        break;
+      case "append":
+        append.push(r);
+        break;
+      case "watch":
+        watches.push(r);
+        break;
+      case "lease":
+        leases.push(r);
+        break;
+      case "nemesis":
+        nemesis.push(r);
+        break;
+      case "term":
+        terms.push(r);
+        break;
+      case "final":
+        final = r;
+        break;
+    }
+  }
+  return { kv, append, watches, leases, nemesis, terms, final };
+}
+
+/**
+ * An empty history with the given parts filled in (for tests and hand-built histories).
+ *
+ * @example
+ * ```ts
+ * const history = makeHistory({ kv: [put, get] });
+ * ```
+ */
+export function makeHistory(parts: Partial<History>): History {
+  return {
+    kv: parts.kv ?? [],
+    append: parts.append ?? [],
+    watches: parts.watches ?? [],
+    leases: parts.leases ?? [],
+    nemesis: parts.nemesis ?? [],
+    terms: parts.terms ?? [],
+    final: parts.final,
+  };
+}

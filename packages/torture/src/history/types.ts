@@ -1,0 +1,323 @@
+/**
+ * The records of a history: every operation a client invoked, with monotonic invoke and return
+ * times (ms, `monotonicNow()`), its arguments and its result or error. Keys and values are
+ * strings (the workloads only write ASCII); revisions are bigints.
+ *
+ * @example
+ * ```ts
+ * const op: KvOperation = { type: "kv", id: 1, client: 0, workload: "register", input: { f: "get", key: "r/0" },
+ *   invoke: 10, return: 12, status: "ok", output: { f: "get", value: null, modRevision: 0n, revision: 5n } };
+ * ```
+ */
+export type HistoryRecord = KvOperation | AppendOperation | WatchRecord | LeaseRecord | NemesisRecord | TermSample | FinalRead;
+
+/**
+ * How an operation ended:
+ * - "ok": it returned a result;
+ * - "fail": it failed and provably had no effect (a read that failed, a write refused);
+ * - "unknown": a write failed but may have been applied (`outcomeUnknown`): its return time is
+ *   Infinity, it may take effect at any point after its invocation.
+ *
+ * @example
+ * ```ts
+ * const status: OpStatus = "unknown";
+ * ```
+ */
+export type OpStatus = "ok" | "fail" | "unknown";
+
+/**
+ * A failed call, as recorded.
+ *
+ * @example
+ * ```ts
+ * const error: RecordedError = { reason: "outcome-unknown", message: "connection lost", outcomeUnknown: true };
+ * ```
+ */
+export interface RecordedError {
+  readonly reason: string;
+  readonly message: string;
+  readonly outcomeUnknown: boolean;
+}
+
+/**
+ * Which workload produced an operation; the linearizability checker searches only "register" keys,
+ * the other checkers use them all.
+ *
+ * @example
+ * ```ts
+ * const workload: WorkloadName = "lease";
+ * ```
+ */
+export type WorkloadName = "register" | "append" | "lease" | "serializable";
+
+/**
+ * A single-key KV operation. `value: null` means "absent". A CAS is a txn
+ * `if(value == expect) then(put value) else(get)` (`expect: null`: if the key is missing).
+ *
+ * @example
+ * ```ts
+ * const input: KvInput = { f: "cas", key: "r/1", expect: "c1-4", value: "c2-9" };
+ * ```
+ */
+export type KvInput =
+  | { readonly f: "get"; readonly key: string; readonly serializable?: boolean }
+  | { readonly f: "put"; readonly key: string; readonly value: string; readonly lease?: bigint }
+  | { readonly f: "delete"; readonly key: string }
+  | { readonly f: "cas"; readonly key: string; readonly expect: string | null; readonly value: string };
+
+/**
+ * The result of a KV operation. For a get (and a CAS whose guard failed: its else-branch get),
+ * `modRevision` is the read key's (0n when absent) and `revision` the store revision read at.
+ *
+ * @example
+ * ```ts
+ * const output: KvOutput = { f: "put", revision: 42n };
+ * ```
+ */
+export type KvOutput =
+  | { readonly f: "get"; readonly value: string | null; readonly modRevision: bigint; readonly revision: bigint }
+  | { readonly f: "put"; readonly revision: bigint }
+  | { readonly f: "delete"; readonly revision: bigint; readonly deleted: number }
+  | {
+      readonly f: "cas";
+      readonly succeeded: boolean;
+      readonly revision: bigint;
+      /** The else-branch read, when the guard failed. */
+      readonly value?: string | null;
+      readonly modRevision?: bigint;
+    };
+
+/**
+ * One recorded KV operation.
+ *
+ * @example
+ * ```ts
+ * if (op.status === "unknown") console.log("open-ended", op.input);
+ * ```
+ */
+export interface KvOperation {
+  readonly type: "kv";
+  readonly id: number;
+  readonly client: number;
+  readonly workload: WorkloadName;
+  readonly input: KvInput;
+  readonly invoke: number;
+  /** Infinity when the outcome is unknown. */
+  readonly return: number;
+  readonly status: OpStatus;
+  readonly output?: KvOutput;
+  readonly error?: RecordedError;
+}
+
+/**
+ * A micro-operation of a list-append transaction (Elle's model): read a key's list, or append
+ * one unique element to it. Lists are stored as comma-separated decimal elements.
+ *
+ * @example
+ * ```ts
+ * const mops: AppendMop[] = [{ f: "r", key: "a/0", value: [1, 4] }, { f: "append", key: "a/1", value: 9 }];
+ * ```
+ */
+export type AppendMop =
+  | { readonly f: "r"; readonly key: string; readonly value: readonly number[] | null }
+  | { readonly f: "append"; readonly key: string; readonly value: number };
+
+/**
+ * One recorded list-append transaction. `mops` holds the reads' results when the txn is "ok";
+ * otherwise the reads' values are null.
+ *
+ * @example
+ * ```ts
+ * const txn: AppendOperation = { type: "append", id: 3, client: 1, invoke: 5, return: 9, status: "ok", revision: 12n, mops };
+ * ```
+ */
+export interface AppendOperation {
+  readonly type: "append";
+  readonly id: number;
+  readonly client: number;
+  readonly invoke: number;
+  readonly return: number;
+  readonly status: OpStatus;
+  /** The commit revision (ok only). */
+  readonly revision?: bigint;
+  readonly mops: readonly AppendMop[];
+  readonly error?: RecordedError;
+}
+
+/**
+ * One event delivered by a watch, flattened.
+ *
+ * @example
+ * ```ts
+ * const event: RecordedEvent = { type: "put", key: "r/0", value: "c1-2", modRevision: 7n, createRevision: 7n, version: 1, isCreate: true };
+ * ```
+ */
+export interface RecordedEvent {
+  readonly type: "put" | "delete";
+  readonly key: string;
+  readonly value: string;
+  readonly modRevision: bigint;
+  readonly createRevision: bigint;
+  readonly version: number;
+  readonly isCreate: boolean;
+  /** With `prevKv`: the previous value and its mod revision, when etcd sent one. */
+  readonly prevValue?: string;
+  readonly prevModRevision?: bigint;
+}
+
+/**
+ * One batch a watch delivered. `stream` is the watcher's count of streams opened when the batch
+ * arrived: a change between two batches means the watch was resumed on a new stream.
+ *
+ * @example
+ * ```ts
+ * const batch: RecordedBatch = { at: 120.5, revision: 9n, progress: false, stream: 1, events: [] };
+ * ```
+ */
+export interface RecordedBatch {
+  readonly at: number;
+  readonly revision: bigint;
+  readonly progress: boolean;
+  readonly stream: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+/**
+ * What a watch asked for.
+ *
+ * @example
+ * ```ts
+ * const request: WatchRequest = { key: "r/", prefix: true, prevKv: true, startRevision: 1n };
+ * ```
+ */
+export interface WatchRequest {
+  readonly key: string;
+  readonly prefix?: boolean;
+  readonly end?: string;
+  readonly fromKey?: boolean;
+  readonly startRevision?: bigint;
+  readonly prevKv?: boolean;
+  readonly noPut?: boolean;
+  readonly noDelete?: boolean;
+  readonly progressNotify?: boolean;
+}
+
+/**
+ * One watch from start to end. `created` is what `watch.ready` resolved with (the watch of a
+ * request without `startRevision` delivers from `created + 1`).
+ *
+ * @example
+ * ```ts
+ * const record: WatchRecord = { type: "watch", id: 4, client: 2, request, invoke: 3, created: 17n, batches: [], end: { at: 90, how: "canceled" } };
+ * ```
+ */
+export interface WatchRecord {
+  readonly type: "watch";
+  readonly id: number;
+  readonly client: number;
+  /** True for the log collector: a watch of every key from revision 1. */
+  readonly collector?: boolean;
+  readonly request: WatchRequest;
+  readonly invoke: number;
+  readonly created?: bigint;
+  readonly batches: readonly RecordedBatch[];
+  readonly end: {
+    readonly at: number;
+    readonly how: "canceled" | "error";
+    readonly error?: RecordedError;
+    /**
+     * Set when the watch was canceled at the end of the run, after the final read at this
+     * revision: by then it must have delivered every matching change up to it.
+     */
+    readonly through?: bigint;
+  };
+}
+
+/**
+ * One lease from grant to the end of its tracking: when renewals were observed, when (and why)
+ * `lost` fired, when keepalive was stopped, its keys, and the reads that looked for its keys.
+ *
+ * @example
+ * ```ts
+ * const lease: LeaseRecord = { type: "lease", id: 5, client: 3, leaseId: 0x1234n, ttl: 2, grantInvoke: 1, grantReturn: 3,
+ *   renewals: [700, 1400], keys: ["l/1234/0"], keyReads: [], trackedUntil: 9000 };
+ * ```
+ */
+export interface LeaseRecord {
+  readonly type: "lease";
+  readonly id: number;
+  readonly client: number;
+  readonly leaseId: bigint;
+  /** Granted TTL in seconds. */
+  readonly ttl: number;
+  readonly grantInvoke: number;
+  readonly grantReturn: number;
+  /** Monotonic times at which renewals were observed. */
+  readonly renewals: readonly number[];
+  /** When `lease.lost` settled, and its reason. */
+  readonly lost?: { readonly at: number; readonly reason: string };
+  /** When keepalive was stopped on purpose (release), if it was. */
+  readonly releasedAt?: number;
+  /** A revoke: its invoke/return and status. */
+  readonly revoke?: { readonly invoke: number; readonly return: number; readonly status: OpStatus };
+  /** Keys put with the lease (acknowledged or not). */
+  readonly keys: readonly string[];
+  /** Linearizable reads of the lease's keys after it was released, lost or revoked. */
+  readonly keyReads: readonly { readonly key: string; readonly invoke: number; readonly return: number; readonly present: boolean }[];
+  /** Until when the lease's `lost` was being watched (the client was closed or the run ended after). */
+  readonly trackedUntil: number;
+}
+
+/**
+ * A fault the nemesis injected, from start to heal.
+ *
+ * @example
+ * ```ts
+ * const fault: NemesisRecord = { type: "nemesis", name: "kill", target: "member-1", start: 100, end: 2300 };
+ * ```
+ */
+export interface NemesisRecord {
+  readonly type: "nemesis";
+  readonly name: string;
+  readonly target: string;
+  readonly start: number;
+  readonly end: number;
+  /** For a compaction: the revision compacted to. */
+  readonly revision?: bigint;
+  readonly error?: string;
+}
+
+/**
+ * The highest raft term any member reported at a moment (a term change is a leader change).
+ *
+ * @example
+ * ```ts
+ * const sample: TermSample = { type: "term", at: 5000, term: 3n };
+ * ```
+ */
+export interface TermSample {
+  readonly type: "term";
+  readonly at: number;
+  readonly term: bigint;
+}
+
+/**
+ * The final linearizable read of every key, after the faults healed.
+ *
+ * @example
+ * ```ts
+ * const final: FinalRead = { type: "final", at: 1, revision: 99n, kvs: [{ key: "r/0", value: "c1-3", modRevision: 97n, createRevision: 4n, version: 12 }] };
+ * ```
+ */
+export interface FinalRead {
+  readonly type: "final";
+  readonly at: number;
+  readonly revision: bigint;
+  readonly kvs: readonly {
+    readonly key: string;
+    readonly value: string;
+    readonly modRevision: bigint;
+    readonly createRevision: bigint;
+    readonly version: number;
+  }[];
+}
