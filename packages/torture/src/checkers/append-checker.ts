@@ -63,6 +63,7 @@ export function checkAppends(history: History): CheckResult {
   }
 
   const order = new Map<string, number[]>();
+  const abortedReported = new Set<number>();
   for (const [key, list] of reads) {
     let longest: number[] = [];
     for (const r of list) if (r.list.length > longest.length) longest = r.list;
@@ -81,10 +82,13 @@ export function checkAppends(history: History): CheckResult {
       }
       for (const e of r.list) {
         const writer = appender.get(e);
-        if (writer === undefined || writer.status === "fail") {
+        if ((writer === undefined || writer.status === "fail") && !abortedReported.has(e)) {
+          abortedReported.add(e);
           violations.push({
             kind: "aborted-read",
-            message: `key ${key}: element ${e} was read but ${writer === undefined ? "no transaction appended it" : `its transaction ${writer.id} failed`}`,
+            message: `key ${key}: element ${e} was read but ${
+              writer === undefined ? "no transaction appended it" : `its transaction ${writer.id} failed with "${writer.error?.reason ?? "guard false"}" (not applied, says the client)`
+            }`,
             records: [...(writer ? [writer.id] : []), ...(r.txn ? [r.txn.id] : [])],
           });
           break;
@@ -116,8 +120,9 @@ function findCycles(
 ): Violation[] {
   const observed = new Set<number>();
   for (const list of order.values()) for (const e of list) observed.add(e);
-  // Committed transactions: ok, or unknown whose appends were observed.
-  const nodes = txns.filter((t) => t.status === "ok" || (t.status === "unknown" && t.mops.some((m) => m.f === "append" && observed.has(m.value))));
+  // Committed transactions: ok ones, and any other whose appends were observed (an unknown
+  // outcome that turned out applied; a failure that was not one is reported as aborted-read).
+  const nodes = txns.filter((t) => t.status === "ok" || t.mops.some((m) => m.f === "append" && observed.has(m.value)));
   const nodeOf = new Map<AppendOperation, number>(nodes.map((t, i) => [t, i]));
   // Time nodes: every invoke and return, in time order, chained; a txn points at its return,
   // its invoke points at it, so a path T1 -> T2 through time exists iff T1 returned before T2 began.

@@ -34,10 +34,11 @@ export interface LogKnowledge {
  */
 export function registerHistories(ops: readonly KvOperation[], knowledge: LogKnowledge | undefined): Map<string, SearchOp<RegisterInput>[]> {
   const byKey = new Map<string, SearchOp<RegisterInput>[]>();
+  const unexplained = knowledge === undefined ? new Map<string, bigint[]>() : unexplainedDeletes(ops, knowledge.log);
   for (const op of ops) {
     if (op.workload !== "register") continue;
     if (op.input.f === "get" && op.input.serializable === true) continue;
-    const converted = toSearchOp(op, knowledge);
+    const converted = toSearchOp(op, knowledge, unexplained.has(op.input.key));
     if (converted === undefined) continue;
     let list = byKey.get(op.input.key);
     if (list === undefined) byKey.set(op.input.key, (list = []));
@@ -53,8 +54,36 @@ function loggedRevision(value: string, knowledge: LogKnowledge | undefined): big
   return knowledge.complete ? null : undefined;
 }
 
-/** undefined: leave the operation out. */
-function toSearchOp(op: KvOperation, knowledge: LogKnowledge | undefined): SearchOp<RegisterInput> | undefined {
+/**
+ * Delete events in the log that no acknowledged delete explains, per key (a delete event carries
+ * no value, so a delete whose outcome the client did not learn cannot be matched to its event).
+ * Lease expiries and revokes delete keys too; callers look only at keys that have no lease.
+ *
+ * @example
+ * ```ts
+ * unexplainedDeletes(history.kv, log).get("r/0"); // [57n]: someone deleted r/0 at revision 57
+ * ```
+ */
+export function unexplainedDeletes(ops: readonly KvOperation[], log: RevisionLog): Map<string, bigint[]> {
+  const explained = new Set<string>();
+  for (const op of ops) {
+    if (op.status === "ok" && op.output?.f === "delete" && op.output.deleted > 0) explained.add(`${op.input.key}@${op.output.revision}`);
+  }
+  const out = new Map<string, bigint[]>();
+  for (const e of log.events) {
+    if (e.type !== "delete" || explained.has(`${e.key}@${e.modRevision}`)) continue;
+    const list = out.get(e.key);
+    if (list === undefined) out.set(e.key, [e.modRevision]);
+    else list.push(e.modRevision);
+  }
+  return out;
+}
+
+/**
+ * undefined: leave the operation out. A delete that failed is kept open-ended when the log shows
+ * a delete of its key nobody acknowledged (the writes checker reports it as a phantom).
+ */
+function toSearchOp(op: KvOperation, knowledge: LogKnowledge | undefined, keyHasUnexplainedDelete = false): SearchOp<RegisterInput> | undefined {
   const base = { id: op.id, invoke: op.invoke };
   const input = op.input;
   const out = op.output;
@@ -79,7 +108,8 @@ function toSearchOp(op: KvOperation, knowledge: LogKnowledge | undefined): Searc
   }
   if (input.f === "get") return undefined;
   if (input.f === "delete") {
-    return op.status === "unknown" ? { ...base, return: Infinity, input: { f: "write", value: null, rev: undefined } } : undefined;
+    const open = op.status === "unknown" || keyHasUnexplainedDelete;
+    return open ? { ...base, return: Infinity, input: { f: "write", value: null, rev: undefined } } : undefined;
   }
   // A put or CAS that failed or whose outcome is unknown.
   const logged = loggedRevision(input.value, knowledge);

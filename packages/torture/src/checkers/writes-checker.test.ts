@@ -77,4 +77,17 @@ describe("writes checker (at most once, none lost, none phantom)", () => {
     });
     expect(checkWrites(history, undefined).violations.map((v) => v.kind)).toEqual(["duplicate-revision"]);
   });
+
+  it("catches a delete reported failed that was applied, and a delete nobody made", () => {
+    const store = new SimStore();
+    store.put("k", "v1");
+    store.delete("k");
+    const put = { type: "kv" as const, id: 1, client: 0, workload: "register" as const, input: { f: "put" as const, key: "k", value: "v1" }, invoke: 0, return: 1, status: "ok" as const, output: { f: "put" as const, revision: 2n } };
+    const failedDelete = { type: "kv" as const, id: 2, client: 0, workload: "register" as const, input: { f: "delete" as const, key: "k" }, invoke: 2, return: 3, status: "fail" as const, error: { reason: "deadline-exceeded", message: "", outcomeUnknown: false } };
+    const unknownDelete = { ...failedDelete, status: "unknown" as const, return: Infinity, error: { reason: "outcome-unknown", message: "", outcomeUnknown: true } };
+    const base = { watches: [store.collector()], final: store.finalRead() };
+    expect(check(makeHistory({ ...base, kv: [put, failedDelete] })).violations.map((v) => v.kind)).toEqual(["phantom-write"]);
+    expect(check(makeHistory({ ...base, kv: [put] })).violations.map((v) => v.kind)).toEqual(["unexplained-delete"]);
+    expect(check(makeHistory({ ...base, kv: [put, unknownDelete] })).violations).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { History } from "../history/history.js";
 import type { KvOperation } from "../history/types.js";
+import { unexplainedDeletes } from "./register-histories.js";
 import type { RevisionLog } from "./revision-log.js";
 import { checkResult, type CheckResult, type Violation } from "./violation.js";
 
@@ -111,10 +112,38 @@ export function checkWrites(history: History, log: RevisionLog | undefined): Che
       else unknownUndecided++;
     }
   }
+  if (log !== undefined) violations.push(...checkDeletes(history, log));
   if (unknownApplied + unknownNotApplied + unknownUndecided > 0) {
     notes.push(`writes with unknown outcome: ${unknownApplied} applied, ${unknownNotApplied} not applied, ${unknownUndecided} undecided`);
   }
   return checkResult("writes", violations, notes);
+}
+
+/**
+ * Delete events of keys without a lease that no acknowledged delete explains: a delete reported
+ * failed ("phantom-write") or nobody's ("unexplained-delete") — unless a delete whose outcome is
+ * unknown can account for it.
+ */
+function checkDeletes(history: History, log: RevisionLog): Violation[] {
+  const violations: Violation[] = [];
+  const leased = new Set(history.kv.filter((op) => op.input.f === "put" && op.input.lease !== undefined).map((op) => op.input.key));
+  for (const [key, revisions] of unexplainedDeletes(history.kv, log)) {
+    if (leased.has(key) || key.startsWith("l/")) continue;
+    const deletes = history.kv.filter((op) => op.input.f === "delete" && op.input.key === key);
+    const unknown = deletes.filter((op) => op.status === "unknown").length;
+    if (revisions.length <= unknown) continue;
+    const failed = deletes.filter((op) => op.status === "fail");
+    violations.push(
+      failed.length > 0
+        ? {
+            kind: "phantom-write",
+            message: `delete of ${key} failed with "${failed[0]!.error?.reason}" (not applied, says the client) but ${key} was deleted at revision ${revisions.join(", ")} and no acknowledged delete explains it`,
+            records: failed.map((op) => op.id),
+          }
+        : { kind: "unexplained-delete", message: `${key} was deleted at revision ${revisions.join(", ")}, by no delete any client made`, records: [] },
+    );
+  }
+  return violations;
 }
 
 function cmp(a: bigint, b: bigint): number {

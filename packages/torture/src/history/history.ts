@@ -5,6 +5,7 @@ import type {
   KvOperation,
   LeaseRecord,
   NemesisRecord,
+  RecordedBatch,
   TermSample,
   WatchRecord,
 } from "./types.js";
@@ -44,6 +45,7 @@ export function groupHistory(records: Iterable<HistoryRecord>): History {
   const nemesis: NemesisRecord[] = [];
   const terms: TermSample[] = [];
   let final: FinalRead | undefined;
+  const batches = new Map<number, RecordedBatch[]>();
   for (const r of records) {
     switch (r.type) {
       case "kv":
@@ -67,6 +69,18 @@ export function groupHistory(records: Iterable<HistoryRecord>): History {
       case "final":
         final = r;
         break;
+      case "batch": {
+        const list = batches.get(r.watch);
+        if (list === undefined) batches.set(r.watch, [r.batch]);
+        else list.push(r.batch);
+        break;
+      }
+    }
+  }
+  if (batches.size > 0) {
+    for (const [i, w] of watches.entries()) {
+      const streamed = batches.get(w.id);
+      if (streamed !== undefined) watches[i] = { ...w, batches: [...streamed, ...w.batches] };
     }
   }
   return { kv, append, watches, leases, nemesis, terms, final };

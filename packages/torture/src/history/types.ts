@@ -9,7 +9,7 @@
  *   invoke: 10, return: 12, status: "ok", output: { f: "get", value: null, modRevision: 0n, revision: 5n } };
  * ```
  */
-export type HistoryRecord = KvOperation | AppendOperation | WatchRecord | LeaseRecord | NemesisRecord | TermSample | FinalRead;
+export type HistoryRecord = KvOperation | AppendOperation | WatchRecord | WatchBatchRecord | LeaseRecord | NemesisRecord | TermSample | FinalRead;
 
 /**
  * How an operation ended:
@@ -180,6 +180,21 @@ export interface RecordedBatch {
   readonly progress: boolean;
   readonly stream: number;
   readonly events: readonly RecordedEvent[];
+}
+
+/**
+ * One batch of a watch, written as it arrives (so a long watch is not held in memory); the
+ * watch's own record, written when it ends, has the batches merged back in by `groupHistory`.
+ *
+ * @example
+ * ```ts
+ * const record: WatchBatchRecord = { type: "batch", watch: 4, batch };
+ * ```
+ */
+export interface WatchBatchRecord {
+  readonly type: "batch";
+  readonly watch: number;
+  readonly batch: RecordedBatch;
 }
 
 /**
