@@ -1,6 +1,7 @@
 import type { History } from "../history/history.js";
 import { makeHistory } from "../history/history.js";
 import type { KvInput, KvOperation, KvOutput, OpStatus } from "../history/types.js";
+import { seededRandom } from "../scenario/random.js";
 import { SimStore } from "./sim-store.test-helpers.js";
 
 /**
@@ -26,17 +27,7 @@ export interface RegisterSimOptions {
   readonly unknownReportedAsFailed?: boolean;
 }
 
-/** A seeded PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 interface Planned {
   readonly id: number;

@@ -1,0 +1,78 @@
+/**
+ * `pnpm torture [--minutes N] [--scenario all|name,name] [--seed S] [--out file]`: runs the fault
+ * suite's scenarios one after another against fresh 3-member clusters, prints a table per run
+ * and writes it with every violation to `bench/results/torture.md`. Exits 1 when a checker found
+ * a violation. Histories are kept (JSON Lines) for scenarios with violations.
+ *
+ * @example
+ * ```ts
+ * // pnpm torture --minutes 30 --scenario all
+ * ```
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { createFileSink } from "./history/history-sink.js";
+import { reportDetails, reportTable, soakLine } from "./scenario/report.js";
+import { runScenario, type ScenarioReport } from "./scenario/run-scenario.js";
+import { scenarioByName, scenarios } from "./scenario/scenarios.js";
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: "string", default: "5" },
+    scenario: { type: "string", default: "all" },
+    seed: { type: "string" },
+    out: { type: "string", default: path.resolve(import.meta.dirname, "../../../bench/results/torture.md") },
+  },
+});
+
+const minutes = Number(values.minutes);
+if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
+const specs = values.scenario === "all" ? scenarios : values.scenario.split(",").map((name) => scenarioByName(name.trim()));
+const perScenarioMs = Math.max(10_000, Math.floor((minutes * 60_000) / specs.length));
+const historyDir = mkdtempSync(path.join(tmpdir(), "etcdkit-torture-"));
+const startedAt = new Date();
+const log = (message: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+log(`${specs.length} scenario(s), ${Math.round(perScenarioMs / 1000)} s each; histories in ${historyDir}`);
+
+const reports: ScenarioReport[] = [];
+const kept: string[] = [];
+for (const [n, spec] of specs.entries()) {
+  const file = path.join(historyDir, `${spec.name}.jsonl`);
+  const seed = values.seed !== undefined ? Number(values.seed) + n : undefined;
+  const report = await runScenario(spec, { durationMs: perScenarioMs, sink: createFileSink(file), log, ...(seed !== undefined ? { seed } : {}) });
+  reports.push(report);
+  if (Object.keys(report.violations).length > 0 || report.undecided.length > 0) kept.push(file);
+  else rmSync(file, { force: true });
+  console.log(reportTable([report]));
+}
+
+const table = reportTable(reports);
+const soak = [
+  ...reports.map((r) => `- ${r.scenario}: ${soakLine(r.samples)}`),
+  `- whole run: ${soakLine(reports.flatMap((r) => r.samples))}`,
+].join("\n");
+const markdown = [
+  "# Fault suite results",
+  "",
+  `Run of ${startedAt.toISOString()} (\`pnpm torture --minutes ${values.minutes} --scenario ${values.scenario}\`), ${Math.round(
+    (Date.now() - startedAt.getTime()) / 60_000,
+  )} min wall time; node ${process.version}; etcd from \`ETCD_BIN\` or PATH; a shared 2-core machine.`,
+  "",
+  table,
+  "",
+  "Client heap and handles, sampled every 5 s during the traffic (heap after a full GC):",
+  "",
+  soak,
+  "",
+  "## Checker results",
+  "",
+  reportDetails(reports),
+  kept.length > 0 ? `Histories kept: ${kept.join(", ")}` : "",
+].join("\n");
+mkdirSync(path.dirname(values.out), { recursive: true });
+writeFileSync(values.out, markdown);
+console.log(`\n${table}\n\n${soak}\n\nwritten to ${values.out}`);
+if (kept.length === 0) rmSync(historyDir, { recursive: true, force: true });
+process.exit(reports.some((r) => Object.keys(r.violations).length > 0) ? 1 : 0);

@@ -1,0 +1,48 @@
+import { createKV } from "@etcdkit/kv";
+import { startEtcd } from "@etcdkit/testing";
+import { createTransport, isEtcdError } from "@etcdkit/transport";
+import { describe, expect, it } from "vitest";
+
+/**
+ * Minimal reproductions of SDK bugs the fault suite found. Each is marked `it.fails` while the bug
+ * is open: when a fix lands the test passes, `it.fails` reports that, and the mark (and the
+ * matching allowance in torture-bounded.test.ts) must be removed.
+ */
+describe("SDK findings of the fault suite", () => {
+  // Bug: a write that was sent and then hit its deadline (or its AbortSignal) fails with
+  // "deadline-exceeded" / "canceled" and outcomeUnknown false, although etcd applied it: the
+  // suite records such writes as "phantom-write" (reported failed, found in the log).
+  it.fails("a put whose deadline passes after etcd received it has outcomeUnknown: true", async () => {
+    await using cluster = await startEtcd({ members: 1, proxy: true });
+    await using transport = createTransport({ endpoints: cluster.endpoints });
+    const kv = createKV(transport);
+    await kv.put("warm-up", "x"); // the connection is open: the next request is sent at once
+    cluster.members[0]!.proxy!.setMode("drop-responses"); // etcd applies the put, the answer never comes
+    const error = await kv.put("k", "v", { timeoutMs: 500 }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    cluster.members[0]!.proxy!.setMode("pass");
+    await using direct = createTransport({ endpoints: [cluster.members[0]!.clientUrl] });
+    expect((await createKV(direct).get("k"))?.text()).toBe("v"); // it was applied
+    expect(isEtcdError(error, "deadline-exceeded")).toBe(true);
+    expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true); // fails: false
+  });
+
+  it.fails("a put aborted by its signal after etcd received it has outcomeUnknown: true", async () => {
+    await using cluster = await startEtcd({ members: 1, proxy: true });
+    await using transport = createTransport({ endpoints: cluster.endpoints });
+    const kv = createKV(transport);
+    await kv.put("warm-up", "x");
+    cluster.members[0]!.proxy!.setMode("drop-responses");
+    const error = await kv.put("k", "v", { signal: AbortSignal.timeout(500) }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    cluster.members[0]!.proxy!.setMode("pass");
+    await using direct = createTransport({ endpoints: [cluster.members[0]!.clientUrl] });
+    expect((await createKV(direct).get("k"))?.text()).toBe("v");
+    expect(isEtcdError(error, "canceled")).toBe(true);
+    expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true); // fails: false
+  });
+});
