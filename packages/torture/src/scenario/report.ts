@@ -56,6 +56,7 @@ export function reportDetails(reports: readonly ScenarioReport[], perChecker = 5
   const lines: string[] = [];
   for (const r of reports) {
     lines.push(`### ${r.scenario} (seed ${r.seed}, checked in ${Math.round(r.checkMs)} ms)`, "");
+    lines.push(`Clients under test, summed: ${formatCounts(r.clientCounters).replaceAll("×", " ")}.`, "");
     for (const c of r.checks) {
       lines.push(`- ${c.checker}: **${c.status}**${c.notes.length > 0 ? ` — ${c.notes.join("; ")}` : ""}`);
       for (const v of c.violations.slice(0, perChecker)) lines.push(`  - ${v.kind}: ${v.message}`);

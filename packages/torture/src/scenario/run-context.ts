@@ -63,11 +63,16 @@ export function createManagedClient(
   membership: { generation: number },
   make: () => TortureClient,
   fixed: boolean,
+  totals?: Record<string, number>,
 ): ManagedClient {
   const id = recorder.newClient();
   let client = make();
   let generation = membership.generation;
   let closed = false;
+  const retire = async (old: TortureClient): Promise<void> => {
+    if (totals !== undefined) for (const [k, n] of Object.entries(old.counters?.() ?? {})) totals[k] = (totals[k] ?? 0) + n;
+    await old.close().catch(() => undefined);
+  };
   return {
     id,
     async current() {
@@ -75,13 +80,14 @@ export function createManagedClient(
         generation = membership.generation;
         const old = client;
         client = make();
-        await old.close().catch(() => undefined);
+        await retire(old);
       }
       return client;
     },
     async close() {
+      if (closed) return;
       closed = true;
-      await client.close().catch(() => undefined);
+      await retire(client);
     },
   };
 }

@@ -79,6 +79,8 @@ export interface ScenarioReport {
   readonly watchResumes: number;
   readonly leases: number;
   readonly faults: Readonly<Record<string, number>>;
+  /** The clients' own counters, summed (calls, retries, authentications, watch and keepalive streams). */
+  readonly clientCounters: Readonly<Record<string, number>>;
   readonly checks: readonly CheckResult[];
   /** Violations by kind, over every checker. */
   readonly violations: Readonly<Record<string, number>>;
@@ -120,6 +122,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
   const stopping = new AbortController();
   setMaxListeners(0, stopping.signal); // every waiting worker listens to it
   const membership = { generation: 0 };
+  const clientCounters: Record<string, number> = {};
   let collectorRevision = (): bigint => 0n;
   const ctx: RunContext = {
     cluster,
@@ -131,7 +134,13 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     membership,
     collectorRevision: () => collectorRevision(),
     newClient: (endpoints) =>
-      createManagedClient(recorder, membership, () => factory(endpoints ?? proxiedEndpoints(cluster, active), auth ? { auth } : {}), endpoints !== undefined),
+      createManagedClient(
+        recorder,
+        membership,
+        () => factory(endpoints ?? proxiedEndpoints(cluster, active), auth ? { auth } : {}),
+        endpoints !== undefined,
+        clientCounters,
+      ),
     log,
   };
   const referenceClient = () =>
@@ -194,6 +203,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     watchResumes: history.watches.reduce((n, w) => n + w.batches.filter((b, i) => i > 0 && b.stream !== w.batches[i - 1]!.stream).length, 0),
     leases: history.leases.length,
     faults,
+    clientCounters,
     checks: results,
     violations: countByKind(results.flatMap((r) => r.violations)),
     undecided: results.filter((r) => r.status === "unknown").map((r) => r.checker),

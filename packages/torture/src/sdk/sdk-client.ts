@@ -102,6 +102,16 @@ export function createSdkClient(options: SdkClientOptions): TortureClient {
       };
       return handle;
     },
+    counters() {
+      const t = transport.stats;
+      return {
+        calls: t.calls,
+        retries: t.retries,
+        authentications: t.authentications,
+        watchStreams: watcher.stats.streamsOpened,
+        keepAliveStreams: leases.stats.streamsOpened,
+      };
+    },
     async close() {
       await watcher.close();
       await leases.close();

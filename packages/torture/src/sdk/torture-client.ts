@@ -98,6 +98,8 @@ export interface TortureClient {
   ): Promise<{ succeeded: boolean; revision: bigint; reads: Map<string, string | null> }>;
   watch(request: WatchRequest): TortureWatch;
   grant(ttl: number, options?: TortureCallOptions): Promise<TortureLease>;
+  /** Counters of the client's own (retries, re-authentications, watch streams...), if it has any. */
+  counters?(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
