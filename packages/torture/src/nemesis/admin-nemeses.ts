@@ -27,9 +27,9 @@ export function leaderMoveNemesis(): Nemesis {
 }
 
 /**
- * Replaces a member: MemberRemove (the member shuts down), then MemberAdd of a new member with a
- * new data dir, which is started and joins. Clients made afterwards use the new membership.
- * One-shot.
+ * Replaces a member that is not the leader: MemberRemove (sent to the other members; the removed
+ * member shuts down), then MemberAdd of a new member with a new data dir, which is started and
+ * joins. Clients made afterwards use the new membership. One-shot.
  *
  * @example
  * ```ts
@@ -40,26 +40,55 @@ export function memberReplaceNemesis(): Nemesis {
   return {
     name: "member-replace",
     async inject(ctx) {
-      const i = pickMember(ctx, ctx.active.filter((m) => ctx.cluster.members[m]!.running && !ctx.cluster.members[m]!.paused));
-      if (i === undefined || ctx.active.length < 3) return undefined;
-      await ctx.cluster.waitHealthy(undefined, 10_000);
+      if (ctx.active.length < 3) return undefined;
+      await step("wait healthy", () => ctx.cluster.waitHealthy(undefined, 10_000));
+      const leader = await findLeader(ctx);
+      const i = pickMember(ctx, ctx.active.filter((m) => m !== leader));
+      if (i === undefined || leader === undefined) return undefined;
       const old = ctx.cluster.members[i]!;
-      const id = await ctx.admin.memberIdByPeerUrl(old.peerUrl);
+      const others = ctx.active.filter((m) => m !== i);
+      await ctx.admin.setEndpoints(directEndpoints(ctx.cluster, others));
+      const id = await step("member list", () => ctx.admin.memberIdByPeerUrl(old.peerUrl));
       if (id === undefined) return undefined;
-      await ctx.admin.memberRemove(id);
+      await step("member remove", () => retryAmbiguous(() => ctx.admin.memberRemove(id), ["member-not-found"]));
       ctx.active.splice(ctx.active.indexOf(i), 1);
       ctx.membership.generation++;
       await ctx.cluster.kill(i);
-      await ctx.admin.setEndpoints(directEndpoints(ctx.cluster, ctx.active));
       const pending = await ctx.cluster.addMember();
-      await ctx.admin.memberAdd(pending.peerUrl);
-      const added = await pending.start();
+      await step("member add", () => retryAmbiguous(() => ctx.admin.memberAdd(pending.peerUrl), ["peer-url-exists"]));
+      const added = await step("start new member", () => pending.start());
       ctx.active.push(added.index);
       ctx.membership.generation++;
       await ctx.admin.setEndpoints(directEndpoints(ctx.cluster, ctx.active));
       return { target: `${old.name} -> ${added.name}` };
     },
   };
+}
+
+/**
+ * Runs a membership change again after an ambiguous failure (a deadline, a lost connection);
+ * `done` are the reasons that mean an earlier attempt took effect.
+ */
+async function retryAmbiguous(run: () => Promise<void>, done: readonly string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const reason = (err as { reason?: string }).reason ?? "";
+      if (attempt > 1 && done.includes(reason)) return;
+      if (attempt >= 4 || !["deadline-exceeded", "unavailable", "outcome-unknown", "timeout", "leader-changed", "stopped", "unhealthy"].includes(reason)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
+}
+
+/** Runs one step of a nemesis; a failure names the step. */
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 /**

@@ -27,8 +27,11 @@ export interface RunContext {
   readonly membership: { generation: number };
   /** The highest revision the log collector has delivered (0n before it started). */
   collectorRevision(): bigint;
-  /** Makes a client on the active members' proxied endpoints (or the given ones). */
-  newClient(endpoints?: readonly string[]): ManagedClient;
+  /**
+   * Makes a client on the active members' proxied endpoints, or on the given ones (a function is
+   * asked again each time the client is re-made after a membership change; a list is kept).
+   */
+  newClient(endpoints?: readonly string[] | (() => readonly string[])): ManagedClient;
   /** Writes a line to the run's log (stderr for the CLI). */
   log(message: string): void;
 }
@@ -43,7 +46,7 @@ export interface RunContext {
  * ```
  */
 export interface ManagedClient {
-  /** The recorder's client ID (stays the same across re-makes: one logical client). */
+  /** The recorder's client ID of the current client (a re-made client is a new client). */
   readonly id: number;
   /** The client to use now (re-made first when the membership changed). */
   current(): Promise<TortureClient>;
@@ -65,7 +68,7 @@ export function createManagedClient(
   fixed: boolean,
   totals?: Record<string, number>,
 ): ManagedClient {
-  const id = recorder.newClient();
+  let id = recorder.newClient();
   let client = make();
   let generation = membership.generation;
   let closed = false;
@@ -74,12 +77,15 @@ export function createManagedClient(
     await old.close().catch(() => undefined);
   };
   return {
-    id,
+    get id() {
+      return id;
+    },
     async current() {
       if (!fixed && generation !== membership.generation && !closed) {
         generation = membership.generation;
         const old = client;
         client = make();
+        id = recorder.newClient();
         await retire(old);
       }
       return client;

@@ -137,14 +137,15 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
       createManagedClient(
         recorder,
         membership,
-        () => factory(endpoints ?? proxiedEndpoints(cluster, active), auth ? { auth } : {}),
-        endpoints !== undefined,
+        () => factory(typeof endpoints === "function" ? endpoints() : (endpoints ?? proxiedEndpoints(cluster, active)), auth ? { auth } : {}),
+        Array.isArray(endpoints),
         clientCounters,
       ),
     log,
   };
+  // The collector's and the final read's client: members' own URLs, following membership changes.
   const referenceClient = () =>
-    createManagedClient(recorder, membership, () => reference(directEndpoints(cluster, active), auth ? { auth } : {}), false);
+    createManagedClient(recorder, membership, () => reference(directEndpoints(cluster, active), { ...(auth ? { auth } : {}), followMembership: true }), false);
 
   const collector = await startLogCollector(ctx, referenceClient());
   collectorRevision = () => collector.revision;

@@ -40,6 +40,7 @@ export function createSdkClient(options: SdkClientOptions): TortureClient {
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 5000,
     keepAliveTimeoutMs: 3000,
     ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.followMembership ? { autoSyncIntervalMs: 1000 } : {}),
   });
   const kv = createKV(transport);
   const watcher = createWatch(transport);

@@ -123,4 +123,9 @@ export type ClientFactory = (endpoints: readonly string[], options: ClientFactor
  */
 export interface ClientFactoryOptions {
   readonly auth?: { readonly username: string; readonly password: string };
+  /**
+   * Follow membership changes by refreshing the endpoints from the member list (only for clients
+   * on members' own URLs: the list holds those, not the fault proxies).
+   */
+  readonly followMembership?: boolean;
 }

@@ -99,8 +99,8 @@ export async function runSerializableWorkload(ctx: RunContext, options: { client
   const clients = options.clients ?? 2;
   await Promise.all(
     Array.from({ length: clients }, async (_, n) => {
-      const member = ctx.active[n % ctx.active.length]!;
-      const managed = ctx.newClient([ctx.cluster.members[member]!.endpoint]);
+      // Pinned to one member; re-pinned to a member still in the cluster after a membership change.
+      const managed = ctx.newClient(() => [ctx.cluster.members[ctx.active[n % ctx.active.length]!]!.endpoint]);
       try {
         while (!ctx.stopping.aborted) {
           const client = await managed.current();
