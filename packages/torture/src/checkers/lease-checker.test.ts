@@ -67,4 +67,19 @@ describe("lease checker", () => {
     ];
     expect(kinds([late], terms)).toEqual([]);
   });
+
+  it("allows for a leader lost before the bound whose successor is seen only after it", () => {
+    // Released at 10 s, TTL 2 s: bound 14 s. The leader dies at ~12.2 s; a new leader is seen at 15.2 s.
+    const read = { key: "l/abc/0", invoke: 17_000, return: 17_010, present: true };
+    const terms: TermSample[] = [
+      { type: "term", at: 1000, prev: 700, term: 2n, leader: true },
+      { type: "term", at: 12_500, prev: 12_200, term: 2n, leader: false },
+      { type: "term", at: 15_200, prev: 14_900, term: 3n, leader: true },
+    ];
+    expect(kinds([lease({ ttl: 2, stopAt: 10_000, released: true, lostAfterMs: 1900, keyReads: [read] })], terms)).toEqual([]);
+    // The same spell starting after the bound changes nothing: the lease had to be gone by then.
+    const late: TermSample[] = [terms[0]!, { ...terms[1]!, at: 14_600, prev: 14_300 }, { ...terms[2]!, at: 16_000, prev: 15_700 }];
+    const early = { key: "l/abc/0", invoke: 14_200, return: 14_210, present: true };
+    expect(kinds([lease({ ttl: 2, stopAt: 10_000, released: true, lostAfterMs: 1900, keyReads: [early] })], late)).toEqual(["lease-keys-outlived"]);
+  });
 });

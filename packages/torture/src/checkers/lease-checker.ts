@@ -29,8 +29,10 @@ export interface LeaseCheckOptions {
  *   past the bound, is reported the same way.
  * - "lease-keys-outlived": keys attached to a lease are gone from etcd once it is revoked (a read
  *   invoked after the revoke returned must not see them), or, once renewals stopped (released or
- *   lost), within TTL + election timeout + etcd's expiry scan + slack; each leader change in that
- *   window restarts the TTL (the new leader extends every lease), which the checker allows for.
+ *   lost), within TTL + election timeout + etcd's expiry scan + slack. A leader that dies or is
+ *   cut off before then expires nothing, and its successor restarts every lease's TTL: after a
+ *   leaderless spell or a leader change that may have begun inside the window, the bound becomes
+ *   the new leader's arrival (as the leader monitor saw it) + TTL + the same allowances.
  *
  * @example
  * ```ts
@@ -41,7 +43,7 @@ export function checkLeases(history: History, options: LeaseCheckOptions = {}): 
   const slack = options.slackMs ?? 1000;
   const election = options.electionTimeoutMs ?? 500;
   const scan = options.expiryScanMs ?? 500;
-  const leaderChanges = termChanges(history.terms);
+  const leaderChanges = leaderDisruptions(history.terms);
   const violations: Violation[] = [];
   let lost = 0;
   for (const lease of history.leases) {
@@ -49,7 +51,7 @@ export function checkLeases(history: History, options: LeaseCheckOptions = {}): 
     violations.push(...checkLostInTime(lease, slack));
     violations.push(...checkKeysGone(lease, leaderChanges, slack + election + scan));
   }
-  return checkResult("lease", violations, [`${history.leases.length} leases, ${lost} lost, ${leaderChanges.length} leader changes seen`]);
+  return checkResult("lease", violations, [`${history.leases.length} leases, ${lost} lost, ${leaderChanges.length} leader changes or leaderless spells seen`]);
 }
 
 function checkLostInTime(lease: LeaseRecord, slack: number): Violation[] {
@@ -86,7 +88,7 @@ function checkLostInTime(lease: LeaseRecord, slack: number): Violation[] {
   return [];
 }
 
-function checkKeysGone(lease: LeaseRecord, leaderChanges: readonly number[], allowance: number): Violation[] {
+function checkKeysGone(lease: LeaseRecord, disruptions: readonly Disruption[], allowance: number): Violation[] {
   const label = `lease ${lease.leaseId.toString(16)} (TTL ${lease.ttl} s)`;
   const violations: Violation[] = [];
   const revokedAt = lease.revoke?.status === "ok" ? lease.revoke.return : undefined;
@@ -95,10 +97,12 @@ function checkKeysGone(lease: LeaseRecord, leaderChanges: readonly number[], all
   if (Number.isFinite(stoppedAt)) {
     const ttlMs = lease.ttl * 1000;
     bound = stoppedAt + ttlMs + allowance;
-    for (const change of leaderChanges) {
-      if (change < stoppedAt) continue;
-      if (change > bound) break;
-      bound = Math.max(bound, change + ttlMs + allowance);
+    // A disruption that may have begun before the bound leaves nobody to expire the lease until a
+    // new leader, which restarts its TTL: the bound moves to that leader's election + TTL.
+    for (const d of disruptions) {
+      if (d.led < stoppedAt) continue;
+      if (d.began > bound) break;
+      bound = Math.max(bound, d.led + ttlMs + allowance);
     }
   }
   if (revokedAt !== undefined) bound = Math.min(bound, revokedAt);
@@ -117,15 +121,32 @@ function checkKeysGone(lease: LeaseRecord, leaderChanges: readonly number[], all
   return violations;
 }
 
-/** Times at which a higher raft term was first seen. */
-function termChanges(samples: readonly TermSample[]): number[] {
-  const changes: number[] = [];
+/**
+ * A stretch in which the leader that held the leases may have stopped expiring them: from when
+ * it was last seen fine (`began`) to when a leader was seen again, in a new term or after a
+ * leaderless spell (`led`: the latest time the new leader can have taken over).
+ */
+interface Disruption {
+  readonly began: number;
+  readonly led: number;
+}
+
+/** Leaderless spells and term changes seen by the leader monitor, in time order. */
+function leaderDisruptions(samples: readonly TermSample[]): Disruption[] {
+  const sorted = [...samples].sort((a, b) => a.at - b.at);
+  const out: Disruption[] = [];
   let term = -1n;
-  for (const s of [...samples].sort((a, b) => a.at - b.at)) {
-    if (s.term > term) {
-      if (term >= 0n) changes.push(s.at);
-      term = s.term;
+  let began: number | undefined;
+  for (const s of sorted) {
+    const leader = s.leader ?? true;
+    const changed = term >= 0n && s.term > term;
+    if (!leader) began ??= s.prev ?? s.at;
+    else if (began !== undefined || changed) {
+      out.push({ began: began ?? s.prev ?? s.at, led: s.at });
+      began = undefined;
     }
+    if (s.term > term) term = s.term;
   }
-  return changes;
+  if (began !== undefined) out.push({ began, led: Infinity });
+  return out;
 }

@@ -303,17 +303,22 @@ export interface NemesisRecord {
 }
 
 /**
- * The highest raft term any member reported at a moment (a term change is a leader change).
+ * What the leader monitor saw when something changed: the highest raft term any member reported,
+ * and whether a reachable member was leader. `prev` is when the poll before this one ran (the
+ * change happened between `prev` and `at`).
  *
  * @example
  * ```ts
- * const sample: TermSample = { type: "term", at: 5000, term: 3n };
+ * const sample: TermSample = { type: "term", at: 5000, prev: 4700, term: 3n, leader: true };
  * ```
  */
 export interface TermSample {
   readonly type: "term";
   readonly at: number;
+  readonly prev?: number;
   readonly term: bigint;
+  /** False when no member that answered was leader (killed, paused or cut-off leader, election). */
+  readonly leader?: boolean;
 }
 
 /**

@@ -3,8 +3,9 @@ import { directEndpoints, pause, type RunContext } from "../scenario/run-context
 
 /**
  * Polls every active member's Status (directly, not through the fault proxies) every
- * `intervalMs` and records the highest raft term whenever it grows: the leader changes the lease
- * checker allows for. Returns a function that stops it.
+ * `intervalMs` and records the highest raft term and whether any member that answered is leader,
+ * whenever either changes: the leaderless periods and leader changes the lease checker allows for.
+ * Returns a function that stops it.
  *
  * @example
  * ```ts
@@ -15,17 +16,26 @@ import { directEndpoints, pause, type RunContext } from "../scenario/run-context
 export function startTermMonitor(ctx: RunContext, intervalMs = 300): () => Promise<void> {
   const stop = new AbortController();
   let term = -1n;
+  let leader = true;
+  let prev = monotonicNow();
   const loop = (async () => {
     while (!stop.signal.aborted) {
       const urls = directEndpoints(ctx.cluster, ctx.active);
       const statuses = await Promise.all(urls.map((url) => ctx.admin.status(url, 1000).catch(() => undefined)));
       const at = monotonicNow();
       let max = -1n;
-      for (const s of statuses) if (s !== undefined && s.raftTerm > max) max = s.raftTerm;
-      if (max > term) {
-        term = max;
-        ctx.recorder.write({ type: "term", at, term: max });
+      let hasLeader = false;
+      for (const s of statuses) {
+        if (s === undefined) continue;
+        if (s.raftTerm > max) max = s.raftTerm;
+        if (s.isLeader) hasLeader = true;
       }
+      if (max > term || hasLeader !== leader) {
+        if (max > term) term = max;
+        leader = hasLeader;
+        ctx.recorder.write({ type: "term", at, prev, term, leader: hasLeader });
+      }
+      prev = at;
       await pause(intervalMs, stop.signal);
     }
   })();

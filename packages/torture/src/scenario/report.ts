@@ -1,3 +1,5 @@
+import { countByKind } from "../checkers/violation.js";
+import { knownBugOf } from "./known-bugs.js";
 import type { ScenarioReport } from "./run-scenario.js";
 import { soakVerdict, type SoakSample } from "./soak.js";
 
@@ -27,8 +29,8 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
  */
 export function reportTable(reports: readonly ScenarioReport[]): string {
   const rows = [
-    "| scenario | s | operations (ok / failed / unknown) | faults injected | violations | undecided | watches / events / resumes | leases | client heap start → end | handles start → end |",
-    "| :-- | --: | :-- | :-- | :-- | :-- | :-- | --: | :-- | :-- |",
+    "| scenario | s | operations (ok / failed / unknown) | faults injected | violations | of which the open SDK bug | undecided | watches / events / resumes | leases | client heap start → end | handles start → end |",
+    "| :-- | --: | :-- | :-- | :-- | :-- | :-- | :-- | --: | :-- | :-- |",
   ];
   for (const r of reports) {
     const first = r.samples[0];
@@ -36,12 +38,18 @@ export function reportTable(reports: readonly ScenarioReport[]): string {
     rows.push(
       `| ${r.scenario} | ${Math.round(r.durationMs / 1000)} | ${r.operations} (${r.ok} / ${r.failed} / ${r.unknown}) | ${formatCounts(r.faults)} | ${
         Object.keys(r.violations).length === 0 ? "**none**" : `**${formatCounts(r.violations)}**`
-      } | ${r.undecided.length === 0 ? "—" : r.undecided.join(", ")} | ${r.watches} / ${r.watchEvents} / ${r.watchResumes} | ${r.leases} | ${
+      } | ${knownCounts(r)} | ${r.undecided.length === 0 ? "—" : r.undecided.join(", ")} | ${r.watches} / ${r.watchEvents} / ${r.watchResumes} | ${r.leases} | ${
         first && last ? `${mb(first.heapUsed)} → ${mb(last.heapUsed)}` : "—"
       } | ${first && last ? `${first.handles} → ${last.handles}` : "—"} |`,
     );
   }
   return rows.join("\n");
+}
+
+/** Violations of known SDK bugs, by kind. */
+function knownCounts(r: ScenarioReport): string {
+  const known = r.checks.flatMap((c) => c.violations.filter((v) => knownBugOf(v) !== undefined));
+  return known.length === 0 ? "—" : formatCounts(countByKind(known));
 }
 
 /**
@@ -59,7 +67,10 @@ export function reportDetails(reports: readonly ScenarioReport[], perChecker = 5
     lines.push(`Clients under test, summed: ${formatCounts(r.clientCounters).replaceAll("×", " ")}.`, "");
     for (const c of r.checks) {
       lines.push(`- ${c.checker}: **${c.status}**${c.notes.length > 0 ? ` — ${c.notes.join("; ")}` : ""}`);
-      for (const v of c.violations.slice(0, perChecker)) lines.push(`  - ${v.kind}: ${v.message}`);
+      for (const v of c.violations.slice(0, perChecker)) {
+        const bug = knownBugOf(v);
+        lines.push(`  - ${v.kind}: ${v.message}${bug ? ` (open SDK bug ${bug.id})` : ""}`);
+      }
       if (c.violations.length > perChecker) lines.push(`  - … ${c.violations.length - perChecker} more`);
     }
     lines.push("");
