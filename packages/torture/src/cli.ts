@@ -64,7 +64,7 @@ const markdown = [
   "",
   table,
   "",
-  "Client heap and handles, sampled every 5 s during the traffic (heap after a full GC):",
+  "Client heap and handles, sampled every 5 s during the traffic while no fault was in place (heap after a full GC; handles without the harness's listening proxies and etcd child processes):",
   "",
   soak,
   "",

@@ -36,6 +36,7 @@ export async function runNemesisLoop(ctx: RunContext, nemeses: readonly Nemesis[
     let target = "";
     let error: string | undefined;
     let revision: bigint | undefined;
+    ctx.faults.active = true;
     try {
       const fault = await nemesis.inject(ctx);
       if (fault === undefined) continue;
@@ -50,6 +51,9 @@ export async function runNemesisLoop(ctx: RunContext, nemeses: readonly Nemesis[
       error = err instanceof Error ? err.message.split("\n")[0] : String(err);
       counts[`${nemesis.name} (failed)`] = (counts[`${nemesis.name} (failed)`] ?? 0) + 1;
       ctx.log(`nemesis ${nemesis.name} failed: ${error}`);
+    } finally {
+      ctx.faults.active = false;
+      ctx.faults.healedAt = monotonicNow();
     }
     ctx.recorder.write({
       type: "nemesis",

@@ -20,7 +20,8 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
 
 /**
  * The table of a run: one row per scenario (operations, faults injected, violations by kind,
- * unknown outcomes, watch and lease counts, client heap and handles at start and end).
+ * unknown outcomes, watch and lease counts, client heap and handles at the first and last quiet
+ * sample).
  *
  * @example
  * ```ts
@@ -33,8 +34,9 @@ export function reportTable(reports: readonly ScenarioReport[]): string {
     "| :-- | --: | :-- | :-- | :-- | :-- | :-- | :-- | --: | :-- | :-- |",
   ];
   for (const r of reports) {
-    const first = r.samples[0];
-    const last = r.samples[r.samples.length - 1];
+    const quiet = r.samples.filter((s) => s.quiet);
+    const first = quiet[0];
+    const last = quiet[quiet.length - 1];
     rows.push(
       `| ${r.scenario} | ${Math.round(r.durationMs / 1000)} | ${r.operations} (${r.ok} / ${r.failed} / ${r.unknown}) | ${formatCounts(r.faults)} | ${
         Object.keys(r.violations).length === 0 ? "**none**" : `**${formatCounts(r.violations)}**`

@@ -25,6 +25,8 @@ export interface RunContext {
   readonly active: number[];
   /** Bumped whenever `active` changes: clients made before are re-made with the new endpoints. */
   readonly membership: { generation: number };
+  /** Whether a fault is in place now, and when the last one was healed (monotonic ms). */
+  readonly faults: { active: boolean; healedAt: number };
   /** The highest revision the log collector has delivered (0n before it started). */
   collectorRevision(): bigint;
   /**

@@ -122,6 +122,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
   const stopping = new AbortController();
   setMaxListeners(0, stopping.signal); // every waiting worker listens to it
   const membership = { generation: 0 };
+  const faults = { active: false, healedAt: 0 };
   const clientCounters: Record<string, number> = {};
   let collectorRevision = (): bigint => 0n;
   const ctx: RunContext = {
@@ -132,6 +133,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     stopping: stopping.signal,
     active,
     membership,
+    faults,
     collectorRevision: () => collectorRevision(),
     newClient: (endpoints) =>
       createManagedClient(
@@ -161,13 +163,13 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
   ]);
 
   // Samples during the traffic only (the first one after the clients connected).
-  const soak = startSoakSampler(options.sampleIntervalMs ?? 5000);
+  const soak = startSoakSampler(options.sampleIntervalMs ?? 5000, () => !faults.active && monotonicNow() - faults.healedAt > 1000);
   const nemesisStop = new AbortController();
   const nemesis = runNemesisLoop(ctx, spec.nemeses, spec.timing, nemesisStop.signal);
   await pause(durationMs);
   const samples = soak.stop();
   nemesisStop.abort();
-  const faults = await nemesis;
+  const injected = await nemesis;
   await healAll(ctx);
   await cluster.waitHealthy(undefined, 30_000).catch((err: unknown) => log(`${spec.name}: cluster not healthy after healing: ${String(err)}`));
   stopping.abort();
@@ -203,7 +205,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     watchEvents: history.watches.reduce((n, w) => n + w.batches.reduce((m, b) => m + b.events.length, 0), 0),
     watchResumes: history.watches.reduce((n, w) => n + w.batches.filter((b, i) => i > 0 && b.stream !== w.batches[i - 1]!.stream).length, 0),
     leases: history.leases.length,
-    faults,
+    faults: injected,
     clientCounters,
     checks: results,
     violations: countByKind(results.flatMap((r) => r.violations)),
@@ -211,7 +213,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     samples,
     checkMs,
   };
-  log(`${spec.name}: ${report.operations} operations, faults ${JSON.stringify(faults)}, violations ${JSON.stringify(report.violations)}`);
+  log(`${spec.name}: ${report.operations} operations, faults ${JSON.stringify(injected)}, violations ${JSON.stringify(report.violations)}`);
   return report;
 }
 
