@@ -2,7 +2,8 @@
  * `pnpm generate`: proto/ → gen/ (the @etcdkit/api package).
  *
  * 1. `buf generate` with the local protoc-gen-es (buf.gen.yaml) into a staging directory.
- * 2. Descriptors are embedded as plain objects, not base64 (no descriptor.proto at run time).
+ * 2. Descriptors are embedded as plain objects, one per type, not base64 (no descriptor.proto at
+ *    run time, and a bundle carries only the types it reaches).
  * 3. The annotations extracted by proto:sync (proto/annotations.json) become two small
  *    generated tables, so no bundle needs descriptor.proto to know an RPC's HTTP route
  *    or the etcd version that introduced a field.

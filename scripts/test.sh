@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `npm test`: from a fresh clone on Debian with only Node.js and npm, install what is
-# missing (pnpm, dependencies, etcd), check gen/ is current, build, and run every test.
+# missing (pnpm, dependencies with the Bun, Deno and workerd binaries, etcd, Chromium), check
+# gen/ is current, build, and run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-tools.sh
 
 ensure_pnpm
 ensure_etcd --with-sources
+ensure_chromium
 echo "== install"
 pnpm install --frozen-lockfile
 echo "== gen/ is current against proto/"

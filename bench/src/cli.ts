@@ -6,11 +6,13 @@
 import { resolve } from "node:path";
 import { listFlag, parseArgs, secondsFlag } from "./args.js";
 import { suites as baseSuites } from "./suites/index.js";
+import { coldStartSuite } from "./suites/cold-start.js";
+import { concurrencySuite } from "./suites/concurrency.js";
 import { leaseScaleSuite } from "./suites/lease-scale.js";
 import { watchScaleSuite } from "./suites/watch-scale.js";
 import type { SuiteOptions } from "./suites/types.js";
 
-const suites = [...baseSuites, watchScaleSuite, leaseScaleSuite];
+const suites = [...baseSuites, watchScaleSuite, leaseScaleSuite, coldStartSuite, concurrencySuite];
 
 const USAGE = `usage: pnpm bench <suite> [options]
 

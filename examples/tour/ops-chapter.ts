@@ -20,10 +20,9 @@ import type { TourContext } from "./tour-context.js";
 export async function opsChapter(ctx: TourContext): Promise<void> {
   ctx.say("— operations: cluster, maintenance, auth —");
   const transport = createTransport({ endpoints: ctx.endpoints });
-  // Calls about one member (status, hashKV, snapshot, ...) get a short-lived transport to it.
-  const connect = (endpoint: string) => createTransport({ endpoints: [endpoint] });
-  const cluster = createCluster(transport, { connect });
-  const maintenance = createMaintenance(transport, { connect });
+  // Calls about one member (status, hashKV, snapshot, ...) go over the transport's connection to it.
+  const cluster = createCluster(transport);
+  const maintenance = createMaintenance(transport);
   const auth = createAuth(transport);
   const dir = await mkdtemp(join(tmpdir(), "etcdkit-tour-"));
   try {

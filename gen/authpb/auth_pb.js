@@ -2,41 +2,38 @@
 // @generated from file authpb/auth.proto (package authpb, syntax proto3)
 /* eslint-disable */
 
-import { enumDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
-import { embeddedFile } from "../runtime/embedded-file.js";
+import { tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { complete, file, message, nestedEnum } from "../runtime/descriptors.js";
 
-/**
- * Describes the file authpb/auth.proto.
- */
-export const file_authpb_auth = /*@__PURE__*/
-  embeddedFile({"name":"authpb/auth.proto","package":"authpb","messageType":[{"name":"UserAddOptions","field":[{"name":"no_password","number":1,"label":1,"type":8}]},{"name":"User","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"password","number":2,"label":1,"type":12},{"name":"roles","number":3,"label":3,"type":9},{"name":"options","number":4,"label":1,"type":11,"typeName":".authpb.UserAddOptions"}]},{"name":"Permission","field":[{"name":"permType","number":1,"label":1,"type":14,"typeName":".authpb.Permission.Type"},{"name":"key","number":2,"label":1,"type":12},{"name":"range_end","number":3,"label":1,"type":12}],"enumType":[{"name":"Type","value":[{"name":"READ","number":0},{"name":"WRITE","number":1},{"name":"READWRITE","number":2}]}]},{"name":"Role","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"keyPermission","number":2,"label":3,"type":11,"typeName":".authpb.Permission"}]}],"syntax":"proto3"});
+const $file = /*@__PURE__*/
+  file({"name":"authpb/auth.proto","package":"authpb","syntax":"proto3"});
 
 /**
  * Describes the message authpb.UserAddOptions.
  * Use `create(UserAddOptionsSchema)` to create a new message.
  */
 export const UserAddOptionsSchema = /*@__PURE__*/
-  messageDesc(file_authpb_auth, 0);
+  message($file, {"name":"UserAddOptions","field":[{"name":"no_password","number":1,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message authpb.User.
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema = /*@__PURE__*/
-  messageDesc(file_authpb_auth, 1);
+  message($file, {"name":"User","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"password","number":2,"label":1,"type":12},{"name":"roles","number":3,"label":3,"type":9},{"name":"options","number":4,"label":1,"type":11,"typeName":".authpb.UserAddOptions"}]}, [UserAddOptionsSchema]);
 
 /**
  * Describes the message authpb.Permission.
  * Use `create(PermissionSchema)` to create a new message.
  */
 export const PermissionSchema = /*@__PURE__*/
-  messageDesc(file_authpb_auth, 2);
+  message($file, {"name":"Permission","field":[{"name":"permType","number":1,"label":1,"type":14,"typeName":".authpb.Permission.Type"},{"name":"key","number":2,"label":1,"type":12},{"name":"range_end","number":3,"label":1,"type":12}],"enumType":[{"name":"Type","value":[{"name":"READ","number":0},{"name":"WRITE","number":1},{"name":"READWRITE","number":2}]}]}, []);
 
 /**
  * Describes the enum authpb.Permission.Type.
  */
 export const Permission_TypeSchema = /*@__PURE__*/
-  enumDesc(file_authpb_auth, 2, 0);
+  nestedEnum(PermissionSchema, 0);
 
 /**
  * @generated from enum authpb.Permission.Type
@@ -49,5 +46,10 @@ export const Permission_Type = /*@__PURE__*/
  * Use `create(RoleSchema)` to create a new message.
  */
 export const RoleSchema = /*@__PURE__*/
-  messageDesc(file_authpb_auth, 3);
+  message($file, {"name":"Role","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"keyPermission","number":2,"label":3,"type":11,"typeName":".authpb.Permission"}]}, [PermissionSchema]);
 
+/**
+ * Describes the file authpb/auth.proto.
+ */
+export const file_authpb_auth = /*@__PURE__*/
+  complete($file, [], [UserAddOptionsSchema, UserSchema, PermissionSchema, RoleSchema], [], []);

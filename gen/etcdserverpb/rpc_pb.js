@@ -2,36 +2,45 @@
 // @generated from file etcdserverpb/rpc.proto (package etcdserverpb, syntax proto3)
 /* eslint-disable */
 
-import { enumDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
-import { embeddedFile } from "../runtime/embedded-file.js";
-import { file_mvccpb_kv } from "../mvccpb/kv_pb.js";
-import { file_authpb_auth } from "../authpb/auth_pb.js";
+import { tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { complete, enumType, file, member, message, messages, nestedEnum, service } from "../runtime/descriptors.js";
+import { PermissionSchema, UserAddOptionsSchema, file_authpb_auth } from "../authpb/auth_pb.js";
+import { EventSchema, KeyValueSchema, file_mvccpb_kv } from "../mvccpb/kv_pb.js";
+
+const $file = /*@__PURE__*/
+  file({"name":"etcdserverpb/rpc.proto","package":"etcdserverpb","syntax":"proto3"});
 
 /**
- * Describes the file etcdserverpb/rpc.proto.
+ * Describes the enum etcdserverpb.AlarmType.
  */
-export const file_etcdserverpb_rpc = /*@__PURE__*/
-  embeddedFile({"name":"etcdserverpb/rpc.proto","package":"etcdserverpb","messageType":[{"name":"ResponseHeader","field":[{"name":"cluster_id","number":1,"label":1,"type":4},{"name":"member_id","number":2,"label":1,"type":4},{"name":"revision","number":3,"label":1,"type":3},{"name":"raft_term","number":4,"label":1,"type":4}]},{"name":"RangeRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"range_end","number":2,"label":1,"type":12},{"name":"limit","number":3,"label":1,"type":3},{"name":"revision","number":4,"label":1,"type":3},{"name":"sort_order","number":5,"label":1,"type":14,"typeName":".etcdserverpb.RangeRequest.SortOrder"},{"name":"sort_target","number":6,"label":1,"type":14,"typeName":".etcdserverpb.RangeRequest.SortTarget"},{"name":"serializable","number":7,"label":1,"type":8},{"name":"keys_only","number":8,"label":1,"type":8},{"name":"count_only","number":9,"label":1,"type":8},{"name":"min_mod_revision","number":10,"label":1,"type":3},{"name":"max_mod_revision","number":11,"label":1,"type":3},{"name":"min_create_revision","number":12,"label":1,"type":3},{"name":"max_create_revision","number":13,"label":1,"type":3}],"enumType":[{"name":"SortOrder","value":[{"name":"NONE","number":0},{"name":"ASCEND","number":1},{"name":"DESCEND","number":2}]},{"name":"SortTarget","value":[{"name":"KEY","number":0},{"name":"VERSION","number":1},{"name":"CREATE","number":2},{"name":"MOD","number":3},{"name":"VALUE","number":4}]}]},{"name":"RangeResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"kvs","number":2,"label":3,"type":11,"typeName":".mvccpb.KeyValue"},{"name":"more","number":3,"label":1,"type":8},{"name":"count","number":4,"label":1,"type":3}]},{"name":"PutRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"value","number":2,"label":1,"type":12},{"name":"lease","number":3,"label":1,"type":3},{"name":"prev_kv","number":4,"label":1,"type":8},{"name":"ignore_value","number":5,"label":1,"type":8},{"name":"ignore_lease","number":6,"label":1,"type":8}]},{"name":"PutResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"prev_kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}]},{"name":"DeleteRangeRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"range_end","number":2,"label":1,"type":12},{"name":"prev_kv","number":3,"label":1,"type":8}]},{"name":"DeleteRangeResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"deleted","number":2,"label":1,"type":3},{"name":"prev_kvs","number":3,"label":3,"type":11,"typeName":".mvccpb.KeyValue"}]},{"name":"RequestOp","field":[{"name":"request_range","number":1,"label":1,"type":11,"typeName":".etcdserverpb.RangeRequest","oneofIndex":0},{"name":"request_put","number":2,"label":1,"type":11,"typeName":".etcdserverpb.PutRequest","oneofIndex":0},{"name":"request_delete_range","number":3,"label":1,"type":11,"typeName":".etcdserverpb.DeleteRangeRequest","oneofIndex":0},{"name":"request_txn","number":4,"label":1,"type":11,"typeName":".etcdserverpb.TxnRequest","oneofIndex":0}],"oneofDecl":[{"name":"request"}]},{"name":"ResponseOp","field":[{"name":"response_range","number":1,"label":1,"type":11,"typeName":".etcdserverpb.RangeResponse","oneofIndex":0},{"name":"response_put","number":2,"label":1,"type":11,"typeName":".etcdserverpb.PutResponse","oneofIndex":0},{"name":"response_delete_range","number":3,"label":1,"type":11,"typeName":".etcdserverpb.DeleteRangeResponse","oneofIndex":0},{"name":"response_txn","number":4,"label":1,"type":11,"typeName":".etcdserverpb.TxnResponse","oneofIndex":0}],"oneofDecl":[{"name":"response"}]},{"name":"Compare","field":[{"name":"result","number":1,"label":1,"type":14,"typeName":".etcdserverpb.Compare.CompareResult"},{"name":"target","number":2,"label":1,"type":14,"typeName":".etcdserverpb.Compare.CompareTarget"},{"name":"key","number":3,"label":1,"type":12},{"name":"version","number":4,"label":1,"type":3,"oneofIndex":0},{"name":"create_revision","number":5,"label":1,"type":3,"oneofIndex":0},{"name":"mod_revision","number":6,"label":1,"type":3,"oneofIndex":0},{"name":"value","number":7,"label":1,"type":12,"oneofIndex":0},{"name":"lease","number":8,"label":1,"type":3,"oneofIndex":0},{"name":"range_end","number":64,"label":1,"type":12}],"enumType":[{"name":"CompareResult","value":[{"name":"EQUAL","number":0},{"name":"GREATER","number":1},{"name":"LESS","number":2},{"name":"NOT_EQUAL","number":3}]},{"name":"CompareTarget","value":[{"name":"VERSION","number":0},{"name":"CREATE","number":1},{"name":"MOD","number":2},{"name":"VALUE","number":3},{"name":"LEASE","number":4}]}],"oneofDecl":[{"name":"target_union"}]},{"name":"TxnRequest","field":[{"name":"compare","number":1,"label":3,"type":11,"typeName":".etcdserverpb.Compare"},{"name":"success","number":2,"label":3,"type":11,"typeName":".etcdserverpb.RequestOp"},{"name":"failure","number":3,"label":3,"type":11,"typeName":".etcdserverpb.RequestOp"}]},{"name":"TxnResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"succeeded","number":2,"label":1,"type":8},{"name":"responses","number":3,"label":3,"type":11,"typeName":".etcdserverpb.ResponseOp"}]},{"name":"CompactionRequest","field":[{"name":"revision","number":1,"label":1,"type":3},{"name":"physical","number":2,"label":1,"type":8}]},{"name":"CompactionResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"HashRequest"},{"name":"HashKVRequest","field":[{"name":"revision","number":1,"label":1,"type":3}]},{"name":"HashKVResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"hash","number":2,"label":1,"type":13},{"name":"compact_revision","number":3,"label":1,"type":3}]},{"name":"HashResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"hash","number":2,"label":1,"type":13}]},{"name":"SnapshotRequest"},{"name":"SnapshotResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"remaining_bytes","number":2,"label":1,"type":4},{"name":"blob","number":3,"label":1,"type":12}]},{"name":"WatchRequest","field":[{"name":"create_request","number":1,"label":1,"type":11,"typeName":".etcdserverpb.WatchCreateRequest","oneofIndex":0},{"name":"cancel_request","number":2,"label":1,"type":11,"typeName":".etcdserverpb.WatchCancelRequest","oneofIndex":0},{"name":"progress_request","number":3,"label":1,"type":11,"typeName":".etcdserverpb.WatchProgressRequest","oneofIndex":0}],"oneofDecl":[{"name":"request_union"}]},{"name":"WatchCreateRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"range_end","number":2,"label":1,"type":12},{"name":"start_revision","number":3,"label":1,"type":3},{"name":"progress_notify","number":4,"label":1,"type":8},{"name":"filters","number":5,"label":3,"type":14,"typeName":".etcdserverpb.WatchCreateRequest.FilterType"},{"name":"prev_kv","number":6,"label":1,"type":8},{"name":"watch_id","number":7,"label":1,"type":3},{"name":"fragment","number":8,"label":1,"type":8}],"enumType":[{"name":"FilterType","value":[{"name":"NOPUT","number":0},{"name":"NODELETE","number":1}]}]},{"name":"WatchCancelRequest","field":[{"name":"watch_id","number":1,"label":1,"type":3}]},{"name":"WatchProgressRequest"},{"name":"WatchResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"watch_id","number":2,"label":1,"type":3},{"name":"created","number":3,"label":1,"type":8},{"name":"canceled","number":4,"label":1,"type":8},{"name":"compact_revision","number":5,"label":1,"type":3},{"name":"cancel_reason","number":6,"label":1,"type":9},{"name":"fragment","number":7,"label":1,"type":8},{"name":"events","number":11,"label":3,"type":11,"typeName":".mvccpb.Event"}]},{"name":"LeaseGrantRequest","field":[{"name":"TTL","number":1,"label":1,"type":3},{"name":"ID","number":2,"label":1,"type":3}]},{"name":"LeaseGrantResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"ID","number":2,"label":1,"type":3},{"name":"TTL","number":3,"label":1,"type":3},{"name":"error","number":4,"label":1,"type":9}]},{"name":"LeaseRevokeRequest","field":[{"name":"ID","number":1,"label":1,"type":3}]},{"name":"LeaseRevokeResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"LeaseCheckpoint","field":[{"name":"ID","number":1,"label":1,"type":3},{"name":"remaining_TTL","number":2,"label":1,"type":3}]},{"name":"LeaseCheckpointRequest","field":[{"name":"checkpoints","number":1,"label":3,"type":11,"typeName":".etcdserverpb.LeaseCheckpoint"}]},{"name":"LeaseCheckpointResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"LeaseKeepAliveRequest","field":[{"name":"ID","number":1,"label":1,"type":3}]},{"name":"LeaseKeepAliveResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"ID","number":2,"label":1,"type":3},{"name":"TTL","number":3,"label":1,"type":3}]},{"name":"LeaseTimeToLiveRequest","field":[{"name":"ID","number":1,"label":1,"type":3},{"name":"keys","number":2,"label":1,"type":8}]},{"name":"LeaseTimeToLiveResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"ID","number":2,"label":1,"type":3},{"name":"TTL","number":3,"label":1,"type":3},{"name":"grantedTTL","number":4,"label":1,"type":3},{"name":"keys","number":5,"label":3,"type":12}]},{"name":"LeaseLeasesRequest"},{"name":"LeaseStatus","field":[{"name":"ID","number":1,"label":1,"type":3}]},{"name":"LeaseLeasesResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"leases","number":2,"label":3,"type":11,"typeName":".etcdserverpb.LeaseStatus"}]},{"name":"Member","field":[{"name":"ID","number":1,"label":1,"type":4},{"name":"name","number":2,"label":1,"type":9},{"name":"peerURLs","number":3,"label":3,"type":9},{"name":"clientURLs","number":4,"label":3,"type":9},{"name":"isLearner","number":5,"label":1,"type":8}]},{"name":"MemberAddRequest","field":[{"name":"peerURLs","number":1,"label":3,"type":9},{"name":"isLearner","number":2,"label":1,"type":8}]},{"name":"MemberAddResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"member","number":2,"label":1,"type":11,"typeName":".etcdserverpb.Member"},{"name":"members","number":3,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]},{"name":"MemberRemoveRequest","field":[{"name":"ID","number":1,"label":1,"type":4}]},{"name":"MemberRemoveResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]},{"name":"MemberUpdateRequest","field":[{"name":"ID","number":1,"label":1,"type":4},{"name":"peerURLs","number":2,"label":3,"type":9}]},{"name":"MemberUpdateResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]},{"name":"MemberListRequest"},{"name":"MemberListResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]},{"name":"MemberPromoteRequest","field":[{"name":"ID","number":1,"label":1,"type":4}]},{"name":"MemberPromoteResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]},{"name":"DefragmentRequest"},{"name":"DefragmentResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"MoveLeaderRequest","field":[{"name":"targetID","number":1,"label":1,"type":4}]},{"name":"MoveLeaderResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AlarmRequest","field":[{"name":"action","number":1,"label":1,"type":14,"typeName":".etcdserverpb.AlarmRequest.AlarmAction"},{"name":"memberID","number":2,"label":1,"type":4},{"name":"alarm","number":3,"label":1,"type":14,"typeName":".etcdserverpb.AlarmType"}],"enumType":[{"name":"AlarmAction","value":[{"name":"GET","number":0},{"name":"ACTIVATE","number":1},{"name":"DEACTIVATE","number":2}]}]},{"name":"AlarmMember","field":[{"name":"memberID","number":1,"label":1,"type":4},{"name":"alarm","number":2,"label":1,"type":14,"typeName":".etcdserverpb.AlarmType"}]},{"name":"AlarmResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"alarms","number":2,"label":3,"type":11,"typeName":".etcdserverpb.AlarmMember"}]},{"name":"StatusRequest"},{"name":"StatusResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"version","number":2,"label":1,"type":9},{"name":"dbSize","number":3,"label":1,"type":3},{"name":"leader","number":4,"label":1,"type":4},{"name":"raftIndex","number":5,"label":1,"type":4},{"name":"raftTerm","number":6,"label":1,"type":4},{"name":"raftAppliedIndex","number":7,"label":1,"type":4},{"name":"errors","number":8,"label":3,"type":9},{"name":"dbSizeInUse","number":9,"label":1,"type":3},{"name":"isLearner","number":10,"label":1,"type":8}]},{"name":"AuthEnableRequest"},{"name":"AuthDisableRequest"},{"name":"AuthenticateRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"password","number":2,"label":1,"type":9}]},{"name":"AuthUserAddRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"password","number":2,"label":1,"type":9},{"name":"options","number":3,"label":1,"type":11,"typeName":".authpb.UserAddOptions"}]},{"name":"AuthUserGetRequest","field":[{"name":"name","number":1,"label":1,"type":9}]},{"name":"AuthUserDeleteRequest","field":[{"name":"name","number":1,"label":1,"type":9}]},{"name":"AuthUserChangePasswordRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"password","number":2,"label":1,"type":9}]},{"name":"AuthUserGrantRoleRequest","field":[{"name":"user","number":1,"label":1,"type":9},{"name":"role","number":2,"label":1,"type":9}]},{"name":"AuthUserRevokeRoleRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"role","number":2,"label":1,"type":9}]},{"name":"AuthRoleAddRequest","field":[{"name":"name","number":1,"label":1,"type":9}]},{"name":"AuthRoleGetRequest","field":[{"name":"role","number":1,"label":1,"type":9}]},{"name":"AuthUserListRequest"},{"name":"AuthRoleListRequest"},{"name":"AuthRoleDeleteRequest","field":[{"name":"role","number":1,"label":1,"type":9}]},{"name":"AuthRoleGrantPermissionRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"perm","number":2,"label":1,"type":11,"typeName":".authpb.Permission"}]},{"name":"AuthRoleRevokePermissionRequest","field":[{"name":"role","number":1,"label":1,"type":9},{"name":"key","number":2,"label":1,"type":12},{"name":"range_end","number":3,"label":1,"type":12}]},{"name":"AuthEnableResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthDisableResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthenticateResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"token","number":2,"label":1,"type":9}]},{"name":"AuthUserAddResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthUserGetResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"roles","number":2,"label":3,"type":9}]},{"name":"AuthUserDeleteResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthUserChangePasswordResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthUserGrantRoleResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthUserRevokeRoleResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthRoleAddResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthRoleGetResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"perm","number":2,"label":3,"type":11,"typeName":".authpb.Permission"}]},{"name":"AuthRoleListResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"roles","number":2,"label":3,"type":9}]},{"name":"AuthUserListResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"users","number":2,"label":3,"type":9}]},{"name":"AuthRoleDeleteResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthRoleGrantPermissionResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"AuthRoleRevokePermissionResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}],"enumType":[{"name":"AlarmType","value":[{"name":"NONE","number":0},{"name":"NOSPACE","number":1},{"name":"CORRUPT","number":2}]}],"service":[{"name":"KV","method":[{"name":"Range","inputType":".etcdserverpb.RangeRequest","outputType":".etcdserverpb.RangeResponse","options":{}},{"name":"Put","inputType":".etcdserverpb.PutRequest","outputType":".etcdserverpb.PutResponse","options":{}},{"name":"DeleteRange","inputType":".etcdserverpb.DeleteRangeRequest","outputType":".etcdserverpb.DeleteRangeResponse","options":{}},{"name":"Txn","inputType":".etcdserverpb.TxnRequest","outputType":".etcdserverpb.TxnResponse","options":{}},{"name":"Compact","inputType":".etcdserverpb.CompactionRequest","outputType":".etcdserverpb.CompactionResponse","options":{}}]},{"name":"Watch","method":[{"name":"Watch","inputType":".etcdserverpb.WatchRequest","outputType":".etcdserverpb.WatchResponse","options":{},"clientStreaming":true,"serverStreaming":true}]},{"name":"Lease","method":[{"name":"LeaseGrant","inputType":".etcdserverpb.LeaseGrantRequest","outputType":".etcdserverpb.LeaseGrantResponse","options":{}},{"name":"LeaseRevoke","inputType":".etcdserverpb.LeaseRevokeRequest","outputType":".etcdserverpb.LeaseRevokeResponse","options":{}},{"name":"LeaseKeepAlive","inputType":".etcdserverpb.LeaseKeepAliveRequest","outputType":".etcdserverpb.LeaseKeepAliveResponse","options":{},"clientStreaming":true,"serverStreaming":true},{"name":"LeaseTimeToLive","inputType":".etcdserverpb.LeaseTimeToLiveRequest","outputType":".etcdserverpb.LeaseTimeToLiveResponse","options":{}},{"name":"LeaseLeases","inputType":".etcdserverpb.LeaseLeasesRequest","outputType":".etcdserverpb.LeaseLeasesResponse","options":{}}]},{"name":"Cluster","method":[{"name":"MemberAdd","inputType":".etcdserverpb.MemberAddRequest","outputType":".etcdserverpb.MemberAddResponse","options":{}},{"name":"MemberRemove","inputType":".etcdserverpb.MemberRemoveRequest","outputType":".etcdserverpb.MemberRemoveResponse","options":{}},{"name":"MemberUpdate","inputType":".etcdserverpb.MemberUpdateRequest","outputType":".etcdserverpb.MemberUpdateResponse","options":{}},{"name":"MemberList","inputType":".etcdserverpb.MemberListRequest","outputType":".etcdserverpb.MemberListResponse","options":{}},{"name":"MemberPromote","inputType":".etcdserverpb.MemberPromoteRequest","outputType":".etcdserverpb.MemberPromoteResponse","options":{}}]},{"name":"Maintenance","method":[{"name":"Alarm","inputType":".etcdserverpb.AlarmRequest","outputType":".etcdserverpb.AlarmResponse","options":{}},{"name":"Status","inputType":".etcdserverpb.StatusRequest","outputType":".etcdserverpb.StatusResponse","options":{}},{"name":"Defragment","inputType":".etcdserverpb.DefragmentRequest","outputType":".etcdserverpb.DefragmentResponse","options":{}},{"name":"Hash","inputType":".etcdserverpb.HashRequest","outputType":".etcdserverpb.HashResponse","options":{}},{"name":"HashKV","inputType":".etcdserverpb.HashKVRequest","outputType":".etcdserverpb.HashKVResponse","options":{}},{"name":"Snapshot","inputType":".etcdserverpb.SnapshotRequest","outputType":".etcdserverpb.SnapshotResponse","options":{},"serverStreaming":true},{"name":"MoveLeader","inputType":".etcdserverpb.MoveLeaderRequest","outputType":".etcdserverpb.MoveLeaderResponse","options":{}}]},{"name":"Auth","method":[{"name":"AuthEnable","inputType":".etcdserverpb.AuthEnableRequest","outputType":".etcdserverpb.AuthEnableResponse","options":{}},{"name":"AuthDisable","inputType":".etcdserverpb.AuthDisableRequest","outputType":".etcdserverpb.AuthDisableResponse","options":{}},{"name":"Authenticate","inputType":".etcdserverpb.AuthenticateRequest","outputType":".etcdserverpb.AuthenticateResponse","options":{}},{"name":"UserAdd","inputType":".etcdserverpb.AuthUserAddRequest","outputType":".etcdserverpb.AuthUserAddResponse","options":{}},{"name":"UserGet","inputType":".etcdserverpb.AuthUserGetRequest","outputType":".etcdserverpb.AuthUserGetResponse","options":{}},{"name":"UserList","inputType":".etcdserverpb.AuthUserListRequest","outputType":".etcdserverpb.AuthUserListResponse","options":{}},{"name":"UserDelete","inputType":".etcdserverpb.AuthUserDeleteRequest","outputType":".etcdserverpb.AuthUserDeleteResponse","options":{}},{"name":"UserChangePassword","inputType":".etcdserverpb.AuthUserChangePasswordRequest","outputType":".etcdserverpb.AuthUserChangePasswordResponse","options":{}},{"name":"UserGrantRole","inputType":".etcdserverpb.AuthUserGrantRoleRequest","outputType":".etcdserverpb.AuthUserGrantRoleResponse","options":{}},{"name":"UserRevokeRole","inputType":".etcdserverpb.AuthUserRevokeRoleRequest","outputType":".etcdserverpb.AuthUserRevokeRoleResponse","options":{}},{"name":"RoleAdd","inputType":".etcdserverpb.AuthRoleAddRequest","outputType":".etcdserverpb.AuthRoleAddResponse","options":{}},{"name":"RoleGet","inputType":".etcdserverpb.AuthRoleGetRequest","outputType":".etcdserverpb.AuthRoleGetResponse","options":{}},{"name":"RoleList","inputType":".etcdserverpb.AuthRoleListRequest","outputType":".etcdserverpb.AuthRoleListResponse","options":{}},{"name":"RoleDelete","inputType":".etcdserverpb.AuthRoleDeleteRequest","outputType":".etcdserverpb.AuthRoleDeleteResponse","options":{}},{"name":"RoleGrantPermission","inputType":".etcdserverpb.AuthRoleGrantPermissionRequest","outputType":".etcdserverpb.AuthRoleGrantPermissionResponse","options":{}},{"name":"RoleRevokePermission","inputType":".etcdserverpb.AuthRoleRevokePermissionRequest","outputType":".etcdserverpb.AuthRoleRevokePermissionResponse","options":{}}]}],"syntax":"proto3"}, [file_mvccpb_kv, file_authpb_auth]);
+export const AlarmTypeSchema = /*@__PURE__*/
+  enumType($file, {"name":"AlarmType","value":[{"name":"NONE","number":0},{"name":"NOSPACE","number":1},{"name":"CORRUPT","number":2}]});
+
+/**
+ * @generated from enum etcdserverpb.AlarmType
+ */
+export const AlarmType = /*@__PURE__*/
+  tsEnum(AlarmTypeSchema);
 
 /**
  * Describes the message etcdserverpb.ResponseHeader.
  * Use `create(ResponseHeaderSchema)` to create a new message.
  */
 export const ResponseHeaderSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 0);
+  message($file, {"name":"ResponseHeader","field":[{"name":"cluster_id","number":1,"label":1,"type":4},{"name":"member_id","number":2,"label":1,"type":4},{"name":"revision","number":3,"label":1,"type":3},{"name":"raft_term","number":4,"label":1,"type":4}]}, []);
 
 /**
  * Describes the message etcdserverpb.RangeRequest.
  * Use `create(RangeRequestSchema)` to create a new message.
  */
 export const RangeRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 1);
+  message($file, {"name":"RangeRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"range_end","number":2,"label":1,"type":12},{"name":"limit","number":3,"label":1,"type":3},{"name":"revision","number":4,"label":1,"type":3},{"name":"sort_order","number":5,"label":1,"type":14,"typeName":".etcdserverpb.RangeRequest.SortOrder"},{"name":"sort_target","number":6,"label":1,"type":14,"typeName":".etcdserverpb.RangeRequest.SortTarget"},{"name":"serializable","number":7,"label":1,"type":8},{"name":"keys_only","number":8,"label":1,"type":8},{"name":"count_only","number":9,"label":1,"type":8},{"name":"min_mod_revision","number":10,"label":1,"type":3},{"name":"max_mod_revision","number":11,"label":1,"type":3},{"name":"min_create_revision","number":12,"label":1,"type":3},{"name":"max_create_revision","number":13,"label":1,"type":3}],"enumType":[{"name":"SortOrder","value":[{"name":"NONE","number":0},{"name":"ASCEND","number":1},{"name":"DESCEND","number":2}]},{"name":"SortTarget","value":[{"name":"KEY","number":0},{"name":"VERSION","number":1},{"name":"CREATE","number":2},{"name":"MOD","number":3},{"name":"VALUE","number":4}]}]}, []);
 
 /**
  * Describes the enum etcdserverpb.RangeRequest.SortOrder.
  */
 export const RangeRequest_SortOrderSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 1, 0);
+  nestedEnum(RangeRequestSchema, 0);
 
 /**
  * @generated from enum etcdserverpb.RangeRequest.SortOrder
@@ -43,7 +52,7 @@ export const RangeRequest_SortOrder = /*@__PURE__*/
  * Describes the enum etcdserverpb.RangeRequest.SortTarget.
  */
 export const RangeRequest_SortTargetSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 1, 1);
+  nestedEnum(RangeRequestSchema, 1);
 
 /**
  * @generated from enum etcdserverpb.RangeRequest.SortTarget
@@ -56,62 +65,48 @@ export const RangeRequest_SortTarget = /*@__PURE__*/
  * Use `create(RangeResponseSchema)` to create a new message.
  */
 export const RangeResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 2);
+  message($file, {"name":"RangeResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"kvs","number":2,"label":3,"type":11,"typeName":".mvccpb.KeyValue"},{"name":"more","number":3,"label":1,"type":8},{"name":"count","number":4,"label":1,"type":3}]}, [ResponseHeaderSchema, KeyValueSchema]);
 
 /**
  * Describes the message etcdserverpb.PutRequest.
  * Use `create(PutRequestSchema)` to create a new message.
  */
 export const PutRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 3);
+  message($file, {"name":"PutRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"value","number":2,"label":1,"type":12},{"name":"lease","number":3,"label":1,"type":3},{"name":"prev_kv","number":4,"label":1,"type":8},{"name":"ignore_value","number":5,"label":1,"type":8},{"name":"ignore_lease","number":6,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message etcdserverpb.PutResponse.
  * Use `create(PutResponseSchema)` to create a new message.
  */
 export const PutResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 4);
+  message($file, {"name":"PutResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"prev_kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}]}, [ResponseHeaderSchema, KeyValueSchema]);
 
 /**
  * Describes the message etcdserverpb.DeleteRangeRequest.
  * Use `create(DeleteRangeRequestSchema)` to create a new message.
  */
 export const DeleteRangeRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 5);
+  message($file, {"name":"DeleteRangeRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"range_end","number":2,"label":1,"type":12},{"name":"prev_kv","number":3,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message etcdserverpb.DeleteRangeResponse.
  * Use `create(DeleteRangeResponseSchema)` to create a new message.
  */
 export const DeleteRangeResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 6);
-
-/**
- * Describes the message etcdserverpb.RequestOp.
- * Use `create(RequestOpSchema)` to create a new message.
- */
-export const RequestOpSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 7);
-
-/**
- * Describes the message etcdserverpb.ResponseOp.
- * Use `create(ResponseOpSchema)` to create a new message.
- */
-export const ResponseOpSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 8);
+  message($file, {"name":"DeleteRangeResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"deleted","number":2,"label":1,"type":3},{"name":"prev_kvs","number":3,"label":3,"type":11,"typeName":".mvccpb.KeyValue"}]}, [ResponseHeaderSchema, KeyValueSchema]);
 
 /**
  * Describes the message etcdserverpb.Compare.
  * Use `create(CompareSchema)` to create a new message.
  */
 export const CompareSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 9);
+  message($file, {"name":"Compare","field":[{"name":"result","number":1,"label":1,"type":14,"typeName":".etcdserverpb.Compare.CompareResult"},{"name":"target","number":2,"label":1,"type":14,"typeName":".etcdserverpb.Compare.CompareTarget"},{"name":"key","number":3,"label":1,"type":12},{"name":"version","number":4,"label":1,"type":3,"oneofIndex":0},{"name":"create_revision","number":5,"label":1,"type":3,"oneofIndex":0},{"name":"mod_revision","number":6,"label":1,"type":3,"oneofIndex":0},{"name":"value","number":7,"label":1,"type":12,"oneofIndex":0},{"name":"lease","number":8,"label":1,"type":3,"oneofIndex":0},{"name":"range_end","number":64,"label":1,"type":12}],"enumType":[{"name":"CompareResult","value":[{"name":"EQUAL","number":0},{"name":"GREATER","number":1},{"name":"LESS","number":2},{"name":"NOT_EQUAL","number":3}]},{"name":"CompareTarget","value":[{"name":"VERSION","number":0},{"name":"CREATE","number":1},{"name":"MOD","number":2},{"name":"VALUE","number":3},{"name":"LEASE","number":4}]}],"oneofDecl":[{"name":"target_union"}]}, []);
 
 /**
  * Describes the enum etcdserverpb.Compare.CompareResult.
  */
 export const Compare_CompareResultSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 9, 0);
+  nestedEnum(CompareSchema, 0);
 
 /**
  * @generated from enum etcdserverpb.Compare.CompareResult
@@ -123,7 +118,7 @@ export const Compare_CompareResult = /*@__PURE__*/
  * Describes the enum etcdserverpb.Compare.CompareTarget.
  */
 export const Compare_CompareTargetSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 9, 1);
+  nestedEnum(CompareSchema, 1);
 
 /**
  * @generated from enum etcdserverpb.Compare.CompareTarget
@@ -131,95 +126,108 @@ export const Compare_CompareTargetSchema = /*@__PURE__*/
 export const Compare_CompareTarget = /*@__PURE__*/
   tsEnum(Compare_CompareTargetSchema);
 
+const $group0 = /*@__PURE__*/
+  messages($file, [{"name":"RequestOp","field":[{"name":"request_range","number":1,"label":1,"type":11,"typeName":".etcdserverpb.RangeRequest","oneofIndex":0},{"name":"request_put","number":2,"label":1,"type":11,"typeName":".etcdserverpb.PutRequest","oneofIndex":0},{"name":"request_delete_range","number":3,"label":1,"type":11,"typeName":".etcdserverpb.DeleteRangeRequest","oneofIndex":0},{"name":"request_txn","number":4,"label":1,"type":11,"typeName":".etcdserverpb.TxnRequest","oneofIndex":0}],"oneofDecl":[{"name":"request"}]}, {"name":"TxnRequest","field":[{"name":"compare","number":1,"label":3,"type":11,"typeName":".etcdserverpb.Compare"},{"name":"success","number":2,"label":3,"type":11,"typeName":".etcdserverpb.RequestOp"},{"name":"failure","number":3,"label":3,"type":11,"typeName":".etcdserverpb.RequestOp"}]}], [CompareSchema, DeleteRangeRequestSchema, PutRequestSchema, RangeRequestSchema]);
+
+/**
+ * Describes the message etcdserverpb.RequestOp.
+ * Use `create(RequestOpSchema)` to create a new message.
+ */
+export const RequestOpSchema = /*@__PURE__*/
+  member($group0, 0);
+
 /**
  * Describes the message etcdserverpb.TxnRequest.
  * Use `create(TxnRequestSchema)` to create a new message.
  */
 export const TxnRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 10);
+  member($group0, 1);
+
+const $group1 = /*@__PURE__*/
+  messages($file, [{"name":"ResponseOp","field":[{"name":"response_range","number":1,"label":1,"type":11,"typeName":".etcdserverpb.RangeResponse","oneofIndex":0},{"name":"response_put","number":2,"label":1,"type":11,"typeName":".etcdserverpb.PutResponse","oneofIndex":0},{"name":"response_delete_range","number":3,"label":1,"type":11,"typeName":".etcdserverpb.DeleteRangeResponse","oneofIndex":0},{"name":"response_txn","number":4,"label":1,"type":11,"typeName":".etcdserverpb.TxnResponse","oneofIndex":0}],"oneofDecl":[{"name":"response"}]}, {"name":"TxnResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"succeeded","number":2,"label":1,"type":8},{"name":"responses","number":3,"label":3,"type":11,"typeName":".etcdserverpb.ResponseOp"}]}], [DeleteRangeResponseSchema, PutResponseSchema, RangeResponseSchema, ResponseHeaderSchema]);
+
+/**
+ * Describes the message etcdserverpb.ResponseOp.
+ * Use `create(ResponseOpSchema)` to create a new message.
+ */
+export const ResponseOpSchema = /*@__PURE__*/
+  member($group1, 0);
 
 /**
  * Describes the message etcdserverpb.TxnResponse.
  * Use `create(TxnResponseSchema)` to create a new message.
  */
 export const TxnResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 11);
+  member($group1, 1);
 
 /**
  * Describes the message etcdserverpb.CompactionRequest.
  * Use `create(CompactionRequestSchema)` to create a new message.
  */
 export const CompactionRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 12);
+  message($file, {"name":"CompactionRequest","field":[{"name":"revision","number":1,"label":1,"type":3},{"name":"physical","number":2,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message etcdserverpb.CompactionResponse.
  * Use `create(CompactionResponseSchema)` to create a new message.
  */
 export const CompactionResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 13);
+  message($file, {"name":"CompactionResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.HashRequest.
  * Use `create(HashRequestSchema)` to create a new message.
  */
 export const HashRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 14);
+  message($file, {"name":"HashRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.HashKVRequest.
  * Use `create(HashKVRequestSchema)` to create a new message.
  */
 export const HashKVRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 15);
+  message($file, {"name":"HashKVRequest","field":[{"name":"revision","number":1,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.HashKVResponse.
  * Use `create(HashKVResponseSchema)` to create a new message.
  */
 export const HashKVResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 16);
+  message($file, {"name":"HashKVResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"hash","number":2,"label":1,"type":13},{"name":"compact_revision","number":3,"label":1,"type":3}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.HashResponse.
  * Use `create(HashResponseSchema)` to create a new message.
  */
 export const HashResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 17);
+  message($file, {"name":"HashResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"hash","number":2,"label":1,"type":13}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.SnapshotRequest.
  * Use `create(SnapshotRequestSchema)` to create a new message.
  */
 export const SnapshotRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 18);
+  message($file, {"name":"SnapshotRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.SnapshotResponse.
  * Use `create(SnapshotResponseSchema)` to create a new message.
  */
 export const SnapshotResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 19);
-
-/**
- * Describes the message etcdserverpb.WatchRequest.
- * Use `create(WatchRequestSchema)` to create a new message.
- */
-export const WatchRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 20);
+  message($file, {"name":"SnapshotResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"remaining_bytes","number":2,"label":1,"type":4},{"name":"blob","number":3,"label":1,"type":12}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.WatchCreateRequest.
  * Use `create(WatchCreateRequestSchema)` to create a new message.
  */
 export const WatchCreateRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 21);
+  message($file, {"name":"WatchCreateRequest","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"range_end","number":2,"label":1,"type":12},{"name":"start_revision","number":3,"label":1,"type":3},{"name":"progress_notify","number":4,"label":1,"type":8},{"name":"filters","number":5,"label":3,"type":14,"typeName":".etcdserverpb.WatchCreateRequest.FilterType"},{"name":"prev_kv","number":6,"label":1,"type":8},{"name":"watch_id","number":7,"label":1,"type":3},{"name":"fragment","number":8,"label":1,"type":8}],"enumType":[{"name":"FilterType","value":[{"name":"NOPUT","number":0},{"name":"NODELETE","number":1}]}]}, []);
 
 /**
  * Describes the enum etcdserverpb.WatchCreateRequest.FilterType.
  */
 export const WatchCreateRequest_FilterTypeSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 21, 0);
+  nestedEnum(WatchCreateRequestSchema, 0);
 
 /**
  * @generated from enum etcdserverpb.WatchCreateRequest.FilterType
@@ -232,237 +240,244 @@ export const WatchCreateRequest_FilterType = /*@__PURE__*/
  * Use `create(WatchCancelRequestSchema)` to create a new message.
  */
 export const WatchCancelRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 22);
+  message($file, {"name":"WatchCancelRequest","field":[{"name":"watch_id","number":1,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.WatchProgressRequest.
  * Use `create(WatchProgressRequestSchema)` to create a new message.
  */
 export const WatchProgressRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 23);
+  message($file, {"name":"WatchProgressRequest"}, []);
+
+/**
+ * Describes the message etcdserverpb.WatchRequest.
+ * Use `create(WatchRequestSchema)` to create a new message.
+ */
+export const WatchRequestSchema = /*@__PURE__*/
+  message($file, {"name":"WatchRequest","field":[{"name":"create_request","number":1,"label":1,"type":11,"typeName":".etcdserverpb.WatchCreateRequest","oneofIndex":0},{"name":"cancel_request","number":2,"label":1,"type":11,"typeName":".etcdserverpb.WatchCancelRequest","oneofIndex":0},{"name":"progress_request","number":3,"label":1,"type":11,"typeName":".etcdserverpb.WatchProgressRequest","oneofIndex":0}],"oneofDecl":[{"name":"request_union"}]}, [WatchCancelRequestSchema, WatchCreateRequestSchema, WatchProgressRequestSchema]);
 
 /**
  * Describes the message etcdserverpb.WatchResponse.
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 24);
+  message($file, {"name":"WatchResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"watch_id","number":2,"label":1,"type":3},{"name":"created","number":3,"label":1,"type":8},{"name":"canceled","number":4,"label":1,"type":8},{"name":"compact_revision","number":5,"label":1,"type":3},{"name":"cancel_reason","number":6,"label":1,"type":9},{"name":"fragment","number":7,"label":1,"type":8},{"name":"events","number":11,"label":3,"type":11,"typeName":".mvccpb.Event"}]}, [ResponseHeaderSchema, EventSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseGrantRequest.
  * Use `create(LeaseGrantRequestSchema)` to create a new message.
  */
 export const LeaseGrantRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 25);
+  message($file, {"name":"LeaseGrantRequest","field":[{"name":"TTL","number":1,"label":1,"type":3},{"name":"ID","number":2,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseGrantResponse.
  * Use `create(LeaseGrantResponseSchema)` to create a new message.
  */
 export const LeaseGrantResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 26);
+  message($file, {"name":"LeaseGrantResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"ID","number":2,"label":1,"type":3},{"name":"TTL","number":3,"label":1,"type":3},{"name":"error","number":4,"label":1,"type":9}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseRevokeRequest.
  * Use `create(LeaseRevokeRequestSchema)` to create a new message.
  */
 export const LeaseRevokeRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 27);
+  message($file, {"name":"LeaseRevokeRequest","field":[{"name":"ID","number":1,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseRevokeResponse.
  * Use `create(LeaseRevokeResponseSchema)` to create a new message.
  */
 export const LeaseRevokeResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 28);
+  message($file, {"name":"LeaseRevokeResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseCheckpoint.
  * Use `create(LeaseCheckpointSchema)` to create a new message.
  */
 export const LeaseCheckpointSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 29);
+  message($file, {"name":"LeaseCheckpoint","field":[{"name":"ID","number":1,"label":1,"type":3},{"name":"remaining_TTL","number":2,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseCheckpointRequest.
  * Use `create(LeaseCheckpointRequestSchema)` to create a new message.
  */
 export const LeaseCheckpointRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 30);
+  message($file, {"name":"LeaseCheckpointRequest","field":[{"name":"checkpoints","number":1,"label":3,"type":11,"typeName":".etcdserverpb.LeaseCheckpoint"}]}, [LeaseCheckpointSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseCheckpointResponse.
  * Use `create(LeaseCheckpointResponseSchema)` to create a new message.
  */
 export const LeaseCheckpointResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 31);
+  message($file, {"name":"LeaseCheckpointResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseKeepAliveRequest.
  * Use `create(LeaseKeepAliveRequestSchema)` to create a new message.
  */
 export const LeaseKeepAliveRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 32);
+  message($file, {"name":"LeaseKeepAliveRequest","field":[{"name":"ID","number":1,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseKeepAliveResponse.
  * Use `create(LeaseKeepAliveResponseSchema)` to create a new message.
  */
 export const LeaseKeepAliveResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 33);
+  message($file, {"name":"LeaseKeepAliveResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"ID","number":2,"label":1,"type":3},{"name":"TTL","number":3,"label":1,"type":3}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseTimeToLiveRequest.
  * Use `create(LeaseTimeToLiveRequestSchema)` to create a new message.
  */
 export const LeaseTimeToLiveRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 34);
+  message($file, {"name":"LeaseTimeToLiveRequest","field":[{"name":"ID","number":1,"label":1,"type":3},{"name":"keys","number":2,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseTimeToLiveResponse.
  * Use `create(LeaseTimeToLiveResponseSchema)` to create a new message.
  */
 export const LeaseTimeToLiveResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 35);
+  message($file, {"name":"LeaseTimeToLiveResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"ID","number":2,"label":1,"type":3},{"name":"TTL","number":3,"label":1,"type":3},{"name":"grantedTTL","number":4,"label":1,"type":3},{"name":"keys","number":5,"label":3,"type":12}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.LeaseLeasesRequest.
  * Use `create(LeaseLeasesRequestSchema)` to create a new message.
  */
 export const LeaseLeasesRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 36);
+  message($file, {"name":"LeaseLeasesRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseStatus.
  * Use `create(LeaseStatusSchema)` to create a new message.
  */
 export const LeaseStatusSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 37);
+  message($file, {"name":"LeaseStatus","field":[{"name":"ID","number":1,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message etcdserverpb.LeaseLeasesResponse.
  * Use `create(LeaseLeasesResponseSchema)` to create a new message.
  */
 export const LeaseLeasesResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 38);
+  message($file, {"name":"LeaseLeasesResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"leases","number":2,"label":3,"type":11,"typeName":".etcdserverpb.LeaseStatus"}]}, [LeaseStatusSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.Member.
  * Use `create(MemberSchema)` to create a new message.
  */
 export const MemberSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 39);
+  message($file, {"name":"Member","field":[{"name":"ID","number":1,"label":1,"type":4},{"name":"name","number":2,"label":1,"type":9},{"name":"peerURLs","number":3,"label":3,"type":9},{"name":"clientURLs","number":4,"label":3,"type":9},{"name":"isLearner","number":5,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message etcdserverpb.MemberAddRequest.
  * Use `create(MemberAddRequestSchema)` to create a new message.
  */
 export const MemberAddRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 40);
+  message($file, {"name":"MemberAddRequest","field":[{"name":"peerURLs","number":1,"label":3,"type":9},{"name":"isLearner","number":2,"label":1,"type":8}]}, []);
 
 /**
  * Describes the message etcdserverpb.MemberAddResponse.
  * Use `create(MemberAddResponseSchema)` to create a new message.
  */
 export const MemberAddResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 41);
+  message($file, {"name":"MemberAddResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"member","number":2,"label":1,"type":11,"typeName":".etcdserverpb.Member"},{"name":"members","number":3,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]}, [MemberSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.MemberRemoveRequest.
  * Use `create(MemberRemoveRequestSchema)` to create a new message.
  */
 export const MemberRemoveRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 42);
+  message($file, {"name":"MemberRemoveRequest","field":[{"name":"ID","number":1,"label":1,"type":4}]}, []);
 
 /**
  * Describes the message etcdserverpb.MemberRemoveResponse.
  * Use `create(MemberRemoveResponseSchema)` to create a new message.
  */
 export const MemberRemoveResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 43);
+  message($file, {"name":"MemberRemoveResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]}, [MemberSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.MemberUpdateRequest.
  * Use `create(MemberUpdateRequestSchema)` to create a new message.
  */
 export const MemberUpdateRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 44);
+  message($file, {"name":"MemberUpdateRequest","field":[{"name":"ID","number":1,"label":1,"type":4},{"name":"peerURLs","number":2,"label":3,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.MemberUpdateResponse.
  * Use `create(MemberUpdateResponseSchema)` to create a new message.
  */
 export const MemberUpdateResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 45);
+  message($file, {"name":"MemberUpdateResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]}, [MemberSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.MemberListRequest.
  * Use `create(MemberListRequestSchema)` to create a new message.
  */
 export const MemberListRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 46);
+  message($file, {"name":"MemberListRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.MemberListResponse.
  * Use `create(MemberListResponseSchema)` to create a new message.
  */
 export const MemberListResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 47);
+  message($file, {"name":"MemberListResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]}, [MemberSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.MemberPromoteRequest.
  * Use `create(MemberPromoteRequestSchema)` to create a new message.
  */
 export const MemberPromoteRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 48);
+  message($file, {"name":"MemberPromoteRequest","field":[{"name":"ID","number":1,"label":1,"type":4}]}, []);
 
 /**
  * Describes the message etcdserverpb.MemberPromoteResponse.
  * Use `create(MemberPromoteResponseSchema)` to create a new message.
  */
 export const MemberPromoteResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 49);
+  message($file, {"name":"MemberPromoteResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"members","number":2,"label":3,"type":11,"typeName":".etcdserverpb.Member"}]}, [MemberSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.DefragmentRequest.
  * Use `create(DefragmentRequestSchema)` to create a new message.
  */
 export const DefragmentRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 50);
+  message($file, {"name":"DefragmentRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.DefragmentResponse.
  * Use `create(DefragmentResponseSchema)` to create a new message.
  */
 export const DefragmentResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 51);
+  message($file, {"name":"DefragmentResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.MoveLeaderRequest.
  * Use `create(MoveLeaderRequestSchema)` to create a new message.
  */
 export const MoveLeaderRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 52);
+  message($file, {"name":"MoveLeaderRequest","field":[{"name":"targetID","number":1,"label":1,"type":4}]}, []);
 
 /**
  * Describes the message etcdserverpb.MoveLeaderResponse.
  * Use `create(MoveLeaderResponseSchema)` to create a new message.
  */
 export const MoveLeaderResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 53);
+  message($file, {"name":"MoveLeaderResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AlarmRequest.
  * Use `create(AlarmRequestSchema)` to create a new message.
  */
 export const AlarmRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 54);
+  message($file, {"name":"AlarmRequest","field":[{"name":"action","number":1,"label":1,"type":14,"typeName":".etcdserverpb.AlarmRequest.AlarmAction"},{"name":"memberID","number":2,"label":1,"type":4},{"name":"alarm","number":3,"label":1,"type":14,"typeName":".etcdserverpb.AlarmType"}],"enumType":[{"name":"AlarmAction","value":[{"name":"GET","number":0},{"name":"ACTIVATE","number":1},{"name":"DEACTIVATE","number":2}]}]}, [AlarmTypeSchema]);
 
 /**
  * Describes the enum etcdserverpb.AlarmRequest.AlarmAction.
  */
 export const AlarmRequest_AlarmActionSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 54, 0);
+  nestedEnum(AlarmRequestSchema, 0);
 
 /**
  * @generated from enum etcdserverpb.AlarmRequest.AlarmAction
@@ -475,298 +490,291 @@ export const AlarmRequest_AlarmAction = /*@__PURE__*/
  * Use `create(AlarmMemberSchema)` to create a new message.
  */
 export const AlarmMemberSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 55);
+  message($file, {"name":"AlarmMember","field":[{"name":"memberID","number":1,"label":1,"type":4},{"name":"alarm","number":2,"label":1,"type":14,"typeName":".etcdserverpb.AlarmType"}]}, [AlarmTypeSchema]);
 
 /**
  * Describes the message etcdserverpb.AlarmResponse.
  * Use `create(AlarmResponseSchema)` to create a new message.
  */
 export const AlarmResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 56);
+  message($file, {"name":"AlarmResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"alarms","number":2,"label":3,"type":11,"typeName":".etcdserverpb.AlarmMember"}]}, [AlarmMemberSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.StatusRequest.
  * Use `create(StatusRequestSchema)` to create a new message.
  */
 export const StatusRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 57);
+  message($file, {"name":"StatusRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.StatusResponse.
  * Use `create(StatusResponseSchema)` to create a new message.
  */
 export const StatusResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 58);
+  message($file, {"name":"StatusResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"version","number":2,"label":1,"type":9},{"name":"dbSize","number":3,"label":1,"type":3},{"name":"leader","number":4,"label":1,"type":4},{"name":"raftIndex","number":5,"label":1,"type":4},{"name":"raftTerm","number":6,"label":1,"type":4},{"name":"raftAppliedIndex","number":7,"label":1,"type":4},{"name":"errors","number":8,"label":3,"type":9},{"name":"dbSizeInUse","number":9,"label":1,"type":3},{"name":"isLearner","number":10,"label":1,"type":8}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthEnableRequest.
  * Use `create(AuthEnableRequestSchema)` to create a new message.
  */
 export const AuthEnableRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 59);
+  message($file, {"name":"AuthEnableRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.AuthDisableRequest.
  * Use `create(AuthDisableRequestSchema)` to create a new message.
  */
 export const AuthDisableRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 60);
+  message($file, {"name":"AuthDisableRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.AuthenticateRequest.
  * Use `create(AuthenticateRequestSchema)` to create a new message.
  */
 export const AuthenticateRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 61);
+  message($file, {"name":"AuthenticateRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"password","number":2,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthUserAddRequest.
  * Use `create(AuthUserAddRequestSchema)` to create a new message.
  */
 export const AuthUserAddRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 62);
+  message($file, {"name":"AuthUserAddRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"password","number":2,"label":1,"type":9},{"name":"options","number":3,"label":1,"type":11,"typeName":".authpb.UserAddOptions"}]}, [UserAddOptionsSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserGetRequest.
  * Use `create(AuthUserGetRequestSchema)` to create a new message.
  */
 export const AuthUserGetRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 63);
+  message($file, {"name":"AuthUserGetRequest","field":[{"name":"name","number":1,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthUserDeleteRequest.
  * Use `create(AuthUserDeleteRequestSchema)` to create a new message.
  */
 export const AuthUserDeleteRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 64);
+  message($file, {"name":"AuthUserDeleteRequest","field":[{"name":"name","number":1,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthUserChangePasswordRequest.
  * Use `create(AuthUserChangePasswordRequestSchema)` to create a new message.
  */
 export const AuthUserChangePasswordRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 65);
+  message($file, {"name":"AuthUserChangePasswordRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"password","number":2,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthUserGrantRoleRequest.
  * Use `create(AuthUserGrantRoleRequestSchema)` to create a new message.
  */
 export const AuthUserGrantRoleRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 66);
+  message($file, {"name":"AuthUserGrantRoleRequest","field":[{"name":"user","number":1,"label":1,"type":9},{"name":"role","number":2,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthUserRevokeRoleRequest.
  * Use `create(AuthUserRevokeRoleRequestSchema)` to create a new message.
  */
 export const AuthUserRevokeRoleRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 67);
+  message($file, {"name":"AuthUserRevokeRoleRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"role","number":2,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthRoleAddRequest.
  * Use `create(AuthRoleAddRequestSchema)` to create a new message.
  */
 export const AuthRoleAddRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 68);
+  message($file, {"name":"AuthRoleAddRequest","field":[{"name":"name","number":1,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthRoleGetRequest.
  * Use `create(AuthRoleGetRequestSchema)` to create a new message.
  */
 export const AuthRoleGetRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 69);
+  message($file, {"name":"AuthRoleGetRequest","field":[{"name":"role","number":1,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthUserListRequest.
  * Use `create(AuthUserListRequestSchema)` to create a new message.
  */
 export const AuthUserListRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 70);
+  message($file, {"name":"AuthUserListRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.AuthRoleListRequest.
  * Use `create(AuthRoleListRequestSchema)` to create a new message.
  */
 export const AuthRoleListRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 71);
+  message($file, {"name":"AuthRoleListRequest"}, []);
 
 /**
  * Describes the message etcdserverpb.AuthRoleDeleteRequest.
  * Use `create(AuthRoleDeleteRequestSchema)` to create a new message.
  */
 export const AuthRoleDeleteRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 72);
+  message($file, {"name":"AuthRoleDeleteRequest","field":[{"name":"role","number":1,"label":1,"type":9}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthRoleGrantPermissionRequest.
  * Use `create(AuthRoleGrantPermissionRequestSchema)` to create a new message.
  */
 export const AuthRoleGrantPermissionRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 73);
+  message($file, {"name":"AuthRoleGrantPermissionRequest","field":[{"name":"name","number":1,"label":1,"type":9},{"name":"perm","number":2,"label":1,"type":11,"typeName":".authpb.Permission"}]}, [PermissionSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleRevokePermissionRequest.
  * Use `create(AuthRoleRevokePermissionRequestSchema)` to create a new message.
  */
 export const AuthRoleRevokePermissionRequestSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 74);
+  message($file, {"name":"AuthRoleRevokePermissionRequest","field":[{"name":"role","number":1,"label":1,"type":9},{"name":"key","number":2,"label":1,"type":12},{"name":"range_end","number":3,"label":1,"type":12}]}, []);
 
 /**
  * Describes the message etcdserverpb.AuthEnableResponse.
  * Use `create(AuthEnableResponseSchema)` to create a new message.
  */
 export const AuthEnableResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 75);
+  message($file, {"name":"AuthEnableResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthDisableResponse.
  * Use `create(AuthDisableResponseSchema)` to create a new message.
  */
 export const AuthDisableResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 76);
+  message($file, {"name":"AuthDisableResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthenticateResponse.
  * Use `create(AuthenticateResponseSchema)` to create a new message.
  */
 export const AuthenticateResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 77);
+  message($file, {"name":"AuthenticateResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"token","number":2,"label":1,"type":9}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserAddResponse.
  * Use `create(AuthUserAddResponseSchema)` to create a new message.
  */
 export const AuthUserAddResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 78);
+  message($file, {"name":"AuthUserAddResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserGetResponse.
  * Use `create(AuthUserGetResponseSchema)` to create a new message.
  */
 export const AuthUserGetResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 79);
+  message($file, {"name":"AuthUserGetResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"roles","number":2,"label":3,"type":9}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserDeleteResponse.
  * Use `create(AuthUserDeleteResponseSchema)` to create a new message.
  */
 export const AuthUserDeleteResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 80);
+  message($file, {"name":"AuthUserDeleteResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserChangePasswordResponse.
  * Use `create(AuthUserChangePasswordResponseSchema)` to create a new message.
  */
 export const AuthUserChangePasswordResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 81);
+  message($file, {"name":"AuthUserChangePasswordResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserGrantRoleResponse.
  * Use `create(AuthUserGrantRoleResponseSchema)` to create a new message.
  */
 export const AuthUserGrantRoleResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 82);
+  message($file, {"name":"AuthUserGrantRoleResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserRevokeRoleResponse.
  * Use `create(AuthUserRevokeRoleResponseSchema)` to create a new message.
  */
 export const AuthUserRevokeRoleResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 83);
+  message($file, {"name":"AuthUserRevokeRoleResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleAddResponse.
  * Use `create(AuthRoleAddResponseSchema)` to create a new message.
  */
 export const AuthRoleAddResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 84);
+  message($file, {"name":"AuthRoleAddResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleGetResponse.
  * Use `create(AuthRoleGetResponseSchema)` to create a new message.
  */
 export const AuthRoleGetResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 85);
+  message($file, {"name":"AuthRoleGetResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"perm","number":2,"label":3,"type":11,"typeName":".authpb.Permission"}]}, [PermissionSchema, ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleListResponse.
  * Use `create(AuthRoleListResponseSchema)` to create a new message.
  */
 export const AuthRoleListResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 86);
+  message($file, {"name":"AuthRoleListResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"roles","number":2,"label":3,"type":9}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthUserListResponse.
  * Use `create(AuthUserListResponseSchema)` to create a new message.
  */
 export const AuthUserListResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 87);
+  message($file, {"name":"AuthUserListResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"users","number":2,"label":3,"type":9}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleDeleteResponse.
  * Use `create(AuthRoleDeleteResponseSchema)` to create a new message.
  */
 export const AuthRoleDeleteResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 88);
+  message($file, {"name":"AuthRoleDeleteResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleGrantPermissionResponse.
  * Use `create(AuthRoleGrantPermissionResponseSchema)` to create a new message.
  */
 export const AuthRoleGrantPermissionResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 89);
+  message($file, {"name":"AuthRoleGrantPermissionResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message etcdserverpb.AuthRoleRevokePermissionResponse.
  * Use `create(AuthRoleRevokePermissionResponseSchema)` to create a new message.
  */
 export const AuthRoleRevokePermissionResponseSchema = /*@__PURE__*/
-  messageDesc(file_etcdserverpb_rpc, 90);
-
-/**
- * Describes the enum etcdserverpb.AlarmType.
- */
-export const AlarmTypeSchema = /*@__PURE__*/
-  enumDesc(file_etcdserverpb_rpc, 0);
-
-/**
- * @generated from enum etcdserverpb.AlarmType
- */
-export const AlarmType = /*@__PURE__*/
-  tsEnum(AlarmTypeSchema);
+  message($file, {"name":"AuthRoleRevokePermissionResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * @generated from service etcdserverpb.KV
  */
 export const KV = /*@__PURE__*/
-  serviceDesc(file_etcdserverpb_rpc, 0);
+  service($file, {"name":"KV","method":[{"name":"Range","inputType":".etcdserverpb.RangeRequest","outputType":".etcdserverpb.RangeResponse","options":{}},{"name":"Put","inputType":".etcdserverpb.PutRequest","outputType":".etcdserverpb.PutResponse","options":{}},{"name":"DeleteRange","inputType":".etcdserverpb.DeleteRangeRequest","outputType":".etcdserverpb.DeleteRangeResponse","options":{}},{"name":"Txn","inputType":".etcdserverpb.TxnRequest","outputType":".etcdserverpb.TxnResponse","options":{}},{"name":"Compact","inputType":".etcdserverpb.CompactionRequest","outputType":".etcdserverpb.CompactionResponse","options":{}}]}, [CompactionRequestSchema, CompactionResponseSchema, DeleteRangeRequestSchema, DeleteRangeResponseSchema, PutRequestSchema, PutResponseSchema, RangeRequestSchema, RangeResponseSchema, TxnRequestSchema, TxnResponseSchema]);
 
 /**
  * @generated from service etcdserverpb.Watch
  */
 export const Watch = /*@__PURE__*/
-  serviceDesc(file_etcdserverpb_rpc, 1);
+  service($file, {"name":"Watch","method":[{"name":"Watch","inputType":".etcdserverpb.WatchRequest","outputType":".etcdserverpb.WatchResponse","options":{},"clientStreaming":true,"serverStreaming":true}]}, [WatchRequestSchema, WatchResponseSchema]);
 
 /**
  * @generated from service etcdserverpb.Lease
  */
 export const Lease = /*@__PURE__*/
-  serviceDesc(file_etcdserverpb_rpc, 2);
+  service($file, {"name":"Lease","method":[{"name":"LeaseGrant","inputType":".etcdserverpb.LeaseGrantRequest","outputType":".etcdserverpb.LeaseGrantResponse","options":{}},{"name":"LeaseRevoke","inputType":".etcdserverpb.LeaseRevokeRequest","outputType":".etcdserverpb.LeaseRevokeResponse","options":{}},{"name":"LeaseKeepAlive","inputType":".etcdserverpb.LeaseKeepAliveRequest","outputType":".etcdserverpb.LeaseKeepAliveResponse","options":{},"clientStreaming":true,"serverStreaming":true},{"name":"LeaseTimeToLive","inputType":".etcdserverpb.LeaseTimeToLiveRequest","outputType":".etcdserverpb.LeaseTimeToLiveResponse","options":{}},{"name":"LeaseLeases","inputType":".etcdserverpb.LeaseLeasesRequest","outputType":".etcdserverpb.LeaseLeasesResponse","options":{}}]}, [LeaseGrantRequestSchema, LeaseGrantResponseSchema, LeaseKeepAliveRequestSchema, LeaseKeepAliveResponseSchema, LeaseLeasesRequestSchema, LeaseLeasesResponseSchema, LeaseRevokeRequestSchema, LeaseRevokeResponseSchema, LeaseTimeToLiveRequestSchema, LeaseTimeToLiveResponseSchema]);
 
 /**
  * @generated from service etcdserverpb.Cluster
  */
 export const Cluster = /*@__PURE__*/
-  serviceDesc(file_etcdserverpb_rpc, 3);
+  service($file, {"name":"Cluster","method":[{"name":"MemberAdd","inputType":".etcdserverpb.MemberAddRequest","outputType":".etcdserverpb.MemberAddResponse","options":{}},{"name":"MemberRemove","inputType":".etcdserverpb.MemberRemoveRequest","outputType":".etcdserverpb.MemberRemoveResponse","options":{}},{"name":"MemberUpdate","inputType":".etcdserverpb.MemberUpdateRequest","outputType":".etcdserverpb.MemberUpdateResponse","options":{}},{"name":"MemberList","inputType":".etcdserverpb.MemberListRequest","outputType":".etcdserverpb.MemberListResponse","options":{}},{"name":"MemberPromote","inputType":".etcdserverpb.MemberPromoteRequest","outputType":".etcdserverpb.MemberPromoteResponse","options":{}}]}, [MemberAddRequestSchema, MemberAddResponseSchema, MemberListRequestSchema, MemberListResponseSchema, MemberPromoteRequestSchema, MemberPromoteResponseSchema, MemberRemoveRequestSchema, MemberRemoveResponseSchema, MemberUpdateRequestSchema, MemberUpdateResponseSchema]);
 
 /**
  * @generated from service etcdserverpb.Maintenance
  */
 export const Maintenance = /*@__PURE__*/
-  serviceDesc(file_etcdserverpb_rpc, 4);
+  service($file, {"name":"Maintenance","method":[{"name":"Alarm","inputType":".etcdserverpb.AlarmRequest","outputType":".etcdserverpb.AlarmResponse","options":{}},{"name":"Status","inputType":".etcdserverpb.StatusRequest","outputType":".etcdserverpb.StatusResponse","options":{}},{"name":"Defragment","inputType":".etcdserverpb.DefragmentRequest","outputType":".etcdserverpb.DefragmentResponse","options":{}},{"name":"Hash","inputType":".etcdserverpb.HashRequest","outputType":".etcdserverpb.HashResponse","options":{}},{"name":"HashKV","inputType":".etcdserverpb.HashKVRequest","outputType":".etcdserverpb.HashKVResponse","options":{}},{"name":"Snapshot","inputType":".etcdserverpb.SnapshotRequest","outputType":".etcdserverpb.SnapshotResponse","options":{},"serverStreaming":true},{"name":"MoveLeader","inputType":".etcdserverpb.MoveLeaderRequest","outputType":".etcdserverpb.MoveLeaderResponse","options":{}}]}, [AlarmRequestSchema, AlarmResponseSchema, DefragmentRequestSchema, DefragmentResponseSchema, HashKVRequestSchema, HashKVResponseSchema, HashRequestSchema, HashResponseSchema, MoveLeaderRequestSchema, MoveLeaderResponseSchema, SnapshotRequestSchema, SnapshotResponseSchema, StatusRequestSchema, StatusResponseSchema]);
 
 /**
  * @generated from service etcdserverpb.Auth
  */
 export const Auth = /*@__PURE__*/
-  serviceDesc(file_etcdserverpb_rpc, 5);
+  service($file, {"name":"Auth","method":[{"name":"AuthEnable","inputType":".etcdserverpb.AuthEnableRequest","outputType":".etcdserverpb.AuthEnableResponse","options":{}},{"name":"AuthDisable","inputType":".etcdserverpb.AuthDisableRequest","outputType":".etcdserverpb.AuthDisableResponse","options":{}},{"name":"Authenticate","inputType":".etcdserverpb.AuthenticateRequest","outputType":".etcdserverpb.AuthenticateResponse","options":{}},{"name":"UserAdd","inputType":".etcdserverpb.AuthUserAddRequest","outputType":".etcdserverpb.AuthUserAddResponse","options":{}},{"name":"UserGet","inputType":".etcdserverpb.AuthUserGetRequest","outputType":".etcdserverpb.AuthUserGetResponse","options":{}},{"name":"UserList","inputType":".etcdserverpb.AuthUserListRequest","outputType":".etcdserverpb.AuthUserListResponse","options":{}},{"name":"UserDelete","inputType":".etcdserverpb.AuthUserDeleteRequest","outputType":".etcdserverpb.AuthUserDeleteResponse","options":{}},{"name":"UserChangePassword","inputType":".etcdserverpb.AuthUserChangePasswordRequest","outputType":".etcdserverpb.AuthUserChangePasswordResponse","options":{}},{"name":"UserGrantRole","inputType":".etcdserverpb.AuthUserGrantRoleRequest","outputType":".etcdserverpb.AuthUserGrantRoleResponse","options":{}},{"name":"UserRevokeRole","inputType":".etcdserverpb.AuthUserRevokeRoleRequest","outputType":".etcdserverpb.AuthUserRevokeRoleResponse","options":{}},{"name":"RoleAdd","inputType":".etcdserverpb.AuthRoleAddRequest","outputType":".etcdserverpb.AuthRoleAddResponse","options":{}},{"name":"RoleGet","inputType":".etcdserverpb.AuthRoleGetRequest","outputType":".etcdserverpb.AuthRoleGetResponse","options":{}},{"name":"RoleList","inputType":".etcdserverpb.AuthRoleListRequest","outputType":".etcdserverpb.AuthRoleListResponse","options":{}},{"name":"RoleDelete","inputType":".etcdserverpb.AuthRoleDeleteRequest","outputType":".etcdserverpb.AuthRoleDeleteResponse","options":{}},{"name":"RoleGrantPermission","inputType":".etcdserverpb.AuthRoleGrantPermissionRequest","outputType":".etcdserverpb.AuthRoleGrantPermissionResponse","options":{}},{"name":"RoleRevokePermission","inputType":".etcdserverpb.AuthRoleRevokePermissionRequest","outputType":".etcdserverpb.AuthRoleRevokePermissionResponse","options":{}}]}, [AuthDisableRequestSchema, AuthDisableResponseSchema, AuthEnableRequestSchema, AuthEnableResponseSchema, AuthRoleAddRequestSchema, AuthRoleAddResponseSchema, AuthRoleDeleteRequestSchema, AuthRoleDeleteResponseSchema, AuthRoleGetRequestSchema, AuthRoleGetResponseSchema, AuthRoleGrantPermissionRequestSchema, AuthRoleGrantPermissionResponseSchema, AuthRoleListRequestSchema, AuthRoleListResponseSchema, AuthRoleRevokePermissionRequestSchema, AuthRoleRevokePermissionResponseSchema, AuthUserAddRequestSchema, AuthUserAddResponseSchema, AuthUserChangePasswordRequestSchema, AuthUserChangePasswordResponseSchema, AuthUserDeleteRequestSchema, AuthUserDeleteResponseSchema, AuthUserGetRequestSchema, AuthUserGetResponseSchema, AuthUserGrantRoleRequestSchema, AuthUserGrantRoleResponseSchema, AuthUserListRequestSchema, AuthUserListResponseSchema, AuthUserRevokeRoleRequestSchema, AuthUserRevokeRoleResponseSchema, AuthenticateRequestSchema, AuthenticateResponseSchema]);
 
+/**
+ * Describes the file etcdserverpb/rpc.proto.
+ */
+export const file_etcdserverpb_rpc = /*@__PURE__*/
+  complete($file, [file_mvccpb_kv, file_authpb_auth], [ResponseHeaderSchema, RangeRequestSchema, RangeResponseSchema, PutRequestSchema, PutResponseSchema, DeleteRangeRequestSchema, DeleteRangeResponseSchema, RequestOpSchema, ResponseOpSchema, CompareSchema, TxnRequestSchema, TxnResponseSchema, CompactionRequestSchema, CompactionResponseSchema, HashRequestSchema, HashKVRequestSchema, HashKVResponseSchema, HashResponseSchema, SnapshotRequestSchema, SnapshotResponseSchema, WatchRequestSchema, WatchCreateRequestSchema, WatchCancelRequestSchema, WatchProgressRequestSchema, WatchResponseSchema, LeaseGrantRequestSchema, LeaseGrantResponseSchema, LeaseRevokeRequestSchema, LeaseRevokeResponseSchema, LeaseCheckpointSchema, LeaseCheckpointRequestSchema, LeaseCheckpointResponseSchema, LeaseKeepAliveRequestSchema, LeaseKeepAliveResponseSchema, LeaseTimeToLiveRequestSchema, LeaseTimeToLiveResponseSchema, LeaseLeasesRequestSchema, LeaseStatusSchema, LeaseLeasesResponseSchema, MemberSchema, MemberAddRequestSchema, MemberAddResponseSchema, MemberRemoveRequestSchema, MemberRemoveResponseSchema, MemberUpdateRequestSchema, MemberUpdateResponseSchema, MemberListRequestSchema, MemberListResponseSchema, MemberPromoteRequestSchema, MemberPromoteResponseSchema, DefragmentRequestSchema, DefragmentResponseSchema, MoveLeaderRequestSchema, MoveLeaderResponseSchema, AlarmRequestSchema, AlarmMemberSchema, AlarmResponseSchema, StatusRequestSchema, StatusResponseSchema, AuthEnableRequestSchema, AuthDisableRequestSchema, AuthenticateRequestSchema, AuthUserAddRequestSchema, AuthUserGetRequestSchema, AuthUserDeleteRequestSchema, AuthUserChangePasswordRequestSchema, AuthUserGrantRoleRequestSchema, AuthUserRevokeRoleRequestSchema, AuthRoleAddRequestSchema, AuthRoleGetRequestSchema, AuthUserListRequestSchema, AuthRoleListRequestSchema, AuthRoleDeleteRequestSchema, AuthRoleGrantPermissionRequestSchema, AuthRoleRevokePermissionRequestSchema, AuthEnableResponseSchema, AuthDisableResponseSchema, AuthenticateResponseSchema, AuthUserAddResponseSchema, AuthUserGetResponseSchema, AuthUserDeleteResponseSchema, AuthUserChangePasswordResponseSchema, AuthUserGrantRoleResponseSchema, AuthUserRevokeRoleResponseSchema, AuthRoleAddResponseSchema, AuthRoleGetResponseSchema, AuthRoleListResponseSchema, AuthUserListResponseSchema, AuthRoleDeleteResponseSchema, AuthRoleGrantPermissionResponseSchema, AuthRoleRevokePermissionResponseSchema], [AlarmTypeSchema], [KV, Watch, Lease, Cluster, Maintenance, Auth]);

@@ -2,34 +2,31 @@
 // @generated from file mvccpb/kv.proto (package mvccpb, syntax proto3)
 /* eslint-disable */
 
-import { enumDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
-import { embeddedFile } from "../runtime/embedded-file.js";
+import { tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { complete, file, message, nestedEnum } from "../runtime/descriptors.js";
 
-/**
- * Describes the file mvccpb/kv.proto.
- */
-export const file_mvccpb_kv = /*@__PURE__*/
-  embeddedFile({"name":"mvccpb/kv.proto","package":"mvccpb","messageType":[{"name":"KeyValue","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"create_revision","number":2,"label":1,"type":3},{"name":"mod_revision","number":3,"label":1,"type":3},{"name":"version","number":4,"label":1,"type":3},{"name":"value","number":5,"label":1,"type":12},{"name":"lease","number":6,"label":1,"type":3}]},{"name":"Event","field":[{"name":"type","number":1,"label":1,"type":14,"typeName":".mvccpb.Event.EventType"},{"name":"kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"},{"name":"prev_kv","number":3,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}],"enumType":[{"name":"EventType","value":[{"name":"PUT","number":0},{"name":"DELETE","number":1}]}]}],"syntax":"proto3"});
+const $file = /*@__PURE__*/
+  file({"name":"mvccpb/kv.proto","package":"mvccpb","syntax":"proto3"});
 
 /**
  * Describes the message mvccpb.KeyValue.
  * Use `create(KeyValueSchema)` to create a new message.
  */
 export const KeyValueSchema = /*@__PURE__*/
-  messageDesc(file_mvccpb_kv, 0);
+  message($file, {"name":"KeyValue","field":[{"name":"key","number":1,"label":1,"type":12},{"name":"create_revision","number":2,"label":1,"type":3},{"name":"mod_revision","number":3,"label":1,"type":3},{"name":"version","number":4,"label":1,"type":3},{"name":"value","number":5,"label":1,"type":12},{"name":"lease","number":6,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message mvccpb.Event.
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema = /*@__PURE__*/
-  messageDesc(file_mvccpb_kv, 1);
+  message($file, {"name":"Event","field":[{"name":"type","number":1,"label":1,"type":14,"typeName":".mvccpb.Event.EventType"},{"name":"kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"},{"name":"prev_kv","number":3,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}],"enumType":[{"name":"EventType","value":[{"name":"PUT","number":0},{"name":"DELETE","number":1}]}]}, [KeyValueSchema]);
 
 /**
  * Describes the enum mvccpb.Event.EventType.
  */
 export const Event_EventTypeSchema = /*@__PURE__*/
-  enumDesc(file_mvccpb_kv, 1, 0);
+  nestedEnum(EventSchema, 0);
 
 /**
  * @generated from enum mvccpb.Event.EventType
@@ -37,3 +34,8 @@ export const Event_EventTypeSchema = /*@__PURE__*/
 export const Event_EventType = /*@__PURE__*/
   tsEnum(Event_EventTypeSchema);
 
+/**
+ * Describes the file mvccpb/kv.proto.
+ */
+export const file_mvccpb_kv = /*@__PURE__*/
+  complete($file, [], [KeyValueSchema, EventSchema], [], []);

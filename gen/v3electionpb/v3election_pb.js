@@ -2,79 +2,75 @@
 // @generated from file v3electionpb/v3election.proto (package v3electionpb, syntax proto3)
 /* eslint-disable */
 
-import { messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import { embeddedFile } from "../runtime/embedded-file.js";
-import { file_etcdserverpb_rpc } from "../etcdserverpb/rpc_pb.js";
-import { file_mvccpb_kv } from "../mvccpb/kv_pb.js";
+import { complete, file, message, service } from "../runtime/descriptors.js";
+import { ResponseHeaderSchema, file_etcdserverpb_rpc } from "../etcdserverpb/rpc_pb.js";
+import { KeyValueSchema, file_mvccpb_kv } from "../mvccpb/kv_pb.js";
 
-/**
- * Describes the file v3electionpb/v3election.proto.
- */
-export const file_v3electionpb_v3election = /*@__PURE__*/
-  embeddedFile({"name":"v3electionpb/v3election.proto","package":"v3electionpb","messageType":[{"name":"CampaignRequest","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"lease","number":2,"label":1,"type":3},{"name":"value","number":3,"label":1,"type":12}]},{"name":"CampaignResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"leader","number":2,"label":1,"type":11,"typeName":".v3electionpb.LeaderKey"}]},{"name":"LeaderKey","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"key","number":2,"label":1,"type":12},{"name":"rev","number":3,"label":1,"type":3},{"name":"lease","number":4,"label":1,"type":3}]},{"name":"LeaderRequest","field":[{"name":"name","number":1,"label":1,"type":12}]},{"name":"LeaderResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}]},{"name":"ResignRequest","field":[{"name":"leader","number":1,"label":1,"type":11,"typeName":".v3electionpb.LeaderKey"}]},{"name":"ResignResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]},{"name":"ProclaimRequest","field":[{"name":"leader","number":1,"label":1,"type":11,"typeName":".v3electionpb.LeaderKey"},{"name":"value","number":2,"label":1,"type":12}]},{"name":"ProclaimResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}],"service":[{"name":"Election","method":[{"name":"Campaign","inputType":".v3electionpb.CampaignRequest","outputType":".v3electionpb.CampaignResponse","options":{}},{"name":"Proclaim","inputType":".v3electionpb.ProclaimRequest","outputType":".v3electionpb.ProclaimResponse","options":{}},{"name":"Leader","inputType":".v3electionpb.LeaderRequest","outputType":".v3electionpb.LeaderResponse","options":{}},{"name":"Observe","inputType":".v3electionpb.LeaderRequest","outputType":".v3electionpb.LeaderResponse","options":{},"serverStreaming":true},{"name":"Resign","inputType":".v3electionpb.ResignRequest","outputType":".v3electionpb.ResignResponse","options":{}}]}],"syntax":"proto3"}, [file_etcdserverpb_rpc, file_mvccpb_kv]);
+const $file = /*@__PURE__*/
+  file({"name":"v3electionpb/v3election.proto","package":"v3electionpb","syntax":"proto3"});
 
 /**
  * Describes the message v3electionpb.CampaignRequest.
  * Use `create(CampaignRequestSchema)` to create a new message.
  */
 export const CampaignRequestSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 0);
-
-/**
- * Describes the message v3electionpb.CampaignResponse.
- * Use `create(CampaignResponseSchema)` to create a new message.
- */
-export const CampaignResponseSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 1);
+  message($file, {"name":"CampaignRequest","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"lease","number":2,"label":1,"type":3},{"name":"value","number":3,"label":1,"type":12}]}, []);
 
 /**
  * Describes the message v3electionpb.LeaderKey.
  * Use `create(LeaderKeySchema)` to create a new message.
  */
 export const LeaderKeySchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 2);
+  message($file, {"name":"LeaderKey","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"key","number":2,"label":1,"type":12},{"name":"rev","number":3,"label":1,"type":3},{"name":"lease","number":4,"label":1,"type":3}]}, []);
+
+/**
+ * Describes the message v3electionpb.CampaignResponse.
+ * Use `create(CampaignResponseSchema)` to create a new message.
+ */
+export const CampaignResponseSchema = /*@__PURE__*/
+  message($file, {"name":"CampaignResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"leader","number":2,"label":1,"type":11,"typeName":".v3electionpb.LeaderKey"}]}, [ResponseHeaderSchema, LeaderKeySchema]);
 
 /**
  * Describes the message v3electionpb.LeaderRequest.
  * Use `create(LeaderRequestSchema)` to create a new message.
  */
 export const LeaderRequestSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 3);
+  message($file, {"name":"LeaderRequest","field":[{"name":"name","number":1,"label":1,"type":12}]}, []);
 
 /**
  * Describes the message v3electionpb.LeaderResponse.
  * Use `create(LeaderResponseSchema)` to create a new message.
  */
 export const LeaderResponseSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 4);
+  message($file, {"name":"LeaderResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"kv","number":2,"label":1,"type":11,"typeName":".mvccpb.KeyValue"}]}, [ResponseHeaderSchema, KeyValueSchema]);
 
 /**
  * Describes the message v3electionpb.ResignRequest.
  * Use `create(ResignRequestSchema)` to create a new message.
  */
 export const ResignRequestSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 5);
+  message($file, {"name":"ResignRequest","field":[{"name":"leader","number":1,"label":1,"type":11,"typeName":".v3electionpb.LeaderKey"}]}, [LeaderKeySchema]);
 
 /**
  * Describes the message v3electionpb.ResignResponse.
  * Use `create(ResignResponseSchema)` to create a new message.
  */
 export const ResignResponseSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 6);
+  message($file, {"name":"ResignResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message v3electionpb.ProclaimRequest.
  * Use `create(ProclaimRequestSchema)` to create a new message.
  */
 export const ProclaimRequestSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 7);
+  message($file, {"name":"ProclaimRequest","field":[{"name":"leader","number":1,"label":1,"type":11,"typeName":".v3electionpb.LeaderKey"},{"name":"value","number":2,"label":1,"type":12}]}, [LeaderKeySchema]);
 
 /**
  * Describes the message v3electionpb.ProclaimResponse.
  * Use `create(ProclaimResponseSchema)` to create a new message.
  */
 export const ProclaimResponseSchema = /*@__PURE__*/
-  messageDesc(file_v3electionpb_v3election, 8);
+  message($file, {"name":"ProclaimResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * The election service exposes client-side election facilities as a gRPC interface.
@@ -82,5 +78,10 @@ export const ProclaimResponseSchema = /*@__PURE__*/
  * @generated from service v3electionpb.Election
  */
 export const Election = /*@__PURE__*/
-  serviceDesc(file_v3electionpb_v3election, 0);
+  service($file, {"name":"Election","method":[{"name":"Campaign","inputType":".v3electionpb.CampaignRequest","outputType":".v3electionpb.CampaignResponse","options":{}},{"name":"Proclaim","inputType":".v3electionpb.ProclaimRequest","outputType":".v3electionpb.ProclaimResponse","options":{}},{"name":"Leader","inputType":".v3electionpb.LeaderRequest","outputType":".v3electionpb.LeaderResponse","options":{}},{"name":"Observe","inputType":".v3electionpb.LeaderRequest","outputType":".v3electionpb.LeaderResponse","options":{},"serverStreaming":true},{"name":"Resign","inputType":".v3electionpb.ResignRequest","outputType":".v3electionpb.ResignResponse","options":{}}]}, [CampaignRequestSchema, CampaignResponseSchema, LeaderRequestSchema, LeaderResponseSchema, ProclaimRequestSchema, ProclaimResponseSchema, ResignRequestSchema, ResignResponseSchema]);
 
+/**
+ * Describes the file v3electionpb/v3election.proto.
+ */
+export const file_v3electionpb_v3election = /*@__PURE__*/
+  complete($file, [file_etcdserverpb_rpc, file_mvccpb_kv], [CampaignRequestSchema, CampaignResponseSchema, LeaderKeySchema, LeaderRequestSchema, LeaderResponseSchema, ResignRequestSchema, ResignResponseSchema, ProclaimRequestSchema, ProclaimResponseSchema], [], [Election]);

@@ -2,43 +2,39 @@
 // @generated from file v3lockpb/v3lock.proto (package v3lockpb, syntax proto3)
 /* eslint-disable */
 
-import { messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import { embeddedFile } from "../runtime/embedded-file.js";
-import { file_etcdserverpb_rpc } from "../etcdserverpb/rpc_pb.js";
+import { complete, file, message, service } from "../runtime/descriptors.js";
+import { ResponseHeaderSchema, file_etcdserverpb_rpc } from "../etcdserverpb/rpc_pb.js";
 
-/**
- * Describes the file v3lockpb/v3lock.proto.
- */
-export const file_v3lockpb_v3lock = /*@__PURE__*/
-  embeddedFile({"name":"v3lockpb/v3lock.proto","package":"v3lockpb","messageType":[{"name":"LockRequest","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"lease","number":2,"label":1,"type":3}]},{"name":"LockResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"key","number":2,"label":1,"type":12}]},{"name":"UnlockRequest","field":[{"name":"key","number":1,"label":1,"type":12}]},{"name":"UnlockResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}],"service":[{"name":"Lock","method":[{"name":"Lock","inputType":".v3lockpb.LockRequest","outputType":".v3lockpb.LockResponse","options":{}},{"name":"Unlock","inputType":".v3lockpb.UnlockRequest","outputType":".v3lockpb.UnlockResponse","options":{}}]}],"syntax":"proto3"}, [file_etcdserverpb_rpc]);
+const $file = /*@__PURE__*/
+  file({"name":"v3lockpb/v3lock.proto","package":"v3lockpb","syntax":"proto3"});
 
 /**
  * Describes the message v3lockpb.LockRequest.
  * Use `create(LockRequestSchema)` to create a new message.
  */
 export const LockRequestSchema = /*@__PURE__*/
-  messageDesc(file_v3lockpb_v3lock, 0);
+  message($file, {"name":"LockRequest","field":[{"name":"name","number":1,"label":1,"type":12},{"name":"lease","number":2,"label":1,"type":3}]}, []);
 
 /**
  * Describes the message v3lockpb.LockResponse.
  * Use `create(LockResponseSchema)` to create a new message.
  */
 export const LockResponseSchema = /*@__PURE__*/
-  messageDesc(file_v3lockpb_v3lock, 1);
+  message($file, {"name":"LockResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"},{"name":"key","number":2,"label":1,"type":12}]}, [ResponseHeaderSchema]);
 
 /**
  * Describes the message v3lockpb.UnlockRequest.
  * Use `create(UnlockRequestSchema)` to create a new message.
  */
 export const UnlockRequestSchema = /*@__PURE__*/
-  messageDesc(file_v3lockpb_v3lock, 2);
+  message($file, {"name":"UnlockRequest","field":[{"name":"key","number":1,"label":1,"type":12}]}, []);
 
 /**
  * Describes the message v3lockpb.UnlockResponse.
  * Use `create(UnlockResponseSchema)` to create a new message.
  */
 export const UnlockResponseSchema = /*@__PURE__*/
-  messageDesc(file_v3lockpb_v3lock, 3);
+  message($file, {"name":"UnlockResponse","field":[{"name":"header","number":1,"label":1,"type":11,"typeName":".etcdserverpb.ResponseHeader"}]}, [ResponseHeaderSchema]);
 
 /**
  * The lock service exposes client-side locking facilities as a gRPC interface.
@@ -46,5 +42,10 @@ export const UnlockResponseSchema = /*@__PURE__*/
  * @generated from service v3lockpb.Lock
  */
 export const Lock = /*@__PURE__*/
-  serviceDesc(file_v3lockpb_v3lock, 0);
+  service($file, {"name":"Lock","method":[{"name":"Lock","inputType":".v3lockpb.LockRequest","outputType":".v3lockpb.LockResponse","options":{}},{"name":"Unlock","inputType":".v3lockpb.UnlockRequest","outputType":".v3lockpb.UnlockResponse","options":{}}]}, [LockRequestSchema, LockResponseSchema, UnlockRequestSchema, UnlockResponseSchema]);
 
+/**
+ * Describes the file v3lockpb/v3lock.proto.
+ */
+export const file_v3lockpb_v3lock = /*@__PURE__*/
+  complete($file, [file_etcdserverpb_rpc], [LockRequestSchema, LockResponseSchema, UnlockRequestSchema, UnlockResponseSchema], [], [Lock]);

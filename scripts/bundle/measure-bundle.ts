@@ -1,6 +1,7 @@
 /**
- * Bundles one entry with esbuild (ESM, minified, tree-shaken, node built-ins external)
- * and reports its size and which modules ended up in it.
+ * Bundles one entry with esbuild (ESM, minified, tree-shaken; node built-ins external, or for
+ * `platform: "browser"` entries not allowed at all) and reports its size and which modules ended
+ * up in it.
  *
  * @example
  * const result = await measureBundle(entry);
@@ -38,9 +39,9 @@ export async function measureBundle(entry: BundleEntry): Promise<BundleResult> {
     bundle: true,
     minify: true,
     format: "esm",
-    platform: "node",
+    platform: entry.platform ?? "node",
     conditions: ["source"],
-    external: ["node:*"],
+    external: entry.platform === "browser" ? [] : ["node:*"],
     write: false,
     metafile: true,
     logLevel: "silent",

@@ -4,10 +4,20 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { create, toBinary, type DescEnum, type DescFile, type DescMessage } from "@bufbuild/protobuf";
 import { base64Encode } from "@bufbuild/protobuf/wire";
-import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import {
+  DescriptorProtoSchema,
+  EnumDescriptorProtoSchema,
+  EnumValueDescriptorProtoSchema,
+  FieldDescriptorProtoSchema,
+  FileDescriptorProtoSchema,
+  MethodDescriptorProtoSchema,
+  OneofDescriptorProtoSchema,
+  ServiceDescriptorProtoSchema,
+  type FileDescriptorProto,
+} from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listGeneratedFiles } from "./generated-tree.js";
-import { rewriteGeneratedFile } from "./embedded-descriptors.js";
+import { rewriteGeneratedTree } from "./per-type-descriptors.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 // Inside the repository so that @bufbuild/protobuf resolves from the stock output.
@@ -89,20 +99,86 @@ describe("embedded descriptors", () => {
 
   it("passes files without a descriptor through unchanged", () => {
     const source = 'export const x = 1;\n';
-    expect(rewriteGeneratedFile(source, "a/b_pb.js").source).toBe(source);
+    expect(rewriteGeneratedTree(new Map([["a/b_pb.js", source]])).files.get("a/b_pb.js")).toBe(source);
+  });
+
+  it.each(files)("%s: every exported descriptor is the registry's, property for property", async (file) => {
+    const ours = (await import(pathToFileURL(join(repoRoot, "gen", file)).href)) as Record<string, unknown>;
+    const stock = (await import(pathToFileURL(join(stockDir, "gen", file)).href)) as Record<string, unknown>;
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(stock).sort());
+    for (const name of Object.keys(stock)) expect(sameDescriptor(ours[name], stock[name], name)).toBe("same");
+  });
+
+  it.each(files)("%s: a file's lists hold the very descriptors the module exports", async (file) => {
+    const ours = (await import(pathToFileURL(join(repoRoot, "gen", file)).href)) as Record<string, DescFile & DescMessage>;
+    const descFile = Object.entries(ours).find(([k]) => k.startsWith("file_"))![1] as DescFile;
+    for (const type of [...descFile.messages, ...descFile.enums, ...descFile.services]) {
+      const exported = Object.values(ours).filter((v) => v === type);
+      expect(exported.length, type.toString()).toBe(1);
+      expect(type.file).toBe(descFile);
+    }
   });
 });
 
-describe("rewriteGeneratedFile fails loudly on what it does not understand (was: dropped or passed it through)", () => {
+/**
+ * Compares two descriptor graphs: every enumerable property, recursively (each pair of objects
+ * once, so cycles end), functions by what they return, `proto` by its encoding. Returns "same"
+ * or the path of the first difference.
+ */
+function sameDescriptor(a: unknown, b: unknown, path: string, seen = new Map<object, object>()): string {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b) ? "same" : path;
+  if (seen.get(a) === b) return "same";
+  seen.set(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return path;
+  const keysA = Object.keys(a).sort();
+  const keysB = Object.keys(b).sort();
+  if (JSON.stringify(keysA) !== JSON.stringify(keysB)) return `${path} {${keysA.join(",")}} vs {${keysB.join(",")}}`;
+  for (const key of keysA) {
+    const va = (a as Record<string, unknown>)[key];
+    const vb = (b as Record<string, unknown>)[key];
+    if (key === "$typeName" || (key === "proto" && typeof va === "object")) {
+      if (key === "proto" && !protoBytesEqual(va, vb)) return `${path}.proto`;
+      continue;
+    }
+    if (typeof va === "function" && typeof vb === "function") {
+      const call = (f: unknown, self: object) => String((f as (this: object) => unknown).call(self));
+      if (call(va, a) !== call(vb, b)) return `${path}.${key}()`;
+      continue;
+    }
+    const result = sameDescriptor(va, vb, `${path}.${key}`, seen);
+    if (result !== "same") return result;
+  }
+  return "same";
+}
+
+function protoBytesEqual(a: unknown, b: unknown): boolean {
+  const schema = { "google.protobuf.FileDescriptorProto": FileDescriptorProtoSchema } as Record<string, typeof FileDescriptorProtoSchema>;
+  const typeName = (b as { $typeName: string }).$typeName;
+  if ((a as { $typeName: string }).$typeName !== typeName) return false;
+  const desc = schema[typeName] ?? descriptorSchemas.get(typeName);
+  if (!desc) throw new Error(`no schema for ${typeName}`);
+  return Buffer.from(toBinary(desc, a as never)).equals(Buffer.from(toBinary(desc, b as never)));
+}
+
+const descriptorSchemas = new Map<string, DescMessage>(
+  [DescriptorProtoSchema, FieldDescriptorProtoSchema, EnumDescriptorProtoSchema, EnumValueDescriptorProtoSchema,
+    OneofDescriptorProtoSchema, ServiceDescriptorProtoSchema, MethodDescriptorProtoSchema].map((s) => [s.typeName, s]),
+);
+
+describe("the per-type rewrite fails loudly on what it does not understand (was: dropped or passed it through)", () => {
+  const rewriteGeneratedFile = (source: string, path: string) => ({ source: rewriteGeneratedTree(new Map([[path, source]])).files.get(path)! });
   /** A generated file as protoc-gen-es writes it, around the given descriptor. */
   const generated = (descriptor: FileDescriptorProto): string =>
-    'import { fileDesc } from "@bufbuild/protobuf/codegenv2";\n' +
-    `export const file_x = /*@__PURE__*/\n  fileDesc("${base64Encode(toBinary(FileDescriptorProtoSchema, descriptor), "std_raw")}");\n`;
+    '// @generated by protoc-gen-es v2.17.0\n/* eslint-disable */\n\nimport { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";\n\n' +
+    `export const file_x = /*@__PURE__*/\n  fileDesc("${base64Encode(toBinary(FileDescriptorProtoSchema, descriptor), "std_raw")}");\n` +
+    (descriptor.messageType.length > 0 ? "\nexport const MSchema = /*@__PURE__*/\n  messageDesc(file_x, 0);\n" : "");
   const message = { name: "M", field: [{ name: "a", number: 1, type: 9, label: 1 }] };
 
   it("rewrites a plain descriptor", () => {
     const descriptor = create(FileDescriptorProtoSchema, { name: "x.proto", package: "x", syntax: "proto3", messageType: [message] });
-    expect(rewriteGeneratedFile(generated(descriptor), "x_pb.js").source).toContain('embeddedFile({"name":"x.proto"');
+    const source = rewriteGeneratedFile(generated(descriptor), "x_pb.js").source;
+    expect(source).toContain('file({"name":"x.proto","package":"x","syntax":"proto3"})');
+    expect(source).toContain('export const MSchema = /*@__PURE__*/\n  message($file, {"name":"M","field":[{"name":"a","number":1,"label":1,"type":9}]}, []);');
   });
 
   it("a file option the runtime does not keep (java_package)", () => {
@@ -125,7 +201,23 @@ describe("rewriteGeneratedFile fails loudly on what it does not understand (was:
   });
 
   it("a fileDesc call it cannot parse", () => {
-    const source = 'import { fileDesc } from "@bufbuild/protobuf/codegenv2";\nexport const file_x = fileDesc(\n  "AAAA", [dep], extra);\n';
+    const source = '// @generated by protoc-gen-es v2.17.0\n/* eslint-disable */\nimport { fileDesc } from "@bufbuild/protobuf/codegenv2";\nexport const file_x = fileDesc(\n  "AAAA", [dep], extra);\n';
     expect(() => rewriteGeneratedFile(source, "x_pb.js")).toThrow(/cannot rewrite x_pb\.js/);
+  });
+
+  it("features the per-type runtime does not build: maps, proto3 optional, proto2", () => {
+    const entry = { name: "LabelsEntry", field: [{ name: "key", number: 1, type: 9, label: 1 }, { name: "value", number: 2, type: 9, label: 1 }], options: { mapEntry: true } };
+    const withMap = create(FileDescriptorProtoSchema, {
+      name: "x.proto", syntax: "proto3",
+      messageType: [{ name: "M", field: [{ name: "labels", number: 1, type: 11, label: 3, typeName: ".M.LabelsEntry" }], nestedType: [entry] }],
+    });
+    expect(() => rewriteGeneratedFile(generated(withMap), "x_pb.js")).toThrow(/M\.LabelsEntry is a map field; maps are not supported/);
+    const optional = create(FileDescriptorProtoSchema, {
+      name: "x.proto", syntax: "proto3",
+      messageType: [{ name: "M", field: [{ name: "a", number: 1, type: 9, label: 1, proto3Optional: true, oneofIndex: 0 }], oneofDecl: [{ name: "_a" }] }],
+    });
+    expect(() => rewriteGeneratedFile(generated(optional), "x_pb.js")).toThrow(/M\.a is a proto3 optional field/);
+    const proto2 = create(FileDescriptorProtoSchema, { name: "x.proto", messageType: [message] });
+    expect(() => rewriteGeneratedFile(generated(proto2), "x_pb.js")).toThrow(/only proto3 is supported/);
   });
 });

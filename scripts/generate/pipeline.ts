@@ -3,7 +3,7 @@
  * etcd protos (with its annotations.json) → a fresh gen/ tree in a staging directory.
  *
  * 1. `buf generate` with the local protoc-gen-es (the repo's buf.gen.yaml; no network).
- * 2. Descriptors are embedded as plain objects, not base64 (see embedded-descriptors.ts).
+ * 2. Descriptors are embedded as plain objects, one per type, not base64 (see per-type-descriptors.ts).
  * 3. annotations.json → the http-routes and since-versions tables.
  *
  * scripts/generate.ts runs it on proto/ and then checks or replaces gen/; tests run it on
@@ -18,7 +18,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { emitAnnotationTables, type Annotations } from "./annotation-tables.js";
-import { emitRuntime, rewriteGeneratedFile } from "./embedded-descriptors.js";
+import { emitDescriptorRuntime } from "./descriptor-runtime.js";
+import { rewriteGeneratedTree } from "./per-type-descriptors.js";
 import { listGeneratedFiles } from "./generated-tree.js";
 
 export interface GenerateOptions {
@@ -63,17 +64,13 @@ function postProcess({ repoRoot, staging, protoDir }: GenerateOptions): string {
   return fresh;
 }
 
-/** Replaces base64 descriptors with plain literals (see ./embedded-descriptors.ts). */
+/** Replaces base64 file descriptors with per-type literals (see ./per-type-descriptors.ts). */
 function embedDescriptors(root: string): void {
-  const usedTypes = new Set<string>();
-  for (const file of listGeneratedFiles(root).filter((f) => f.endsWith("_pb.js"))) {
-    const path = join(root, file);
-    const rewritten = rewriteGeneratedFile(readFileSync(path, "utf8"), file);
-    rewritten.usedTypes.forEach((t) => usedTypes.add(t));
-    writeFileSync(path, rewritten.source);
-  }
-  const runtime = emitRuntime(usedTypes);
+  const paths = listGeneratedFiles(root).filter((f) => f.endsWith("_pb.js"));
+  const { files, usedTypes } = rewriteGeneratedTree(new Map(paths.map((f) => [f, readFileSync(join(root, f), "utf8")])));
+  for (const [file, source] of files) writeFileSync(join(root, file), source);
+  const runtime = emitDescriptorRuntime(usedTypes);
   mkdirSync(join(root, "runtime"), { recursive: true });
-  writeFileSync(join(root, "runtime", "embedded-file.js"), runtime.js);
-  writeFileSync(join(root, "runtime", "embedded-file.d.ts"), runtime.dts);
+  writeFileSync(join(root, "runtime", "descriptors.js"), runtime.js);
+  writeFileSync(join(root, "runtime", "descriptors.d.ts"), runtime.dts);
 }

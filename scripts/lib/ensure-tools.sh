@@ -29,3 +29,18 @@ ensure_etcd() {
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 }
+
+# Chromium for the browser tests (Debian's chromium package: /usr/bin/chromium). Bun, Deno and
+# workerd need nothing here: their binaries come with `pnpm install` (devDependencies whose
+# platform packages carry them; no install scripts run). CHROMIUM_BIN points at another build.
+ensure_chromium() {
+  if [ -n "${CHROMIUM_BIN:-}" ] || command -v chromium >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "etcdkit: missing chromium. Install it (Debian: sudo apt-get install -y chromium)," >&2
+    echo "         or point CHROMIUM_BIN at a Chromium or Chrome binary." >&2
+    return 1
+  fi
+  echo "etcdkit: installing chromium with apt-get"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}

@@ -71,4 +71,15 @@ describe("auth input validation (no I/O)", () => {
       expect(invalid(error), `${String(t)}`).toBe(true);
     }
   });
+
+  it("timeoutMs follows etcdkit's one meaning: Infinity is no deadline (Connect's 0), <= 0 fails deadline-exceeded before I/O", async () => {
+    const transport = createRecordingTransport(() => ({ users: [] }));
+    const auth = createAuth(transport);
+    await auth.userList({ timeoutMs: Infinity });
+    await auth.userList({ timeoutMs: 1500 });
+    expect(transport.calls.map((c) => c.timeoutMs)).toEqual([0, 1500]);
+    const early = await auth.userAdd("u", "p", { timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(isEtcdError(early, "deadline-exceeded")).toBe(true);
+    expect(transport.calls).toHaveLength(2);
+  });
 });

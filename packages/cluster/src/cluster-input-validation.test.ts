@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { MemberAddResponseSchema, MemberListResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { MemberAddResponseSchema, MemberListResponseSchema, StatusResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError } from "@etcdkit/transport";
 import { createRecordingTransport, type RecordedCall } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
@@ -30,15 +30,19 @@ describe("cluster input validation (no I/O)", () => {
     expect(transport.calls.map((c) => (c.input as { isLearner: boolean }).isLearner)).toEqual([true, false, false]);
   });
 
-  it("createCluster rejects a connect option that is not a function, before leader() lists members", () => {
-    const transport = createRecordingTransport(() =>
-      create(MemberListResponseSchema, { members: [{ ID: 1n, name: "a", clientURLs: ["http://10.0.0.1:2379"] }] }),
+  it("leader() on a transport that cannot address one member asks one Status through it", async () => {
+    const members = [
+      { ID: 1n, name: "a", clientURLs: ["http://10.0.0.1:2379"] },
+      { ID: 2n, name: "b", clientURLs: ["http://10.0.0.2:2379"] },
+    ];
+    const transport = createRecordingTransport((call) =>
+      call.method === "MemberList"
+        ? create(MemberListResponseSchema, { members })
+        : create(StatusResponseSchema, { header: { memberId: 1n }, leader: 2n }),
     );
-    for (const connect of ["http://10.0.0.1:2379", {}, 5]) {
-      expect(() => createCluster(transport, bad({ connect }))).toThrow(expect.objectContaining({ reason: "invalid-argument" }));
-    }
-    expect(transport.calls).toHaveLength(0);
-    expect(() => createCluster(transport, { connect: undefined })).not.toThrow();
+    const leader = await createCluster(transport).leader();
+    expect(leader.name).toBe("b");
+    expect(transport.calls.map((c) => c.method)).toEqual(["MemberList", "Status"]);
   });
 
   it("createCluster rejects a missing or non-transport argument at creation, not at the first call", () => {

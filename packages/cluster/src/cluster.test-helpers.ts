@@ -4,7 +4,7 @@ import { bytesToText, createTransport, isEtcdError, toBytes, type EtcdErrorReaso
 import type { Transport } from "@connectrpc/connect";
 import { expect } from "vitest";
 
-/** A one-member transport, closed by the SDK after each call (what `connect` is for). */
+/** A separate transport to one member only, for the tests' own cross-checks (close it after use). */
 export const connectOne = (endpoint: string) => createTransport({ endpoints: [endpoint] });
 
 /** Retries `fn` while it fails with one of `reasons`, every `delayMs`, at most `attempts` times. */

@@ -4,30 +4,12 @@ import {
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkMemberId, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { booleanOption, checkMemberId, checkTransport, monotonicNow, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
-import type { ConnectEndpoint } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
 import { toMember, type Member } from "./member.js";
 import { checkPeerUrls } from "./peer-urls.js";
 import { toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
-
-/**
- * Options of {@link createCluster}.
- *
- * @example
- * ```ts
- * const cluster = createCluster(transport, { connect: (endpoint) => createTransport({ endpoints: [endpoint] }) });
- * ```
- */
-export interface ClusterOptions {
-  /**
-   * Opens a transport to one member by client URL; `leader()` then asks every member for its
-   * Status, as `etcdctl endpoint status` does. Without it, `leader()` asks whichever member the
-   * shared transport reaches.
-   */
-  readonly connect?: ConnectEndpoint | undefined;
-}
 
 /**
  * The members of the cluster and who answered.
@@ -152,8 +134,10 @@ export interface Cluster {
   memberPromote(id: MemberId, options?: CallOptions): Promise<MemberListResult>;
 
   /**
-   * The member that is leader right now: the member that reports itself as leader in its Status
-   * (with `connect`, every voting member is asked in parallel, by client URL).
+   * The member that is leader right now: the member that reports itself as leader in its Status.
+   * With etcdkit's transport every started voting member is asked in parallel, by client URL,
+   * through `transport.forEndpoint` (shared connections and token); on a transport without
+   * `forEndpoint` one Status through the transport names the leader.
    *
    * Reasons: "no-leader" (no member knows a leader, e.g. during an election or without quorum),
    * or the first member's error when none answered ("unavailable", "deadline-exceeded", ...).
@@ -169,23 +153,20 @@ export interface Cluster {
 
 /**
  * Creates the cluster membership API on any Connect `Transport` (etcdkit's `createTransport`,
- * the gateway transport, or Connect's own). Throws an EtcdError "invalid-argument" when
- * `options.connect` is given but is not a function.
+ * the gateway transport, or Connect's own). Throws an EtcdError "invalid-argument" for anything
+ * that is not a transport.
  *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";
  * import { createCluster } from "@etcdkit/cluster";
  *
- * const cluster = createCluster(createTransport({ endpoints: ["http://127.0.0.1:2379"] }), {
- *   connect: (endpoint) => createTransport({ endpoints: [endpoint] }),
- * });
+ * const cluster = createCluster(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));
  * const leader = await cluster.leader();
  * ```
  */
-export function createCluster(transport: Transport, options: ClusterOptions = {}): Cluster {
+export function createCluster(transport: Transport): Cluster {
   checkTransport(transport, "createCluster");
-  const connect = checkConnect(options?.connect);
   const client = createClient(ClusterService, transport);
 
   return {
@@ -221,22 +202,14 @@ export function createCluster(transport: Transport, options: ClusterOptions = {}
 
     leader: (callOptions) =>
       call(async () => {
-        const started = Date.now();
+        const started = monotonicNow();
         const { members } = listResult(await client.memberList({}, connectCallOptions(callOptions)));
         const timeoutMs = callOptions?.timeoutMs;
         // One deadline for the whole lookup: the Status calls get what the MemberList call left.
-        const remaining = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
-        return findLeader(members, transport, connect, { signal: callOptions?.signal, timeoutMs: remaining });
+        const remaining = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (monotonicNow() - started));
+        return findLeader(members, transport, { signal: callOptions?.signal, timeoutMs: remaining });
       }),
   };
-}
-
-/** `options.connect` when it is a function or absent; invalid-argument otherwise (at creation, not at `leader()`). */
-function checkConnect(connect: ConnectEndpoint | undefined): ConnectEndpoint | undefined {
-  if (connect === undefined || typeof connect === "function") return connect;
-  throw invalidArgumentError(
-    "createCluster: options.connect must be a function, e.g. (endpoint) => createTransport({ endpoints: [endpoint] })",
-  );
 }
 
 /** The `learner` option as a boolean (absent: false); anything but a boolean is invalid-argument, not a voter. */

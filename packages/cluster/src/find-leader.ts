@@ -1,8 +1,7 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { toEtcdError, type MemberId } from "@etcdkit/transport";
+import { canAddressMembers, toEtcdError, type MemberAddressingTransport, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
-import { withEndpoint, type ConnectEndpoint } from "@etcdkit/transport";
 import type { Member } from "./member.js";
 
 interface Seen {
@@ -14,25 +13,21 @@ interface Seen {
 
 /**
  * Finds the leader among `members`: asks every voting member with a client URL for its Status
- * (in parallel, through `connect`), and returns the member that reports itself as leader as soon
- * as one does; failing that, the member most others report as leader. Without `connect`, one
- * Status through `transport` says who the leader is.
+ * (in parallel, each through `transport.forEndpoint(url)`), and returns the member that reports
+ * itself as leader as soon as one does; failing that, the member most others report as leader.
+ * On a transport that cannot address one member, one Status through `transport` says who the
+ * leader is.
  *
  * Throws EtcdError "no-leader" when no member knows a leader, or the first member's error when
  * none answered (e.g. "unavailable").
  *
  * @example
  * ```ts
- * const leader = await findLeader(members, transport, connect, { timeoutMs: 3000 });
+ * const leader = await findLeader(members, transport, { timeoutMs: 3000 });
  * ```
  */
-export async function findLeader(
-  members: readonly Member[],
-  transport: Transport,
-  connect: ConnectEndpoint | undefined,
-  options?: CallOptions,
-): Promise<Member> {
-  const seen = connect === undefined ? [await statusOf(transport, options)] : await askEach(members, connect, options);
+export async function findLeader(members: readonly Member[], transport: Transport, options?: CallOptions): Promise<Member> {
+  const seen = canAddressMembers(transport) ? await askEach(members, transport, options) : [await statusOf(transport, options)];
   const byId = (id: MemberId): Member | undefined => (id === 0n ? undefined : members.find((m) => m.id === id));
   const selfDeclared = seen.find((s) => s.leader === s.self && byId(s.leader) !== undefined);
   if (selfDeclared !== undefined) return byId(selfDeclared.leader)!;
@@ -53,7 +48,7 @@ async function statusOf(transport: Transport, options: CallOptions | undefined):
 /** Status of every voter in parallel; stops waiting once a member says it is the leader. */
 async function askEach(
   members: readonly Member[],
-  connect: ConnectEndpoint,
+  transport: MemberAddressingTransport,
   options: CallOptions | undefined,
 ): Promise<Seen[]> {
   const voters = members.filter((m) => !m.isLearner && m.clientUrls.length > 0);
@@ -68,8 +63,8 @@ async function askEach(
   await new Promise<void>((resolve) => {
     let pending = voters.length;
     for (const member of voters) {
-      const endpoint = member.clientUrls[0]!;
-      withEndpoint(connect, endpoint, "leader", (t) => statusOf(t, perCall))
+      Promise.resolve()
+        .then(() => statusOf(transport.forEndpoint(member.clientUrls[0]!), perCall))
         .then((s) => {
           seen.push(s);
           if (s.leader !== 0n && s.leader === s.self) resolve();

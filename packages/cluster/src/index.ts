@@ -14,13 +14,11 @@
 export {
   createCluster,
   type Cluster,
-  type ClusterOptions,
   type MemberAddOptions,
   type MemberAddResult,
   type MemberListResult,
 } from "./create-cluster.js";
 export type { CallOptions } from "@etcdkit/transport";
-export type { ConnectEndpoint } from "@etcdkit/transport";
 export type { Member } from "./member.js";
 export { formatMemberId, parseMemberId } from "./member-id.js";
 export type { ResponseHeader } from "@etcdkit/transport";

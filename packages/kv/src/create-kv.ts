@@ -15,7 +15,9 @@ import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
  * `future-revision`, `too-many-ops`, `duplicate-key`, `request-too-large`, `key-not-found`,
  * `lease-not-found`, …; from the transport `unavailable`, `deadline-exceeded`, `canceled`,
  * `outcome-unknown`, … (see `KV`). Retrying is the transport's business: etcdkit's transport
- * never resends a write whose request may have reached etcd, nor any typed etcd error.
+ * never resends a write whose request may have reached etcd (its error then has
+ * `outcomeUnknown: true`, whatever the reason), and retries reads only on transient errors
+ * (a lost connection, `no-leader`, `leader-changed`, `timeout`, …).
  *
  * @example
  * ```ts

@@ -38,7 +38,8 @@ export interface KVCore {
  * Reasons any call can throw: `empty-key` (before any I/O), `invalid-argument` (bad options,
  * before any I/O), and the transport's `unavailable`, `deadline-exceeded`, `canceled`,
  * `transport-closed`, `outcome-unknown` (writes whose request may have reached etcd), `no-leader`,
- * `permission-denied`, `invalid-auth-token`; each method lists its own on top.
+ * `permission-denied`, `invalid-auth-token`; each method lists its own on top. A failed write that
+ * may have been applied has `outcomeUnknown: true`, whatever the reason.
  *
  * @example
  * ```ts

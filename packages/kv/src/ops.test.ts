@@ -185,6 +185,29 @@ describe("createKV on a recording transport", () => {
     expect((call.input as RangeRequest).revision).toBe(5n);
   });
 
+  it("timeoutMs: Infinity is no deadline on any transport (Connect's timeoutMs 0), never the transport's default", async () => {
+    const transport = createRecordingTransport(() => create(RangeResponseSchema, {}));
+    const kv = createKV(transport);
+    await kv.get("k", { timeoutMs: Infinity });
+    await kv.put("k", "v", { timeoutMs: 2 ** 40 });
+    await kv.get("k", {});
+    expect(transport.calls.map((c) => c.timeoutMs)).toEqual([0, 0, undefined]);
+  });
+
+  it("timeoutMs <= 0 fails deadline-exceeded before any call, for every KV call", async () => {
+    const transport = createRecordingTransport(() => create(RangeResponseSchema, {}));
+    const kv = createKV(transport);
+    const outcomes = await Promise.all([
+      kv.get("k", { timeoutMs: 0 }).catch((e: unknown) => e),
+      kv.put("k", "v", { timeoutMs: -1 }).catch((e: unknown) => e),
+      kv.delete("k", { timeoutMs: 0 }).catch((e: unknown) => e),
+      kv.txn().commit({ timeoutMs: 0 }).catch((e: unknown) => e),
+      kv.compact(1n, { timeoutMs: 0 }).catch((e: unknown) => e),
+    ]);
+    for (const outcome of outcomes) expect(isEtcdError(outcome, "deadline-exceeded")).toBe(true);
+    expect(transport.calls).toEqual([]);
+  });
+
   it("turns transport failures into EtcdErrors", async () => {
     const kv = createKV(createRecordingTransport());
     const error = await kv.get("k").catch((e: unknown) => e);

@@ -18,7 +18,7 @@ export interface TxnElseStage<T extends readonly Op[], E extends readonly Op[]> 
    * `compacted` / `future-revision` (a read at such a revision), `key-not-found` (ignoreValue /
    * ignoreLease on a missing key), `lease-not-found`, plus the transport's reasons (`unavailable`,
    * `outcome-unknown`, `deadline-exceeded`, `canceled`, …). A txn is never resent after its
-   * request may have reached etcd.
+   * request may have reached etcd; its error then has `outcomeUnknown: true`.
    * @example
    * ```ts
    * const { succeeded } = await stage.commit({ timeoutMs: 2000 });

@@ -1,12 +1,14 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { connectCallOptions, invalidArgumentError, isEtcdError, monotonicNow, toEtcdError, type LeaseId } from "@etcdkit/transport";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { Lease, fetchTimeToLive, type LeaseBackend, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
+import { Lease, type LeaseBackend, type LeaseCallOptions } from "./lease.js";
+import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
 import { booleanOption, checkCallOptions, checkTransport } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
+import { LeaseRegistry } from "./lease-registry.js";
 import type { LeaseRenewal } from "./lease-renewal.js";
 
 /**
@@ -18,7 +20,12 @@ import type { LeaseRenewal } from "./lease-renewal.js";
  * ```
  */
 export interface GrantOptions extends LeaseCallOptions {
-  /** Ask for this lease ID (etcd fails with "lease-exists" if taken). Default: etcd picks one. */
+  /**
+   * Ask for this lease ID (etcd fails with "lease-exists" if taken). Default: etcd picks one.
+   * A grant is retried when an attempt's answer was lost; a "lease-exists" with `outcomeUnknown`
+   * then means the lease may be yours (granted by the earlier attempt) or someone else's: check
+   * (`timeToLive`) or revoke it before granting again.
+   */
   readonly id?: LeaseId;
   /** Start keepalive right away (same as calling `lease.keepAlive()`). Default false. */
   readonly keepAlive?: boolean;
@@ -29,9 +36,9 @@ export interface GrantOptions extends LeaseCallOptions {
  * transport is renewed on one shared LeaseKeepAlive stream.
  *
  * Every call throws "invalid-argument" before any I/O for a lease ID that is not a non-zero int64
- * bigint (`attach`: 1n to 2^63 - 1; etcd 3.4 grants negative IDs a client asks for, and `leases()`
- * lists them), options that are not an object, a flag that is not a boolean, a `timeoutMs`
- * that is not a number or a `signal` that is not an AbortSignal.
+ * bigint (etcd 3.4 grants negative IDs a client asks for, and `leases()` lists them), options
+ * that are not an object, a flag that is not a boolean, a `timeoutMs` that is not a number or a
+ * `signal` that is not an AbortSignal.
  *
  * @example
  * ```ts
@@ -54,15 +61,27 @@ export interface LeaseClient extends AsyncDisposable {
    * A Lease object for a lease granted elsewhere (e.g. by another process), to keep it alive,
    * revoke it or watch for its loss. Its deadline is unknown until its first renewal. `ttl`
    * (seconds; 0, the default: unknown) is the TTL assumed until then (it sets the renewal cadence).
+   * Any non-zero int64 ID, negative ones included. The client holds an attached lease only while
+   * something runs for it (keepalive, a deadline timer, a call): one the program drops before
+   * that is garbage-collected (its `lost` then never settles).
    */
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease;
-  /** Revokes a lease by ID (its keys are deleted). Throws "lease-not-found" or transport errors. */
+  /**
+   * Revokes a lease by ID (its keys are deleted); this client's leases with that ID are lost as
+   * "revoked". Throws "lease-not-found" when etcd does not have it (they are lost as "expired"),
+   * or transport errors. A "lease-not-found" after a retry of an attempt whose answer was lost
+   * (`outcomeUnknown`) resolves: the lease is gone either way.
+   */
   revoke(id: LeaseId, options?: LeaseCallOptions): Promise<void>;
   /** Remaining TTL (and keys with `keys: true`) of a lease; `expired: true` when etcd does not have it. */
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive>;
   /** The IDs of every lease etcd holds. */
   leases(options?: LeaseCallOptions): Promise<LeaseId[]>;
-  /** Renews a lease once. Throws "lease-not-found" when etcd does not have it, or transport errors. */
+  /**
+   * Renews a lease once (see `Lease.keepAliveOnce`: retried like Go's client, inside `signal` and
+   * `timeoutMs`; no deadline unless `timeoutMs` is given). Throws "lease-not-found" when etcd does
+   * not have it, "deadline-exceeded" / "canceled", or the last retryable error.
+   */
   keepAliveOnce(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRenewal>;
   /**
    * Stops keepalive of every lease this client made or attached, without revoking them; they are
@@ -97,7 +116,7 @@ export function createLease(transport: Transport): LeaseClient {
 }
 
 class LeaseClientImpl implements LeaseClient, LeaseBackend {
-  private readonly owned = new Set<Lease>();
+  private readonly owned = new LeaseRegistry();
   private closed = false;
 
   constructor(
@@ -120,10 +139,10 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     checkCallOptions(options);
     if (options?.id !== undefined) checkLeaseId(options.id, "grant");
     booleanOption(options?.keepAlive, "keepAlive");
-    const sentAt = Date.now();
+    const sentAt = monotonicNow();
     let granted: { ID: bigint; TTL: bigint };
     try {
-      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, options);
+      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, connectCallOptions(options));
     } catch (err) {
       throw toEtcdError(err);
     }
@@ -134,7 +153,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   }
 
   attach(id: LeaseId, options?: { readonly ttl?: number }): Lease {
-    checkLeaseId(id, "positive");
+    checkLeaseId(id);
     if (options !== undefined && (typeof options !== "object" || options === null)) {
       throw invalidArgumentError("lease: options must be an object");
     }
@@ -149,11 +168,17 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     checkLeaseId(id);
     checkCallOptions(options);
     try {
-      await this.client.leaseRevoke({ ID: id }, options);
+      await this.client.leaseRevoke({ ID: id }, connectCallOptions(options));
     } catch (err) {
-      throw toEtcdError(err);
+      const error = toEtcdError(err);
+      if (!isEtcdError(error, "lease-not-found")) throw error;
+      if (!error.outcomeUnknown) {
+        for (const lease of this.owned.withId(id)) lease.markLost("expired");
+        throw error;
+      }
+      // retried after an attempt whose answer was lost: that attempt revoked it, or it expired
     }
-    for (const lease of [...this.owned]) if (lease.id === id) lease.markLost("revoked");
+    for (const lease of this.owned.withId(id)) lease.markLost("revoked");
   }
 
   timeToLive(id: LeaseId, options?: LeaseCallOptions & { readonly keys?: boolean }): Promise<LeaseTimeToLive> {
@@ -163,7 +188,7 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   async leases(options?: LeaseCallOptions): Promise<LeaseId[]> {
     checkCallOptions(options);
     try {
-      const { leases } = await this.client.leaseLeases({}, options);
+      const { leases } = await this.client.leaseLeases({}, connectCallOptions(options));
       return leases.map((status) => status.ID);
     } catch (err) {
       throw toEtcdError(err);
@@ -173,17 +198,17 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
   async keepAliveOnce(id: LeaseId, options?: LeaseCallOptions): Promise<LeaseRenewal> {
     const result = await keepAliveOnce(this.client, id, options);
     if (result.ttl <= 0) {
-      for (const lease of [...this.owned]) if (lease.id === id) lease.markLost("expired");
+      for (const lease of this.owned.withId(id)) lease.markLost("expired");
       throw lossError("expired", id, 0);
     }
     let renewal: LeaseRenewal | undefined;
-    for (const lease of this.owned) if (lease.id === id) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
-    return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: Date.now(), deadline: result.sentAt + result.ttl * 1000 };
+    for (const lease of this.owned.withId(id)) renewal = lease.renewed(result.sentAt, result.ttl, result.revision) ?? renewal;
+    return renewal ?? { id, ttl: result.ttl, revision: result.revision, at: monotonicNow(), deadline: result.sentAt + result.ttl * 1000 };
   }
 
   close(): Promise<void> {
     this.closed = true;
-    for (const lease of [...this.owned]) lease.markLost("closed");
+    for (const lease of this.owned.all()) lease.markLost("closed");
     return Promise.resolve();
   }
 

@@ -17,7 +17,8 @@
  * ```
  */
 export { createLease, type GrantOptions, type LeaseClient } from "./create-lease.js";
-export { Lease, type LeaseCallOptions, type LeaseTimeToLive } from "./lease.js";
+export { Lease, type LeaseCallOptions } from "./lease.js";
+export type { LeaseTimeToLive } from "./lease-time-to-live.js";
 export type { LeaseLoss, LeaseLossReason } from "./lease-loss.js";
 export type { LeaseRenewal } from "./lease-renewal.js";
 export type { KeepAliveStats } from "./keepalive-hub.js";

@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, reconnectDelayMs } from "@etcdkit/transport";
+import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 import { RequestQueue } from "@etcdkit/transport";
 
@@ -31,15 +31,28 @@ export interface KeepAliveStats {
 interface Entry {
   readonly id: LeaseId;
   readonly leases: Lease[];
-  /** Send times of the requests not answered yet on the current stream (etcd answers in order). */
-  readonly inflight: number[];
   intervalMs: number;
   timer: NodeJS.Timeout | undefined;
+}
+
+/** A request sent on a stream and not answered yet: for which keepalive, and when (monotonic ms). */
+interface Pending {
+  readonly entry: Entry;
+  readonly sentAt: number;
+  /** Sent by a renewal tick (not by `add()` or a re-opened stream): the next tick is an interval later. */
+  readonly byTick: boolean;
 }
 
 interface Session {
   readonly requests: RequestQueue<{ ID: bigint }>;
   readonly abort: AbortController;
+  /**
+   * The unanswered requests of this stream per lease ID, oldest first: etcd answers a stream's
+   * requests in order, one answer each, so an answer belongs to the oldest request of its ID.
+   * Kept per stream (not per keepalive), so requests of a keepalive that was stopped and started
+   * again while they were in flight still take their answers.
+   */
+  readonly pending: Map<LeaseId, Pending[]>;
   received: number;
   closed: boolean;
 }
@@ -99,7 +112,7 @@ export class KeepAliveHub {
       if (!existing.leases.includes(lease)) existing.leases.push(lease);
       return;
     }
-    const entry: Entry = { id: lease.id, leases: [lease], inflight: [], intervalMs: intervalFor(lease.ttl), timer: undefined };
+    const entry: Entry = { id: lease.id, leases: [lease], intervalMs: intervalFor(lease.ttl), timer: undefined };
     this.entries.set(lease.id, entry);
     this.schedule(entry);
     if (this.session !== undefined) this.send(this.session, entry);
@@ -126,20 +139,26 @@ export class KeepAliveHub {
 
   private tick(entry: Entry): void {
     if (this.entries.get(entry.id) !== entry) return;
-    entry.timer?.refresh();
+    entry.timer = refreshTimer(entry.timer, () => this.tick(entry), entry.intervalMs);
     const session = this.session;
     if (session === undefined) return; // re-opening; the new stream renews every lease at once
-    const oldest = entry.inflight[0];
-    if (oldest !== undefined && Date.now() - oldest >= entry.intervalMs) {
-      // Nothing came back for a whole interval: the stream (or its connection) is stuck.
+    const oldest = session.pending.get(entry.id)?.[0];
+    // Unanswered since an earlier tick (the timer's interval; its clock and the monotonic clock
+    // round differently, so a send time can read a fraction of a ms short of it), or for a whole
+    // interval: the stream (or its connection) is stuck. Noticing it at the first such tick
+    // leaves an interval to renew elsewhere before the deadline (TTL = 3 intervals).
+    if (oldest !== undefined && (oldest.byTick || monotonicNow() - oldest.sentAt >= entry.intervalMs)) {
       this.broken(session, new EtcdError("keepalive stream stalled: no answer within a renewal interval", "unavailable", Code.Unavailable));
       return;
     }
-    this.send(session, entry);
+    this.send(session, entry, true);
   }
 
-  private send(session: Session, entry: Entry): void {
-    entry.inflight.push(Date.now());
+  private send(session: Session, entry: Entry, byTick = false): void {
+    const pending: Pending = { entry, sentAt: monotonicNow(), byTick };
+    const queue = session.pending.get(entry.id);
+    if (queue === undefined) session.pending.set(entry.id, [pending]);
+    else queue.push(pending);
     this.requestsSent++;
     session.requests.push({ ID: entry.id });
   }
@@ -160,7 +179,7 @@ export class KeepAliveHub {
   }
 
   private open(): void {
-    const session: Session = { requests: new RequestQueue(), abort: new AbortController(), received: 0, closed: false };
+    const session: Session = { requests: new RequestQueue(), abort: new AbortController(), pending: new Map(), received: 0, closed: false };
     this.session = session;
     this.streamsOpened++;
     for (const entry of this.entries.values()) this.send(session, entry);
@@ -180,7 +199,7 @@ export class KeepAliveHub {
       for await (const response of responses) {
         if (session.closed) return;
         if (session.received++ === 0) this.failures = 0;
-        this.onResponse(response);
+        this.onResponse(session, response);
       }
       error = new EtcdError("etcd ended the keepalive stream", "unavailable", Code.Unavailable);
     } catch (err) {
@@ -189,10 +208,16 @@ export class KeepAliveHub {
     this.broken(session, error);
   }
 
-  private onResponse(r: LeaseKeepAliveResponse): void {
+  private onResponse(session: Session, r: LeaseKeepAliveResponse): void {
+    const queue = session.pending.get(r.ID);
+    const pending = queue?.shift();
+    if (queue !== undefined && queue.length === 0) session.pending.delete(r.ID);
     const entry = this.entries.get(r.ID);
-    if (entry === undefined) return;
-    const sentAt = entry.inflight.shift() ?? Date.now();
+    // An answer no request is waiting for has no known send time, and one to a request of a
+    // keepalive that was stopped since (and maybe started again) belongs to that old keepalive:
+    // neither may move a deadline. The next answer to the current keepalive tells the same.
+    if (pending === undefined || entry === undefined || pending.entry !== entry) return;
+    const sentAt = pending.sentAt;
     const ttl = Number(r.TTL);
     if (ttl <= 0) {
       for (const lease of [...entry.leases]) lease.markLost("expired");
@@ -211,7 +236,6 @@ export class KeepAliveHub {
     if (session.closed || this.session !== session) return;
     this.close(session);
     this.session = undefined;
-    for (const entry of this.entries.values()) entry.inflight.length = 0;
     if (isEtcdError(error, TERMINAL)) {
       for (const entry of [...this.entries.values()]) for (const lease of [...entry.leases]) lease.markLost("closed", error);
       return;

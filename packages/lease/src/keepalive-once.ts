@@ -1,25 +1,30 @@
 import { Code, type Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
-import { reconnectDelayMs } from "@etcdkit/transport";
+import { connectCallOptions, MAX_TIMER_MS, monotonicNow, reconnectDelayMs } from "@etcdkit/transport";
 import { RequestQueue } from "@etcdkit/transport";
 import { checkCallOptions } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 
-/** Failures after which a keepalive is simply sent again (the stream, not the lease, failed). */
+/**
+ * Failures after which a keepalive is simply sent again (the stream, not the lease, failed): as
+ * Go's `KeepAliveOnce`, which retries every code Unavailable, etcd's "request timed out" included.
+ */
 const RETRYABLE: readonly EtcdErrorReason[] = [
   "unavailable",
   "no-leader",
   "leader-changed",
   "stopped",
+  "timeout",
   "timeout-due-to-leader-fail",
   "timeout-due-to-connection-lost",
+  "timeout-wait-applied-index",
 ];
 const MAX_ATTEMPTS = 5;
 
 /**
  * The answer to one keepalive: etcd's TTL (≤ 0: the lease does not exist) and when the request
- * was sent, which starts the lease's new local deadline.
+ * was sent (ms on the monotonic clock), which starts the lease's new local deadline.
  *
  * @example
  * ```ts
@@ -34,11 +39,15 @@ export interface KeepAliveOnceResult {
 
 /**
  * Sends one LeaseKeepAlive on a short stream of its own and returns the first answer, retrying
- * (up to 5 attempts, with backoff) when the stream breaks, like Go's `KeepAliveOnce`.
+ * (up to 5 attempts, with backoff) when the stream fails with a retryable error, like Go's
+ * `KeepAliveOnce`. Everything, the backoff included, stays inside `signal` and `timeoutMs`:
+ * undefined → no deadline (a stream is not bounded by the transport's default); a positive
+ * number → that deadline for all attempts together; Infinity (or anything over MAX_TIMER_MS) →
+ * no deadline; ≤ 0 → "deadline-exceeded" before any I/O.
  *
  * Throws EtcdError "invalid-argument" (before any I/O) for an ID that is not a non-zero int64
- * bigint or bad call options, "unavailable" (after the retries), "deadline-exceeded" /
- * "canceled" (from `timeoutMs` / `signal`), "no-leader", or any other server reason.
+ * bigint or bad call options, "unavailable" / "timeout" / "no-leader" (after the retries),
+ * "deadline-exceeded" / "canceled" (from `timeoutMs` / `signal`), or any other server reason.
  *
  * @example
  * ```ts
@@ -53,17 +62,21 @@ export async function keepAliveOnce(
 ): Promise<KeepAliveOnceResult> {
   checkLeaseId(id);
   checkCallOptions(options);
-  const started = Date.now();
+  const signal = options?.signal;
+  const aborted = (): boolean => signal?.aborted === true;
+  const timeoutMs = options?.timeoutMs;
+  const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? Infinity : monotonicNow() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
+    const sentAt = monotonicNow();
+    // whole milliseconds: a gRPC deadline header takes no fraction
+    const remaining = deadline === Infinity ? undefined : Math.floor(deadline - sentAt);
+    if (remaining !== undefined && remaining <= 0) throw deadlineError(timeoutMs!);
+    if (aborted()) throw canceledError(signal!.reason);
     const requests = new RequestQueue<{ ID: bigint }>();
-    const sentAt = Date.now();
     requests.push({ ID: id });
-    const remaining = options?.timeoutMs === undefined ? undefined : options.timeoutMs - (sentAt - started);
     let error: EtcdError;
     try {
-      if (remaining !== undefined && remaining <= 0) throw deadline(options!.timeoutMs!);
-      for await (const response of client.leaseKeepAlive(requests, { signal: options?.signal, timeoutMs: remaining })) {
-        requests.end();
+      for await (const response of client.leaseKeepAlive(requests, connectCallOptions({ signal, timeoutMs: remaining }))) {
         return { ttl: Number(response.TTL), revision: response.header?.revision ?? 0n, sentAt };
       }
       error = new EtcdError("etcd ended the keepalive stream without an answer", "unavailable", Code.Unavailable);
@@ -72,11 +85,41 @@ export async function keepAliveOnce(
     } finally {
       requests.end();
     }
-    if (!isEtcdError(error, RETRYABLE) || attempt >= MAX_ATTEMPTS || options?.signal?.aborted === true) throw error;
-    await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)));
+    if (!isEtcdError(error, RETRYABLE) || attempt >= MAX_ATTEMPTS || aborted()) throw error;
+    await backoff(reconnectDelayMs(attempt), deadline, signal, timeoutMs);
   }
 }
 
-function deadline(timeoutMs: number): EtcdError {
+/**
+ * Waits `delayMs` before the next attempt, but no longer: settles with "canceled" as soon as
+ * `signal` aborts, and with "deadline-exceeded" at `deadline` if that comes first.
+ */
+function backoff(delayMs: number, deadline: number, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const left = deadline - monotonicNow();
+    const expires = left <= delayMs;
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(canceledError(signal!.reason));
+    };
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        if (expires) reject(deadlineError(timeoutMs!));
+        else resolve();
+      },
+      Math.max(0, Math.min(delayMs, left)),
+    );
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function deadlineError(timeoutMs: number): EtcdError {
   return new EtcdError(`the keepalive did not complete within ${timeoutMs} ms`, "deadline-exceeded", Code.DeadlineExceeded);
+}
+
+/** As the transport reports an aborted call: an EtcdError or TimeoutError reason passes through. */
+function canceledError(reason: unknown): EtcdError {
+  if (isEtcdError(reason) || (reason instanceof Error && reason.name === "TimeoutError")) return toEtcdError(reason);
+  return new EtcdError("the keepalive was canceled by its AbortSignal", "canceled", Code.Canceled, { cause: reason });
 }

@@ -11,7 +11,8 @@ import { isEtcdError } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLease } from "./create-lease.js";
-import { connectLease, sleep, uniqueKey, type LeaseEnv } from "./lease-test-env.test-helpers.js";
+import type { LeaseRenewal } from "./lease-renewal.js";
+import { connectLease, eventually, sleep, uniqueKey, type LeaseEnv } from "./lease-test-env.test-helpers.js";
 
 /** A transport that fails the test if anything is sent. */
 const noIo: Transport = {
@@ -55,15 +56,18 @@ describe("lease API (real etcd)", () => {
   it("keeps 50 leases alive on one stream, renewing each about every TTL/3", async () => {
     const before = env.leases.stats;
     const leases = await Promise.all(Array.from({ length: 50 }, () => env.leases.grant(2)));
+    const started = performance.now();
     for (const lease of leases) lease.keepAlive();
     expect(env.leases.stats.keepAlives).toBe(before.keepAlives + 50);
     await sleep(4_500);
     expect(leases.every((l) => l.loss === undefined)).toBe(true);
+    // each was renewed after its first TTL ran out: renewals went on, not just the first one
+    for (const lease of leases) expect(lease.lastRenewal!.at).toBeGreaterThan(started + 2_000);
     const stats = env.leases.stats;
     expect(stats.streamsOpened - before.streamsOpened).toBe(1);
     const sent = stats.requestsSent - before.requestsSent;
-    // every 667 ms for 4.5 s: 6–7 renewals each (the first at once); fewer if timers run late
-    expect(sent).toBeGreaterThanOrEqual(50 * 5);
+    // every 667 ms for 4.5 s is 7 each (the first at once); timers never fire early, late ones do not catch up
+    expect(sent).toBeGreaterThanOrEqual(50 * 2);
     expect(sent).toBeLessThanOrEqual(50 * 8);
     await Promise.all(leases.map((l) => l.revoke()));
     expect(env.leases.stats.keepAlives).toBe(before.keepAlives);
@@ -86,7 +90,7 @@ describe("lease API (real etcd)", () => {
       expect(sent).toBeLessThanOrEqual(2); // not one per millisecond
       expect(lease.loss).toBeUndefined();
       expect(lease.ttl).toBeGreaterThan(8_999_000_000);
-      expect(lease.deadline).toBeGreaterThan(Date.now() + 365 * 24 * 3600 * 1000);
+      expect(lease.remainingMs()).toBeGreaterThan(365 * 24 * 3600 * 1000);
       await lease.revoke();
       expect(overflows).toEqual([]);
     } finally {
@@ -97,13 +101,21 @@ describe("lease API (real etcd)", () => {
   it("renewals keep only the newest one for a slow consumer, and end when the lease is lost", async () => {
     const lease = await env.leases.grant(2);
     const renewals = lease.keepAlive();
-    expect(lease.keepAlive()).not.toBe(renewals); // one keepalive, several views
-    await sleep(1_600); // ~3 renewals happen meanwhile
-    const first = await renewals.next();
-    const second = await renewals.next();
-    expect(second.value!.at).toBeGreaterThan(first.value!.at + 300);
+    const eager = lease.keepAlive(); // one keepalive, several views
+    expect(eager).not.toBe(renewals);
+    const seen: LeaseRenewal[] = [];
+    const consumer = (async () => {
+      for await (const renewal of eager) seen.push(renewal);
+    })();
+    await eventually(() => seen.length >= 3, 10_000, "three renewals");
+    const first = await renewals.next(); // the slow view skipped to the newest
+    expect(first.value).toBe(seen[seen.length - 1]);
+    expect(first.value).toBe(lease.lastRenewal);
+    const second = await renewals.next(); // then waits for the next one
+    expect(second.value!.at).toBeGreaterThan(first.value!.at);
     await lease.revoke();
     expect(await renewals.next()).toEqual({ value: undefined, done: true });
+    await consumer;
   });
 
   it("release() stops renewing without revoking: the lease is lost at its deadline", async () => {
@@ -147,13 +159,16 @@ describe("lease API (real etcd)", () => {
     expect((await lease.lost).reason).toBe("revoked");
   });
 
-  it("a lease with a negative ID (etcd 3.4 grants and lists it) can be looked up, renewed once and revoked", async () => {
+  it("a lease with a negative ID (etcd 3.4 grants and lists it) can be looked up, renewed, attached and revoked", async () => {
     const id = -0x1234_5679n;
     await createClient(LeaseService, env.transport).leaseGrant({ ID: id, TTL: 30n });
     expect(await env.leases.leases()).toContain(id);
     expect((await env.leases.timeToLive(id)).grantedTtl).toBe(30);
     expect((await env.leases.keepAliveOnce(id)).ttl).toBe(30);
+    const attached = env.leases.attach(id);
+    expect((await attached.keepAlive().next()).value?.ttl).toBe(30);
     await env.leases.revoke(id);
+    expect((await attached.lost).reason).toBe("revoked");
     expect(await env.leases.leases()).not.toContain(id);
   });
 

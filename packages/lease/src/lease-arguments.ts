@@ -2,10 +2,9 @@ import { invalidArgumentError, MAX_INT64, MIN_INT64, type LeaseId } from "@etcdk
 
 /**
  * Which lease IDs a call takes: `"existing"` any non-zero int64 (etcd 3.4 grants a negative ID a
- * client asks for, and lists it in `leases()`); `"positive"` 1n to 2^63 - 1; `"grant"` 0n (etcd
- * picks) to 2^63 - 1.
+ * client asks for, and lists it in `leases()`); `"grant"` 0n (etcd picks) to 2^63 - 1.
  */
-export type LeaseIdRange = "existing" | "positive" | "grant";
+export type LeaseIdRange = "existing" | "grant";
 
 /**
  * Checks a lease ID before any I/O. Throws EtcdError "invalid-argument" for anything but a bigint
@@ -22,7 +21,7 @@ export type LeaseIdRange = "existing" | "positive" | "grant";
  * ```
  */
 export function checkLeaseId(id: unknown, range: LeaseIdRange = "existing"): asserts id is LeaseId {
-  const min = range === "existing" ? MIN_INT64 : range === "positive" ? 1n : 0n;
+  const min = range === "existing" ? MIN_INT64 : 0n;
   if (typeof id !== "bigint" || id < min || id > MAX_INT64 || (range !== "grant" && id === 0n)) {
     const got = typeof id === "bigint" ? `${id}n` : typeof id;
     const allowed = range === "existing" ? "a non-zero int64 (-2^63 to 2^63 - 1)" : `from ${min}n to 2^63 - 1`;

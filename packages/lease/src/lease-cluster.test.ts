@@ -1,12 +1,13 @@
 /**
- * Three real etcd members: the member carrying the keepalive stream is made the leader, then
- * killed; keepalives carry on through another member and no lease is lost.
+ * Three real etcd members behind the harness's proxies. The member carrying the keepalive stream
+ * is blackholed (the stream stalls: no error, no answers), or made the leader and killed; either
+ * way keepalives carry on through another member and no lease is lost.
  */
 import { createClient } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createTransport } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectLease, eventually, sleep, uniqueKey, type LeaseEnv } from "./lease-test-env.test-helpers.js";
 
 async function statuses(cluster: EtcdCluster): Promise<{ id: bigint; leader: bigint }[]> {
@@ -45,10 +46,42 @@ describe("keepalive across a leader failure (3 real members)", () => {
     cluster = await startEtcd({ members: 3, proxy: true });
     env = connectLease(cluster.endpoints, cluster.clientUrls);
   });
+  afterEach(() => {
+    for (const m of cluster.members) m.proxy?.setMode("pass");
+  });
   afterAll(async () => {
     await env?.close();
     await cluster?.stop();
   });
+
+  it("blackholing the member that carries the keepalive stream: the stall is noticed, renewals move to another member, no lease is lost", async () => {
+    const leases = await Promise.all([3, 3, 5].map((ttl) => env.leases.grant(ttl)));
+    const keys = leases.map(() => uniqueKey("stall"));
+    await Promise.all(leases.map((l, i) => env.put(keys[i]!, "v", l.id)));
+    for (const m of cluster.members) m.proxy!.resetStats();
+    const opened = env.leases.stats.streamsOpened;
+    for (const lease of leases) lease.keepAlive();
+    await eventually(() => leases.every((l) => l.lastRenewal !== undefined), 5_000, "first renewals");
+    expect(env.leases.stats.streamsOpened).toBe(opened + 1);
+    const carriers = cluster.members.filter((m) => m.proxy!.stats.http2Streams > 0);
+    expect(carriers).toHaveLength(1); // the one keepalive stream
+    const carrier = carriers[0]!;
+
+    try {
+      carrier.proxy!.setMode("blackhole");
+      const cutAt = performance.now();
+      await sleep(3 * 3_000);
+      expect(leases.map((l) => l.loss?.reason)).toEqual([undefined, undefined, undefined]);
+      expect(env.leases.stats.streamsOpened).toBeGreaterThan(opened + 1); // the stalled stream was replaced
+      for (const lease of leases) expect(lease.lastRenewal!.at).toBeGreaterThan(cutAt); // renewed since the cut
+      const others = cluster.members.filter((m) => m !== carrier);
+      expect(others.some((m) => m.proxy!.stats.http2Streams > 0)).toBe(true);
+      for (const key of keys) expect(await env.count(key)).toBe(1);
+    } finally {
+      carrier.proxy!.setMode("pass");
+      await Promise.all(leases.map((l) => l.revoke().catch(() => undefined))); // the next test starts without a stream
+    }
+  }, 60_000);
 
   it("killing the leader that carries the keepalive stream: renewals move to another member, no lease is lost", async () => {
     for (const m of cluster.members) m.proxy!.resetStats();

@@ -2,7 +2,7 @@
  * Bad input to the lease API fails with a typed EtcdError before any I/O (checked on a transport
  * that records every call and does none), and before a call changes any state.
  */
-import { isEtcdError } from "@etcdkit/transport";
+import { isEtcdError, MAX_TIMER_MS } from "@etcdkit/transport";
 import { createRecordingTransport } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { createLease } from "./create-lease.js";
@@ -38,8 +38,9 @@ describe("lease input validation", () => {
       ["timeToLive(undefined)", () => leases.timeToLive(bad(undefined))],
       ["revoke(0n)", () => leases.revoke(0n)],
       ["keepAliveOnce(0n)", () => leases.keepAliveOnce(0n)],
-      ["attach(-1n)", () => leases.attach(-1n)],
+      ["attach(0n)", () => leases.attach(0n)],
       ["revoke(-2^63 - 1)", () => leases.revoke(-(2n ** 63n) - 1n)],
+      ["attach(-2^63 - 1)", () => leases.attach(-(2n ** 63n) - 1n)],
       // beyond int64: failed to encode; on the shared keepalive stream it lost every lease
       ["attach(2^63)", () => leases.attach(2n ** 63n)],
       ["revoke(2^64)", () => leases.revoke(2n ** 64n)],
@@ -103,7 +104,7 @@ describe("lease input validation", () => {
     const transport = createRecordingTransport();
     const leases = createLease(transport);
     await leases.grant(Number.MAX_SAFE_INTEGER, { id: 2n ** 63n - 1n, keepAlive: false }).catch(() => {});
-    await leases.revoke(2n ** 63n - 1n, { timeoutMs: 0 }).catch(() => {});
+    await leases.revoke(2n ** 63n - 1n, { timeoutMs: MAX_TIMER_MS }).catch(() => {});
     await leases.timeToLive(1n, { keys: true, signal: new AbortController().signal }).catch(() => {});
     expect(leases.attach(1n, { ttl: 0 }).ttl).toBe(0);
     expect(transport.calls.map((c) => c.method)).toEqual(["LeaseGrant", "LeaseRevoke", "LeaseTimeToLive"]);

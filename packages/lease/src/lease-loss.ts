@@ -22,12 +22,13 @@ export type LeaseLossReason = "expired" | "revoked" | "deadline" | "closed";
 /**
  * How a lease was lost: the reason, an EtcdError describing it ("lease-not-found" for expired
  * and revoked, "deadline-exceeded" for deadline, "canceled" or the transport's error for
- * closed), and when it was noticed (ms since the epoch).
+ * closed), and when it was noticed (ms on the monotonic clock, `monotonicNow()` from
+ * `@etcdkit/transport`, comparable with `lease.deadline`).
  *
  * @example
  * ```ts
  * const loss: LeaseLoss = await lease.lost;
- * console.log(loss.reason, loss.error.message, new Date(loss.at));
+ * console.log(loss.reason, loss.error.message, `${Math.round(monotonicNow() - loss.at)} ms ago`);
  * ```
  */
 export interface LeaseLoss {

@@ -5,7 +5,7 @@ import type { LeaseId, Revision } from "@etcdkit/transport";
  *
  * @example
  * ```ts
- * for await (const renewal of lease.keepAlive()) console.log(renewal.ttl, new Date(renewal.deadline));
+ * for await (const renewal of lease.keepAlive()) console.log(renewal.ttl, renewal.deadline - renewal.at);
  * ```
  */
 export interface LeaseRenewal {
@@ -14,9 +14,12 @@ export interface LeaseRenewal {
   readonly ttl: number;
   /** The store revision in the response header. */
   readonly revision: Revision;
-  /** When the renewal was received (ms since the epoch). */
+  /** When the renewal was received, in ms on the monotonic clock (`monotonicNow()` from `@etcdkit/transport`). */
   readonly at: number;
-  /** The lease's local deadline after this renewal: when its request was sent + `ttl` (ms since the epoch). */
+  /**
+   * The local deadline this renewal gives: when its request was sent + `ttl`, in ms on the
+   * monotonic clock (so `deadline - at` is at most `ttl` seconds).
+   */
   readonly deadline: number;
 }
 

@@ -49,13 +49,26 @@ export function connectLease(leaseEndpoints: readonly string[], kvEndpoints: rea
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every 50 ms until it returns true; throws after `timeoutMs`. */
+/** Polls `check` every 50 ms until it returns true; throws after `timeoutMs` (on the monotonic clock). */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
+  }
+}
+
+/** `promise`'s value, or an error if it has not settled within `timeoutMs` (a generous bound, not a timing assertion). */
+export async function settlesWithin<T>(promise: Promise<T>, timeoutMs: number, what = "promise"): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

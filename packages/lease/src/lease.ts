@@ -3,10 +3,10 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { booleanOption, checkCallOptions, MAX_TIMER_MS } from "@etcdkit/transport";
-import { checkLeaseId } from "./lease-arguments.js";
+import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow, unrefTimer } from "@etcdkit/transport";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
+import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
 
 /**
  * Per-call options, like Go's context.
@@ -19,27 +19,6 @@ import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 export interface LeaseCallOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
-}
-
-/**
- * What etcd says about a lease.
- *
- * @example
- * ```ts
- * const info = await lease.timeToLive({ keys: true });
- * console.log(info.ttl, info.grantedTtl, info.keys.length);
- * ```
- */
-export interface LeaseTimeToLive {
-  readonly id: LeaseId;
-  /** Remaining seconds; -1 when the lease does not exist (`expired` is then true). */
-  readonly ttl: number;
-  /** The TTL the lease was granted with, in seconds (0 when expired). */
-  readonly grantedTtl: number;
-  /** The keys attached to the lease (with `keys: true`). */
-  readonly keys: readonly Uint8Array[];
-  /** True when etcd no longer has the lease (expired or revoked). */
-  readonly expired: boolean;
 }
 
 /**
@@ -66,6 +45,10 @@ export interface LeaseBackend {
  *   deadline passes (last successful renewal's send time + TTL: no later than etcd could expire
  *   it), or when the client is closed. `lost` resolves (it never rejects) and `signal` aborts
  *   (its `reason` is the loss's error).
+ * - Deadlines and times (`deadline`, `LeaseRenewal.at`/`deadline`, `LeaseLoss.at`) are on the
+ *   monotonic clock (`monotonicNow()` from `@etcdkit/transport`, i.e. `performance.now()`), so a
+ *   wall-clock step can neither keep a lease alive past etcd's expiry nor lose a healthy one.
+ *   `remainingMs()` is the time left.
  *
  * @example
  * ```ts
@@ -79,7 +62,8 @@ export class Lease implements AsyncDisposable {
   readonly id: LeaseId;
   /**
    * Resolves once the lease is lost; never rejects. (The deadline timer behind it does not keep
-   * the process alive by itself; an open keepalive or watch stream does.)
+   * the process alive by itself; an open keepalive or watch stream does: revoke or close kept-alive
+   * leases, then close the transport, to let the process end.)
    */
   readonly lost: Promise<LeaseLoss>;
 
@@ -110,9 +94,29 @@ export class Lease implements AsyncDisposable {
     return this.ttlSeconds;
   }
 
-  /** The local deadline (ms since the epoch): the lease counts as lost if no renewal comes back before it. */
+  /**
+   * The local deadline, in ms on the monotonic clock (`monotonicNow()` from `@etcdkit/transport`,
+   * not ms since the epoch): the lease counts as lost if no renewal comes back before it.
+   * Undefined while unknown (an attached lease before its first renewal). See `remainingMs()`.
+   */
   get deadline(): number | undefined {
     return this.deadlineAt;
+  }
+
+  /**
+   * Milliseconds left until the local deadline (0 once it passed or the lease is lost), or
+   * undefined while the deadline is unknown. For display as a wall-clock time:
+   * `new Date(Date.now() + lease.remainingMs())`.
+   *
+   * @example
+   * ```ts
+   * if ((lease.remainingMs() ?? 0) < 1000) console.warn("lease about to expire");
+   * ```
+   */
+  remainingMs(): number | undefined {
+    if (this.lossValue !== undefined) return 0;
+    if (this.deadlineAt === undefined) return undefined;
+    return Math.max(0, this.deadlineAt - monotonicNow());
   }
 
   /** Aborted when the lease is lost; `signal.reason` is the loss's EtcdError. */
@@ -139,7 +143,9 @@ export class Lease implements AsyncDisposable {
    * Keeps the lease alive on the shared keepalive stream (renewing every TTL/3) until it is lost
    * or `release()`d; calling it again does not start a second keepalive. Returns the renewals as
    * an async iterable (newest first if the consumer is slow) that ends when the lease is lost;
-   * breaking out of it does not stop the keepalive. Ignoring the result is fine.
+   * breaking out of it does not stop the keepalive. Ignoring the result is fine. A kept-alive
+   * lease keeps the process alive (an open stream, a timer) until it is lost, released, revoked
+   * or its client closed.
    *
    * @example
    * ```ts
@@ -164,9 +170,13 @@ export class Lease implements AsyncDisposable {
   }
 
   /**
-   * Renews the lease once. Throws EtcdError "lease-not-found" when etcd no longer has it (the
-   * lease is then lost with reason "expired"), or a transport error ("unavailable",
-   * "deadline-exceeded", "canceled"...). Retries on a lost connection, like Go's client.
+   * Renews the lease once, on a short stream of its own. Retries (up to 5 attempts, with backoff)
+   * when the stream fails with "unavailable", "timeout", "no-leader" and the like, as Go's client
+   * does; the retries and their backoff stay inside `signal` and `timeoutMs`. It is a stream, so
+   * the transport's default timeout does not bound it: without `timeoutMs` it waits until an
+   * answer, a retry limit, or the connection is found dead. Throws EtcdError "lease-not-found"
+   * when etcd no longer has the lease (it is then lost with reason "expired"), "deadline-exceeded"
+   * / "canceled", or the last retryable error after 5 attempts.
    *
    * @example
    * ```ts
@@ -186,7 +196,12 @@ export class Lease implements AsyncDisposable {
   /**
    * Revokes the lease (etcd deletes its keys) and stops keepalive; the lease is lost with reason
    * "revoked". Throws EtcdError "lease-not-found" if it had expired already (lost: "expired"), or
-   * a transport error.
+   * a transport error. A revoke is retried when an attempt's answer was lost; if the retry then
+   * finds the lease gone ("lease-not-found" with `outcomeUnknown`), the earlier attempt revoked
+   * it or it expired: gone either way, so this resolves and the lease is lost as "revoked".
+   * A failure with `outcomeUnknown` and another reason ("deadline-exceeded", "timeout", ...)
+   * leaves it open whether etcd revoked it; keepalive is stopped either way, so the lease is lost
+   * at its deadline at the latest.
    *
    * @example
    * ```ts
@@ -197,11 +212,14 @@ export class Lease implements AsyncDisposable {
     checkCallOptions(options); // before the keepalive stops
     this.backend.hub.remove(this);
     try {
-      await this.backend.client.leaseRevoke({ ID: this.id }, options);
+      await this.backend.client.leaseRevoke({ ID: this.id }, connectCallOptions(options));
     } catch (err) {
       const error = toEtcdError(err);
-      if (isEtcdError(error, "lease-not-found")) this.markLost("expired");
-      throw error;
+      if (!isEtcdError(error, "lease-not-found")) throw error;
+      if (!error.outcomeUnknown) {
+        this.markLost("expired");
+        throw error;
+      }
     }
     this.markLost("revoked");
   }
@@ -236,7 +254,10 @@ export class Lease implements AsyncDisposable {
     }
   }
 
-  /** @internal A keepalive sent at `sentAt` came back with `ttl` seconds. Returns the renewal, or undefined if lost. */
+  /**
+   * @internal A keepalive sent at `sentAt` (monotonic ms) came back with `ttl` seconds. Returns the
+   * renewal, or undefined if lost.
+   */
   renewed(sentAt: number, ttl: number, revision: Revision): LeaseRenewal | undefined {
     if (this.lossValue !== undefined) return undefined;
     const renewal = this.toRenewal(sentAt, ttl, revision);
@@ -251,7 +272,7 @@ export class Lease implements AsyncDisposable {
   /** @internal Marks the lease lost (once): stops keepalive, ends renewal streams, settles `lost`, aborts `signal`. */
   markLost(reason: LeaseLossReason, cause?: EtcdError): void {
     if (this.lossValue !== undefined) return;
-    const loss: LeaseLoss = { reason, error: lossError(reason, this.id, this.ttlSeconds, cause), at: Date.now() };
+    const loss: LeaseLoss = { reason, error: lossError(reason, this.id, this.ttlSeconds, cause), at: monotonicNow() };
     this.lossValue = loss;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
@@ -264,7 +285,7 @@ export class Lease implements AsyncDisposable {
   }
 
   private toRenewal(sentAt: number, ttl: number, revision: Revision): LeaseRenewal {
-    return { id: this.id, ttl, revision, at: Date.now(), deadline: sentAt + ttl * 1000 };
+    return { id: this.id, ttl, revision, at: monotonicNow(), deadline: sentAt + ttl * 1000 };
   }
 
   /**
@@ -276,35 +297,10 @@ export class Lease implements AsyncDisposable {
     if (this.deadlineTimer !== undefined || this.deadlineAt === undefined || this.lossValue !== undefined) return;
     const fire = (): void => {
       this.deadlineTimer = undefined;
-      const remaining = (this.deadlineAt ?? 0) - Date.now();
+      const remaining = (this.deadlineAt ?? 0) - monotonicNow();
       if (remaining <= 0) this.markLost("deadline");
-      else this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)).unref();
+      else this.deadlineTimer = unrefTimer(setTimeout(fire, Math.min(MAX_TIMER_MS, remaining)));
     };
-    this.deadlineTimer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - Date.now()))).unref();
-  }
-}
-
-/**
- * LeaseTimeToLive for `id`, mapping etcd's TTL -1 to `expired`.
- *
- * @example
- * ```ts
- * const info = await fetchTimeToLive(client, id, { keys: true });
- * ```
- */
-export async function fetchTimeToLive(
-  client: Client<typeof LeaseService>,
-  id: LeaseId,
-  options?: LeaseCallOptions & { readonly keys?: boolean },
-): Promise<LeaseTimeToLive> {
-  checkLeaseId(id);
-  checkCallOptions(options);
-  booleanOption(options?.keys, "keys");
-  try {
-    const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, options);
-    const ttl = Number(r.TTL);
-    return { id, ttl, grantedTtl: Number(r.grantedTTL), keys: r.keys, expired: ttl < 0 };
-  } catch (err) {
-    throw toEtcdError(err);
+    this.deadlineTimer = unrefTimer(setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, this.deadlineAt - monotonicNow()))));
   }
 }

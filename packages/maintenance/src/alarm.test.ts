@@ -5,7 +5,6 @@ import { createTransport, isEtcdError, toBytes, type EtcdTransport } from "@etcd
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMaintenance } from "./create-maintenance.js";
 import type { Maintenance } from "./maintenance.js";
-import { connectOne } from "./maintenance.test-helpers.js";
 
 const QUOTA_BYTES = 4 * 1024 * 1024;
 const VALUE = new Uint8Array(512 * 1024).fill(0x61); // ~8 writes reach the quota
@@ -25,7 +24,7 @@ describe("alarms against a real etcd with a small backend quota", () => {
   beforeAll(async () => {
     etcd = await startEtcd({ flags: [`--quota-backend-bytes=${QUOTA_BYTES}`] });
     transport = createTransport({ endpoints: etcd.endpoints });
-    maintenance = createMaintenance(transport, { connect: connectOne });
+    maintenance = createMaintenance(transport);
     kv = createClient(KV, transport);
   });
   afterAll(async () => {

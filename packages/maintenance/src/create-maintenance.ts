@@ -3,44 +3,37 @@ import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService 
 import type { Writable } from "node:stream";
 import { checkMemberId, checkRevision, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
-import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
-import { withEndpoint } from "@etcdkit/transport";
-import type { Maintenance, MaintenanceOptions } from "./maintenance.js";
+import { connectCallOptions, memberTransport, type CallOptions } from "@etcdkit/transport";
+import type { Maintenance } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
 import { toResponseHeader } from "@etcdkit/transport";
 import { loadNodeModules } from "./snapshot/node-modules.js";
 import { checkSnapshotOptions } from "./snapshot/snapshot-options.js";
-import { createStreamSink, openFileSink } from "./snapshot/snapshot-sink.js";
+import { saveSnapshot } from "./snapshot/save-snapshot.js";
 import { startSnapshotTask } from "./snapshot/snapshot-task.js";
-import { writeSnapshot } from "./snapshot/write-snapshot.js";
 
 /**
- * Creates the maintenance API on any Connect `Transport`. The shared `transport` carries the
- * cluster-wide calls (alarms); `options.connect` opens a short-lived transport to one member for
- * the calls that address one member.
+ * Creates the maintenance API on a Connect `Transport`. The cluster-wide calls (alarms) go
+ * through `transport` as it is; the calls that address one member (status, defragment, hash,
+ * hashKV, snapshot, moveLeader) go through `transport.forEndpoint(endpoint)`, i.e. etcdkit's
+ * transport's own connection to that member, with its TLS settings and auth token: no handshake
+ * or Authenticate per call. On a transport without `forEndpoint` (Connect's own transports) those
+ * calls fail with "invalid-argument" before any I/O.
  *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";
  * import { createMaintenance } from "@etcdkit/maintenance";
  *
- * const maintenance = createMaintenance(createTransport({ endpoints }), {
- *   connect: (endpoint) => createTransport({ endpoints: [endpoint] }),
- * });
+ * const maintenance = createMaintenance(createTransport({ endpoints }));
  * const status = await maintenance.status(endpoints[0]);
  * ```
  */
-export function createMaintenance(transport: Transport, options: MaintenanceOptions): Maintenance {
+export function createMaintenance(transport: Transport): Maintenance {
   checkTransport(transport, "createMaintenance");
-  if (typeof options?.connect !== "function") {
-    throw invalidArgumentError(
-      "createMaintenance: options.connect is required, e.g. (endpoint) => createTransport({ endpoints: [endpoint] })",
-    );
-  }
-  const { connect } = options;
   const shared = createClient(MaintenanceService, transport);
   const onMember = <T>(endpoint: string, call: string, fn: (client: typeof shared) => Promise<T>): Promise<T> =>
-    withEndpoint(connect, endpoint, call, (t) => fn(createClient(MaintenanceService, t)));
+    fn(createClient(MaintenanceService, memberTransport(transport, endpoint, call)));
 
   const alarm = async (
     action: AlarmRequest_AlarmAction,
@@ -113,20 +106,11 @@ export function createMaintenance(transport: Transport, options: MaintenanceOpti
         (report) =>
           call(async () => {
             const options = checkSnapshotOptions(snapshotOptions);
-            const isPath = typeof target === "string";
-            if (isPath ? target === "" : typeof (target as Partial<Writable> | undefined)?.write !== "function") {
+            if (typeof target === "string" ? target === "" : typeof (target as Partial<Writable> | undefined)?.write !== "function") {
               throw invalidArgumentError("snapshot: the target must be a file path or a Node.js Writable");
             }
-            const node = await loadNodeModules();
-            return withEndpoint(connect, endpoint, "snapshot", async (t) => {
-              const { signal } = options;
-              const sink = isPath
-                ? await openFileSink(node, target)
-                : createStreamSink(node, target, options.end !== false, signal);
-              const stream = createClient(MaintenanceService, t).snapshot({}, connectCallOptions(options));
-              const written = await writeSnapshot(node, stream, sink, { signal, verify: options.verify !== false }, report);
-              return isPath ? { ...written, path: node.path.resolve(target) } : written;
-            });
+            const member = memberTransport(transport, endpoint, "snapshot");
+            return saveSnapshot(await loadNodeModules(), member, target, options, report);
           }),
         // Checked by checkSnapshotOptions before the first progress event.
         snapshotOptions?.onProgress,

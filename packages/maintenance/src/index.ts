@@ -8,17 +8,14 @@
  * import { createTransport } from "@etcdkit/transport";
  * import { createMaintenance } from "@etcdkit/maintenance";
  *
- * const maintenance = createMaintenance(createTransport({ endpoints }), {
- *   connect: (endpoint) => createTransport({ endpoints: [endpoint] }),
- * });
+ * const maintenance = createMaintenance(createTransport({ endpoints }));
  * await maintenance.snapshot(endpoints[0], "/backups/etcd.db");
  * ```
  */
 export { createMaintenance } from "./create-maintenance.js";
-export type { HashKVResult, HashResult, Maintenance, MaintenanceOptions, SnapshotOptions } from "./maintenance.js";
+export type { HashKVResult, HashResult, Maintenance, SnapshotOptions } from "./maintenance.js";
 export type { Alarm, AlarmName } from "./alarm.js";
 export type { CallOptions } from "@etcdkit/transport";
-export type { ConnectEndpoint } from "@etcdkit/transport";
 export type { MemberStatus } from "./member-status.js";
 export type { ResponseHeader } from "@etcdkit/transport";
 export type { SnapshotProgress, SnapshotResult, SnapshotTask } from "./snapshot/snapshot-task.js";

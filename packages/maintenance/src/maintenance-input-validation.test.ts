@@ -17,17 +17,20 @@ const endpoint = "http://10.0.0.1:2379";
 
 describe("maintenance input validation (no I/O)", () => {
   let transport: ReturnType<typeof createRecordingTransport>;
+  /** The members addressed through `forEndpoint`, in order. */
   let connects: string[];
   let dir: string;
   const setup = (respond?: (call: RecordedCall) => unknown) => {
     transport = createRecordingTransport(respond);
     connects = [];
-    return createMaintenance(transport, {
-      connect: (e) => {
-        connects.push(e);
+    // A transport that can address one member, as etcdkit's: forEndpoint records the URL.
+    const addressing = Object.assign(transport, {
+      forEndpoint: (url: string) => {
+        connects.push(url);
         return transport;
       },
     });
+    return createMaintenance(addressing);
   };
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "etcdkit-maintenance-args-"));
@@ -106,11 +109,43 @@ describe("maintenance input validation (no I/O)", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("per-member calls on a transport that cannot address one member fail invalid-argument, without any call", async () => {
+    const plain = createRecordingTransport();
+    const maintenance = createMaintenance(plain);
+    const attempts: Array<() => PromiseLike<unknown>> = [
+      () => maintenance.status(endpoint),
+      () => maintenance.defragment(endpoint),
+      () => maintenance.hash(endpoint),
+      () => maintenance.hashKV(endpoint),
+      () => maintenance.moveLeader(endpoint, 1n),
+      () => maintenance.snapshot(endpoint, path.join(dir, "etcd.db")),
+    ];
+    for (const attempt of attempts) {
+      const error = await Promise.resolve().then(attempt).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(invalid(error)).toBe(true);
+      expect((error as Error).message).toMatch(/forEndpoint/);
+    }
+    expect(plain.calls).toHaveLength(0);
+    expect(await readdir(dir)).toEqual([]);
+    // The cluster-wide calls do not need it.
+    await expect(maintenance.alarmList()).rejects.not.toSatisfy(invalid);
+  });
+
+  it("per-member calls reject a missing or malformed endpoint before addressing anything", async () => {
+    const maintenance = setup();
+    for (const e of ["", "   ", 5, undefined]) await expect(maintenance.status(bad(e))).rejects.toSatisfy(invalid);
+    expect(connects).toEqual([]);
+    expect(transport.calls).toHaveLength(0);
+  });
+
   it("createMaintenance rejects a missing or non-transport argument at creation, not at the first call", () => {
     for (const t of [undefined, null, {}, { unary: () => undefined }, "http://127.0.0.1:2379"]) {
       let error: unknown;
       try {
-        createMaintenance(bad(t), { connect: () => createRecordingTransport() });
+        createMaintenance(bad(t));
       } catch (err) {
         error = err;
       }

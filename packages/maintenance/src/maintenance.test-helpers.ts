@@ -1,7 +1,4 @@
-import { createTransport, isEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
-
-/** A one-member transport, closed by the SDK after each call (what `connect` is for). */
-export const connectOne = (endpoint: string) => createTransport({ endpoints: [endpoint] });
+import { isEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
 
 /** Retries `fn` while it fails with one of `reasons`, every `delayMs`, at most `attempts` times. */
 export async function retryWhile<T>(

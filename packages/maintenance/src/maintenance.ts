@@ -2,31 +2,9 @@ import type { Writable } from "node:stream";
 import type { MemberId, Revision } from "@etcdkit/transport";
 import type { Alarm } from "./alarm.js";
 import type { CallOptions } from "@etcdkit/transport";
-import type { ConnectEndpoint } from "@etcdkit/transport";
 import type { MemberStatus } from "./member-status.js";
 import type { ResponseHeader } from "@etcdkit/transport";
 import type { SnapshotProgress, SnapshotTask } from "./snapshot/snapshot-task.js";
-
-/**
- * Options of {@link createMaintenance}.
- *
- * @example
- * ```ts
- * const maintenance = createMaintenance(transport, {
- *   connect: (endpoint) => createTransport({ endpoints: [endpoint], tls, auth }),
- * });
- * ```
- */
-export interface MaintenanceOptions {
-  /**
-   * Opens a transport to exactly one member, by client URL. The calls that address one member
-   * (status, defragment, hash, hashKV, snapshot, moveLeader) open one per call and close it
-   * when the call settles. With etcdkit's transport:
-   * `(endpoint) => createTransport({ endpoints: [endpoint], tls, auth })`, passing the same TLS
-   * and auth settings as the shared transport.
-   */
-  readonly connect: ConnectEndpoint;
-}
 
 /**
  * The hash of one member's key-value store, as `etcdctl endpoint hashkv` shows it.
@@ -80,14 +58,16 @@ export interface SnapshotOptions extends CallOptions {
  * snapshots. Created by {@link createMaintenance}.
  *
  * Calls that address one member take its client URL first (`endpoint`), as etcdctl's
- * `--endpoints` does for `endpoint status`, `defrag`, `snapshot save`, ... Every call takes
- * `{ signal, timeoutMs }` and fails with an EtcdError; besides the reasons listed per call, the
- * transport's ("unavailable", "deadline-exceeded", "canceled", "permission-denied" and
- * "invalid-auth-token" with auth on, ...).
+ * `--endpoints` does for `endpoint status`, `defrag`, `snapshot save`, ..., and go through
+ * `transport.forEndpoint(endpoint)`: the shared transport's connection to that member (or one it
+ * keeps for that URL), its TLS settings and auth token. Every call takes `{ signal, timeoutMs }`
+ * and fails with an EtcdError; besides the reasons listed per call, the transport's
+ * ("unavailable", "deadline-exceeded", "canceled", "permission-denied" and "invalid-auth-token"
+ * with auth on, ...). Retries of a per-member call stay on that member.
  *
  * @example
  * ```ts
- * const maintenance = createMaintenance(transport, { connect: (endpoint) => createTransport({ endpoints: [endpoint] }) });
+ * const maintenance = createMaintenance(transport);
  * for (const endpoint of endpoints) console.log(await maintenance.status(endpoint));
  * ```
  */
@@ -96,7 +76,7 @@ export interface Maintenance {
    * The status of one member: version, database size and size in use, leader, raft index, term
    * and applied index, learner flag, and the errors it reports (e.g. an active alarm).
    *
-   * Reasons: "invalid-argument" (no endpoint).
+   * Reasons: "invalid-argument" (no or malformed endpoint, or a transport without `forEndpoint`).
    *
    * @example
    * ```ts
@@ -148,7 +128,7 @@ export interface Maintenance {
    * Defragments one member's backend, giving the space freed by compaction back to the file
    * system. The member blocks reads and writes while it runs: one member at a time.
    *
-   * Reasons: "invalid-argument" (no endpoint).
+   * Reasons: "invalid-argument" (no or malformed endpoint, or a transport without `forEndpoint`).
    *
    * @example
    * ```ts
@@ -160,7 +140,7 @@ export interface Maintenance {
   /**
    * The hash of one member's whole backend. For tests only; use `hashKV` to compare members.
    *
-   * Reasons: "invalid-argument" (no endpoint).
+   * Reasons: "invalid-argument" (no or malformed endpoint, or a transport without `forEndpoint`).
    *
    * @example
    * ```ts
@@ -173,7 +153,7 @@ export interface Maintenance {
    * The hash of one member's keys up to `revision` (default 0n: the latest). Members that applied
    * the same history have the same hash at the same revision, which is how corruption is found.
    *
-   * Reasons: "invalid-argument" (no endpoint, revision outside 0n … 2^63-1), "compacted" (revision below the
+   * Reasons: "invalid-argument" (no or malformed endpoint, a transport without `forEndpoint`, revision outside 0n … 2^63-1), "compacted" (revision below the
    * compact revision), "future-revision" (the member has not reached it yet).
    *
    * @example
@@ -187,7 +167,7 @@ export interface Maintenance {
    * Asks the leader to hand leadership over to `targetId`. `endpoint` must be the current
    * leader's client URL (`(await cluster.leader()).clientUrls[0]`).
    *
-   * Reasons: "invalid-argument" (no endpoint, target not a bigint in 1n … 2^64-1), "not-leader"
+   * Reasons: "invalid-argument" (no or malformed endpoint, a transport without `forEndpoint`, target not a bigint in 1n … 2^64-1), "not-leader"
    * (endpoint is not the leader), "bad-leader-transferee"
    * (target unknown, a learner, or not caught up), "timeout".
    *
@@ -207,7 +187,7 @@ export interface Maintenance {
    * Returns a SnapshotTask: await it for `{ bytes, sha256, path }`, or iterate it for progress
    * (or pass `onProgress`). Only this call needs Node.js (or a runtime with `node:` modules).
    *
-   * Reasons: "invalid-argument" (no endpoint or target; an `onProgress` that is not a function,
+   * Reasons: "invalid-argument" (no or malformed endpoint, a transport without `forEndpoint`, no target; an `onProgress` that is not a function,
    * a `verify` or `end` that is not a boolean, a `signal` that is not an AbortSignal: all before
    * any I/O), "canceled" (signal), "deadline-exceeded",
    * "corrupt" (the trailer did not match: truncated or damaged stream), "unknown" (file system

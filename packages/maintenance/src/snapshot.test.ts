@@ -10,7 +10,6 @@ import { bytesToText, createTransport, isEtcdError, prefixRangeEnd, toBytes, typ
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMaintenance } from "./create-maintenance.js";
 import type { Maintenance } from "./maintenance.js";
-import { connectOne } from "./maintenance.test-helpers.js";
 import type { SnapshotProgress } from "./snapshot/snapshot-task.js";
 import { makeTempDir, restoreAndStart, type RestoredEtcd } from "./snapshot.test-helpers.js";
 
@@ -39,7 +38,7 @@ describe("snapshot against a real etcd", () => {
     etcd = await startEtcd({ proxy: true });
     endpoint = etcd.endpoints[0]!;
     transport = createTransport({ endpoints: etcd.endpoints });
-    maintenance = createMaintenance(transport, { connect: connectOne });
+    maintenance = createMaintenance(transport);
     // ~1 MiB of data, so the snapshot streams in many 32 KiB messages.
     const kv = createClient(KV, transport);
     const value = "x".repeat(5_000);
@@ -140,7 +139,7 @@ describe("snapshot against a real etcd", () => {
     const big = toBytes("y".repeat(256 * 1024));
     for (let i = 0; i < 64; i++) await kv.put({ key: toBytes(`reset-filler/${i}`), value: big });
     const proxy = etcd.members[0]!.proxy!;
-    // Through the proxy: etcdkit's connect, and the proxy resets the connection after the first message.
+    // Through the proxy: the transport's connection to the member, reset after the first message.
     const task = maintenance.snapshot(endpoint, target, { onProgress: () => proxy.setMode("reset") });
     const error = await task.catch((err: unknown) => err);
     expect(isEtcdError(error, "unavailable"), `snapshot ended with ${String(error)}`).toBe(true);

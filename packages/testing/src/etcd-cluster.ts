@@ -109,6 +109,21 @@ export interface EtcdCluster extends AsyncDisposable {
   pause(i: number): void;
   /** SIGCONT member i. */
   resume(i: number): void;
+  /**
+   * Cuts member i off from the other members, both ways (needs `peerProxy: true`): no raft
+   * message reaches it or leaves it, while its client port stays open. The majority keeps
+   * committing (run with `flags: ["--pre-vote"]` so that the isolated member's elections cannot
+   * disrupt it); the isolated member applies nothing and loses its leader.
+   */
+  isolate(i: number): Promise<void>;
+  /**
+   * Delays every raft message into and out of member i by `delayMs` (needs `peerProxy: true`):
+   * it applies entries late (a lagging follower), e.g. an Authenticate or a put it serves a
+   * serializable read for. heal(i) ends it.
+   */
+  lag(i: number, delayMs: number): Promise<void>;
+  /** Ends `isolate(i)` or `lag(i)`: member i's raft traffic flows at once again (held messages are delivered). */
+  heal(i: number): Promise<void>;
   /** Waits until member i (or every running member) answers /health with true. */
   waitHealthy(i?: number, timeoutMs?: number): Promise<void>;
   /** Reserves a new member for membership tests; see PendingMember. */
@@ -159,7 +174,10 @@ async function reserve(ctx: Context, indexes: readonly number[]): Promise<Reserv
     const peerListenUrl = `http://127.0.0.1:${peerPort}`;
     let peerProxy: TcpProxy | undefined;
     if (ctx.withPeerProxy) {
-      peerProxy = await createTcpProxy({ host: "127.0.0.1", port: peerPort }, { listenPort: ports[perMember * k + 2]! });
+      peerProxy = await createTcpProxy(
+        { host: "127.0.0.1", port: peerPort },
+        { listenPort: ports[perMember * k + 2]!, identifySenders: true },
+      );
       ctx.proxies.push(peerProxy);
     }
     reservations.push({
@@ -314,7 +332,35 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
   };
   let nextIndex = count;
 
-  /** MemberList from the first running member that answers (learners refuse it). */
+  /** Member IDs in hex (as etcd's peers send them in X-Server-From), by member name. */
+  const memberIds = new Map<string, string>();
+  const memberIdOf = async (m: MemberHandle): Promise<string> => {
+    if (!memberIds.has(m.name)) {
+      for (const other of members) {
+        if (!other.running || other.paused) continue;
+        const list = await fetchMemberList(other.clientUrl).catch(() => undefined);
+        for (const entry of list ?? []) if (entry.name !== "") memberIds.set(entry.name, BigInt(entry.id).toString(16));
+        if (memberIds.has(m.name)) break;
+      }
+    }
+    const id = memberIds.get(m.name);
+    if (id === undefined) throw new Error(`${m.name}: no running member lists it`);
+    return id;
+  };
+
+  /**
+   * Puts every raft connection of member i in `mode` (undefined: back to passing): those the
+   * other members open to it (its own peer proxy) and those it opens to them (recognized by its
+   * member ID at their peer proxies).
+   */
+  const setRaftMode = async (i: number, mode: "blackhole" | "delay" | undefined, delayMs = 0): Promise<void> => {
+    const target = member(i);
+    if (target.peerProxy === undefined) throw new Error("isolate()/lag()/heal() need startEtcd({ peerProxy: true })");
+    const id = await memberIdOf(target);
+    target.peerProxy.setMode(mode ?? "pass", { delayMs });
+    for (const other of members) if (other !== target) other.peerProxy?.setSenderMode(id, mode, { delayMs });
+  };
+
 
 
   /** The membership as seen by the first running member that lists `peerUrl`, polling up to `waitMs`. */
@@ -349,6 +395,17 @@ export async function startEtcd(options: EtcdClusterOptions = {}): Promise<EtcdC
       await m.kill("SIGKILL");
       m.start();
       await m.waitHealthy(ctx.startTimeoutMs);
+    },
+    async isolate(i) {
+      ensureLive();
+      await setRaftMode(i, "blackhole");
+    },
+    async lag(i, delayMs) {
+      ensureLive();
+      await setRaftMode(i, "delay", delayMs);
+    },
+    async heal(i) {
+      await setRaftMode(i, undefined);
     },
     pause: (i) => member(i).pause(),
     resume: (i) => member(i).resume(),

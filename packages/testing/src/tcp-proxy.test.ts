@@ -145,6 +145,40 @@ describe("createTcpProxy (against an echo server)", () => {
     await vi.waitFor(() => expect(fresh.received().toString()).toBe("pong"));
   });
 
+  it("setSenderMode: connections whose first request carries X-Server-From get their sender's mode", async () => {
+    const peers = await createTcpProxy({ host: "127.0.0.1", port: echo.port }, { identifySenders: true });
+    const dialPeers = async () => {
+      const c = await dial(peers.port);
+      sockets.push(c.socket);
+      return c;
+    };
+    try {
+      const fromA = await dialPeers();
+      const fromB = await dialPeers();
+      const request = (id: string) => `GET /raft/stream/message/${id} HTTP/1.1\r\nHost: x\r\nX-Server-From: ${id}\r\n\r\n`;
+      fromA.socket.write(request("8e9e05c52164694d"));
+      fromB.socket.write(request("91bc3c398fb3c146"));
+      await vi.waitFor(() => expect(fromA.received().length).toBeGreaterThan(0));
+      await vi.waitFor(() => expect(fromB.received().length).toBeGreaterThan(0));
+      peers.setSenderMode("8E9E05C52164694D", "blackhole");
+      const [a0, b0] = [fromA.received().length, fromB.received().length];
+      fromA.socket.write("more");
+      fromB.socket.write("more");
+      await vi.waitFor(() => expect(fromB.received().length).toBe(b0 + 4));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(fromA.received().length).toBe(a0);
+      const later = await dialPeers(); // a new connection of the same sender is held as well
+      later.socket.write(request("8e9e05c52164694d"));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(later.received().length).toBe(0);
+      peers.setSenderMode("8e9e05c52164694d", undefined);
+      await vi.waitFor(() => expect(fromA.received().length).toBe(a0 + 4));
+      await vi.waitFor(() => expect(later.received().toString()).toContain("X-Server-From: 8e9e05c52164694d"));
+    } finally {
+      await peers.close();
+    }
+  });
+
   it("reset: resets open connections and new ones at once", async () => {
     const c = await open();
     c.socket.write("x");

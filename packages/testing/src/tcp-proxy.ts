@@ -64,6 +64,13 @@ export interface TcpProxy extends AsyncDisposable {
   readonly delayMs: number;
   /** Switches mode; affects existing and new connections. `delayMs` defaults to the previous value (initially 0). */
   setMode(mode: ProxyMode, options?: { delayMs?: number }): void;
+  /**
+   * With `identifySenders`: gives the connections whose first HTTP request came from `sender`
+   * (its `X-Server-From` header, which etcd members send on every raft request: the sender's
+   * member ID in hex) a mode of their own, existing and new ones; `undefined` returns them to the
+   * proxy's mode. Connections not identified (yet) follow the proxy's mode.
+   */
+  setSenderMode(sender: string, mode: ProxyMode | undefined, options?: { delayMs?: number }): void;
   /** A snapshot of the counters. */
   readonly stats: Readonly<TcpProxyStats>;
   /** Zeroes the counters (except activeConnections). */
@@ -85,12 +92,27 @@ export interface TcpProxyOptions {
   listenPort?: number;
   /** Scheme used in `url` (default "http"); the proxy itself is plain TCP either way. */
   scheme?: "http" | "https";
+  /**
+   * Read the `X-Server-From` header of each connection's first HTTP/1.1 request, so that
+   * `setSenderMode` can treat the connections of one etcd member apart (peer proxies).
+   */
+  identifySenders?: boolean;
 }
 
 interface Connection {
   readonly client: Socket;
   upstream: Socket | undefined;
   pipes: ProxyPipe[];
+  /** The sending member (X-Server-From), once identified. */
+  sender: string | undefined;
+}
+
+/** How much of a connection's first request is searched for X-Server-From. */
+const MAX_SNIFFED_HEADER_BYTES = 16 * 1024;
+
+function checkDelay(delayMs: number): number {
+  if (!(delayMs >= 0)) throw new RangeError(`delayMs must be >= 0, got ${delayMs}`);
+  return delayMs;
 }
 
 function resetSocket(socket: Socket | undefined): void {
@@ -122,23 +144,29 @@ export async function createTcpProxy(
 ): Promise<TcpProxy> {
   let mode: ProxyMode = "pass";
   let delayMs = 0;
+  const senderModes = new Map<string, { mode: ProxyMode; delayMs: number }>();
+  /** The mode and delay of one connection: its sender's, if it has one, else the proxy's. */
+  const settingsOf = (conn: Connection): { mode: ProxyMode; delayMs: number } =>
+    (conn.sender === undefined ? undefined : senderModes.get(conn.sender)) ?? { mode, delayMs };
   // What each direction does: "drop-responses" passes requests and holds answers.
-  const upState: PipeMode = {
+  const upStateOf = (conn: Connection): PipeMode => ({
     get mode() {
-      return mode === "drop-responses" ? "pass" : mode;
+      const current = settingsOf(conn).mode;
+      return current === "drop-responses" ? "pass" : current;
     },
     get delayMs() {
-      return delayMs;
+      return settingsOf(conn).delayMs;
     },
-  };
-  const downState: PipeMode = {
+  });
+  const downStateOf = (conn: Connection): PipeMode => ({
     get mode() {
-      return mode === "drop-responses" ? "blackhole" : mode;
+      const current = settingsOf(conn).mode;
+      return current === "drop-responses" ? "blackhole" : current;
     },
     get delayMs() {
-      return delayMs;
+      return settingsOf(conn).delayMs;
     },
-  };
+  });
   const stats: TcpProxyStats = { connections: 0, activeConnections: 0, bytesUp: 0, bytesDown: 0, http2Streams: 0 };
   const connections = new Set<Connection>();
   let closing: Promise<void> | undefined;
@@ -149,6 +177,9 @@ export async function createTcpProxy(
     conn.upstream = upstream;
     upstream.setNoDelay(true);
     const counter = createHttp2StreamCounter();
+    if (options.identifySenders === true && conn.sender === undefined) sniffSender(conn);
+    const upState = upStateOf(conn);
+    const downState = downStateOf(conn);
     conn.pipes = [
       createProxyPipe(client, upstream, () => upState, (chunk) => {
         stats.bytesUp += chunk.length;
@@ -167,10 +198,26 @@ export async function createTcpProxy(
     });
   };
 
+  /**
+   * Reads X-Server-From from the start of the client's bytes. Registered before the pipe's own
+   * 'data' listener, so a chunk that completes the header is judged by its sender's mode.
+   */
+  const sniffSender = (conn: Connection): void => {
+    let seen = "";
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString("latin1");
+      const end = seen.indexOf("\r\n\r\n");
+      const header = /\r\nX-Server-From:[ \t]*([0-9a-fA-F]+)\r\n/i.exec(end < 0 ? seen : seen.slice(0, end + 2));
+      if (header !== null) conn.sender = header[1]!.toLowerCase();
+      if (header !== null || end >= 0 || seen.length > MAX_SNIFFED_HEADER_BYTES) conn.client.off("data", onData);
+    };
+    conn.client.on("data", onData);
+  };
+
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
     stats.connections++;
     stats.activeConnections++;
-    const conn: Connection = { client, upstream: undefined, pipes: [] };
+    const conn: Connection = { client, upstream: undefined, pipes: [], sender: undefined };
     connections.add(conn);
     client.setNoDelay(true);
     client.on("error", () => resetSocket(conn.upstream));
@@ -203,6 +250,20 @@ export async function createTcpProxy(
   if (address === null || typeof address === "string") throw new Error("createTcpProxy: unexpected listener address");
   const port = address.port;
 
+  /** Makes an open connection follow its current mode. */
+  const applyMode = (conn: Connection): void => {
+    const current = settingsOf(conn).mode;
+    if (current === "reset") {
+      for (const pipe of conn.pipes) pipe.dispose();
+      resetSocket(conn.client);
+      resetSocket(conn.upstream);
+    } else if (conn.upstream === undefined) {
+      if (current !== "blackhole") attachUpstream(conn);
+    } else {
+      for (const pipe of conn.pipes) pipe.modeChanged();
+    }
+  };
+
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -227,22 +288,15 @@ export async function createTcpProxy(
       return { ...stats };
     },
     setMode(next, opts) {
-      if (opts?.delayMs !== undefined) {
-        if (!(opts.delayMs >= 0)) throw new RangeError(`delayMs must be >= 0, got ${opts.delayMs}`);
-        delayMs = opts.delayMs;
-      }
+      if (opts?.delayMs !== undefined) delayMs = checkDelay(opts.delayMs);
       mode = next;
-      for (const conn of [...connections]) {
-        if (mode === "reset") {
-          for (const pipe of conn.pipes) pipe.dispose();
-          resetSocket(conn.client);
-          resetSocket(conn.upstream);
-        } else if (conn.upstream === undefined) {
-          if (mode !== "blackhole") attachUpstream(conn);
-        } else {
-          for (const pipe of conn.pipes) pipe.modeChanged();
-        }
-      }
+      for (const conn of [...connections]) applyMode(conn);
+    },
+    setSenderMode(sender, next, opts) {
+      const key = sender.toLowerCase();
+      if (next === undefined) senderModes.delete(key);
+      else senderModes.set(key, { mode: next, delayMs: opts?.delayMs === undefined ? delayMs : checkDelay(opts.delayMs) });
+      for (const conn of [...connections]) if (conn.sender === key) applyMode(conn);
     },
     resetStats() {
       stats.connections = 0;

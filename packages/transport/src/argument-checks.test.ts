@@ -32,10 +32,16 @@ describe("shared argument checks", () => {
     expect((error as Error).message).toContain("got array");
   });
 
-  it("connectCallOptions leaves out a timeout beyond setTimeout's range: no deadline, not one of 1 ms", () => {
-    // Connect's own transports armed a timer that Node fires after 1 ms for these.
-    for (const timeoutMs of [Infinity, 2 ** 31, 3_000_000_000]) expect(connectCallOptions({ timeoutMs })).toEqual({});
+  it("connectCallOptions: Infinity or beyond setTimeout's range is Connect's 'no deadline' (0), not a 1 ms timer", () => {
+    for (const timeoutMs of [Infinity, 2 ** 31, 3_000_000_000]) expect(connectCallOptions({ timeoutMs })).toEqual({ timeoutMs: 0 });
     expect(connectCallOptions({ timeoutMs: MAX_TIMER_MS })).toEqual({ timeoutMs: MAX_TIMER_MS });
+    expect(connectCallOptions({})).toEqual({}); // the transport's default applies
+  });
+
+  it("connectCallOptions: no time left (timeoutMs <= 0) is deadline-exceeded, thrown before any call", () => {
+    for (const timeoutMs of [0, -0, -1, -Infinity]) {
+      expect(isEtcdError(thrownBy(() => connectCallOptions({ timeoutMs })), "deadline-exceeded")).toBe(true);
+    }
   });
 
   it("isAbortSignal accepts a signal-shaped object from another realm", () => {

@@ -1,4 +1,5 @@
 import { checkCallOptions } from "./argument-checks.js";
+import { noTimeLeftError } from "./call/call-errors.js";
 
 /**
  * Per-call options, like Go's context: cancel with `signal`, bound with `timeoutMs`.
@@ -11,29 +12,48 @@ import { checkCallOptions } from "./argument-checks.js";
 export interface CallOptions {
   /** Aborts the call; it then fails with reason "canceled". */
   readonly signal?: AbortSignal | undefined;
-  /** Deadline of the call in milliseconds; past it the call fails with reason "deadline-exceeded". */
+  /**
+   * Deadline of the call in milliseconds; past it the call fails with reason "deadline-exceeded".
+   * Undefined: the transport's default (unary calls only). `Infinity` (or anything beyond
+   * MAX_TIMER_MS): no deadline at all, not even the transport's default. 0 or less: the call
+   * fails "deadline-exceeded" at once, before any I/O.
+   */
   readonly timeoutMs?: number | undefined;
 }
 
 /**
- * The Connect call options for `options` (only the fields Connect knows; undefined stays out, and
- * so does a `timeoutMs` beyond MAX_TIMER_MS, which is no deadline at all). Throws EtcdError
- * "invalid-argument" for malformed options (see `checkCallOptions`).
+ * The Connect call options for `options`: only `signal` and `timeoutMs`, with the meaning etcdkit
+ * gives `timeoutMs` on every transport (etcdkit's own and Connect's):
+ *
+ * - undefined: left out, so the transport's default deadline applies (to unary calls);
+ * - a positive number up to MAX_TIMER_MS: that deadline;
+ * - `Infinity` or more than MAX_TIMER_MS: no deadline at all. It becomes `timeoutMs: 0`, which
+ *   Connect's Transport contract reads as "no deadline, not even the default" (passing Infinity
+ *   on would arm a timer that Node fires after 1 ms);
+ * - 0 or less: throws EtcdError "deadline-exceeded" (no time left; nothing is sent).
+ *
+ * Throws EtcdError "invalid-argument" for malformed options (see `checkCallOptions`).
  *
  * @example
  * ```ts
- * await client.memberList({}, connectCallOptions({ timeoutMs: 1000 })); // { timeoutMs: 1000 }
+ * await client.memberList({}, connectCallOptions({ timeoutMs: 1000 }));     // { timeoutMs: 1000 }
+ * await client.memberList({}, connectCallOptions({ timeoutMs: Infinity })); // { timeoutMs: 0 }: none
  * ```
  */
 export function connectCallOptions(options: CallOptions | undefined): { signal?: AbortSignal; timeoutMs?: number } {
   checkCallOptions(options);
   const out: { signal?: AbortSignal; timeoutMs?: number } = {};
   if (options?.signal !== undefined) out.signal = options.signal;
-  // Beyond setTimeout's range (including Infinity) there is no deadline to keep: Connect's own
-  // transports would arm a timer that Node fires after 1 ms.
-  if (options?.timeoutMs !== undefined && options.timeoutMs <= MAX_TIMER_MS) out.timeoutMs = options.timeoutMs;
+  const timeoutMs = options?.timeoutMs;
+  if (timeoutMs !== undefined) {
+    if (timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
+    out.timeoutMs = timeoutMs > MAX_TIMER_MS ? NO_DEADLINE : timeoutMs;
+  }
   return out;
 }
+
+/** Connect's transport-level "no deadline, not even the transport's default". */
+const NO_DEADLINE = 0;
 
 /**
  * The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days); Node fires a longer one

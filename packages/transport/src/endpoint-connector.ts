@@ -2,46 +2,53 @@ import type { Transport } from "@connectrpc/connect";
 import { invalidArgumentError } from "./errors/client-errors.js";
 
 /**
- * Opens a transport to exactly one member, given its client URL. etcdkit calls it for every
- * call that must reach one particular member and closes the transport (when it has `close()`)
- * as soon as the call settles.
- *
- * With etcdkit's transport, pass your TLS and auth settings through:
+ * A Connect transport that can address one member by client URL, as etcdkit's `createTransport`
+ * can (`transport.forEndpoint(url)`).
  *
  * @example
  * ```ts
- * const connect: ConnectEndpoint = (endpoint) => createTransport({ endpoints: [endpoint], tls, auth });
+ * if (canAddressMembers(transport)) await createClient(Maintenance, transport.forEndpoint(url)).status({});
  * ```
  */
-export type ConnectEndpoint = (endpoint: string) => Transport & { close?(): unknown };
+export interface MemberAddressingTransport extends Transport {
+  forEndpoint(url: string): Transport;
+}
 
 /**
- * Runs `fn` with a short-lived transport to `endpoint` and closes it afterwards (errors of
- * close() are ignored: the call's own outcome matters). Throws an EtcdError "invalid-argument"
- * for an empty endpoint, before any network I/O.
+ * True when `transport` can address one member (`forEndpoint`): etcdkit's transport can,
+ * Connect's own transports cannot.
  *
  * @example
  * ```ts
- * const status = await withEndpoint(connect, "http://10.0.0.1:2379", "status", (t) => createClient(Maintenance, t).status({}));
+ * canAddressMembers(createTransport({ endpoints })); // true
+ * canAddressMembers(createGrpcTransport({ baseUrl })); // false
  * ```
  */
-export async function withEndpoint<T>(
-  connect: ConnectEndpoint,
-  endpoint: string,
-  call: string,
-  fn: (transport: Transport) => Promise<T>,
-): Promise<T> {
+export function canAddressMembers(transport: Transport): transport is MemberAddressingTransport {
+  return typeof (transport as Partial<MemberAddressingTransport>).forEndpoint === "function";
+}
+
+/**
+ * The transport for a call that must reach one particular member (`call` names it in errors):
+ * `transport.forEndpoint(endpoint)`, which shares the transport's connection to that member (or
+ * keeps one for it), its TLS settings and its auth token. Throws an EtcdError "invalid-argument",
+ * before any network I/O, for a missing or malformed endpoint and for a transport that cannot
+ * address one member (a plain Connect transport).
+ *
+ * @example
+ * ```ts
+ * const status = await createClient(Maintenance, memberTransport(transport, "http://10.0.0.1:2379", "status")).status({});
+ * ```
+ */
+export function memberTransport(transport: Transport, endpoint: unknown, call: string): Transport {
   if (typeof endpoint !== "string" || endpoint.trim() === "") {
     throw invalidArgumentError(`${call}: give the client URL of one member, e.g. "http://10.0.0.1:2379"`);
   }
-  const transport = connect(endpoint);
-  try {
-    return await fn(transport);
-  } finally {
-    try {
-      await transport.close?.();
-    } catch {
-      // The call's outcome is what matters; a failing close() must not replace it.
-    }
+  if (!canAddressMembers(transport)) {
+    throw invalidArgumentError(
+      `${call}: addressing one member needs a transport that can reach a member by URL, such as ` +
+        "createTransport() from @etcdkit/transport (transport.forEndpoint); this transport cannot",
+    );
   }
+  return transport.forEndpoint(endpoint);
 }

@@ -19,19 +19,7 @@ export {
   type EtcdTransport,
   type TransportStats,
 } from "./transport/create-transport.js";
-export { transportDefaults, type TransportOptions } from "./transport/transport-options.js";
+export type { EtcdMemberTransport } from "./transport/member-transport.js";
 export type { TlsOptions } from "./tls.js";
-export * from "./errors/index.js";
-export * from "./bytes.js";
-export * from "./ids.js";
-export { retryPolicies, retryPolicyFor, isRetryableError, type RetryPolicy } from "./retry-policy.js";
-export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
-export { connectCallOptions, MAX_TIMER_MS, type CallOptions } from "./call-options.js";
-export { booleanOption, checkCallOptions, checkOptionsObject, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";
-export { checkInt64, checkMemberId, checkRevision, MAX_INT64, MAX_UINT64, MIN_INT64 } from "./id-checks.js";
-export { toResponseHeader, type ResponseHeader } from "./response-header.js";
-export { withEndpoint, type ConnectEndpoint } from "./endpoint-connector.js";
-export { RequestQueue } from "./streams/request-queue.js";
-export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";
-export { monotonicNow } from "./clock.js";
-export { KeyValue, keyValueFromMessage, type KeyValueFields } from "./key-value.js";
+// Everything that runs in every runtime (also what browser and edge bundlers resolve this package to).
+export * from "./index-web.js";

@@ -8,7 +8,7 @@ import { EtcdError } from "./errors/etcd-error.js";
 import type { EtcdErrorReason } from "./errors/etcd-error-reason.js";
 import { rpcErrorTable } from "./errors/rpctypes-table.js";
 import { toEtcdError } from "./errors/to-etcd-error.js";
-import { isRetryableError, retryPolicies, retryPolicyFor, type RetryPolicy } from "./retry-policy.js";
+import { isRetryableError, retryPolicies, retryPolicyFor, rpcPolicies, rpcPolicyFor, type RetryPolicy } from "./retry-policy.js";
 
 const services: DescService[] = [KV, Lease, Cluster, Maintenance, Auth, Lock, Election];
 
@@ -23,9 +23,52 @@ describe("retryPolicies", () => {
     expect(unary.length).toBeGreaterThanOrEqual(42); // etcd 3.4: 36 etcdserverpb + 2 lock + 4 election
   });
 
-  it.each(unary)("classifies %s", (key, serviceTypeName, methodName) => {
-    expect(Object.hasOwn(retryPolicies, key)).toBe(true);
+  it.each(unary)("classifies %s: retry policy and whether it mutates", (key, serviceTypeName, methodName) => {
+    expect(Object.hasOwn(rpcPolicies, key)).toBe(true);
+    expect(typeof rpcPolicies[key]!.mutates).toBe("boolean");
+    expect(rpcPolicyFor(serviceTypeName, methodName)).toBe(rpcPolicies[key]);
     expect(retryPolicyFor(serviceTypeName, methodName)).toBe(retryPolicies[key]);
+    expect(retryPolicies[key]).toBe(rpcPolicies[key]!.retry);
+  });
+
+  it("marks exactly the RPCs that may change etcd's state as writes", () => {
+    const writes = Object.keys(rpcPolicies).filter((key) => rpcPolicies[key]!.mutates).sort();
+    expect(writes).toEqual(
+      [
+        "etcdserverpb.KV/Put",
+        "etcdserverpb.KV/DeleteRange",
+        "etcdserverpb.KV/Txn",
+        "etcdserverpb.KV/Compact",
+        "etcdserverpb.Lease/LeaseGrant",
+        "etcdserverpb.Lease/LeaseRevoke",
+        "etcdserverpb.Cluster/MemberAdd",
+        "etcdserverpb.Cluster/MemberRemove",
+        "etcdserverpb.Cluster/MemberUpdate",
+        "etcdserverpb.Cluster/MemberPromote",
+        "etcdserverpb.Maintenance/Alarm",
+        "etcdserverpb.Maintenance/Defragment",
+        "etcdserverpb.Maintenance/MoveLeader",
+        "etcdserverpb.Maintenance/Downgrade",
+        "etcdserverpb.Auth/AuthEnable",
+        "etcdserverpb.Auth/AuthDisable",
+        "etcdserverpb.Auth/UserAdd",
+        "etcdserverpb.Auth/UserDelete",
+        "etcdserverpb.Auth/UserChangePassword",
+        "etcdserverpb.Auth/UserGrantRole",
+        "etcdserverpb.Auth/UserRevokeRole",
+        "etcdserverpb.Auth/RoleAdd",
+        "etcdserverpb.Auth/RoleDelete",
+        "etcdserverpb.Auth/RoleGrantPermission",
+        "etcdserverpb.Auth/RoleRevokePermission",
+        "v3lockpb.Lock/Lock",
+        "v3lockpb.Lock/Unlock",
+        "v3electionpb.Election/Campaign",
+        "v3electionpb.Election/Proclaim",
+        "v3electionpb.Election/Resign",
+      ].sort(),
+    );
+    // Every read is repeatable; the non-repeatable RPCs are all writes.
+    for (const entry of Object.values(rpcPolicies)) if (!entry.mutates) expect(entry.retry).toBe("repeatable");
   });
 
   it("names only RPCs that exist (or are known from newer etcd protos)", () => {
@@ -103,7 +146,8 @@ describe("retryPolicies", () => {
     expect(Object.keys(retryPolicies).length).toBe(Object.keys(goClassification).length + 3);
   });
 
-  it("defaults unknown RPCs to non-repeatable", () => {
+  it("defaults unknown RPCs to non-repeatable writes", () => {
+    expect(rpcPolicyFor("etcdserverpb.KV", "RangeStream")).toEqual({ retry: "non-repeatable", mutates: true });
     expect(retryPolicyFor("etcdserverpb.KV", "RangeStream")).toBe("non-repeatable");
     expect(retryPolicyFor("etcdserverpb.Nope", "Range")).toBe("non-repeatable");
     expect(retryPolicyFor("etcdserverpb.KV", "toString")).toBe("non-repeatable");

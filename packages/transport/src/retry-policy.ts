@@ -17,17 +17,40 @@ import { rpcErrorTable } from "./errors/rpctypes-table.js";
  */
 export type RetryPolicy = "repeatable" | "non-repeatable";
 
-const R = "repeatable";
-const N = "non-repeatable";
+/**
+ * How the transport treats one unary RPC: its retry policy, and whether it changes etcd's state
+ * (a write), which decides `EtcdError.outcomeUnknown` when it fails.
+ *
+ * @example
+ * ```ts
+ * const policy: RpcPolicy = rpcPolicyFor("etcdserverpb.KV", "Put"); // { retry: "non-repeatable", mutates: true }
+ * ```
+ */
+export interface RpcPolicy {
+  readonly retry: RetryPolicy;
+  /**
+   * The RPC may change etcd's state. A failed call of such an RPC whose request may have reached
+   * etcd, with no definitive etcd answer that it was not applied, has `outcomeUnknown: true`.
+   */
+  readonly mutates: boolean;
+}
+
+const policy = (retry: RetryPolicy, mutates: boolean): RpcPolicy => Object.freeze({ retry, mutates });
+/** A read: repeatable, changes nothing. */
+const READ = policy("repeatable", false);
+/** A write that could be applied twice: sent again only when it provably never left the client. */
+const WRITE = policy("non-repeatable", true);
+/** A write Go's client retries like a read (a repeat is harmless or answered with a typed error). */
+const REPEATABLE_WRITE = policy("repeatable", true);
 
 /**
- * THE retry classification of every unary RPC, keyed `"<service type name>/<method>"`, covering
- * etcd 3.4 and newer (Maintenance.Downgrade, Auth.AuthStatus) plus the v3lock and v3election
- * services. A test fails when a regenerated descriptor has a unary RPC missing here.
+ * THE table of every unary RPC, keyed `"<service type name>/<method>"`: retry policy and whether
+ * it mutates, for etcd 3.4 and newer (Maintenance.Downgrade, Auth.AuthStatus) plus the v3lock and
+ * v3election services. A test fails when a regenerated descriptor has a unary RPC missing here.
  *
- * Follows Go's `client/v3/retry.go` (methods wrapped with `withRepeatablePolicy()` are
- * repeatable; everything else, including v3lock/v3election which Go calls without a policy, gets
- * Go's default `nonRepeatable`), except three read-only calls Go leaves at the default:
+ * Retry policies follow Go's `client/v3/retry.go` (methods wrapped with `withRepeatablePolicy()`
+ * are repeatable; everything else, including v3lock/v3election which Go calls without a policy,
+ * gets Go's default `nonRepeatable`), except three read-only calls Go leaves at the default:
  * `Auth/AuthStatus` and `Election/Leader` only read, and `Auth/Authenticate` only issues a new
  * token (a duplicate is an unused token that expires), so all three are repeatable here.
  *
@@ -35,66 +58,97 @@ const N = "non-repeatable";
  * its TTL, or "lease-exists" when the request names an ID), `LeaseRevoke` (a resend after success
  * answers "lease-not-found"), `Alarm` and `MoveLeader`.
  *
+ * `mutates` is true for every RPC that may change etcd's state, also when a particular request
+ * would not (a read-only Txn, an Alarm GET): the transport does not look into requests. Compact and
+ * Defragment count as writes (they change the store, if not its keys); Authenticate does not (its
+ * token changes nothing a caller could read back).
+ *
+ * @example
+ * ```ts
+ * rpcPolicies["etcdserverpb.KV/Put"]; // { retry: "non-repeatable", mutates: true }
+ * ```
+ */
+export const rpcPolicies: Readonly<Record<string, RpcPolicy>> = Object.freeze({
+  "etcdserverpb.KV/Range": READ,
+  "etcdserverpb.KV/Put": WRITE,
+  "etcdserverpb.KV/DeleteRange": WRITE,
+  "etcdserverpb.KV/Txn": WRITE,
+  "etcdserverpb.KV/Compact": WRITE,
+
+  "etcdserverpb.Lease/LeaseGrant": REPEATABLE_WRITE,
+  "etcdserverpb.Lease/LeaseRevoke": REPEATABLE_WRITE,
+  "etcdserverpb.Lease/LeaseTimeToLive": READ,
+  "etcdserverpb.Lease/LeaseLeases": READ,
+
+  "etcdserverpb.Cluster/MemberAdd": WRITE,
+  "etcdserverpb.Cluster/MemberRemove": WRITE,
+  "etcdserverpb.Cluster/MemberUpdate": WRITE,
+  "etcdserverpb.Cluster/MemberList": READ,
+  "etcdserverpb.Cluster/MemberPromote": WRITE,
+
+  "etcdserverpb.Maintenance/Alarm": REPEATABLE_WRITE,
+  "etcdserverpb.Maintenance/Status": READ,
+  "etcdserverpb.Maintenance/Defragment": WRITE,
+  "etcdserverpb.Maintenance/Hash": READ,
+  "etcdserverpb.Maintenance/HashKV": READ,
+  "etcdserverpb.Maintenance/MoveLeader": REPEATABLE_WRITE,
+  "etcdserverpb.Maintenance/Downgrade": WRITE, // 3.5+
+
+  "etcdserverpb.Auth/AuthEnable": WRITE,
+  "etcdserverpb.Auth/AuthDisable": WRITE,
+  "etcdserverpb.Auth/AuthStatus": READ, // 3.5+; Go: default (non-repeatable); read-only
+  "etcdserverpb.Auth/Authenticate": READ, // Go: default (non-repeatable); only issues a token
+  "etcdserverpb.Auth/UserAdd": WRITE,
+  "etcdserverpb.Auth/UserGet": READ,
+  "etcdserverpb.Auth/UserList": READ,
+  "etcdserverpb.Auth/UserDelete": WRITE,
+  "etcdserverpb.Auth/UserChangePassword": WRITE,
+  "etcdserverpb.Auth/UserGrantRole": WRITE,
+  "etcdserverpb.Auth/UserRevokeRole": WRITE,
+  "etcdserverpb.Auth/RoleAdd": WRITE,
+  "etcdserverpb.Auth/RoleGet": READ,
+  "etcdserverpb.Auth/RoleList": READ,
+  "etcdserverpb.Auth/RoleDelete": WRITE,
+  "etcdserverpb.Auth/RoleGrantPermission": WRITE,
+  "etcdserverpb.Auth/RoleRevokePermission": WRITE,
+
+  "v3lockpb.Lock/Lock": WRITE,
+  "v3lockpb.Lock/Unlock": WRITE,
+
+  "v3electionpb.Election/Campaign": WRITE,
+  "v3electionpb.Election/Proclaim": WRITE,
+  "v3electionpb.Election/Leader": READ, // Go: default (non-repeatable); read-only
+  "v3electionpb.Election/Resign": WRITE,
+} satisfies Record<string, RpcPolicy>);
+
+/**
+ * The retry policy of every unary RPC in `rpcPolicies`, by key.
+ *
  * @example
  * ```ts
  * retryPolicies["etcdserverpb.KV/Put"]; // "non-repeatable"
  * ```
  */
-export const retryPolicies: Readonly<Record<string, RetryPolicy>> = Object.freeze({
-  "etcdserverpb.KV/Range": R,
-  "etcdserverpb.KV/Put": N,
-  "etcdserverpb.KV/DeleteRange": N,
-  "etcdserverpb.KV/Txn": N,
-  "etcdserverpb.KV/Compact": N,
-
-  "etcdserverpb.Lease/LeaseGrant": R,
-  "etcdserverpb.Lease/LeaseRevoke": R,
-  "etcdserverpb.Lease/LeaseTimeToLive": R,
-  "etcdserverpb.Lease/LeaseLeases": R,
-
-  "etcdserverpb.Cluster/MemberAdd": N,
-  "etcdserverpb.Cluster/MemberRemove": N,
-  "etcdserverpb.Cluster/MemberUpdate": N,
-  "etcdserverpb.Cluster/MemberList": R,
-  "etcdserverpb.Cluster/MemberPromote": N,
-
-  "etcdserverpb.Maintenance/Alarm": R,
-  "etcdserverpb.Maintenance/Status": R,
-  "etcdserverpb.Maintenance/Defragment": N,
-  "etcdserverpb.Maintenance/Hash": R,
-  "etcdserverpb.Maintenance/HashKV": R,
-  "etcdserverpb.Maintenance/MoveLeader": R,
-  "etcdserverpb.Maintenance/Downgrade": N, // 3.5+
-
-  "etcdserverpb.Auth/AuthEnable": N,
-  "etcdserverpb.Auth/AuthDisable": N,
-  "etcdserverpb.Auth/AuthStatus": R, // 3.5+; Go: default (non-repeatable); read-only
-  "etcdserverpb.Auth/Authenticate": R, // Go: default (non-repeatable); only issues a token
-  "etcdserverpb.Auth/UserAdd": N,
-  "etcdserverpb.Auth/UserGet": R,
-  "etcdserverpb.Auth/UserList": R,
-  "etcdserverpb.Auth/UserDelete": N,
-  "etcdserverpb.Auth/UserChangePassword": N,
-  "etcdserverpb.Auth/UserGrantRole": N,
-  "etcdserverpb.Auth/UserRevokeRole": N,
-  "etcdserverpb.Auth/RoleAdd": N,
-  "etcdserverpb.Auth/RoleGet": R,
-  "etcdserverpb.Auth/RoleList": R,
-  "etcdserverpb.Auth/RoleDelete": N,
-  "etcdserverpb.Auth/RoleGrantPermission": N,
-  "etcdserverpb.Auth/RoleRevokePermission": N,
-
-  "v3lockpb.Lock/Lock": N,
-  "v3lockpb.Lock/Unlock": N,
-
-  "v3electionpb.Election/Campaign": N,
-  "v3electionpb.Election/Proclaim": N,
-  "v3electionpb.Election/Leader": R, // Go: default (non-repeatable); read-only
-  "v3electionpb.Election/Resign": N,
-} satisfies Record<string, RetryPolicy>);
+export const retryPolicies: Readonly<Record<string, RetryPolicy>> = Object.freeze(
+  Object.fromEntries(Object.entries(rpcPolicies).map(([key, entry]) => [key, entry.retry])),
+);
 
 /**
- * The retry policy of a unary RPC; an RPC not in `retryPolicies` is "non-repeatable" (safe default).
+ * The policy of a unary RPC; an RPC not in `rpcPolicies` is a non-repeatable write (safe default).
+ *
+ * @example
+ * ```ts
+ * rpcPolicyFor(KV.typeName, KV.method.range.name); // { retry: "repeatable", mutates: false }
+ * rpcPolicyFor("etcdserverpb.KV", "RangeStream");  // { retry: "non-repeatable", mutates: true } (unknown)
+ * ```
+ */
+export function rpcPolicyFor(serviceTypeName: string, methodName: string): RpcPolicy {
+  const key = `${serviceTypeName}/${methodName}`;
+  return Object.hasOwn(rpcPolicies, key) ? rpcPolicies[key]! : WRITE;
+}
+
+/**
+ * The retry policy of a unary RPC; an RPC not in `rpcPolicies` is "non-repeatable" (safe default).
  *
  * @example
  * ```ts
@@ -103,8 +157,7 @@ export const retryPolicies: Readonly<Record<string, RetryPolicy>> = Object.freez
  * ```
  */
 export function retryPolicyFor(serviceTypeName: string, methodName: string): RetryPolicy {
-  const key = `${serviceTypeName}/${methodName}`;
-  return Object.hasOwn(retryPolicies, key) ? retryPolicies[key]! : N;
+  return rpcPolicyFor(serviceTypeName, methodName).retry;
 }
 
 /**

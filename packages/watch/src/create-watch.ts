@@ -2,6 +2,7 @@ import type { Transport } from "@connectrpc/connect";
 import { checkTransport, EtcdError, type Bytes } from "@etcdkit/transport";
 import { Code } from "@connectrpc/connect";
 import { WatchHub, type WatchOwner, type WatchStats } from "./watch-hub.js";
+import { checkCreateSize } from "./watch-create-request.js";
 import { WatchList } from "./watch-list.js";
 import { resolveWatchSpec, type WatchOptions } from "./watch-options.js";
 import { WatchSubscription, type SubscriptionHost } from "./watch-subscription.js";
@@ -28,7 +29,9 @@ export interface Watcher extends AsyncDisposable {
    * guarantees and how a watch ends.
    *
    * Throws (before any I/O) EtcdError "empty-key" for an empty key without a range,
-   * "invalid-argument" for bad options, "canceled" after `close()`. The iteration can throw
+   * "invalid-argument" for bad options, "message-too-large" for a create request over 2 MiB (the
+   * transport's default send limit; a smaller limit of the transport or of etcd ends only this
+   * watch, with the same reason), "canceled" after `close()`. The iteration can throw
    * "compacted" (with `compactRevision`), "permission-denied" or another server reason, and
    * "transport-closed" / "auth-failed".
    *
@@ -99,6 +102,7 @@ class WatcherHandle implements Watcher, SubscriptionHost, WatchOwner {
 
   watch(key: Bytes, options?: WatchOptions): Watch {
     const spec = resolveWatchSpec(key, options);
+    checkCreateSize(spec);
     if (this.closed) throw new EtcdError("watch: the watcher was closed", "canceled", Code.Canceled);
     const signal = options?.signal;
     const sub = new WatchSubscription(spec, this, signal?.aborted === true ? undefined : signal);

@@ -2,6 +2,7 @@ import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { invalidArgumentError, keyValueFromMessage, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
 import type { Watcher } from "./create-watch.js";
+import { checkCreateSize } from "./watch-create-request.js";
 import { WatchKeyValue } from "./watch-event.js";
 import { resolveWatchSpec, wireRange, type WatchFeatures, type WatchRange } from "./watch-options.js";
 import type { Watch } from "./watch.js";
@@ -45,8 +46,9 @@ export interface ListThenWatch {
  * snapshot plus the watch see every change exactly once, which is what a cache needs. Uses the
  * watcher's transport and the generated KV client, so it stays independent of `@etcdkit/kv`.
  *
- * Throws (before I/O) like `watcher.watch`, and "invalid-argument" for a watcher that is not one,
- * a `pageSize` that is not a positive integer or a `timeoutMs` that is not a number. The read
+ * Throws (before I/O) like `watcher.watch` (also "message-too-large"), and "invalid-argument"
+ * for a watcher that is not one, a `pageSize` that is not a positive integer or a `timeoutMs`
+ * that is not a number. The read
  * can fail with any Range error ("compacted" if the pinned revision is compacted between pages,
  * "unavailable", ...).
  *
@@ -64,6 +66,7 @@ export async function listThenWatch(watcher: Watcher, key: Bytes, options?: List
     throw invalidArgumentError("listThenWatch: watcher must be a Watcher (from createWatch)");
   }
   const spec = resolveWatchSpec(key, options as never);
+  checkCreateSize(spec);
   const pageSize = options?.pageSize ?? 1000;
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw invalidArgumentError("listThenWatch: pageSize must be a positive integer");
   const timeoutMs: unknown = options?.timeoutMs;

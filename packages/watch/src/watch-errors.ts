@@ -83,3 +83,23 @@ const grpcCodes: Record<string, Code> = {
 export function canceledByConsumer(): EtcdError {
   return new EtcdError("the watch was canceled before etcd registered it", "canceled", Code.Canceled);
 }
+
+/**
+ * The error that ends a watch whose consumer fell behind its queue bound: reason "slow-consumer",
+ * with `resumeRevision`, the first revision the consumer has not received (it gets everything
+ * queued before this error). Start a new watch there to miss nothing.
+ *
+ * @example
+ * ```ts
+ * const error = slowConsumerError(1200n, { events: 10_000, bytes: 64 * 1024 * 1024 });
+ * watcher.watch(key, { startRevision: error.resumeRevision });
+ * ```
+ */
+export function slowConsumerError(resumeRevision: Revision, limits: { readonly events: number; readonly bytes: number }): EtcdError {
+  return new EtcdError(
+    `watch: the consumer fell behind (more than ${limits.events} events or ${limits.bytes} bytes queued); resume from revision ${resumeRevision}`,
+    "slow-consumer",
+    undefined,
+    { resumeRevision },
+  );
+}

@@ -1,10 +1,6 @@
-import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
-import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
-import { reconnectDelayMs } from "@etcdkit/transport";
-import { compactedError, serverCancelError } from "./watch-errors.js";
-import { WatchSession } from "./watch-session.js";
-import { SubState, type WatchSubscription } from "./watch-subscription.js";
+import type { Transport } from "@connectrpc/connect";
+import { WatchStream } from "./watch-stream.js";
+import type { WatchSubscription } from "./watch-subscription.js";
 
 /**
  * A watcher handle as the hub sees it: the list of its live watches.
@@ -19,240 +15,86 @@ export interface WatchOwner {
 }
 
 /**
- * Stream errors after which re-opening cannot help: every watch ends with the error.
- * Anything else (unavailable, a member going away, deadline of a transport-wide timeout...) is
- * followed by a re-open with backoff.
- */
-const TERMINAL: readonly EtcdErrorReason[] = [
-  "transport-closed",
-  "auth-failed",
-  "unimplemented",
-  "invalid-argument",
-  "message-too-large",
-];
-
-/**
- * Counters of the shared watch stream of a transport, for tests and diagnostics.
+ * Counters of the watch streams of a transport, for tests and diagnostics.
  *
  * @example
  * ```ts
- * watcher.stats.serverWatchers; // watchers etcd holds for this stream (0 after every watch ended)
+ * watcher.stats.serverWatchers; // watchers etcd holds for this transport (0 after every watch ended)
  * ```
  */
 export interface WatchStats {
   /** Watches in progress (not ended). */
   readonly watches: number;
-  /** Watchers etcd holds on the current stream: created or being created, not yet confirmed canceled. */
+  /** Watchers etcd holds on the current streams: created or being created, not yet confirmed canceled. */
   readonly serverWatchers: number;
-  /** Watch streams opened so far (1 + re-opens). */
+  /** Watch streams opened so far (first opens and re-opens, of both kinds of stream). */
   readonly streamsOpened: number;
   /** Responses for watch IDs this client does not own (each gets a cancel). */
   readonly strayResponses: number;
-  /** True while a stream is open and etcd has answered on it. */
+  /** True while every stream that has watches is open and etcd has answered on it. */
   readonly connected: boolean;
 }
 
 /**
- * The one watch stream of a transport, shared by every watch created on it: opens the stream
- * when the first watch starts, closes it when the last one ends, re-opens it (fresh token,
- * healthy endpoint, backoff) when it breaks, re-creating every watch from its next revision,
- * and routes responses to watches.
+ * The watch streams of a transport, shared by every watch created on it: one for the watches that
+ * require a leader (the default) and one for those that opted out, since the `hasleader` metadata
+ * is per stream. Each opens with its first watch and closes with its last one.
  *
  * @example
  * ```ts
  * const hub = new WatchHub(transport);
- * hub.add(subscription);
+ * hub.add(owner, subscription);
  * ```
  */
 export class WatchHub {
-  private readonly client: Client<typeof Watch>;
-  private readonly transport: Transport;
-  /** Watchers with live watches (each keeps its own set; the hub keeps no per-watch collection of its own). */
+  /** Watchers with live watches (each keeps its own list; the hub keeps no per-watch collection). */
   private readonly owners = new Set<WatchOwner>();
-  /** Live watches over all owners. */
-  private live = 0;
-  private session: WatchSession | undefined = undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined = undefined;
-  private failures = 0;
-  private streamsOpened = 0;
-  private strayResponses = 0;
+  private readonly led: WatchStream;
+  private readonly unled: WatchStream;
 
   constructor(transport: Transport) {
-    this.transport = transport;
-    this.client = createClient(Watch, transport);
+    this.led = new WatchStream(transport, true, () => this.subs(true));
+    this.unled = new WatchStream(transport, false, () => this.subs(false));
   }
 
   get stats(): WatchStats {
+    const streams = [this.led, this.unled];
+    const used = streams.filter((s) => s.live > 0);
     return {
-      watches: this.live,
-      serverWatchers: this.session?.byId.size ?? 0,
-      streamsOpened: this.streamsOpened,
-      strayResponses: this.strayResponses,
-      connected: this.session !== undefined && this.session.received > 0,
+      watches: this.led.live + this.unled.live,
+      serverWatchers: (this.led.session?.byId.size ?? 0) + (this.unled.session?.byId.size ?? 0),
+      streamsOpened: this.led.streamsOpened + this.unled.streamsOpened,
+      strayResponses: this.led.strayResponses + this.unled.strayResponses,
+      connected: used.length > 0 && used.every((s) => s.connected),
     };
   }
 
-  /** Starts a watch that `owner` already holds in its set: on the open stream, or with the next one. */
+  /** Starts a watch that `owner` already holds in its list. */
   add(owner: WatchOwner, sub: WatchSubscription): void {
     this.owners.add(owner);
-    this.live++;
-    if (this.session !== undefined) this.session.create(sub);
-    else if (this.reconnectTimer === undefined) this.open();
+    this.streamOf(sub).add(sub);
   }
 
-  /**
-   * A watch ended and `owner` removed it from its set: cancel it on the server, or close the
-   * stream if it was the last one.
-   */
+  /** A watch ended and `owner` removed it from its list. */
   released(owner: WatchOwner, sub: WatchSubscription): void {
-    this.live--;
     if (owner.subs.size === 0) this.owners.delete(owner);
-    if (this.live === 0) {
-      this.stop();
-      return;
-    }
-    const session = this.session;
-    if (session !== undefined && sub.id >= 0 && session.byId.get(sub.id) === sub) session.cancel(sub.id);
+    this.streamOf(sub).released(sub);
   }
 
-  /** Every live watch. */
-  private *all(): Generator<WatchSubscription> {
-    for (const owner of this.owners) yield* owner.subs;
-  }
-
-  /** Asks etcd for a progress notification on every watch of the stream (no-op while disconnected). */
+  /** Asks etcd for a progress notification on every watch (no-op for a stream being re-opened). */
   requestProgress(): void {
-    this.session?.requestProgress();
+    this.led.requestProgress();
+    this.unled.requestProgress();
   }
 
-  private stop(): void {
-    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.session?.close();
-    this.session = undefined;
-    this.failures = 0;
+  private streamOf(sub: WatchSubscription): WatchStream {
+    return sub.requireLeader ? this.led : this.unled;
   }
 
-  private open(): void {
-    const session = new WatchSession();
-    this.session = session;
-    this.streamsOpened++;
-    for (const sub of this.all()) session.create(sub);
-    let responses: AsyncIterable<WatchResponse>;
-    try {
-      responses = this.client.watch(session.requests, { signal: session.abort.signal });
-    } catch (err) {
-      queueMicrotask(() => this.broken(session, toEtcdError(err)));
-      return;
+  /** The live watches that (do not) require a leader. */
+  private *subs(requireLeader: boolean): Generator<WatchSubscription> {
+    for (const owner of this.owners) {
+      for (const sub of owner.subs) if (sub.requireLeader === requireLeader) yield sub;
     }
-    void this.pump(session, responses);
-  }
-
-  private async pump(session: WatchSession, responses: AsyncIterable<WatchResponse>): Promise<void> {
-    let error: EtcdError;
-    try {
-      for await (const response of responses) {
-        if (session.closed) return;
-        if (session.received++ === 0) this.failures = 0;
-        this.dispatch(session, response);
-      }
-      error = new EtcdError("etcd ended the watch stream", "unavailable", Code.Unavailable);
-    } catch (err) {
-      error = toEtcdError(err);
-    }
-    this.broken(session, error);
-  }
-
-  /** The stream failed: detach every watch, then fail them all or re-open after a backoff. */
-  private broken(session: WatchSession, error: EtcdError): void {
-    if (session.closed || this.session !== session) return;
-    session.close(error);
-    this.session = undefined;
-    for (const sub of this.all()) sub.detach();
-    if (isEtcdError(error, TERMINAL)) {
-      for (const sub of [...this.all()]) sub.fail(error); // failing removes them from their lists
-      return;
-    }
-    if (this.live === 0) return;
-    this.failures++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.live > 0 && this.session === undefined) this.open();
-    }, reconnectDelayMs(this.failures));
-  }
-
-  private dispatch(session: WatchSession, r: WatchResponse): void {
-    if (r.created) {
-      this.onCreated(session, r);
-      return;
-    }
-    const id = Number(r.watchId);
-    if (r.canceled) {
-      this.onCanceled(session, id, r);
-      return;
-    }
-    const revision = r.header?.revision ?? 0n;
-    if (id === -1) {
-      // A progress response to requestProgress(): for every watch on the stream. etcd 3.4 sends it
-      // on a different queue than events, so it does not move the resume revision.
-      if (r.events.length === 0) {
-        for (const sub of session.byId.values()) if (sub.state === SubState.Active) sub.onProgress(revision, false);
-      }
-      return;
-    }
-    const sub = session.byId.get(id);
-    if (sub === undefined) {
-      this.strayResponses++;
-      session.cancelStray(id);
-      return;
-    }
-    if (sub.state !== SubState.Active) return; // ended locally, cancel pending
-    if (r.events.length === 0 && !r.fragment && !sub.fragmented) {
-      // A per-watch progress notification: etcd sends it in order with the events, and only
-      // when the watcher is synced, so everything up to `revision` has been delivered.
-      sub.onProgress(revision, true);
-      return;
-    }
-    sub.onEvents(r.events, r.fragment);
-  }
-
-  private onCreated(session: WatchSession, r: WatchResponse): void {
-    const sub = session.shiftCreating();
-    if (sub === undefined) return;
-    if (r.canceled) {
-      // etcd refused the create (permission denied, bad range...); it answers with watch ID -1.
-      if (session.byId.get(sub.id) === sub) session.byId.delete(sub.id);
-      if (sub.state === SubState.Ended) return;
-      const error = serverCancelError(r.cancelReason);
-      if (isEtcdError(error, ["invalid-auth-token", "auth-old-revision"])) {
-        // Ending the stream with this error makes the transport drop the stale token, so the
-        // re-opened stream authenticates again; every watch is then re-created on it.
-        this.broken(session, error);
-        return;
-      }
-      sub.fail(error);
-      return;
-    }
-    const id = Number(r.watchId);
-    if (id !== sub.id) {
-      // A server that assigns its own IDs: follow it.
-      if (session.byId.get(sub.id) === sub) session.byId.delete(sub.id);
-      session.byId.set(id, sub);
-      sub.id = id;
-      if (sub.state === SubState.Ended) {
-        session.cancel(id);
-        return;
-      }
-    }
-    if (sub.state === SubState.Ended) return; // its cancel is on the way
-    sub.onCreated(r.header?.revision ?? 0n);
-  }
-
-  private onCanceled(session: WatchSession, id: number, r: WatchResponse): void {
-    const sub = session.byId.get(id);
-    if (sub === undefined) return;
-    session.byId.delete(id);
-    if (sub.state === SubState.Ended) return; // the cancel we asked for
-    sub.fail(r.compactRevision > 0n ? compactedError(r.compactRevision, sub.nextRevision) : serverCancelError(r.cancelReason));
   }
 }

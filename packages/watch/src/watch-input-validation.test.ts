@@ -33,6 +33,12 @@ describe("watch input validation", () => {
       ["noPut as a string", () => watcher.watch("k", bad({ noPut: "yes" }))],
       ["prevKv as a number", () => watcher.watch("k", bad({ prevKv: 1 }))],
       ["fragment as a string", () => watcher.watch("k", bad({ fragment: "false" }))],
+      ["requireLeader as a string", () => watcher.watch("k", bad({ requireLeader: "false" }))],
+      ["maxQueuedEvents 0", () => watcher.watch("k", { maxQueuedEvents: 0 })],
+      ["maxQueuedEvents 1.5", () => watcher.watch("k", { maxQueuedEvents: 1.5 })],
+      ["maxQueuedEvents NaN", () => watcher.watch("k", { maxQueuedEvents: NaN })],
+      ["maxQueuedBytes as a string", () => watcher.watch("k", bad({ maxQueuedBytes: "1mb" }))],
+      ["maxQueuedBytes negative", () => watcher.watch("k", { maxQueuedBytes: -1 })],
       ["options as a number", () => watcher.watch("k", bad(5))],
       ["options as a string", () => watcher.watch("k", bad("prefix"))],
       ["options null", () => watcher.watch("k", bad(null))],
@@ -64,6 +70,7 @@ describe("watch input validation", () => {
     expect(resolveWatchSpec("k", { end: "\0" }).rangeKind).toBe(RangeKind.End); // "\0": every key from "k" on
     expect(resolveWatchSpec("", { end: "a" }).rangeKind).toBe(RangeKind.End); // starts at "\0"
     expect(resolveWatchSpec("k", { end: "k\0", prefix: false, fromKey: false, prevKv: false }).rangeKind).toBe(RangeKind.End);
+    expect(resolveWatchSpec("k", { maxQueuedEvents: Infinity, maxQueuedBytes: 1 }).limits).toEqual({ events: Infinity, bytes: 1 });
   });
 
   it("createWatch throws invalid-argument for something that is not a transport", () => {
@@ -91,6 +98,21 @@ describe("watch input validation", () => {
     }
     await settle();
     expect(transport.calls).toEqual([]);
+  });
+
+  it("a create request over 2 MiB fails with message-too-large before any I/O, from watch() and listThenWatch", async () => {
+    const transport = createRecordingTransport();
+    const watcher = createWatch(transport);
+    const huge = new Uint8Array(2 * 1024 * 1024).fill(0x61);
+    expect(() => watcher.watch(huge)).toThrow(expect.objectContaining({ reason: "message-too-large" }));
+    expect(() => watcher.watch("é".repeat(1_100_000))).toThrow(expect.objectContaining({ reason: "message-too-large" })); // 2.2 MB of UTF-8
+    const error = await listThenWatch(watcher, huge, { prefix: true }).catch((e: unknown) => e);
+    expect(isEtcdError(error, "message-too-large")).toBe(true);
+    // just under: accepted (the create is 2 MiB minus a few bytes)
+    const fits = watcher.watch(huge.subarray(0, 2 * 1024 * 1024 - 64));
+    fits.cancel();
+    await settle();
+    expect(transport.calls.filter((c) => c.method !== "Watch")).toEqual([]);
   });
 
   it("accepts an AbortSignal from another realm (duck-typed, as the transport does) and still rejects non-signals", () => {

@@ -9,6 +9,7 @@ import {
   isBytes,
   prefixRangeEnd,
   toBytes,
+  toOwnedBytes,
   type Bytes,
   type Revision,
 } from "@etcdkit/transport";
@@ -64,9 +65,11 @@ export interface WatchFeatures {
   /** Leave out delete events (server-side filter). */
   readonly noDelete?: boolean;
   /**
-   * Ask etcd for periodic progress notifications (empty batches with `progress: true`) while the
+   * Deliver etcd's periodic progress notifications (empty batches with `progress: true`) while the
    * watch is idle; the interval is the server's `--experimental-watch-progress-notify-interval`
-   * (10 minutes by default).
+   * (10 minutes by default). etcdkit asks etcd for them on every watch, because they move the
+   * watch's resume revision (so a quiet watch survives a reconnect after a compaction); without
+   * this option they are not shown.
    */
   readonly progressNotify?: boolean;
   /**
@@ -74,6 +77,28 @@ export interface WatchFeatures {
    * bigger than the server's `--max-request-bytes`); the pieces are reassembled into one batch.
    */
   readonly fragment?: boolean;
+  /**
+   * Require the serving member to have a leader (default true). etcd ends a watch stream that
+   * asked for one once its member has been without a leader for three election timeouts (a
+   * partitioned member sees no new writes), and refuses to open one on such a member; the watch
+   * then re-opens on another member and resumes. With `false` the watch stays on its member
+   * through a leader loss (it sees nothing new until the member rejoins). Watches with and
+   * without it use separate streams, since the setting is per stream (`hasleader` metadata).
+   */
+  readonly requireLeader?: boolean;
+  /**
+   * How many events the watch may hold for its consumer (received, not yet read; a progress
+   * batch counts as one). Default 10,000. Past it the watch ends with EtcdError "slow-consumer"
+   * carrying `resumeRevision`, after the consumer has read what was queued; the other watches
+   * are not affected. A single batch larger than the bound is accepted when nothing is queued.
+   * `Infinity`: no bound.
+   */
+  readonly maxQueuedEvents?: number;
+  /**
+   * How many bytes of keys and values (with `prevKv`, theirs too) the watch may hold for its
+   * consumer. Default 64 MiB. Past it the watch ends like for `maxQueuedEvents`.
+   */
+  readonly maxQueuedBytes?: number;
   /** Ends the watch (quietly, like `return()`) and cancels it on the server. */
   readonly signal?: AbortSignal;
 }
@@ -86,7 +111,7 @@ export interface WatchFeatures {
  * (spec.flags & WatchFlag.PrevKv) !== 0; // prevKv requested
  * ```
  */
-export const WatchFlag = { PrevKv: 1, NoPut: 2, NoDelete: 4, ProgressNotify: 8, Fragment: 16 } as const;
+export const WatchFlag = { PrevKv: 1, NoPut: 2, NoDelete: 4, ProgressNotify: 8, Fragment: 16, LeaderOptional: 32 } as const;
 
 /**
  * How a watch's range end is derived from its key.
@@ -108,8 +133,9 @@ export const RangeKind = { Single: 0, Prefix: 1, FromKey: 2, End: 3 } as const;
 export type RangeKind = (typeof RangeKind)[keyof typeof RangeKind];
 
 /**
- * A validated watch request. The key is kept as given (a string costs less memory than its
- * bytes); the wire request is built each time the watch is (re)created.
+ * A validated watch request. A string key is kept as given (it costs less memory than its
+ * bytes), a byte-array key or end as a private copy; the wire request is built each time the
+ * watch is (re)created.
  *
  * @example
  * ```ts
@@ -122,7 +148,31 @@ export interface WatchSpec {
   readonly end: Bytes | undefined;
   readonly flags: number;
   readonly startRevision: Revision;
+  readonly limits: QueueLimits;
 }
+
+/**
+ * The bound of what a watch holds for its consumer (see `maxQueuedEvents`, `maxQueuedBytes`).
+ *
+ * @example
+ * ```ts
+ * resolveWatchSpec("k", { maxQueuedEvents: 100 }).limits; // { events: 100, bytes: 67108864 }
+ * ```
+ */
+export interface QueueLimits {
+  readonly events: number;
+  readonly bytes: number;
+}
+
+/**
+ * The default queue bound of a watch: 10,000 events or 64 MiB of keys and values.
+ *
+ * @example
+ * ```ts
+ * defaultQueueLimits.events; // 10000
+ * ```
+ */
+export const defaultQueueLimits: QueueLimits = Object.freeze({ events: 10_000, bytes: 64 * 1024 * 1024 });
 
 /**
  * Validates a key and options (before any I/O).
@@ -130,8 +180,9 @@ export interface WatchSpec {
  * Throws EtcdError "empty-key" for an empty key without a range, "invalid-argument" for options
  * that are not an object, two range forms at once, an empty `end` or one that does not sort after
  * the key, a start revision that is not a bigint in [0n, 2^63 - 1], a flag that is not a boolean,
- * or a non-AbortSignal signal. (A start revision etcd cannot encode would otherwise end every
- * watch on the shared stream.)
+ * a queue bound that is not a positive integer (or Infinity), or a non-AbortSignal signal. (A
+ * start revision etcd cannot encode would otherwise end every watch on the shared stream.) A
+ * Uint8Array key or end is copied, so the caller may reuse it.
  *
  * @example
  * ```ts
@@ -162,11 +213,15 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     (o.noPut === true ? WatchFlag.NoPut : 0) |
     (o.noDelete === true ? WatchFlag.NoDelete : 0) |
     (o.progressNotify === true ? WatchFlag.ProgressNotify : 0) |
-    (o.fragment === true ? WatchFlag.Fragment : 0);
-  return { key, rangeKind, end: o.end, flags, startRevision };
+    (o.fragment === true ? WatchFlag.Fragment : 0) |
+    (o.requireLeader === false ? WatchFlag.LeaderOptional : 0);
+  // The watch is re-created from its spec after every reconnect: it must not see the caller
+  // reusing its buffer (strings are immutable and kept as given, which costs less memory).
+  const limits = queueLimits(o.maxQueuedEvents, o.maxQueuedBytes);
+  return { key: owned(key), rangeKind, end: o.end === undefined ? undefined : owned(o.end), flags, startRevision, limits };
 }
 
-const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment"] as const;
+const booleanOptions = ["prefix", "fromKey", "prevKv", "noPut", "noDelete", "progressNotify", "fragment", "requireLeader"] as const;
 
 /** A flag given as anything but a boolean (e.g. `prefix: "true"`) would silently watch something else. */
 function checkBooleans(o: Partial<Record<(typeof booleanOptions)[number], unknown>>): void {
@@ -187,6 +242,27 @@ function checkEnd(key: Bytes, end: unknown): void {
   if (endBytes.length === 1 && endBytes[0] === 0) return;
   const start = key.length === 0 ? zeroKey : toBytes(key);
   if (compareBytes(start, endBytes) >= 0) throw invalidArgumentError("watch: end must sort after the key (the range [key, end) is empty)");
+}
+
+/** The queue bound of a watch; the shared default object unless one is given (a watch stays small). */
+function queueLimits(events: unknown, bytes: unknown): QueueLimits {
+  if (events === undefined && bytes === undefined) return defaultQueueLimits;
+  return {
+    events: events === undefined ? defaultQueueLimits.events : bound(events, "maxQueuedEvents"),
+    bytes: bytes === undefined ? defaultQueueLimits.bytes : bound(bytes, "maxQueuedBytes"),
+  };
+}
+
+function bound(value: unknown, name: string): number {
+  if (typeof value !== "number" || !(value >= 1) || (!Number.isSafeInteger(value) && value !== Infinity)) {
+    throw invalidArgumentError(`watch: ${name} must be a positive integer or Infinity`);
+  }
+  return value;
+}
+
+/** A string as given, a byte array as a private copy. */
+function owned(value: Bytes): Bytes {
+  return typeof value === "string" ? value : toOwnedBytes(value);
 }
 
 const zeroKey = new Uint8Array([0]);

@@ -1,9 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { WatchCreateRequest_FilterType } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { IdTable } from "./id-table.js";
 import { RequestQueue, type EtcdError } from "@etcdkit/transport";
-import { WatchFlag, wireRange } from "./watch-options.js";
+import { createRequest } from "./watch-create-request.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 
 /**
@@ -56,29 +55,17 @@ export class WatchSession {
     sub.state = SubState.Creating;
     this.byId.set(id, sub);
     this.creating.push(sub);
-    const { key, rangeEnd } = wireRange(sub);
-    const flags = sub.flags;
-    let filters: WatchCreateRequest_FilterType[] | undefined;
-    if ((flags & (WatchFlag.NoPut | WatchFlag.NoDelete)) !== 0) {
-      filters = [];
-      if ((flags & WatchFlag.NoPut) !== 0) filters.push(WatchCreateRequest_FilterType.NOPUT);
-      if ((flags & WatchFlag.NoDelete) !== 0) filters.push(WatchCreateRequest_FilterType.NODELETE);
+    this.requests.push(createRequest(sub, sub.nextRevision, id));
+  }
+
+  /** The watches whose create has not been answered yet, in the order they were sent. */
+  pendingCreates(): WatchSubscription[] {
+    const pending: WatchSubscription[] = [];
+    for (let i = this.creatingHead; i < this.creating.length; i++) {
+      const sub = this.creating[i];
+      if (sub !== undefined) pending.push(sub);
     }
-    this.requests.push({
-      requestUnion: {
-        case: "createRequest",
-        value: {
-          key,
-          rangeEnd,
-          startRevision: sub.nextRevision,
-          watchId: BigInt(id),
-          prevKv: (flags & WatchFlag.PrevKv) !== 0,
-          progressNotify: (flags & WatchFlag.ProgressNotify) !== 0,
-          fragment: (flags & WatchFlag.Fragment) !== 0,
-          filters,
-        },
-      },
-    });
+    return pending;
   }
 
   /** The subscription whose create the next `created` response answers. */

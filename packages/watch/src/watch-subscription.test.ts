@@ -7,6 +7,7 @@
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 import fc from "fast-check";
+import { isEtcdError } from "@etcdkit/transport";
 import { describe, expect, it } from "vitest";
 import type { WatchBatch } from "./watch-event.js";
 import { resolveWatchSpec } from "./watch-options.js";
@@ -107,19 +108,19 @@ describe("WatchSubscription delivery", () => {
   });
 
   it("progress: per-watch notifications move the resume revision, stream-wide ones do not, and none goes backwards", async () => {
-    const sub = new WatchSubscription(resolveWatchSpec("k", undefined), host, undefined);
-    sub.onCreated(10n);
-    sub.onProgress(20n, true);
-    expect(sub.nextRevision).toBe(21n);
-    sub.onProgress(30n, false);
-    expect(sub.nextRevision).toBe(21n);
-    sub.onProgress(5n, true); // behind: dropped
-    const { seen, flush } = consume(sub);
-    await flush();
-    expect(seen.map((b) => [b.progress, b.revision])).toEqual([
-      [true, 20n],
-      [true, 30n],
-    ]);
+    for (const progressNotify of [true, false]) {
+      const sub = new WatchSubscription(resolveWatchSpec("k", { progressNotify }), host, undefined);
+      sub.onCreated(10n);
+      sub.onProgress(20n, true);
+      expect(sub.nextRevision).toBe(21n);
+      sub.onProgress(30n, false);
+      expect(sub.nextRevision).toBe(21n);
+      sub.onProgress(5n, true); // behind: dropped
+      const { seen, flush } = consume(sub);
+      await flush();
+      // per-watch notifications are shown only with progressNotify; requestProgress() answers always
+      expect(seen.map((b) => [b.progress, b.revision])).toEqual(progressNotify ? [[true, 20n], [true, 30n]] : [[true, 30n]]);
+    }
   });
 
   it("fails after delivering what it queued, then ends; ready rejects without an unhandled rejection", async () => {
@@ -133,5 +134,16 @@ describe("WatchSubscription delivery", () => {
     await expect(sub.next()).rejects.toBe(error);
     expect(await sub.next()).toEqual({ value: undefined, done: true });
     await expect(ready).rejects.toBe(error);
+  });
+
+  it("a second consumer (next() while another next() is pending) gets a typed EtcdError, and the first consumer is unaffected", async () => {
+    const sub = new WatchSubscription(resolveWatchSpec("k", undefined), host, undefined);
+    sub.onCreated(1n);
+    const first = sub.next();
+    const second = await sub.next().catch((e: unknown) => e);
+    expect(isEtcdError(second, "invalid-argument"), String(second)).toBe(true);
+    expect((second as Error).message).toContain("single consumer");
+    sub.onEvents([event(2n, 0)], false);
+    expect((await first).value?.revision).toBe(2n);
   });
 });

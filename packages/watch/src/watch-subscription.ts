@@ -1,8 +1,8 @@
 import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
-import type { Bytes, EtcdError, Revision } from "@etcdkit/transport";
-import { canceledByConsumer } from "./watch-errors.js";
+import { invalidArgumentError, type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
+import { canceledByConsumer, slowConsumerError } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
-import type { RangeKind, WatchSpec } from "./watch-options.js";
+import { WatchFlag, type QueueLimits, type RangeKind, type WatchSpec } from "./watch-options.js";
 import type { Watch } from "./watch.js";
 
 /**
@@ -39,16 +39,20 @@ export const SubState = { Idle: 0, Creating: 1, Active: 2, Ended: 3 } as const;
  */
 export type SubState = (typeof SubState)[keyof typeof SubState];
 
-/** Bits of `WatchSubscription.bits` above the watch's option flags (WatchFlag, bits 0–4). */
-const RANGE_SHIFT = 5; // 2 bits of RangeKind
-const STATE_SHIFT = 7; // 2 bits of SubState
-const REGISTERED = 1 << 9; // etcd registered the watch at least once
-const ERROR_DELIVERED = 1 << 10;
+/** Bits of `WatchSubscription.bits` above the watch's option flags (WatchFlag, bits 0–5). */
+const FLAG_MASK = 63;
+const RANGE_SHIFT = 6; // 2 bits of RangeKind
+const STATE_SHIFT = 8; // 2 bits of SubState
+const REGISTERED = 1 << 10; // etcd registered the watch at least once
+const ERROR_DELIVERED = 1 << 11;
 
 /** The parts of a watch's state that only exist while used. */
 interface SubExtra {
   queue: WatchBatch[] | undefined;
   head: number;
+  /** Events (a progress batch counts as one) and bytes of keys and values in the queue. */
+  queuedEvents: number;
+  queuedBytes: number;
   fragments: Event[] | undefined;
   error: EtcdError | undefined;
 }
@@ -87,6 +91,8 @@ export class WatchSubscription implements Watch {
   /** WatchFlag bits, RangeKind, SubState and the REGISTERED / ERROR_DELIVERED bits. */
   private bits: number;
   private readonly host: SubscriptionHost;
+  /** What the watch may hold for its consumer (usually the shared default object). */
+  private readonly limits: QueueLimits;
   /** The resolve function of a pending `next()`; errors are handed over as a rejected promise. */
   private waiter: ((result: IteratorResult<WatchBatch> | Promise<never>) => void) | undefined = undefined;
   /** undefined, the created revision (not asked for yet), a waiter, or the settled promise. */
@@ -101,6 +107,7 @@ export class WatchSubscription implements Watch {
     this.bits = spec.flags | (spec.rangeKind << RANGE_SHIFT);
     this.nextRevision = spec.startRevision;
     this.host = host;
+    this.limits = spec.limits;
     if (signal !== undefined) {
       const listener = (): void => this.cancel();
       this.abort = { signal, listener };
@@ -119,7 +126,12 @@ export class WatchSubscription implements Watch {
 
   /** The WatchFlag bits of the watch's options. */
   get flags(): number {
-    return this.bits & 31;
+    return this.bits & FLAG_MASK;
+  }
+
+  /** False for a watch that opted out of `requireLeader` (it lives on the other stream). */
+  get requireLeader(): boolean {
+    return (this.bits & WatchFlag.LeaderOptional) === 0;
   }
 
   get rangeKind(): RangeKind {
@@ -195,18 +207,43 @@ export class WatchSubscription implements Watch {
     this.nextRevision = revision + 1n;
     const mapped = new Array<WatchEvent>(all.length - start);
     for (let i = start; i < all.length; i++) mapped[i - start] = toWatchEvent(all[i]!);
-    this.push({ events: mapped, revision, progress: false });
+    this.push({ events: mapped, revision, progress: false }, next);
   }
 
   /**
-   * A progress notification at `revision`. `advance`: the server guarantees that every event up to
-   * `revision` was sent before it (per-watch notifications), so a resume may start after it.
+   * A progress notification at `revision`.
+   *
+   * - `advance` (a per-watch notification): the server guarantees that every event up to
+   *   `revision` was sent before it, so a resume may start after it. etcdkit asks for these on
+   *   every watch; the consumer sees them only with the progressNotify option.
+   * - otherwise (an answer to `requestProgress()`, which etcd before 3.4.25 / 3.5.8 may send ahead
+   *   of queued events): shown to every watch, never moves the resume revision.
    */
   onProgress(revision: Revision, advance: boolean): void {
     if (this.state === SubState.Ended) return;
-    if (revision + 1n < this.nextRevision) return; // never report progress behind what was delivered
-    if (advance && this.nextRevision !== 0n) this.nextRevision = revision + 1n;
-    this.push({ events: [], revision, progress: true });
+    const from = this.nextRevision;
+    if (revision + 1n < from) return; // never report progress behind what was delivered
+    if (advance) {
+      if (from !== 0n) this.nextRevision = revision + 1n;
+      if ((this.bits & WatchFlag.ProgressNotify) === 0) return;
+    }
+    this.push({ events: [], revision, progress: true }, from);
+  }
+
+  /**
+   * A stream attempt that was to register this watch failed without reaching etcd: `ready`
+   * rejects with `error` (once, if etcd has not registered the watch yet); the watch goes on.
+   */
+  readyFailed(error: EtcdError): void {
+    if (this.state === SubState.Ended || (this.bits & REGISTERED) !== 0) return;
+    const state = this.readyState;
+    if (state instanceof Promise || typeof state === "bigint") return;
+    if (state === undefined) {
+      this.readyState = rejected(error);
+      return;
+    }
+    this.readyState = state.promise;
+    state.reject(error);
   }
 
   /** The current stream is gone: forget its watch ID and any partial revision. */
@@ -235,10 +272,7 @@ export class WatchSubscription implements Watch {
 
   cancel(): void {
     if (this.state === SubState.Ended) return;
-    if (this.extra !== undefined) {
-      this.extra.queue = undefined;
-      this.extra.head = 0;
-    }
+    if (this.extra !== undefined) this.clearQueue(this.extra);
     this.finish();
     const waiter = this.waiter;
     this.waiter = undefined;
@@ -246,16 +280,22 @@ export class WatchSubscription implements Watch {
   }
 
   next(): Promise<IteratorResult<WatchBatch>> {
-    if (this.waiter !== undefined) return Promise.reject(new Error("watch: next() called before the previous next() settled"));
+    if (this.waiter !== undefined) {
+      return Promise.reject(
+        invalidArgumentError("watch: a watch has a single consumer; next() was called again before the previous next() settled"),
+      );
+    }
     const extra = this.extra;
     const queue = extra?.queue;
     if (queue !== undefined) {
       const value = queue[extra!.head]!;
       queue[extra!.head] = undefined as unknown as WatchBatch;
       if (++extra!.head === queue.length) {
-        extra!.queue = undefined;
-        extra!.head = 0;
+        this.clearQueue(extra!);
         this.trimExtra();
+      } else {
+        extra!.queuedEvents -= weight(value);
+        extra!.queuedBytes -= batchBytes(value);
       }
       return Promise.resolve({ value, done: false });
     }
@@ -287,7 +327,14 @@ export class WatchSubscription implements Watch {
   }
 
   private extras(): SubExtra {
-    return (this.extra ??= { queue: undefined, head: 0, fragments: undefined, error: undefined });
+    return (this.extra ??= { queue: undefined, head: 0, queuedEvents: 0, queuedBytes: 0, fragments: undefined, error: undefined });
+  }
+
+  private clearQueue(extra: SubExtra): void {
+    extra.queue = undefined;
+    extra.head = 0;
+    extra.queuedEvents = 0;
+    extra.queuedBytes = 0;
   }
 
   /** Drops the extras once they hold nothing. */
@@ -296,7 +343,12 @@ export class WatchSubscription implements Watch {
     if (extra !== undefined && extra.queue === undefined && extra.fragments === undefined && extra.error === undefined) this.extra = undefined;
   }
 
-  private push(batch: WatchBatch): void {
+  /**
+   * Hands `batch` to a waiting consumer or queues it. `from` is the first revision the batch
+   * covers (the resume revision before it). Past the queue bound the watch ends "slow-consumer"
+   * instead, with `from` as the revision to resume from: the consumer first reads what was queued.
+   */
+  private push(batch: WatchBatch, from: Revision): void {
     const waiter = this.waiter;
     if (waiter !== undefined) {
       this.waiter = undefined;
@@ -304,7 +356,18 @@ export class WatchSubscription implements Watch {
       return;
     }
     const extra = this.extras();
+    const events = weight(batch);
+    const bytes = batchBytes(batch);
+    if (extra.queue !== undefined) {
+      const limits = this.limits;
+      if (extra.queuedEvents + events > limits.events || extra.queuedBytes + bytes > limits.bytes) {
+        this.fail(slowConsumerError(from, limits));
+        return;
+      }
+    }
     (extra.queue ??= []).push(batch);
+    extra.queuedEvents += events;
+    extra.queuedBytes += bytes;
   }
 
   private finish(): void {
@@ -325,6 +388,21 @@ export class WatchSubscription implements Watch {
     }
     this.host.released(this);
   }
+}
+
+/** What a queued batch counts against `maxQueuedEvents`: its events, or one for a progress batch. */
+function weight(batch: WatchBatch): number {
+  return batch.events.length === 0 ? 1 : batch.events.length;
+}
+
+/** What a queued batch counts against `maxQueuedBytes`: its keys and values (previous ones too). */
+function batchBytes(batch: WatchBatch): number {
+  let bytes = 0;
+  for (const e of batch.events) {
+    bytes += e.kv.key.length + e.kv.value.length;
+    if (e.prevKv !== undefined) bytes += e.prevKv.key.length + e.prevKv.value.length;
+  }
+  return bytes;
 }
 
 /** A rejected promise that is never reported as unhandled (it is handed to a resolver at once). */

@@ -1,11 +1,13 @@
 import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { UnaryResponse } from "@connectrpc/connect";
-import { Auth } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { AuthenticateRequestSchema, AuthenticateResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { unaryMethod } from "../call/unary-method.js";
 import { isEtcdError } from "../errors/etcd-error.js";
-import { createTokenSource, type TokenSource } from "./token-source.js";
+import { createTokenSource, type IssuedToken, type TokenSource } from "./token-source.js";
 
 /**
- * How the authenticator sends a unary call: the transport's own call path, without a token.
+ * How the authenticator sends a unary call: the transport's own call path, without a token. The
+ * response may say which endpoint answered (`url`): that member issued the token.
  *
  * @example
  * ```ts
@@ -16,7 +18,10 @@ export type UnaryCaller = <I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
   input: MessageInitShape<I>,
   signal: AbortSignal | undefined,
-) => Promise<UnaryResponse<I, O>>;
+) => Promise<UnaryResponse<I, O> & { readonly url?: string }>;
+
+/** etcdserverpb.Auth/Authenticate, without the rest of the Auth service (see unaryMethod). */
+const authenticateMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Auth", "Authenticate", AuthenticateRequestSchema, AuthenticateResponseSchema);
 
 /**
  * The transport's token source for username/password auth: sends etcdserverpb.Auth/Authenticate
@@ -40,15 +45,15 @@ export function createAuthenticator(
   credentials: { readonly username: string; readonly password: string },
   call: UnaryCaller,
 ): TokenSource {
-  return createTokenSource(async (signal) => {
+  return createTokenSource(async (signal): Promise<IssuedToken> => {
     try {
       const request = { name: credentials.username, password: credentials.password };
-      const response = await call(Auth.method.authenticate, request, signal);
-      return response.message.token;
+      const response = await call(authenticateMethod, request, signal);
+      return { token: response.message.token, issuer: response.url };
     } catch (err) {
       // As Go's client: credentials for a cluster without auth are not an error; calls go
       // without a token (and authenticate again if etcd later asks for a user).
-      if (isEtcdError(err, "auth-not-enabled")) return "";
+      if (isEtcdError(err, "auth-not-enabled")) return { token: "" };
       throw err;
     }
   });

@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { EtcdError, isEtcdError } from "../errors/etcd-error.js";
-import { createTokenSource, isStaleTokenError } from "./token-source.js";
+import { createTokenSource, isStaleTokenError, TOKEN_APPLY_GRACE_MS } from "./token-source.js";
 
 /** An authenticate function whose calls the test settles by hand. */
 function manualAuthenticate() {
@@ -150,6 +150,49 @@ describe("createTokenSource", () => {
     const pending = tokens.token(controller.signal);
     controller.abort(closed);
     await expect(pending).rejects.toBe(closed);
+  });
+});
+
+describe("createTokenSource: where a token was issued and accepted", () => {
+  it("a fresh token rejected by another member may be unapplied there; by its issuer or a member that took it, it is stale", async () => {
+    const tokens = createTokenSource(async () => ({ token: "t1", issuer: "http://a:2379" }));
+    const token = await tokens.token();
+    expect(tokens.issuer(token)).toBe("http://a:2379");
+    expect(tokens.mayBeUnapplied(token, "http://b:2379")).toBe(true);
+    expect(tokens.mayBeUnapplied(token, "http://a:2379")).toBe(false); // the issuer applied it
+    tokens.accepted(token, "http://b:2379");
+    expect(tokens.mayBeUnapplied(token, "http://b:2379")).toBe(false); // b knew it before
+    expect(tokens.mayBeUnapplied("t0", "http://c:2379")).toBe(false); // not the current token
+  });
+
+  it("a token is fresh for TOKEN_APPLY_GRACE_MS only", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      const tokens = createTokenSource(async () => ({ token: "t1", issuer: "http://a:2379" }));
+      const token = await tokens.token();
+      vi.advanceTimersByTime(TOKEN_APPLY_GRACE_MS - 1);
+      expect(tokens.mayBeUnapplied(token, "http://b:2379")).toBe(true);
+      vi.advanceTimersByTime(1);
+      expect(tokens.mayBeUnapplied(token, "http://b:2379")).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("without a known issuer (or for the empty token) nothing counts as unapplied", async () => {
+    const plain = createTokenSource(async () => "t1");
+    expect(plain.mayBeUnapplied(await plain.token(), "http://b:2379")).toBe(false);
+    const none = createTokenSource(async () => ({ token: "", issuer: "http://a:2379" }));
+    expect(none.mayBeUnapplied(await none.token(), "http://b:2379")).toBe(false);
+  });
+
+  it("after invalidate, the old token has no issuer and is not taken for unapplied", async () => {
+    let n = 0;
+    const tokens = createTokenSource(async () => ({ token: `t${++n}`, issuer: "http://a:2379" }));
+    const first = await tokens.token();
+    tokens.invalidate(first);
+    expect(tokens.issuer(first)).toBeUndefined();
+    expect(tokens.mayBeUnapplied(first, "http://b:2379")).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { monotonicNow } from "../clock.js";
 import { EtcdError, isEtcdError } from "../errors/etcd-error.js";
 import type { EtcdErrorReason } from "../errors/etcd-error-reason.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
@@ -25,8 +26,56 @@ export interface TokenSource {
   token(signal?: AbortSignal): Promise<string>;
   /** Forgets the token, but only if `staleToken` is still the current one. */
   invalidate(staleToken: string): void;
+  /** Records that the member at `url` accepted `token` (a call with it succeeded there). */
+  accepted(token: string, url: string): void;
+  /**
+   * True when a rejection of `token` by the member at `url` may only mean that this member has
+   * not applied the Authenticate that created it yet: `token` is the current token, another
+   * member issued it less than TOKEN_APPLY_GRACE_MS ago, and `url` never accepted it. etcd
+   * registers a simple token on each member when that member applies the Authenticate entry,
+   * so a lagging follower does not know a token the leader just issued. Such a rejection must
+   * not throw the token away for everyone (and cost another Authenticate).
+   */
+  mayBeUnapplied(token: string, url: string): boolean;
+  /** The endpoint that issued `token`, when it is the current token and that is known. */
+  issuer(token: string): string | undefined;
   /** How many times authenticate has run. */
   readonly authentications: number;
+}
+
+/**
+ * What an authenticate function may return: the token, and the endpoint that issued it (the
+ * member that has certainly applied it).
+ *
+ * @example
+ * ```ts
+ * const issued: IssuedToken = { token: response.message.token, issuer: response.url };
+ * ```
+ */
+export interface IssuedToken {
+  readonly token: string;
+  readonly issuer?: string | undefined;
+}
+
+/**
+ * How long after its Authenticate a token rejected by a member other than its issuer is taken
+ * for "not applied there yet" rather than for stale (members lag behind the leader by
+ * milliseconds normally, seconds when unhealthy; etcd's simple tokens live 300 s by default).
+ *
+ * @example
+ * ```ts
+ * const stillFresh = monotonicNow() - issuedAt < TOKEN_APPLY_GRACE_MS;
+ * ```
+ */
+export const TOKEN_APPLY_GRACE_MS = 5_000;
+
+interface Current {
+  readonly token: string;
+  readonly issuer: string | undefined;
+  /** `monotonicNow()` when the Authenticate answered. */
+  readonly at: number;
+  /** Endpoints where a call with this token succeeded. */
+  readonly acceptedBy: Set<string>;
 }
 
 interface Flight {
@@ -37,7 +86,8 @@ interface Flight {
 
 /**
  * A TokenSource around `authenticate` (which sends the Authenticate RPC; it receives an
- * AbortSignal that fires when no caller is waiting any more).
+ * AbortSignal that fires when no caller is waiting any more, and returns the token, or the
+ * token with the endpoint that issued it).
  *
  * @example
  * ```ts
@@ -47,8 +97,8 @@ interface Flight {
  * });
  * ```
  */
-export function createTokenSource(authenticate: (signal?: AbortSignal) => Promise<string>): TokenSource {
-  let current: string | undefined;
+export function createTokenSource(authenticate: (signal?: AbortSignal) => Promise<string | IssuedToken>): TokenSource {
+  let current: Current | undefined;
   let flight: Flight | undefined;
   let authentications = 0;
 
@@ -61,9 +111,12 @@ export function createTokenSource(authenticate: (signal?: AbortSignal) => Promis
       promise: Promise.resolve()
         .then(() => authenticate(controller.signal))
         .then(
-          (token) => {
+          (result) => {
+            const { token, issuer } = typeof result === "string" ? { token: result, issuer: undefined } : result;
             if (flight === started) {
-              current = token;
+              const acceptedBy = new Set<string>();
+              if (issuer !== undefined) acceptedBy.add(issuer);
+              current = { token, issuer, at: monotonicNow(), acceptedBy };
               flight = undefined;
             }
             return token;
@@ -94,7 +147,7 @@ export function createTokenSource(authenticate: (signal?: AbortSignal) => Promis
 
     token(signal?: AbortSignal): Promise<string> {
       if (signal?.aborted) return Promise.reject(abortError(signal));
-      if (current !== undefined) return Promise.resolve(current);
+      if (current !== undefined) return Promise.resolve(current.token);
       const joined = (flight ??= start());
       joined.waiters++;
       if (signal === undefined) return joined.promise;
@@ -118,7 +171,27 @@ export function createTokenSource(authenticate: (signal?: AbortSignal) => Promis
     },
 
     invalidate(staleToken: string): void {
-      if (current === staleToken) current = undefined;
+      if (current?.token === staleToken) current = undefined;
+    },
+
+    accepted(token: string, url: string): void {
+      if (current?.token === token) current.acceptedBy.add(url);
+    },
+
+    mayBeUnapplied(token: string, url: string): boolean {
+      const c = current;
+      return (
+        c !== undefined &&
+        c.token === token &&
+        token !== "" &&
+        c.issuer !== undefined &&
+        !c.acceptedBy.has(url) &&
+        monotonicNow() - c.at < TOKEN_APPLY_GRACE_MS
+      );
+    },
+
+    issuer(token: string): string | undefined {
+      return current?.token === token ? current.issuer : undefined;
     },
   };
 }

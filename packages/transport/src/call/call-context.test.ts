@@ -23,6 +23,37 @@ describe("CallContext", () => {
     ctx.dispose();
   });
 
+  it("takes 0 or less, Infinity and timeouts beyond setTimeout's range as no deadline (Connect's Transport contract)", async () => {
+    for (const timeoutMs of [0, -1, Infinity, 2 ** 31]) {
+      const ctx = new CallContext(new Set(), undefined, timeoutMs);
+      expect(ctx.deadline).toBe(Infinity);
+      expect(ctx.error).toBeUndefined();
+      await sleepFor(ctx, 5);
+      expect(ctx.error).toBeUndefined();
+      ctx.dispose();
+    }
+    const invalid = new CallContext(new Set(), undefined, Number.NaN);
+    expect(isEtcdError(invalid.error, "invalid-argument")).toBe(true);
+  });
+
+  it("expireIfDue ends a call whose deadline passed before its timer could run, and nothing else", () => {
+    const ctx = new CallContext(new Set(), undefined, 20);
+    ctx.expireIfDue();
+    expect(ctx.error).toBeUndefined();
+    const until = performance.now() + 30;
+    while (performance.now() < until) {
+      // the event loop is busy: the deadline passes, the timer cannot run
+    }
+    ctx.expireIfDue();
+    expect(isEtcdError(ctx.error, "deadline-exceeded")).toBe(true);
+    expect(ctx.error?.message).toContain("(20 ms)");
+    ctx.dispose();
+    const none = new CallContext(new Set(), undefined, undefined);
+    none.expireIfDue();
+    expect(none.error).toBeUndefined();
+    none.dispose();
+  });
+
   it("cancels on abort, and is canceled at once by an already aborted signal", async () => {
     const controller = new AbortController();
     const ctx = new CallContext(new Set(), controller.signal, undefined);

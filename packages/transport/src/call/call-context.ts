@@ -1,6 +1,7 @@
 import type { EtcdError } from "../errors/etcd-error.js";
 import { isAbortSignal } from "../argument-checks.js";
 import { MAX_TIMER_MS } from "../call-options.js";
+import { monotonicNow } from "../clock.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { canceledError, deadlineError } from "./call-errors.js";
 
@@ -37,14 +38,18 @@ export interface Abortable {
  * ```
  */
 export class CallContext {
-  /** Absolute deadline (ms since epoch), or Infinity. */
+  /** Absolute deadline (`monotonicNow()` ms), or Infinity. */
   readonly deadline: number;
   /** Set once the call was canceled, timed out, or the transport closed. */
   error: EtcdError | undefined = undefined;
   /** What the call waits for right now; replaced at every step. */
   waitingOn: Abortable | undefined = undefined;
+  /** Set when an attempt of this call (a write) may have been applied by etcd. */
+  mayHaveApplied = false;
 
   private timer: NodeJS.Timeout | undefined = undefined;
+  /** The call's timeoutMs when it has a deadline. */
+  private readonly timeoutMs: number;
   private readonly signal: AbortSignal | undefined;
   private abortListener: (() => void) | undefined = undefined;
 
@@ -56,14 +61,16 @@ export class CallContext {
     registry.add(this);
     this.signal = signal;
     const validTimeout = timeoutMs === undefined || (typeof timeoutMs === "number" && !Number.isNaN(timeoutMs));
-    this.deadline = timeoutMs === undefined || !validTimeout ? Infinity : Date.now() + timeoutMs;
+    // Connect's Transport contract: 0 or less, Infinity, or beyond setTimeout's range (Node would
+    // fire such a timer after 1 ms) is no deadline at all.
+    const bounded = validTimeout && timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined;
+    this.deadline = bounded === undefined ? Infinity : monotonicNow() + bounded;
+    this.timeoutMs = bounded ?? Infinity;
     if (!validTimeout) {
       this.cancel(invalidArgumentError("timeoutMs must be a number of milliseconds"));
-    } else if (timeoutMs !== undefined && timeoutMs <= 0) {
-      this.cancel(deadlineError(timeoutMs)); // as Connect does: no time left at all
-    } else if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
-      this.timer = setTimeout(() => this.cancel(deadlineError(timeoutMs)), timeoutMs);
-    } // A longer deadline (over 24 days) gets no timer: Node would fire it after 1 ms.
+    } else if (bounded !== undefined) {
+      this.timer = setTimeout(() => this.cancel(deadlineError(bounded)), bounded);
+    }
     if (signal !== undefined && !isAbortSignal(signal)) {
       this.cancel(invalidArgumentError("signal must be an AbortSignal"));
     } else if (signal !== undefined) {
@@ -84,6 +91,17 @@ export class CallContext {
     const target = this.waitingOn;
     this.waitingOn = undefined;
     target?.abort(error);
+  }
+
+  /**
+   * Ends the call with its deadline error when the deadline has passed but its timer has not run
+   * yet: an event that raced the timer (etcd resetting the stream at the same deadline, which the
+   * call sent it as grpc-timeout) is then reported as what it is, the deadline.
+   */
+  expireIfDue(): void {
+    if (this.error === undefined && this.deadline !== Infinity && monotonicNow() >= this.deadline) {
+      this.cancel(deadlineError(this.timeoutMs));
+    }
   }
 
   /** Releases the timer and the signal listener; call once the call settled. */

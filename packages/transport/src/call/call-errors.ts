@@ -49,6 +49,40 @@ export function deadlineError(timeoutMs: number): EtcdError {
 }
 
 /**
+ * Reason "deadline-exceeded" for a call given no time at all (`timeoutMs` of 0 or less): it fails
+ * before any I/O.
+ *
+ * @example
+ * ```ts
+ * if (timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
+ * ```
+ */
+export function noTimeLeftError(timeoutMs: number): EtcdError {
+  return new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
+}
+
+/**
+ * The call's own deadline or signal (`error`, reason "deadline-exceeded" or "canceled") ended it
+ * while it was waiting for something else: the same reason and code, with what it was waiting for
+ * in the message and `cause` (e.g. the last connection error, or the failure it was about to retry)
+ * as the cause. Any other error (e.g. "transport-closed") is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * throw endedWhile(ctx.error, "while waiting to retry after: etcdserver: no leader", lastFailure);
+ * // [deadline_exceeded] the call did not complete within its deadline (1000 ms) while waiting to retry after: ...
+ * ```
+ */
+export function endedWhile(error: EtcdError, waitingFor: string, cause: unknown): EtcdError {
+  if (error.reason !== "deadline-exceeded" && error.reason !== "canceled") return error;
+  return new EtcdError(`${error.rawMessage} ${waitingFor}`, error.reason, error.code, {
+    cause: cause ?? error.cause,
+    metadata: error.metadata,
+    outcomeUnknown: error.outcomeUnknown,
+  });
+}
+
+/**
  * Reason "canceled": the call's AbortSignal fired. The signal's reason is the cause (and an
  * EtcdError reason passes through unchanged).
  *

@@ -1,12 +1,12 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { retryPolicyFor, type RetryPolicy } from "../retry-policy.js";
+import { rpcPolicyFor, type RetryPolicy } from "../retry-policy.js";
 
 /**
  * What the call path needs about an RPC, computed once per method descriptor.
  *
  * @example
  * ```ts
- * const info = methodInfo(KV.method.range); // { path: "/etcdserverpb.KV/Range", policy: "repeatable", ... }
+ * const info = methodInfo(KV.method.range); // { path: "/etcdserverpb.KV/Range", policy: "repeatable", mutates: false, ... }
  * ```
  */
 export interface MethodInfo {
@@ -15,6 +15,8 @@ export interface MethodInfo {
   /** "etcdserverpb.KV/Range", used in error messages. */
   readonly name: string;
   readonly policy: RetryPolicy;
+  /** The RPC may change etcd's state (see `RpcPolicy.mutates`). */
+  readonly mutates: boolean;
 }
 
 const cache = new WeakMap<DescMethod, MethodInfo>();
@@ -31,10 +33,12 @@ export function methodInfo(method: DescMethod): MethodInfo {
   let info = cache.get(method);
   if (info === undefined) {
     const service = method.parent.typeName;
+    const { retry, mutates } = rpcPolicyFor(service, method.name);
     info = {
       path: `/${service}/${method.name}`,
       name: `${service}/${method.name}`,
-      policy: retryPolicyFor(service, method.name),
+      policy: retry,
+      mutates,
     };
     cache.set(method, info);
   }

@@ -20,6 +20,8 @@ export class LazyUnaryResponse<I extends DescMessage, O extends DescMessage> imp
   readonly stream = false as const;
   readonly service: DescService;
   readonly message: MessageShape<O>;
+  /** The endpoint that answered (not part of Connect's UnaryResponse). */
+  readonly url: string;
   private rawHeader: IncomingHttpHeaders | undefined;
   private rawTrailer: IncomingHttpHeaders | undefined;
   private builtHeader: Headers | undefined;
@@ -31,6 +33,7 @@ export class LazyUnaryResponse<I extends DescMessage, O extends DescMessage> imp
   ) {
     this.service = method.parent;
     this.message = result.message;
+    this.url = result.url;
     this.rawHeader = result.header;
     this.rawTrailer = result.trailer;
   }

@@ -1,6 +1,7 @@
 import type { EtcdError } from "../errors/etcd-error.js";
+import { monotonicNow } from "../clock.js";
 import type { CallContext } from "../call/call-context.js";
-import { transportClosedError, unavailableError } from "../call/call-errors.js";
+import { endedWhile, transportClosedError, unavailableError } from "../call/call-errors.js";
 import { EndpointConnection, type ConnectionSettings } from "../http2/endpoint-connection.js";
 import type { LiveSession } from "../http2/live-session.js";
 import type { Endpoint } from "./parse-endpoint.js";
@@ -19,7 +20,7 @@ import type { Endpoint } from "./parse-endpoint.js";
  * @example
  * ```ts
  * const pool = new EndpointPool(endpoints, settings);
- * const live = pool.pick() ?? (await pool.acquire(ctx, Date.now() + 5000));
+ * const live = pool.pick() ?? (await pool.acquire(ctx, monotonicNow() + 5000));
  * ```
  */
 export class EndpointPool {
@@ -27,6 +28,10 @@ export class EndpointPool {
   private next = 0;
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  /** Connections to URLs outside the endpoint list, for calls bound to one member (`connectionFor`). */
+  private readonly extras = new Map<string, EndpointConnection>();
+  /** A pool over another pool's connection: it does not own (or close) it. */
+  private borrowed = false;
 
   constructor(
     endpoints: readonly Endpoint[],
@@ -35,17 +40,52 @@ export class EndpointPool {
     this.connections = endpoints.map((e) => this.create(e));
   }
 
+  /**
+   * A pool whose only endpoint is `connection`, owned by another pool (which closes it): the
+   * pool of calls bound to one member. Its calls wait for that connection alone, with the same
+   * rules (dial timeout, backoff, "unavailable" naming the endpoint).
+   */
+  static over(connection: EndpointConnection, settings: ConnectionSettings): EndpointPool {
+    const view = new EndpointPool([], settings);
+    view.connections = [connection];
+    view.borrowed = true;
+    connection.addListener(() => view.notify());
+    return view;
+  }
+
+  /**
+   * The connection to `endpoint`: the pool's own when the URL is one of its endpoints, else one
+   * kept for that URL (created on first use, closed with the pool, adopted if the URL joins the
+   * endpoint list). Never returns a closed connection while the pool is open.
+   */
+  connectionFor(endpoint: Endpoint): EndpointConnection {
+    for (const conn of this.connections) if (conn.url === endpoint.url) return conn;
+    let extra = this.extras.get(endpoint.url);
+    if (extra === undefined || (extra.state === "closed" && !this.closed)) {
+      extra = this.create(endpoint);
+      this.extras.set(endpoint.url, extra);
+      if (this.closed) extra.close(); // never connects
+    }
+    return extra;
+  }
+
   /** Endpoint URLs currently in use. */
   get urls(): string[] {
     return this.connections.map((c) => c.url);
   }
 
-  /** A ready, verified session (round-robin), or undefined. Never waits. */
+  /**
+   * A ready, verified session (round-robin), or undefined. Never waits. Verifies (PINGs) at most
+   * one idle session per pick, the first in round-robin order: the one the next call will use.
+   * Verifying every idle session would PING sessions that no call then uses, and etcd closes
+   * idle connections PINGed too often (GOAWAY "too_many_pings").
+   */
   pick(): LiveSession | undefined {
     const list = this.connections;
     const n = list.length;
     let start = this.next;
     if (start >= n) start = 0;
+    let idle: LiveSession | undefined;
     for (let i = 0; i < n; i++) {
       let index = start + i;
       if (index >= n) index -= n;
@@ -54,30 +94,50 @@ export class EndpointPool {
       if (live !== undefined) {
         if (!live.needsVerify && live.usable) {
           this.next = index + 1;
+          idle?.verify(); // calls are flowing: it joins the rotation next
           return live;
         }
-        if (live.needsVerify) live.verify();
-      } else if (conn.state === "idle" && Date.now() >= conn.retryAt) {
+        if (live.needsVerify && live.usable) idle ??= live;
+      } else if (conn.state === "idle" && monotonicNow() >= conn.retryAt) {
         conn.connect();
       }
+    }
+    idle?.verify();
+    return undefined;
+  }
+
+  /**
+   * The ready, verified session of the endpoint `url`, if it is one of this pool's endpoints and
+   * is connected; never connects or waits. For a retry that should go to one member if it can
+   * (the member that issued the auth token).
+   */
+  pickUrl(url: string): LiveSession | undefined {
+    for (const conn of this.connections) {
+      if (conn.url !== url) continue;
+      const live = conn.live;
+      return live !== undefined && live.usable && !live.needsVerify ? live : undefined;
     }
     return undefined;
   }
 
   /**
-   * Waits for a ready session until `limit` (ms since epoch). Endpoints backing off are retried
-   * when their backoff ends. Rejects with the call's error when it is canceled, with
-   * "transport-closed", or with "unavailable" once `limit` passes.
+   * Waits for a ready session until `limit` (`monotonicNow()` ms): the dial timeout, or the call's
+   * deadline when that comes first. Endpoints backing off are retried when their backoff ends.
+   * Rejects with "transport-closed"; with the call's own reason ("deadline-exceeded", "canceled")
+   * when its deadline or signal ends the wait, saying what the endpoints were doing, with the last
+   * connection error as cause; with "unavailable" when the dial timeout runs out first or every
+   * endpoint failed for good (TLS verification).
    */
   async acquire(ctx: CallContext, limit: number): Promise<LiveSession> {
-    const started = Date.now();
+    const started = monotonicNow();
     for (;;) {
       if (this.closed) throw transportClosedError();
       if (ctx.error !== undefined) throw this.waitError(ctx.error, started);
       const live = this.pick();
       if (live !== undefined) return live;
-      const now = Date.now();
-      if (now >= limit || this.allFailedPermanently(started)) throw this.unreachable(now - started);
+      const now = monotonicNow();
+      // At the call's own deadline, its timer (due now) ends the wait below, with its own reason.
+      if ((now >= limit && limit < ctx.deadline) || this.allFailedPermanently(started)) throw this.unreachable(now - started);
       let busy = false;
       let earliest = Infinity;
       for (const conn of this.connections) {
@@ -91,7 +151,9 @@ export class EndpointPool {
       }
       const wakeAt = busy ? limit : Math.min(limit, earliest);
       try {
-        await this.waitForChange(ctx, Math.max(1, wakeAt - now));
+        // Whole milliseconds: a wait that ends with a dial timeout of the same length then joins
+        // the dial timer's list and fires after it, so the failure names the dial timeout.
+        await this.waitForChange(ctx, Math.max(1, Math.ceil(wakeAt - now)));
       } catch (error) {
         throw this.waitError(error as EtcdError, started);
       }
@@ -113,23 +175,33 @@ export class EndpointPool {
   setEndpoints(endpoints: readonly Endpoint[]): void {
     if (this.closed || endpoints.length === 0) return;
     const byUrl = new Map(this.connections.map((c) => [c.url, c]));
-    const next = endpoints.map((e) => byUrl.get(e.url) ?? this.create(e));
+    const next = endpoints.map((e) => byUrl.get(e.url) ?? this.adoptExtra(e.url) ?? this.create(e));
     const keep = new Set(next);
     for (const conn of this.connections) if (!keep.has(conn)) conn.drain();
     this.connections = next;
     this.notify();
   }
 
-  /** Closes every connection; waiting calls fail with "transport-closed". */
+  /** Closes every connection (a pool `over` another's connection closes none); waiting calls fail with "transport-closed". */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const conn of this.connections) conn.close();
+    if (!this.borrowed) {
+      for (const conn of this.connections) conn.close();
+      for (const conn of this.extras.values()) conn.close();
+    }
     this.notify();
   }
 
   private create(endpoint: Endpoint): EndpointConnection {
     return new EndpointConnection(endpoint, this.settings, () => this.notify());
+  }
+
+  /** Takes the connection kept for `url` (see connectionFor) into the endpoint list. */
+  private adoptExtra(url: string): EndpointConnection | undefined {
+    const extra = this.extras.get(url);
+    this.extras.delete(url);
+    return extra !== undefined && extra.state !== "closed" ? extra : undefined;
   }
 
   private waitForChange(ctx: CallContext, ms: number): Promise<void> {
@@ -160,21 +232,36 @@ export class EndpointPool {
     return this.connections.every((c) => c.state === "idle" && c.lastErrorPermanent && c.failedAt >= since);
   }
 
-  /** A deadline that passes while no endpoint is reachable reports the endpoints, as "unavailable". */
+  /** The call's deadline or signal ended its wait: its own reason, with the endpoints' states. */
   private waitError(error: EtcdError, started: number): EtcdError {
-    if (error.reason !== "deadline-exceeded") return error;
-    return this.unreachable(Date.now() - started, error);
+    const waited = Math.round(monotonicNow() - started);
+    return endedWhile(error, `while waiting ${waited} ms for a connection: ${this.endpointStates()}`, this.lastConnectionError());
   }
 
-  private unreachable(waitedMs: number, cause?: EtcdError): EtcdError {
-    const details = this.connections.map((c) => {
-      if (c.lastError !== undefined) return c.lastError.rawMessage;
-      if (c.state === "connecting") return `${c.url}: still connecting`;
-      return `${c.url}: ${c.state}`;
-    });
+  private unreachable(waitedMs: number): EtcdError {
     return unavailableError(
-      `no etcd endpoint reachable after ${Math.round(waitedMs)} ms: ${details.join("; ")}`,
-      cause ?? this.connections.find((c) => c.lastError !== undefined)?.lastError,
+      `no etcd endpoint reachable after ${Math.round(waitedMs)} ms: ${this.endpointStates()}`,
+      this.lastConnectionError(),
     );
+  }
+
+  /** What each endpoint is doing, e.g. "cannot connect to http://a:2379: ECONNREFUSED; http://b:2379: still connecting". */
+  private endpointStates(): string {
+    return this.connections
+      .map((c) => {
+        if (c.lastError !== undefined) return c.lastError.rawMessage;
+        if (c.state === "connecting") return `${c.url}: still connecting`;
+        return `${c.url}: ${c.state}`;
+      })
+      .join("; ");
+  }
+
+  /** The most recent connection failure of any endpoint. */
+  private lastConnectionError(): EtcdError | undefined {
+    let last: EndpointConnection | undefined;
+    for (const c of this.connections) {
+      if (c.lastError !== undefined && (last === undefined || c.failedAt > last.failedAt)) last = c;
+    }
+    return last?.lastError;
   }
 }

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { UnaryResponse } from "@connectrpc/connect";
-import { Cluster } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { MemberListRequestSchema, MemberListResponseSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
+import { unaryMethod } from "../call/unary-method.js";
 import { parseEndpoint, type Endpoint } from "./parse-endpoint.js";
 
 /**
@@ -8,7 +9,7 @@ import { parseEndpoint, type Endpoint } from "./parse-endpoint.js";
  *
  * @example
  * ```ts
- * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, 5000);
+ * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, undefined);
  * ```
  */
 export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
@@ -20,10 +21,15 @@ export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
   useToken: boolean,
 ) => Promise<UnaryResponse<I, O>>;
 
+/** etcdserverpb.Cluster/MemberList, without the rest of the Cluster service (see unaryMethod). */
+const memberListMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Cluster", "MemberList", MemberListRequestSchema, MemberListResponseSchema);
+
 /**
  * Reads the cluster's client URLs with Cluster.MemberList: every client URL of every started,
  * non-learner member (learners do not serve client requests), parsed and de-duplicated.
  * URLs that are not http(s) are skipped.
+ *
+ * `timeoutMs` follows the call rules: undefined means the transport's default deadline.
  *
  * @example
  * ```ts
@@ -34,9 +40,9 @@ export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
 export async function fetchMemberEndpoints(
   call: MemberListCaller,
   signal: AbortSignal | undefined,
-  timeoutMs: number,
+  timeoutMs: number | undefined,
 ): Promise<Endpoint[]> {
-  const response = await call(Cluster.method.memberList, signal, timeoutMs, undefined, {}, true);
+  const response = await call(memberListMethod, signal, timeoutMs, undefined, {}, true);
   const endpoints: Endpoint[] = [];
   for (const member of response.message.members) {
     if (member.isLearner) continue;

@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { emptyKeyError, invalidArgumentError, outcomeUnknownError } from "./client-errors.js";
-import { isEtcdError } from "./etcd-error.js";
+import { emptyKeyError, invalidArgumentError, outcomeUnknownError, withOutcomeUnknown } from "./client-errors.js";
+import { EtcdError, isEtcdError } from "./etcd-error.js";
 import { rpcErrorTable } from "./rpctypes-table.js";
 
 describe("client errors", () => {
@@ -34,5 +34,30 @@ describe("client errors", () => {
   it("outcomeUnknownError does not stringify a non-error cause", () => {
     const error = outcomeUnknownError("etcdserverpb.Auth/UserAdd", { password: "s3cret" });
     expect(error.message).not.toContain("s3cret");
+  });
+
+  it("withOutcomeUnknown copies an error with outcomeUnknown set, keeping everything else", () => {
+    const cause = new Error("x");
+    const error = new EtcdError("etcdserver: request timed out", "timeout", Code.Unavailable, {
+      cause,
+      metadata: { "x-a": "1" },
+      compactRevision: 3n,
+    });
+    error.details = [{ type: "t", value: new Uint8Array([1]) }];
+    const flagged = withOutcomeUnknown(error);
+    expect(flagged).not.toBe(error);
+    expect(flagged.outcomeUnknown).toBe(true);
+    expect(error.outcomeUnknown).toBe(false);
+    expect([flagged.reason, flagged.code, flagged.rawMessage, flagged.cause]).toEqual(["timeout", Code.Unavailable, error.rawMessage, cause]);
+    expect(flagged.metadata.get("x-a")).toBe("1");
+    expect(flagged.compactRevision).toBe(3n);
+    expect(flagged.details).toEqual(error.details);
+    expect(withOutcomeUnknown(flagged)).toBe(flagged);
+  });
+
+  it("outcomeUnknownError of a repeatable write that was retried does not say it was not retried", () => {
+    expect(outcomeUnknownError("etcdserverpb.Lease/LeaseGrant", new Error("lost"), true).rawMessage).toBe(
+      "etcdserverpb.Lease/LeaseGrant: the write may or may not have been applied (lost)",
+    );
   });
 });

@@ -27,9 +27,11 @@ export function invalidArgumentError(message: string): EtcdError {
 }
 
 /**
- * The error for a mutating call that failed after its request may have reached etcd: it may or
- * may not have been applied, and it was not resent (resending could apply it twice). Code
- * Unavailable; the transport error is the `cause`, and its metadata is kept.
+ * The error for a mutating call that failed after its request may have reached etcd, with no
+ * answer that says more: it may or may not have been applied. A non-repeatable write is not resent
+ * (resending could apply it twice); a repeatable one (`retried`) was, and its last attempt failed
+ * the same way. Code Unavailable, `outcomeUnknown` true; the transport error is the `cause`, and
+ * its metadata is kept.
  *
  * @example
  * ```ts
@@ -37,13 +39,37 @@ export function invalidArgumentError(message: string): EtcdError {
  * // [unavailable] etcdserver.KV/Put: the write may or may not have been applied; it was not retried (...)
  * ```
  */
-export function outcomeUnknownError(method: string, cause: unknown): EtcdError {
+export function outcomeUnknownError(method: string, cause: unknown, retried = false): EtcdError {
   const detail = causeText(cause);
   const message =
-    `${method}: the write may or may not have been applied; it was not retried` +
+    `${method}: the write may or may not have been applied` +
+    (retried ? "" : "; it was not retried") +
     (detail === undefined ? "" : ` (${detail})`);
   const metadata = cause instanceof ConnectError ? cause.metadata : undefined;
   return new EtcdError(message, "outcome-unknown", Code.Unavailable, { cause, metadata });
+}
+
+/**
+ * A copy of `error` with `outcomeUnknown: true` (same message, reason, code, cause, metadata,
+ * details and revisions): the error of a write that may have been applied although the answer
+ * has another reason ("deadline-exceeded", "timeout", ...).
+ *
+ * @example
+ * ```ts
+ * throw withOutcomeUnknown(ctx.error); // deadline-exceeded, outcomeUnknown: true
+ * ```
+ */
+export function withOutcomeUnknown(error: EtcdError): EtcdError {
+  if (error.outcomeUnknown) return error;
+  const copy = new EtcdError(error.rawMessage, error.reason, error.code, {
+    cause: error.cause,
+    metadata: error.metadata,
+    compactRevision: error.compactRevision,
+    resumeRevision: error.resumeRevision,
+    outcomeUnknown: true,
+  });
+  copy.details = error.details;
+  return copy;
 }
 
 /** The cause's own message only; never a stringified value, which could carry request data. */

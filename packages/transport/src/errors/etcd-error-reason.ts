@@ -88,7 +88,10 @@ export type EtcdServerErrorReason =
  * Reasons the SDK assigns itself: transport failures, local validation, and outcomes that no
  * server message describes.
  *
- * - `outcome-unknown`: a mutating call may or may not have been applied; it is never resent.
+ * - `outcome-unknown`: a write may or may not have been applied, and nothing says more (its
+ *   connection was lost, or the answer had no etcd message). Its `outcomeUnknown` is true, as it is
+ *   on a write's error of any other reason that may have been applied (`deadline-exceeded`,
+ *   `timeout`, ...).
  * - `unavailable`: no endpoint reachable / connection failed (gRPC Unavailable without an etcd message).
  * - `deadline-exceeded`, `canceled`: the call's `timeoutMs` passed or its `signal` aborted
  *   (also etcd's own "context deadline exceeded" / "request canceled").
@@ -98,6 +101,11 @@ export type EtcdServerErrorReason =
  * - `slow-consumer`: a stream's consumer fell too far behind (e.g. a watch's buffer bound); the
  *   error carries `resumeRevision`.
  * - `unimplemented`: the server does not know the RPC (e.g. a 3.5+ RPC against etcd 3.4).
+ * - `locked`: a lock is held by another session (`tryLock`).
+ * - `session-expired`: a concurrency session's lease is gone (expired, revoked, closed), or the
+ *   key a lock or campaign waited with was deleted, so it cannot own what it waited for.
+ * - `stm-conflict`: an STM transaction kept conflicting with concurrent writes past its retry cap.
+ * - `barrier-full`: a double barrier already has its expected number of participants.
  * - `unknown`: anything else; inspect `code` and `cause`.
  *
  * @example
@@ -115,6 +123,10 @@ export type EtcdClientErrorReason =
   | "message-too-large"
   | "slow-consumer"
   | "unimplemented"
+  | "locked"
+  | "session-expired"
+  | "stm-conflict"
+  | "barrier-full"
   | "unknown";
 
 /**

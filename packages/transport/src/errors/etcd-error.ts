@@ -63,9 +63,12 @@ export class EtcdError extends ConnectError {
   declare readonly resumeRevision?: bigint;
   /**
    * True when the failed call was a write that may have been applied: its request may have
-   * reached etcd and no answer says it was not (a lost connection, a deadline, an abort, etcd's
-   * "timeout"...). Whatever the `reason`, such a write was not resent; read back before retrying it.
-   * False when the write provably was not applied, and for reads.
+   * reached etcd and no definitive answer from etcd says it was not (a lost connection, an answer
+   * without an etcd message, a deadline, an abort, etcd's "timeout"...), whatever the `reason`.
+   * Such a non-repeatable write was not resent; read back before retrying it. A repeatable write
+   * (LeaseGrant, LeaseRevoke, Alarm, MoveLeader) was, and keeps the flag on its final answer
+   * ("lease-not-found" after a retried revoke). False when etcd's answer says the write was not
+   * applied, when it was never sent, and for reads.
    */
   readonly outcomeUnknown: boolean;
 
@@ -126,6 +129,10 @@ const clientReasonCodes: Readonly<Record<EtcdClientErrorReason, Code>> = {
   "message-too-large": Code.ResourceExhausted,
   "slow-consumer": Code.ResourceExhausted,
   unimplemented: Code.Unimplemented,
+  locked: Code.FailedPrecondition,
+  "session-expired": Code.FailedPrecondition,
+  "stm-conflict": Code.Aborted,
+  "barrier-full": Code.FailedPrecondition,
   unknown: Code.Unknown,
 };
 

@@ -95,6 +95,13 @@ export const rpcErrorTable: readonly RpcErrorRow[] = Object.freeze([
   row("etcdserver: authentication failed, invalid user ID or password", "auth-failed", Code.InvalidArgument),
   // auth.ErrNoPasswordUser is missing from etcd's toGRPCErrorMap, so it arrives raw with code Unknown.
   row("auth: authentication failed, password was given for no password user", "auth-failed", Code.Unknown),
+  // The admin check of Maintenance's Defragment, Snapshot, Hash and HashKV returns the auth store's
+  // errors unconverted (etcd 3.4: authMaintenanceServer.isAuthenticated), so they too arrive raw
+  // with code Unknown; an expired token there must still read as one.
+  row("auth: invalid auth token", "invalid-auth-token", Code.Unknown),
+  row("auth: revision in header is old", "auth-old-revision", Code.Unknown),
+  row("auth: user name is empty", "user-empty", Code.Unknown),
+  row("auth: permission denied", "permission-denied", Code.Unknown),
   row("etcdserver: permission not given", "permission-not-given", Code.InvalidArgument), // 3.5+
   row("etcdserver: permission denied", "permission-denied", Code.PermissionDenied),
   row("etcdserver: role is not granted to the user", "role-not-granted", Code.FailedPrecondition),

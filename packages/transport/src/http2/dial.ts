@@ -32,6 +32,14 @@ export interface DialAttempt {
 export interface Connected {
   readonly session: http2.ClientHttp2Session;
   readonly socket: net.Socket;
+  /**
+   * Hands the connection over to its user, who must attach its own listeners in the same
+   * synchronous step. Until then the dial keeps listening, so that an error in between (the
+   * session or socket failing right after SETTINGS, reported by node:http2 on the next tick)
+   * neither crashes the process nor goes unseen. Returns that failure, if there was one (the
+   * connection is then destroyed and must not be used), or undefined.
+   */
+  adopt(): EtcdError | undefined;
 }
 
 const SESSION_OPTIONS = {
@@ -90,7 +98,7 @@ export function dial(endpoint: Endpoint, tlsOptions: TlsOptions | undefined, tim
       } catch {
         // best effort; the default window still works
       }
-      resolve({ session, socket });
+      resolve(holdUntilAdopted(endpoint, session, socket));
     };
     function cleanup(): void {
       clearTimeout(timer);
@@ -123,6 +131,51 @@ export function dial(endpoint: Endpoint, tlsOptions: TlsOptions | undefined, tim
     connected,
     cancel(error) {
       abort?.(error);
+    },
+  };
+}
+
+/**
+ * The connected session, guarded until `adopt()`: between the SETTINGS frame and the moment the
+ * caller attaches its listeners (a promise continuation later), node:http2 may report an error,
+ * a close or a GOAWAY. Without a listener an 'error' there would be an uncaught exception.
+ */
+function holdUntilAdopted(endpoint: Endpoint, session: http2.ClientHttp2Session, socket: net.Socket): Connected {
+  let early: EtcdError | undefined;
+  const onError = (err: unknown): void => {
+    early ??= unavailableError(
+      `connection to ${endpoint.url} failed right after the HTTP/2 handshake: ${describeTlsError(err) ?? errorText(err)}`,
+      err,
+    );
+  };
+  const onClose = (): void => {
+    early ??= unavailableError(`connection to ${endpoint.url} closed right after the HTTP/2 handshake`);
+  };
+  const onGoaway = (code: number): void => {
+    early ??= unavailableError(`${endpoint.url} sent GOAWAY (HTTP/2 error code ${code}) right after the HTTP/2 handshake`);
+  };
+  session.on("error", onError);
+  socket.on("error", onError);
+  session.once("close", onClose);
+  socket.once("close", onClose);
+  session.once("goaway", onGoaway);
+  return {
+    session,
+    socket,
+    adopt() {
+      if (early === undefined && (session.destroyed || session.closed || socket.destroyed)) onClose();
+      if (early !== undefined) {
+        // Keep the guards: late 'error' events of the broken session must stay swallowed.
+        session.destroy();
+        socket.destroy();
+        return early;
+      }
+      session.off("error", onError);
+      socket.off("error", onError);
+      session.off("close", onClose);
+      socket.off("close", onClose);
+      session.off("goaway", onGoaway);
+      return undefined;
     },
   };
 }

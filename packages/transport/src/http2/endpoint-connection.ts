@@ -1,9 +1,10 @@
 import type { EtcdError } from "../errors/etcd-error.js";
+import { monotonicNow } from "../clock.js";
 import { transportClosedError } from "../call/call-errors.js";
 import type { Endpoint } from "../endpoints/parse-endpoint.js";
 import { describeTlsError, type TlsOptions } from "../tls.js";
 import { dial, type DialAttempt } from "./dial.js";
-import { LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
+import { backedOffKeepAliveMs, LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
 
 /**
  * - `idle`: no session; may connect unless `retryAt` is in the future (backoff after a failure).
@@ -13,7 +14,7 @@ import { LiveSession, type DownKind, type KeepAliveSettings } from "./live-sessi
  *
  * @example
  * ```ts
- * if (conn.state === "idle" && Date.now() >= conn.retryAt) conn.connect();
+ * if (conn.state === "idle" && monotonicNow() >= conn.retryAt) conn.connect();
  * ```
  */
 export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
@@ -23,15 +24,18 @@ export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
  *
  * @example
  * ```ts
- * const settings: ConnectionSettings = { tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0 } };
+ * const settings: ConnectionSettings = { tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0, connections: 0 } };
  * ```
  */
 export interface ConnectionSettings {
   readonly tls: TlsOptions | undefined;
   readonly dialTimeoutMs: number;
   readonly keepAlive: KeepAliveSettings;
-  /** Shared counters; `streams` counts every stream opened on any session. */
-  readonly counters: { streams: number };
+  /**
+   * Shared counters: `streams` counts every stream opened on any session, `connections` every
+   * connection established (HTTP/2 handshake completed).
+   */
+  readonly counters: { streams: number; connections: number };
 }
 
 /** First backoff after a failure; doubles per consecutive failure up to MAX_BACKOFF_MS, ±20 % jitter. */
@@ -54,11 +58,11 @@ export class EndpointConnection {
   state: ConnectionState = "idle";
   /** The session while `ready`. */
   live: LiveSession | undefined;
-  /** While idle after a failure: do not connect again before this time (ms since epoch). */
+  /** While idle after a failure: do not connect again before this time (`monotonicNow()` ms). */
   retryAt = 0;
   /** Why the last connect or session failed (for "unavailable" messages). */
   lastError: EtcdError | undefined;
-  /** When the last failure happened (ms since epoch). */
+  /** When the last failure happened (`monotonicNow()` ms). */
   failedAt = 0;
   /** The last failure will not go away by retrying (TLS verification, certificate rejected). */
   lastErrorPermanent = false;
@@ -66,6 +70,7 @@ export class EndpointConnection {
   private failures = 0;
   private attempt: DialAttempt | undefined;
   private readonly keepAlive: KeepAliveSettings;
+  private readonly listeners: Array<() => void> = [];
 
   constructor(
     readonly endpoint: Endpoint,
@@ -79,6 +84,14 @@ export class EndpointConnection {
     return this.endpoint.url;
   }
 
+  /**
+   * Also calls `listener` on every state change (besides the owner's `onChange`): a pool of
+   * calls bound to this one endpoint waits on it.
+   */
+  addListener(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Starts connecting if idle (ignores the backoff; callers check `retryAt`). */
   connect(): void {
     if (this.state !== "idle") return;
@@ -86,13 +99,20 @@ export class EndpointConnection {
     const attempt = dial(this.endpoint, this.settings.tls, this.settings.dialTimeoutMs);
     this.attempt = attempt;
     attempt.connected.then(
-      ({ session, socket }) => {
+      ({ session, socket, adopt }) => {
         if (this.attempt !== attempt) {
+          // Canceled meanwhile; the dial's guards keep swallowing late errors of this session.
           session.destroy();
           socket.destroy();
           return;
         }
         this.attempt = undefined;
+        // Adopted and wrapped in a LiveSession in one synchronous step: no event can fall between.
+        const early = adopt();
+        if (early !== undefined) {
+          this.failed(early);
+          return;
+        }
         this.failures = 0;
         this.lastError = undefined;
         this.live = new LiveSession(
@@ -102,10 +122,11 @@ export class EndpointConnection {
           this.keepAlive,
           this.settings.counters,
           (live, kind, error) => this.sessionDown(live, kind, error),
-          () => this.onChange(),
+          () => this.changed(),
         );
         this.state = "ready";
-        this.onChange();
+        this.settings.counters.connections++;
+        this.changed();
       },
       (error: EtcdError) => {
         if (this.attempt !== attempt) return;
@@ -147,8 +168,15 @@ export class EndpointConnection {
     }
   }
 
+  private changed(): void {
+    this.onChange();
+    for (const listener of this.listeners) listener();
+  }
+
   private sessionDown(live: LiveSession, kind: DownKind, error: EtcdError | undefined): void {
-    if (live.tooManyPings) this.keepAlive.intervalMs *= 2;
+    if (live.tooManyPings) {
+      this.keepAlive.intervalMs = backedOffKeepAliveMs(this.keepAlive.intervalMs, this.settings.keepAlive.intervalMs);
+    }
     if (this.live !== live) return;
     this.live = undefined;
     if (this.state === "closed") return;
@@ -157,18 +185,18 @@ export class EndpointConnection {
       return;
     }
     this.state = "idle";
-    this.onChange();
+    this.changed();
   }
 
   private failed(error: EtcdError): void {
     if (this.state === "closed") return;
     this.failures++;
     this.lastError = error;
-    this.failedAt = Date.now();
+    this.failedAt = monotonicNow();
     this.lastErrorPermanent = describeTlsError(error.cause) !== undefined;
     const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
-    this.retryAt = Date.now() + backoff * (0.8 + 0.4 * Math.random());
+    this.retryAt = monotonicNow() + backoff * (0.8 + 0.4 * Math.random());
     this.state = "idle";
-    this.onChange();
+    this.changed();
   }
 }

@@ -1,6 +1,7 @@
 import * as http2 from "node:http2";
 import type { Socket } from "node:net";
 import type { EtcdError } from "../errors/etcd-error.js";
+import { MAX_TIMER_MS } from "../call-options.js";
 import { errorText, unavailableError } from "../call/call-errors.js";
 
 /**
@@ -36,6 +37,39 @@ export interface KeepAliveSettings {
 const TOO_MANY_PINGS = Buffer.from("too_many_pings");
 
 /**
+ * PINGs an idle session may be verified with after the server's last response HEADERS.
+ *
+ * etcd's gRPC server (grpc-go, `PermitWithoutStream=false`) treats a PING on a connection without
+ * streams as a "ping strike" when the previous PING came less than 2 h before, unless it wrote
+ * HEADERS in between (the first PING after HEADERS only clears the count); more than two strikes
+ * and it closes the connection with GOAWAY ENHANCE_YOUR_CALM "too_many_pings". Two PINGs after
+ * HEADERS cost at most one strike, even when a PING crossed the HEADERS on the wire.
+ */
+const IDLE_PINGS_AFTER_HEADERS = 2;
+
+/**
+ * The longest keepalive interval that GOAWAY "too_many_pings" doubles the interval to (but
+ * never below the configured interval): a server that complains about the PING rate gets fewer
+ * PINGs, but dead connections with open streams are still found within minutes.
+ */
+export const MAX_BACKED_OFF_KEEPALIVE_MS = 120_000;
+
+/**
+ * The keepalive interval after a GOAWAY "too_many_pings": doubled, as gRPC clients do, up to
+ * `MAX_BACKED_OFF_KEEPALIVE_MS` (or the configured interval, if longer), and never beyond what
+ * a timer can hold.
+ *
+ * @example
+ * ```ts
+ * backedOffKeepAliveMs(10_000, 10_000); // 20_000
+ * backedOffKeepAliveMs(100_000, 10_000); // 120_000
+ * ```
+ */
+export function backedOffKeepAliveMs(currentMs: number, configuredMs: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(configuredMs, Math.min(currentMs * 2, MAX_BACKED_OFF_KEEPALIVE_MS)));
+}
+
+/**
  * An established HTTP/2 session to one endpoint, with what the transport tracks about it:
  *
  * - open streams, so the socket only keeps the process alive while calls are in flight
@@ -46,7 +80,10 @@ const TOO_MANY_PINGS = Buffer.from("too_many_pings");
  * - GOAWAY, errors and close, reported once through `onDown`.
  *
  * Pinging idle sessions periodically is avoided on purpose: etcd (grpc-go) counts PINGs on a
- * connection without streams as abuse and closes it with GOAWAY "too_many_pings".
+ * connection without streams as abuse and closes it with GOAWAY "too_many_pings". For the same
+ * reason an idle session that was already verified twice since etcd last answered a call on it
+ * is not PINGed a third time but retired (a new connection, proven by its SETTINGS frame, takes
+ * its place), see IDLE_PINGS_AFTER_HEADERS. Calls report etcd's answers through `headersReceived`.
  *
  * @example
  * ```ts
@@ -66,6 +103,10 @@ export class LiveSession {
   usable = true;
   /** True when the server complained about our PING rate (GOAWAY too_many_pings). */
   tooManyPings = false;
+  /** PINGs sent since the server's last response HEADERS (calls reset it, see `headersReceived`). */
+  pingsSinceHeaders = 0;
+  /** The last-stream-id of the server's GOAWAY: streams above it were never processed. */
+  goawayLastStreamId: number | undefined = undefined;
 
   private pingPending = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -84,7 +125,8 @@ export class LiveSession {
     session.on("error", (err: unknown) => {
       this.down("failed", unavailableError(`connection to ${url} failed: ${errorText(err)}`, err));
     });
-    session.on("goaway", (code: number, _lastStreamId: number, data?: Buffer) => {
+    session.on("goaway", (code: number, lastStreamId: number, data?: Buffer) => {
+      this.goawayLastStreamId = lastStreamId;
       if (data !== undefined && data.equals(TOO_MANY_PINGS)) this.tooManyPings = true;
       const kind: DownKind = code === http2.constants.NGHTTP2_NO_ERROR ? "draining" : "failed";
       this.down(kind, unavailableError(`${url} sent GOAWAY (HTTP/2 error code ${code})`));
@@ -121,8 +163,26 @@ export class LiveSession {
     if (--this.streams === 0) this.session.unref();
   }
 
-  /** Sends a PING if none is pending; on success clears `needsVerify` and reports it. */
+  /** A call received response HEADERS on this session (etcd's ping strike count is cleared). */
+  headersReceived(): void {
+    this.pingsSinceHeaders = 0;
+  }
+
+  /**
+   * Sends a PING if none is pending; on success clears `needsVerify` and reports it. An idle
+   * session that another PING could get closed with GOAWAY "too_many_pings" is retired instead
+   * (reported as "draining"; the endpoint connects afresh).
+   */
   verify(): void {
+    if (this.pingPending || !this.usable) return;
+    if (this.streams === 0 && this.pingsSinceHeaders >= IDLE_PINGS_AFTER_HEADERS) {
+      this.retire(
+        unavailableError(
+          `${this.url}: idle connection replaced instead of verified by another PING (etcd closes idle connections that are PINGed too often)`,
+        ),
+      );
+      return;
+    }
     this.ping();
   }
 
@@ -156,7 +216,8 @@ export class LiveSession {
 
   private startKeepAlive(): void {
     if (this.keepAlive.intervalMs <= 0 || this.keepAliveTimer !== undefined) return;
-    this.keepAliveTimer = setInterval(() => this.tick(), this.keepAlive.intervalMs);
+    // Node fires an interval beyond MAX_TIMER_MS after 1 ms: that would be a PING storm.
+    this.keepAliveTimer = setInterval(() => this.tick(), Math.min(this.keepAlive.intervalMs, MAX_TIMER_MS));
     this.keepAliveTimer.unref();
   }
 
@@ -183,6 +244,7 @@ export class LiveSession {
   private ping(): void {
     if (this.pingPending || this.session.destroyed) return;
     this.pingPending = true;
+    this.pingsSinceHeaders++;
     const timeoutMs = this.keepAlive.timeoutMs;
     const timer = setTimeout(() => {
       this.pingPending = false;

@@ -11,13 +11,15 @@ import {
   statusError,
   unavailableError,
 } from "../call/call-errors.js";
+import { invalidArgumentError } from "../errors/client-errors.js";
 import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { FrameReader } from "../grpc/grpc-framing.js";
 import { fillHeaders } from "../grpc/headers.js";
 import type { LiveSession } from "./live-session.js";
+import { releaseStream } from "./release-stream.js";
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** Received messages buffered before the stream is paused (HTTP/2 flow control then holds the server back). */
 const HIGH_WATER_MESSAGES = 32;
@@ -54,7 +56,9 @@ export type FrameEncoder<I> = (message: I) => Buffer;
  * ends; output messages are decoded lazily as the consumer pulls them, and the HTTP/2 stream is
  * paused while too many wait unread. The call ends with the trailers; a non-OK status, a lost
  * connection, the deadline or the signal make the iteration throw an EtcdError after the
- * messages received before it. Breaking out of the iteration cancels the call.
+ * messages received before it. Breaking out of the iteration cancels the call. Iterating
+ * `messages` twice, or calling `next()` before the previous `next()` settled, fails with EtcdError
+ * "invalid-argument".
  *
  * Throws an AttemptFailure (request not sent) when the stream cannot be opened. `onEnd` runs
  * once when the call is over, with the error if it failed.
@@ -104,13 +108,11 @@ export function openStreamCall<I, O extends DescMessage>(
 
   const cancelStream = (error: EtcdError): void => {
     localError ??= error;
-    if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+    releaseStream(stream);
   };
 
   ctx.waitingOn = {
-    abort: () => {
-      if (!stream.closed) stream.close(NGHTTP2_CANCEL);
-    },
+    abort: () => releaseStream(stream),
   };
 
   const decode = (body: Uint8Array): MessageShape<O> => {
@@ -194,6 +196,7 @@ export function openStreamCall<I, O extends DescMessage>(
 
   stream.on("response", (h: http2.IncomingHttpHeaders) => {
     live.activity = true;
+    live.headersReceived();
     httpStatus = Number(h[":status"]);
     fillHeaders(header, h);
     readStatus(h);
@@ -220,6 +223,11 @@ export function openStreamCall<I, O extends DescMessage>(
   stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
     fillHeaders(trailer, t);
     readStatus(t);
+  });
+  stream.on("end", () => {
+    // The response side is over (trailers, or etcd reset the stream): so is the call. A request
+    // side still waiting to be flushed would keep node:http2 from ever closing the stream.
+    if (!stream.writableFinished) releaseStream(stream);
   });
   stream.on("error", (err: unknown) => {
     streamError = err;
@@ -271,7 +279,9 @@ export function openStreamCall<I, O extends DescMessage>(
 
   const iterator: AsyncIterator<MessageShape<O>> = {
     next() {
-      if (waiting !== undefined) return Promise.reject(new Error("next() called before the previous next() settled"));
+      if (waiting !== undefined) {
+        return Promise.reject(invalidArgumentError("stream response: next() called before the previous next() settled"));
+      }
       return new Promise<IteratorResult<MessageShape<O>>>((resolve, reject) => {
         waiting = { resolve, reject };
         deliver();
@@ -287,7 +297,7 @@ export function openStreamCall<I, O extends DescMessage>(
   let iterated = false;
   const messages: AsyncIterable<MessageShape<O>> = {
     [Symbol.asyncIterator]() {
-      if (iterated) throw new Error("the response stream can only be iterated once");
+      if (iterated) throw invalidArgumentError("stream response: the response stream can only be iterated once");
       iterated = true;
       return iterator;
     },

@@ -13,6 +13,7 @@ import {
 import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { FRAME_PREFIX_BYTES, FrameReader, type FrameProblem } from "../grpc/grpc-framing.js";
 import type { LiveSession } from "./live-session.js";
+import { releaseStream } from "./release-stream.js";
 
 /**
  * The successful result of one unary attempt: the decoded message and the raw response
@@ -27,9 +28,11 @@ export interface UnaryResult<O extends DescMessage> {
   readonly message: MessageShape<O>;
   readonly header: http2.IncomingHttpHeaders;
   readonly trailer: http2.IncomingHttpHeaders | undefined;
+  /** The endpoint that answered. */
+  readonly url: string;
 }
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** Where a stream keeps its UnaryAttempt, so that one set of handler functions serves every call. */
 const ATTEMPT = Symbol("etcdkit.unaryAttempt");
@@ -89,6 +92,8 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
   header: http2.IncomingHttpHeaders | undefined = undefined;
   trailer: http2.IncomingHttpHeaders | undefined = undefined;
   status: string | undefined = undefined;
+  /** The response's HTTP status. */
+  httpStatus: number | undefined = undefined;
   body: Uint8Array | undefined = undefined;
   messages = 0;
   reader: FrameReader | undefined = undefined;
@@ -111,13 +116,19 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     });
   }
 
-  /** Resets the stream (deadline, abort, transport closed); `finish` then reports ctx.error. */
+  /**
+   * Ends the attempt now (deadline, abort, transport closed, a bad response frame) and settles it:
+   * with ctx.error, or with the frame problem.
+   */
   abort(): void {
-    if (!this.stream.closed) this.stream.close(NGHTTP2_CANCEL);
+    releaseStream(this.stream);
+    this.finish();
   }
 
   data(chunk: Buffer): void {
-    if (this.problem !== undefined) return;
+    // Not a gRPC answer (a proxy's 502/503 page): its status says it all, its body is no frame.
+    // Data before the response headers is kept: Deno's node:http2 emits "data" before "response".
+    if (this.problem !== undefined || (this.httpStatus !== undefined && this.httpStatus !== 200)) return;
     if (this.reader === undefined) {
       // Fast path: exactly one whole message in one chunk.
       const length = chunk.length - FRAME_PREFIX_BYTES;
@@ -149,47 +160,64 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
   finish(): void {
     if (this.settled) return;
     this.settled = true;
+    // etcd may answer (or reset the stream) before it read the whole request: the rest of the
+    // request can never be sent, and node:http2 would keep the stream open for it.
+    if (!this.stream.writableFinished) releaseStream(this.stream);
     const ctx = this.ctx;
     if (ctx.waitingOn === this) ctx.waitingOn = undefined;
+    if (this.status === undefined) ctx.expireIfDue(); // a reset at the deadline is the deadline
     if (ctx.error !== undefined) return this.reject(new AttemptFailure(ctx.error, true, false));
+    // Below, a response this client cannot use is not an answer from etcd (fromServer false):
+    // etcd may well have applied the request.
     if (this.problem !== undefined) {
       const error =
         this.problem.kind === "too-large"
           ? messageTooLargeError("response", this.problem.length, this.problem.limit)
           : protocolError("compressed response frame, but no compression was negotiated");
-      return this.reject(new AttemptFailure(error, true, true));
+      return this.reject(new AttemptFailure(error, true, false));
     }
     const status = this.status;
     if (status !== undefined) {
       const meta = this.trailer ?? this.header;
       if (status !== "0") return this.reject(new AttemptFailure(statusError(status, text(meta, "grpc-message"), meta), true, true));
       if (this.messages !== 1 || this.body === undefined || this.reader?.hasPartial === true) {
-        return this.reject(new AttemptFailure(protocolError(`expected one response message, got ${this.messages}`), true, true));
+        return this.reject(new AttemptFailure(protocolError(`expected one response message, got ${this.messages}`), true, false));
       }
       let message: MessageShape<O>;
       try {
         message = fromBinary(this.output, this.body);
       } catch (err) {
         const error = protocolError(`cannot decode ${this.output.typeName}: ${errorText(err)}`, err);
-        return this.reject(new AttemptFailure(error, true, true));
+        return this.reject(new AttemptFailure(error, true, false));
       }
-      return this.resolve({ message, header: this.header!, trailer: this.trailer });
+      return this.resolve({ message, header: this.header!, trailer: this.trailer, url: this.live.url });
     }
     this.reject(this.transportFailure());
   }
 
-  /** No gRPC status: the server answered something else, refused the stream, or the connection failed. */
+  /**
+   * No gRPC status: the server (or a proxy) answered something else, refused the stream, or the
+   * connection failed. A refused stream, and a stream above the last-stream-id of a GOAWAY, was
+   * never processed (RFC 9113 6.8): not sent, as far as retrying goes.
+   */
   private transportFailure(): AttemptFailure {
     const header = this.header;
-    if (header !== undefined && Number(header[":status"]) !== 200) {
-      return new AttemptFailure(httpStatusError(Number(header[":status"]), header), true, true);
+    const httpStatus = this.httpStatus;
+    if (httpStatus !== undefined && httpStatus !== 200) {
+      return new AttemptFailure(httpStatusError(httpStatus, header), true, true);
     }
+    const url = this.live.url;
     const rstCode = this.stream.rstCode;
     if (rstCode === NGHTTP2_REFUSED_STREAM) {
-      return new AttemptFailure(unavailableError(`${this.live.url} refused the stream (REFUSED_STREAM)`), false, false);
+      return new AttemptFailure(unavailableError(`${url} refused the stream (REFUSED_STREAM)`), false, false);
+    }
+    const lastProcessed = this.live.goawayLastStreamId;
+    const id = this.stream.id;
+    if (lastProcessed !== undefined && id !== undefined && id > lastProcessed) {
+      const error = unavailableError(`${url} sent GOAWAY before processing the call (last stream ${lastProcessed}, the call's ${id})`);
+      return new AttemptFailure(error, false, false);
     }
     const cause = this.streamError;
-    const url = this.live.url;
     let error: EtcdError;
     if (isEtcdError(cause)) {
       error = cause; // e.g. the keepalive's "did not answer a PING", or "transport-closed"
@@ -207,7 +235,9 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
 function onResponse(this: AttemptStream, headers: http2.IncomingHttpHeaders): void {
   const attempt = this[ATTEMPT];
   attempt.header = headers;
+  attempt.httpStatus = Number(headers[":status"]);
   attempt.live.activity = true;
+  attempt.live.pingsSinceHeaders = 0; // headersReceived(), inlined on the hot path
   const status = headers["grpc-status"];
   if (status !== undefined) attempt.status = status as string;
 }

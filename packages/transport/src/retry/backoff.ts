@@ -40,7 +40,7 @@ export const MAX_RETRY_BACKOFF_MS = 100;
  *
  * @example
  * ```ts
- * const mayRetry = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : Date.now() + delay < ctx.deadline;
+ * const mayRetry = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : monotonicNow() + delay < ctx.deadline;
  * ```
  */
 export const MAX_RETRIES_WITHOUT_DEADLINE = 30;

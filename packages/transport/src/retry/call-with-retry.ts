@@ -1,27 +1,24 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import type { TokenSource } from "../auth/token-source.js";
-import { isStaleTokenError } from "../auth/token-source.js";
-import { sleepFor, untilCanceled, type CallContext } from "../call/call-context.js";
-import { AttemptFailure } from "../call/call-errors.js";
+import type { CallContext } from "../call/call-context.js";
+import { monotonicNow } from "../clock.js";
 import type { MethodInfo } from "../call/method-info.js";
 import type { EndpointPool } from "../endpoints/endpoint-pool.js";
-import { outcomeUnknownError } from "../errors/client-errors.js";
-import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
+import type { EtcdError } from "../errors/etcd-error.js";
 import { requestHeaders } from "../grpc/headers.js";
 import type { LiveSession } from "../http2/live-session.js";
 import { unaryCall, type UnaryResult } from "../http2/unary-call.js";
-import { isRetryableError } from "../retry-policy.js";
-import { MAX_RETRIES_WITHOUT_DEADLINE, retryBackoffMs } from "./backoff.js";
+import { retryAttempts, type RetryEnv } from "./retry-loop.js";
 
 /**
  * What the call path of a transport shares between calls.
  *
  * @example
  * ```ts
- * const env: CallEnv = { pool, dialTimeoutMs: 5000, requireLeader: false, maxReceiveMessageBytes: 2 ** 31 - 1, tokens: undefined, stats: { retries: 0 } };
+ * const env: CallEnv = { pool, dialTimeoutMs: 5000, requireLeader: false, maxReceiveMessageBytes: 2 ** 31 - 1, tokens: undefined, stats: { retries: 0 }, reaches: poolReaches };
  * ```
  */
-export interface CallEnv {
+export interface CallEnv extends RetryEnv {
   readonly pool: EndpointPool;
   readonly dialTimeoutMs: number;
   readonly requireLeader: boolean;
@@ -32,19 +29,42 @@ export interface CallEnv {
 }
 
 /**
- * Runs a unary call with etcd's retry rules (as Go's `client/v3/retry.go`):
+ * `RetryEnv.reaches` of a call environment: its pool has a usable session to `url`. Written as a
+ * method (`this` is the environment it is called on), so that an environment copied for one
+ * member (`{ ...env, pool }`) asks its own pool.
  *
- * - each attempt picks a healthy endpoint round-robin (or waits for one, up to the dial timeout
- *   or the call's deadline, then fails "unavailable");
+ * @example
+ * ```ts
+ * const env: CallEnv = { pool, ..., reaches: poolReaches };
+ * ```
+ */
+export function poolReaches(this: CallEnv, url: string): boolean {
+  return this.pool.pickUrl(url) !== undefined;
+}
+
+/**
+ * Runs a unary call over HTTP/2 with etcd's retry rules (as Go's `client/v3/retry.go`; the loop
+ * itself is `retryAttempts`, shared with the gateway transport):
+ *
+ * - each attempt picks a healthy endpoint round-robin, or waits for one: up to the dial timeout
+ *   ("unavailable"), or the call's deadline ("deadline-exceeded", saying what the endpoints were
+ *   doing, with the last connection error as cause);
  * - a stale auth token ("invalid-auth-token", "auth-old-revision") is replaced and the call sent
- *   again, once;
- * - `isRetryableError` decides the rest: repeatable RPCs are retried on Unavailable, mutating
- *   ones only when the request provably never left the client; typed etcd errors never are.
- *   Retries wait a short jittered backoff and stop at the deadline (or after
- *   MAX_RETRIES_WITHOUT_DEADLINE); when the deadline ends the retrying, the caller gets the last
- *   failure (e.g. "no-leader", "unavailable"), which says more than "deadline-exceeded";
- * - a mutating call that failed after its request may have reached etcd fails with
- *   "outcome-unknown" and is never resent.
+ *   again, once; but a fresh token rejected by a member that may not have applied it yet is kept
+ *   (see `TokenSource.mayBeUnapplied`) and the call sent again with it, to the issuing member or
+ *   after a short wait (MAX_UNAPPLIED_TOKEN_RETRIES);
+ * - `isRetryableError` decides the rest: repeatable RPCs are retried on code Unavailable (a failed
+ *   connection, or etcd's transient errors such as "no-leader" and "timeout"), non-repeatable ones
+ *   only when the request provably never left the client; other typed etcd errors never are.
+ *   Retries wait a short jittered backoff, until the deadline or, without one, up to
+ *   MAX_RETRIES_WITHOUT_DEADLINE times (then the last failure is the error). A deadline (or
+ *   signal) that ends the call during a backoff fails it "deadline-exceeded" ("canceled"), as Go's
+ *   retry interceptor does, with the failure it was about to retry as cause and in the message;
+ * - a write (`info.mutates`) whose request may have reached etcd, with no definitive etcd answer
+ *   that it was not applied (`mayHaveBeenApplied`), sets `ctx.mayHaveApplied`; a non-repeatable
+ *   one is never resent. The caller turns the final error with `finalCallError`: whatever ended
+ *   the call, it then says `outcomeUnknown: true` (and reason "outcome-unknown" when nothing says
+ *   more), also on the final typed answer of a repeatable write retried after such an attempt.
  *
  * @example
  * ```ts
@@ -60,63 +80,23 @@ export async function callWithRetry<O extends DescMessage>(
   extraHeaders: ReadonlyArray<readonly [string, string]> | undefined,
   useToken: boolean,
 ): Promise<UnaryResult<O>> {
-  let retries = 0;
-  let tokenRefreshed = false;
-  for (;;) {
-    // A call that is over before an attempt (aborted, no time left, bad options) does no I/O at
-    // all: no token request, no dial.
-    if (ctx.error !== undefined) throw ctx.error;
-    const token = useToken && env.tokens !== undefined ? await untilCanceled(ctx, env.tokens.token()) : undefined;
+  const target = { url: "" };
+  return retryAttempts(ctx, info, env, useToken, target, async (token, prefer) => {
     const live: LiveSession =
-      env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));
+      (prefer !== undefined ? env.pool.pickUrl(prefer) : undefined) ??
+      env.pool.pick() ??
+      (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
     // Never start an attempt for a call that is already over (e.g. aborted before it began).
     const over = callError(ctx);
     if (over !== undefined) throw over;
-    const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - Date.now();
+    target.url = live.url;
+    const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - monotonicNow();
     const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extraHeaders);
-    try {
-      return await unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
-    } catch (failure) {
-      if (!(failure instanceof AttemptFailure)) throw failure;
-      if (ctx.error !== undefined) throw ctx.error;
-      const { error, sent, fromServer } = failure;
-      if (token !== undefined && fromServer && !tokenRefreshed && needsNewToken(token, error)) {
-        tokenRefreshed = true;
-        env.tokens!.invalidate(token);
-        continue;
-      }
-      if (isRetryableError(error, info.policy, sent)) {
-        retries++;
-        const delay = retryBackoffMs(retries);
-        const allowed = ctx.deadline === Infinity ? retries <= MAX_RETRIES_WITHOUT_DEADLINE : Date.now() + delay < ctx.deadline;
-        if (allowed) {
-          env.stats.retries++;
-          try {
-            await sleepFor(ctx, delay);
-          } catch (stopped) {
-            // The deadline passed while waiting to retry: the last failure says more than "deadline".
-            if (callError(ctx)?.reason === "deadline-exceeded") throw error;
-            throw stopped;
-          }
-          continue;
-        }
-      }
-      if (sent && !fromServer && info.policy === "non-repeatable") throw outcomeUnknownError(info.name, error);
-      throw error;
-    }
-  }
+    return unaryCall(live, headers, frame, output, env.maxReceiveMessageBytes, ctx);
+  });
 }
 
 /** The call's error, read fresh (TypeScript keeps `ctx.error` narrowed across awaits). */
 function callError(ctx: CallContext): EtcdError | undefined {
   return ctx.error;
-}
-
-/**
- * A failure that a fresh token may fix: the token expired or the auth store changed, or the call
- * went without a token (auth was not enabled when the transport authenticated) and etcd now
- * wants one ("user-empty"), as Go's client refreshes on ErrUserEmpty.
- */
-function needsNewToken(usedToken: string, error: EtcdError): boolean {
-  return isStaleTokenError(error) || (usedToken === "" && isEtcdError(error, "user-empty"));
 }

@@ -14,10 +14,14 @@ import { LazyUnaryResponse } from "../call/unary-response.js";
 import { startAutoSync } from "../endpoints/auto-sync.js";
 import { fetchMemberEndpoints } from "../endpoints/member-endpoints.js";
 import { EndpointPool } from "../endpoints/endpoint-pool.js";
+import type { ConnectionSettings } from "../http2/endpoint-connection.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
+import { connectCallOptions } from "../call-options.js";
 import { callerHeaders } from "../grpc/headers.js";
-import { callWithRetry, type CallEnv } from "../retry/call-with-retry.js";
+import { callWithRetry, poolReaches, type CallEnv } from "../retry/call-with-retry.js";
+import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
+import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
 
 /** Deadline of the Authenticate call when the transport has no default `timeoutMs`. */
@@ -42,6 +46,8 @@ export interface TransportStats {
   readonly retries: number;
   /** Authenticate RPCs sent (with `auth`). */
   readonly authentications: number;
+  /** Connections established (HTTP/2 handshake completed), to the endpoints and to members addressed by `forEndpoint`. */
+  readonly connections: number;
 }
 
 /**
@@ -64,14 +70,37 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
   /** The endpoint URLs in use (changes with auto-sync). */
   readonly endpoints: readonly string[];
   readonly stats: TransportStats;
-  /** Refreshes the endpoint list from Cluster.MemberList now (what auto-sync does periodically). */
+  /**
+   * Refreshes the endpoint list from Cluster.MemberList now (what auto-sync does periodically,
+   * with a 5 s deadline). `timeoutMs` follows the call rules: absent, the transport's default
+   * `timeoutMs` applies; `Infinity` means no deadline; <= 0 fails "deadline-exceeded" before any
+   * I/O. Resolves with the endpoints in use afterwards.
+   */
   syncEndpoints(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<readonly string[]>;
+  /**
+   * A Connect Transport bound to one member, by client URL, for the calls that must reach that
+   * member (Status, Defragment, Hash, HashKV, Snapshot, MoveLeader...): every attempt and retry
+   * goes to it, with this transport's TLS, auth token, keepalive, counters and retry rules. When
+   * the URL is one of this transport's endpoints its connection is shared; otherwise one
+   * connection per URL is kept and closed with this transport. No new handshake or Authenticate
+   * per call. Throws EtcdError "invalid-argument" for a malformed URL, before any I/O.
+   *
+   * @example
+   * ```ts
+   * const status = await createClient(Maintenance, transport.forEndpoint("http://10.0.0.2:2379")).status({});
+   * ```
+   */
+  forEndpoint(url: string): EtcdMemberTransport;
 }
 
 /**
  * Creates the transport: a fast gRPC client on node:http2 with one session per endpoint,
  * round-robin balancing, failover, Go-compatible retry rules, keepalive pings, auth tokens, TLS
  * and typed errors (every rejection is an EtcdError).
+ *
+ * Deadlines follow Connect's Transport contract: a call's `timeoutMs` undefined is the option
+ * `timeoutMs` for unary calls and no deadline for streams (Watch, LeaseKeepAlive, Snapshot live as
+ * long as their caller wants); 0 or less, `Infinity` or more than MAX_TIMER_MS is no deadline.
  *
  * Throws EtcdError "invalid-argument" for bad options (no endpoints, a non-http(s) URL...).
  * Calls can fail with "unavailable", "deadline-exceeded", "canceled", "transport-closed",
@@ -91,13 +120,14 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
 export function createTransport(options: TransportOptions): EtcdTransport {
   const resolved = resolveOptions(options);
   const calls = new Set<CallContext>();
-  const counters = { calls: 0, streams: 0, retries: 0 };
-  const pool = new EndpointPool(resolved.endpoints, {
+  const counters = { calls: 0, streams: 0, retries: 0, connections: 0 };
+  const settings: ConnectionSettings = {
     tls: resolved.tls,
     dialTimeoutMs: resolved.dialTimeoutMs,
     keepAlive: { intervalMs: resolved.keepAliveIntervalMs, timeoutMs: resolved.keepAliveTimeoutMs },
     counters,
-  });
+  };
+  const pool = new EndpointPool(resolved.endpoints, settings);
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -108,9 +138,13 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     maxReceiveMessageBytes: resolved.maxReceiveMessageBytes,
     tokens: undefined,
     stats: counters,
+    reaches: poolReaches,
   };
 
-  /** The unary path shared by the public `unary()` and the transport's own calls (auth, sync). */
+  /**
+   * The unary path shared by the public `unary()`, the transport's own calls (auth, sync) and
+   * the member transports (`on`: a call environment bound to one member).
+   */
   function runUnary<I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,
     signal: AbortSignal | undefined,
@@ -118,6 +152,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
     useToken: boolean,
+    on: CallEnv = env,
   ): Promise<UnaryResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
@@ -130,14 +165,14 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       return Promise.reject(toEtcdError(err));
     }
     const ctx = new CallContext(calls, signal, timeoutMs ?? resolved.timeoutMs);
-    return callWithRetry(env, methodInfo(method), frame, method.output, ctx, extra, useToken).then(
+    return callWithRetry(on, methodInfo(method), frame, method.output, ctx, extra, useToken).then(
       (result) => {
         ctx.dispose();
         return new LazyUnaryResponse(method, result);
       },
       (err: unknown) => {
         ctx.dispose();
-        throw toEtcdError(err);
+        throw finalCallError(toEtcdError(err), methodInfo(method), ctx.mayHaveApplied);
       },
     );
   }
@@ -151,16 +186,44 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     );
   }
 
-  const autoSync =
-    resolved.autoSyncIntervalMs > 0
-      ? startAutoSync(resolved.autoSyncIntervalMs, (signal) => syncEndpoints({ signal }))
-      : undefined;
+  const autoSync = resolved.autoSyncIntervalMs > 0 ? startAutoSync(resolved.autoSyncIntervalMs, syncEndpoints) : undefined;
 
+  /** MemberList with the call rules: the caller's timeoutMs, else the transport's default. */
   async function syncEndpoints(opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<readonly string[]> {
-    const endpoints = await fetchMemberEndpoints(runUnary, opts?.signal, opts?.timeoutMs ?? resolved.dialTimeoutMs);
+    let callOptions: { signal?: AbortSignal; timeoutMs?: number };
+    try {
+      callOptions = connectCallOptions(opts); // bad options, or no time left: before any I/O
+    } catch (err) {
+      throw toEtcdError(err);
+    }
+    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs);
     pool.setEndpoints(endpoints);
     return pool.urls;
   }
+
+  /** The stream path shared by the public `stream()` and the member transports. */
+  function runStream<I extends DescMessage, O extends DescMessage>(
+    on: CallEnv,
+    method: DescMethodStreaming<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: AsyncIterable<MessageInitShape<I>>,
+  ): Promise<StreamResponse<I, O>> {
+    if (closed) return Promise.reject(transportClosedError());
+    counters.calls++;
+    // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
+    // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
+    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input);
+  }
+
+  const forEndpoint = createMemberTransports({
+    pool,
+    settings,
+    env,
+    unary: (on, method, signal, timeoutMs, header, input) => runUnary(method, signal, timeoutMs, header, input, true, on),
+    stream: runStream,
+  });
 
   const transport: EtcdTransport = {
     unary<I extends DescMessage, O extends DescMessage>(
@@ -182,9 +245,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       input: AsyncIterable<MessageInitShape<I>>,
       _contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
-      if (closed) return Promise.reject(transportClosedError());
-      counters.calls++;
-      return openStream(env, calls, resolved, method, signal, timeoutMs ?? resolved.timeoutMs, header, input);
+      return runStream(env, method, signal, timeoutMs, header, input);
     },
 
     close(): Promise<void> {
@@ -211,11 +272,13 @@ export function createTransport(options: TransportOptions): EtcdTransport {
         calls: counters.calls,
         streams: counters.streams,
         retries: counters.retries,
+        connections: counters.connections,
         authentications: env.tokens?.authentications ?? 0,
       };
     },
 
     syncEndpoints,
+    forEndpoint,
   };
   return transport;
 }

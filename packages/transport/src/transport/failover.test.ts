@@ -172,15 +172,18 @@ describe("failover across three members", () => {
       await sleep(1200); // > election timeout: the survivor notices it lost the leader
       const kv = createClient(KV, direct);
       const started = Date.now();
-      // Range is repeatable: "no-leader" is retried (as Go does) until the deadline, then reported.
+      // Range is repeatable: "no-leader" is retried (as Go does) until the deadline, which ends the
+      // call; the last failure is its cause, and named in its message.
       const err = await kv.range({ key: bytes("x") }, { timeoutMs: 1000 }).catch((e: unknown) => e);
-      expect(isEtcdError(err, "no-leader")).toBe(true);
-      expect(Date.now() - started).toBeLessThan(1500);
+      expect(isEtcdError(err, "deadline-exceeded")).toBe(true);
+      expect(isEtcdError((err as Error).cause, "no-leader")).toBe(true);
+      expect((err as Error).message).toContain("etcdserver: no leader");
+      expect(Date.now() - started).toBeLessThan(1000 + 4000); // settled at its deadline, with slack for a busy machine
       // A write is not retried: the answer comes at once.
-      const writeStarted = Date.now();
+      const retriesBefore = direct.stats.retries;
       const writeErr = await kv.put({ key: bytes("x"), value: bytes("y") }, { timeoutMs: 5000 }).catch((e: unknown) => e);
       expect(isEtcdError(writeErr, "no-leader")).toBe(true);
-      expect(Date.now() - writeStarted).toBeLessThan(500);
+      expect(direct.stats.retries).toBe(retriesBefore);
       // Per call, through the header, on a transport without requireLeader.
       const perCall = createClient(KV, plain);
       const headerErr = await perCall.put({ key: bytes("x"), value: bytes("y") }, { headers: { hasleader: "true" } }).catch((e: unknown) => e);

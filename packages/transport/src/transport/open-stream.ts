@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodStreaming, MessageInitShape } from "@bufbui
 import type { StreamResponse } from "@connectrpc/connect";
 import { isStaleTokenError } from "../auth/token-source.js";
 import { CallContext, untilCanceled } from "../call/call-context.js";
+import { monotonicNow } from "../clock.js";
 import { AttemptFailure } from "../call/call-errors.js";
 import { encodeRequest } from "../call/encode-request.js";
 import { methodInfo } from "../call/method-info.js";
@@ -19,7 +20,8 @@ const MAX_OPEN_ATTEMPTS = 3;
  * `Transport.stream()`. Streams are not retried once open; the watch and lease packages re-open
  * them. Before opening, the stream gets the current auth token (authenticating if needed) and
  * a healthy endpoint (waiting up to the dial timeout). If the stream fails because the token
- * went stale, the token is dropped so that the re-opened stream authenticates again.
+ * went stale, the token is dropped so that the re-opened stream authenticates again (unless
+ * another member issued it a moment ago and this one may not have applied it yet).
  *
  * Resolves as soon as the HTTP/2 stream is open, without waiting for response headers (etcd
  * sends them with the first response message, which for a bidi stream may only come after the
@@ -54,14 +56,17 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
     for (let attempt = 1; ; attempt++) {
       if (ctx.error !== undefined) throw ctx.error; // over before an attempt: no token request, no dial
       const token = env.tokens === undefined ? undefined : await untilCanceled(ctx, env.tokens.token());
-      const live = env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, Date.now() + env.dialTimeoutMs)));
+      const live = env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
       if (ctx.error !== undefined) throw ctx.error;
-      const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - Date.now();
+      const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - monotonicNow();
       const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extra);
       try {
         const call = openStreamCall(live, headers, input, encode, method.output, env.maxReceiveMessageBytes, ctx, (error) => {
           ctx.dispose();
-          if (token !== undefined && error !== undefined && isStaleTokenError(error)) env.tokens?.invalidate(token);
+          // A fresh token that this member may not have applied yet is kept (see mayBeUnapplied).
+          if (token !== undefined && error !== undefined && isStaleTokenError(error) && !env.tokens!.mayBeUnapplied(token, live.url)) {
+            env.tokens!.invalidate(token);
+          }
         });
         return {
           stream: true,

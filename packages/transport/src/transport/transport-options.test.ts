@@ -25,6 +25,15 @@ describe("resolveOptions", () => {
     expect(o.autoSyncIntervalMs).toBe(0);
   });
 
+  it("a default timeoutMs of Infinity (or beyond setTimeout's range) is no default deadline; 0 is a mistake", () => {
+    expect(resolveOptions({ endpoints: ["http://a:1"], timeoutMs: 1500 }).timeoutMs).toBe(1500);
+    expect(resolveOptions({ endpoints: ["http://a:1"], timeoutMs: Infinity }).timeoutMs).toBeUndefined();
+    expect(resolveOptions({ endpoints: ["http://a:1"], timeoutMs: 2 ** 40 }).timeoutMs).toBeUndefined();
+    for (const bad of [0, -1, Number.NaN]) {
+      expect(invalid(() => resolveOptions({ endpoints: ["http://a:1"], timeoutMs: bad }))).toMatch(/timeoutMs/);
+    }
+  });
+
   it("de-duplicates endpoints", () => {
     const o = resolveOptions({ endpoints: ["http://a:1", "http://a:1/", "https://a:1"] });
     expect(o.endpoints.map((e) => e.url)).toEqual(["http://a:1", "https://a:1"]);

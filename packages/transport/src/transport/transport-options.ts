@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from "../call-options.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { TlsOptions } from "../tls.js";
@@ -24,7 +25,11 @@ export interface TransportOptions {
    * "unavailable". Default 5000.
    */
   dialTimeoutMs?: number;
-  /** Default deadline of every call that does not pass its own `timeoutMs`. Default: none. */
+  /**
+   * Default deadline of every unary call that does not pass its own `timeoutMs`. Streams (Watch,
+   * LeaseKeepAlive, Snapshot) never get it: they have a deadline only when their caller gives one.
+   * `Infinity` is the same as leaving it out. Default: none.
+   */
   timeoutMs?: number;
   /** TLS settings for `https://` endpoints (CA, client certificate, server name). */
   tls?: TlsOptions;
@@ -120,7 +125,7 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
   return {
     endpoints,
     dialTimeoutMs: positive("dialTimeoutMs", options.dialTimeoutMs, transportDefaults.dialTimeoutMs),
-    timeoutMs: options.timeoutMs === undefined ? undefined : positive("timeoutMs", options.timeoutMs, 0),
+    timeoutMs: defaultTimeout(options.timeoutMs),
     tls: options.tls,
     auth: auth === undefined ? undefined : { username: auth.username, password: auth.password },
     requireLeader: options.requireLeader === true,
@@ -142,6 +147,13 @@ function positive(name: string, value: number | undefined, fallback: number): nu
     throw invalidArgumentError(`createTransport: "${name}" must be a positive number of ${unit(name)}, got ${String(value)}`);
   }
   return value;
+}
+
+/** The transport's default deadline: a positive number of ms; Infinity (or beyond MAX_TIMER_MS) is none. */
+function defaultTimeout(value: number | undefined): number | undefined {
+  if (value === undefined || value === Infinity) return undefined;
+  const ms = positive("timeoutMs", value, 0);
+  return ms > MAX_TIMER_MS ? undefined : ms;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {

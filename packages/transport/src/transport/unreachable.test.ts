@@ -2,9 +2,12 @@ import { createClient } from "@connectrpc/connect";
 import { KV, Watch } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createTcpProxy, startEtcd, type EtcdCluster, type TcpProxy } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isEtcdError } from "../errors/etcd-error.js";
+import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { bytes, sleep, timed } from "../test-support.test-helpers.js";
 import { createTransport } from "./create-transport.js";
+
+/** Slack on "settled by its deadline" bounds for a busy, shared machine. */
+const SLACK_MS = 4000;
 
 describe("unreachable endpoints", () => {
   let cluster: EtcdCluster;
@@ -23,14 +26,20 @@ describe("unreachable endpoints", () => {
     await kv.put({ key: bytes("down/k"), value: bytes("v") });
     await Promise.all([cluster.kill(0), cluster.kill(1)]);
 
+    // The call's own deadline ends its wait for a connection: deadline-exceeded, saying why no
+    // endpoint could be used, with the last connection error as cause.
     const withDeadline = await timed(() => kv.range({ key: bytes("down/k") }, { timeoutMs: 1000 }));
-    expect(isEtcdError(withDeadline.error, "unavailable")).toBe(true);
-    expect(withDeadline.ms).toBeLessThan(2000);
-    expect(withDeadline.ms).toBeGreaterThan(900);
+    const error = withDeadline.error as EtcdError;
+    expect(error.reason).toBe("deadline-exceeded");
+    expect(error.message).toMatch(/cannot connect to .*(ECONNREFUSED|ECONNRESET)/);
+    expect(isEtcdError(error.cause, "unavailable")).toBe(true);
+    expect(withDeadline.ms).toBeGreaterThan(950); // it kept trying until its deadline
+    expect(withDeadline.ms).toBeLessThan(1000 + SLACK_MS);
 
     const write = await timed(() => kv.put({ key: bytes("down/k"), value: bytes("w") }, { timeoutMs: 500 }));
-    expect(isEtcdError(write.error, "unavailable")).toBe(true); // never sent, so not "outcome-unknown"
-    expect(write.ms).toBeLessThan(1500);
+    expect(isEtcdError(write.error, "deadline-exceeded")).toBe(true);
+    expect((write.error as EtcdError).outcomeUnknown).toBe(false); // never sent
+    expect(write.ms).toBeLessThan(500 + SLACK_MS);
 
     // A write started while nothing is reachable was never sent, so it may wait and go through
     // once a member is back, within its deadline.
@@ -53,9 +62,9 @@ describe("unreachable endpoints", () => {
     await Promise.all([cluster.kill(0), cluster.kill(1)]);
     try {
       const result = await timed(() => kv.range({ key: bytes("x") }));
-      expect(isEtcdError(result.error, "unavailable")).toBe(true);
+      expect(isEtcdError(result.error, "unavailable")).toBe(true); // the dial timeout ran out, not a deadline
       expect((result.error as Error).message).toMatch(/no etcd endpoint reachable/);
-      expect(result.ms).toBeLessThan(1800);
+      expect(result.ms).toBeLessThan(800 + SLACK_MS);
     } finally {
       await Promise.all([cluster.restart(0), cluster.restart(1)]);
     }
@@ -69,15 +78,18 @@ describe("unreachable endpoints", () => {
     const kv = createClient(KV, transport);
     const result = await timed(() => kv.range({ key: bytes("x") }));
     expect(isEtcdError(result.error, "unavailable")).toBe(true);
-    expect((result.error as Error).message).toMatch(/dial timeout/);
+    // The dial's own timer and the call's wait both end at the dial timeout; either may report it.
+    expect((result.error as Error).message).toMatch(/dial timeout|still connecting/);
     expect(result.ms).toBeGreaterThan(500);
-    expect(result.ms).toBeLessThan(1500);
+    expect(result.ms).toBeLessThan(600 + SLACK_MS);
 
-    // A call deadline shorter than the dial timeout wins, still as "unavailable".
+    // A call deadline shorter than the dial timeout ends the wait: deadline-exceeded, saying the
+    // endpoint was still connecting.
     await using slow = createTransport({ endpoints: [proxy.url], dialTimeoutMs: 5000 });
     const short = await timed(() => createClient(KV, slow).range({ key: bytes("x") }, { timeoutMs: 300 }));
-    expect(isEtcdError(short.error, "unavailable")).toBe(true);
-    expect(short.ms).toBeLessThan(1000);
+    expect(isEtcdError(short.error, "deadline-exceeded")).toBe(true);
+    expect((short.error as Error).message).toContain("still connecting");
+    expect(short.ms).toBeLessThan(300 + SLACK_MS);
   });
 
   it("zombie session: keepalive PINGs detect a blackholed connection and calls move to the other member", async () => {
@@ -98,16 +110,15 @@ describe("unreachable endpoints", () => {
           sleep(i * 50).then(() => timed(() => kv.range({ key: bytes("zombie/k") }, { timeoutMs: 5000 }))),
         ),
       );
-      for (const r of results) {
-        expect(r.error).toBeUndefined();
-        expect(r.ms).toBeLessThan(2000);
-      }
-      // The dead session is gone: new calls go straight to the healthy member.
+      // Every call succeeds within its deadline: calls on the dead session are retried on the other.
+      for (const r of results) expect(r.error).toBeUndefined();
+      // The dead session is gone: new calls go straight to the healthy member, none is retried.
+      const retriesBefore = transport.stats.retries;
       const after = await timed(async () => {
         for (let i = 0; i < 10; i++) await kv.range({ key: bytes("zombie/k") }, { timeoutMs: 5000 });
       });
       expect(after.error).toBeUndefined();
-      expect(after.ms).toBeLessThan(500);
+      expect(transport.stats.retries).toBe(retriesBefore);
     } finally {
       proxy.setMode("pass");
     }
@@ -136,7 +147,7 @@ describe("unreachable endpoints", () => {
     try {
       expect(isEtcdError(outcome.error, "unavailable")).toBe(true);
       expect((outcome.error as Error).message).toMatch(/PING/);
-      expect(performance.now() - blackholedAt).toBeLessThan(1500);
+      expect(performance.now() - blackholedAt).toBeLessThan(200 + 300 + SLACK_MS); // keepalive interval + timeout
     } finally {
       proxy.setMode("pass");
     }
@@ -159,8 +170,7 @@ describe("unreachable endpoints", () => {
       // Round-robin sends one of two consecutive writes to the blackholed member, unless it was dropped.
       for (let i = 0; i < 2; i++) {
         const write = await timed(() => kv.put({ key: bytes(`idle/${i}`), value: bytes("v") }, { timeoutMs: 5000 }));
-        expect(write.error).toBeUndefined();
-        expect(write.ms).toBeLessThan(1500);
+        expect(write.error).toBeUndefined(); // sent on the dead session, it would fail outcome-unknown
       }
     } finally {
       proxy.setMode("pass");

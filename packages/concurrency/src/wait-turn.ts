@@ -1,0 +1,165 @@
+import { op, type KV } from "@etcdkit/kv";
+import { isEtcdError, type KeyValue, type Revision } from "@etcdkit/transport";
+import type { Watch, Watcher } from "@etcdkit/watch";
+import { sessionExpiredError } from "./errors.js";
+import type { WaitScope } from "./wait-scope.js";
+
+/**
+ * A place in a queue of keys ordered by create revision (a mutex's or an election's waiters):
+ * the queue's key prefix, the caller's own key and its create revision.
+ *
+ * @example
+ * ```ts
+ * const place: QueuePlace = { kv, watcher, queue: "locks/orders/", key: "locks/orders/694d...", revision: 42n };
+ * ```
+ */
+export interface QueuePlace {
+  readonly kv: KV;
+  readonly watcher: Watcher;
+  /** The prefix every key of the queue starts with (e.g. "locks/orders/"). */
+  readonly queue: string;
+  readonly key: string;
+  /** The create revision of `key`: the caller's place (and fencing token). */
+  readonly revision: Revision;
+}
+
+/**
+ * What one read of the queue says: the newest key created before the caller's (its immediate
+ * predecessor), at `revision`.
+ *
+ * @example
+ * ```ts
+ * const ahead: QueueAhead = { revision: 45n, predecessor: undefined }; // the caller is first
+ * ```
+ */
+export interface QueueAhead {
+  readonly revision: Revision;
+  readonly predecessor: KeyValue | undefined;
+}
+
+/**
+ * Waits until no key older than the caller's remains in the queue, and returns the revision at
+ * which that was read. Only the immediate predecessor is watched (no herd: one release wakes one
+ * waiter), and nothing that happens after the read that found it is missed (see
+ * `waitForPredecessor`). When it is deleted the queue is read again at that delete's revision: a
+ * predecessor that left while older keys remain (a waiter whose session ended) only moves the
+ * caller up one place.
+ *
+ * The caller's own key is checked in every read and watched while waiting: when it is gone or is
+ * no longer the incarnation created at `place.revision` (its lease expired, someone deleted it),
+ * the wait fails at once with "session-expired" — it can never own what it waited for.
+ * The scope's signal ends the wait with the scope's error.
+ *
+ * @example
+ * ```ts
+ * const heldAt = await waitForTurn(place, scope, firstRead);
+ * ```
+ */
+export async function waitForTurn(place: QueuePlace, scope: WaitScope, first?: QueueAhead): Promise<Revision> {
+  let ahead = first ?? (await readAhead(place, scope, undefined));
+  for (;;) {
+    if (ahead.predecessor === undefined) return ahead.revision;
+    ahead = await waitForPredecessor(place, scope, ahead);
+  }
+}
+
+/**
+ * Reads the caller's predecessor and own key in one read-only txn. With `atRevision` (the
+ * revision at which the previous predecessor was deleted) the read is serializable at that
+ * revision — answered by the nearest member without a consensus round, and exact — falling back
+ * to a linearizable read when the member has not applied it yet or it was compacted.
+ * Throws "session-expired" when the own key is not the caller's incarnation.
+ *
+ * @example
+ * ```ts
+ * const { revision, predecessor } = await readAhead(place, scope, deletedAt);
+ * ```
+ */
+export async function readAhead(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined): Promise<QueueAhead> {
+  let result;
+  // The revision the read's data is at: a read at a past revision answers with the current
+  // revision in its header, but its data is as of `atRevision` — a watch must start right after it.
+  let seenAt = atRevision;
+  try {
+    result = await readOnce(place, scope, atRevision);
+  } catch (err) {
+    if (atRevision === undefined || !isEtcdError(err, ["future-revision", "compacted"])) throw scope.error(err);
+    seenAt = undefined;
+    try {
+      result = await readOnce(place, scope, undefined);
+    } catch (retryErr) {
+      throw scope.error(retryErr);
+    }
+  }
+  if (!result.succeeded) throw new Error("unreachable: a txn without guards always succeeds");
+  const [older, own] = result.responses;
+  const mine = own.kvs[0];
+  if (mine === undefined || mine.createRevision !== place.revision) {
+    throw sessionExpiredError(`the key ${place.key} (create revision ${place.revision}) is gone`);
+  }
+  return { revision: seenAt ?? older.revision, predecessor: older.kvs[0] };
+}
+
+function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined) {
+  const pinned = atRevision === undefined ? {} : { revision: atRevision, serializable: true };
+  return place.kv
+    .txn()
+    .then(
+      op.get(place.queue, {
+        prefix: true,
+        maxCreateRevision: place.revision - 1n,
+        sort: { target: "createRevision", order: "descend" },
+        limit: 1,
+        keysOnly: true,
+        ...pinned,
+      }),
+      op.get(place.key, { keysOnly: true, ...pinned }),
+    )
+    .commit(scope.callOptions());
+}
+
+/**
+ * Waits for the predecessor found by `ahead` to be deleted and returns the queue as read at that
+ * delete's revision. Fails "session-expired" when the caller's own key is deleted first, and
+ * with the scope's error when the scope ends.
+ *
+ * Both watches start at the server's current revision, so etcd delivers their events at once (a
+ * watch that starts at a past revision is caught up by a loop that runs every 100 ms). Once
+ * they are registered, a change between the read and their start is ruled out by reading the
+ * queue again at the revision they start after, when writes happened in between: a predecessor
+ * or own key gone by then is seen in that read, anything later by the watches.
+ */
+async function waitForPredecessor(place: QueuePlace, scope: WaitScope, ahead: QueueAhead): Promise<QueueAhead> {
+  const predecessorKey = ahead.predecessor!.keyText();
+  const predecessor = place.watcher.watch(predecessorKey, { noPut: true, signal: scope.signal });
+  const own = place.watcher.watch(place.key, { noPut: true, signal: scope.signal });
+  try {
+    const [predecessorFrom, ownFrom] = await scope.race(Promise.all([predecessor.ready, own.ready]));
+    const watchedAfter = predecessorFrom > ownFrom ? predecessorFrom : ownFrom;
+    if (watchedAfter > ahead.revision) {
+      const now = await readAhead(place, scope, watchedAfter);
+      const still = now.predecessor;
+      if (still === undefined || still.keyText() !== predecessorKey || still.createRevision !== ahead.predecessor!.createRevision) return now;
+    }
+    const first = await Promise.race([
+      firstDelete(predecessor).then((revision) => ({ own: false, revision })),
+      firstDelete(own).then((revision) => ({ own: true, revision })),
+    ]);
+    scope.throwIfAborted();
+    if (first.own) throw sessionExpiredError(`the key ${place.key} was deleted while it waited`);
+    return await readAhead(place, scope, first.revision);
+  } catch (err) {
+    throw scope.error(err);
+  } finally {
+    predecessor.cancel();
+    own.cancel();
+  }
+}
+
+/** The revision of the first delete event of `watch`; undefined when it ends quietly (canceled). */
+async function firstDelete(watch: Watch): Promise<Revision | undefined> {
+  for await (const batch of watch) {
+    for (const event of batch.events) if (event.type === "delete") return event.kv.modRevision;
+  }
+  return undefined;
+}

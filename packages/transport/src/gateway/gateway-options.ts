@@ -1,0 +1,101 @@
+import { MAX_TIMER_MS } from "../call-options.js";
+import { invalidArgumentError } from "../errors/client-errors.js";
+import { parseEndpoint } from "../endpoints/parse-endpoint.js";
+
+/**
+ * Options of {@link createGatewayTransport}. Only `endpoints` is required.
+ *
+ * @example
+ * ```ts
+ * const options: GatewayTransportOptions = {
+ *   endpoints: ["https://etcd-1.example.com:2379", "https://etcd-2.example.com:2379"],
+ *   auth: { username: "app", password },
+ *   timeoutMs: 5000,
+ * };
+ * ```
+ */
+export interface GatewayTransportOptions {
+  /** etcd client URLs, `http://host:port` or `https://host:port` (the gateway is served on the client port). */
+  endpoints: readonly string[];
+  /** Username and password: the transport authenticates and sends the token in `Authorization`. */
+  auth?: { username: string; password: string };
+  /**
+   * Default deadline of every unary call that does not pass its own `timeoutMs` (streams never
+   * get it). `Infinity` is the same as leaving it out. Default: none.
+   */
+  timeoutMs?: number;
+  /**
+   * Send `hasleader: true` with every call (as gateway metadata, `Grpc-Metadata-hasleader`). Not
+   * available cross-origin in browsers (see `sendMetadata`).
+   */
+  requireLeader?: boolean;
+  /**
+   * Send gRPC metadata (require-leader, caller headers) as `Grpc-Metadata-*` headers. etcd's
+   * `--cors` allows only the `accept`, `content-type` and `authorization` request headers, so a
+   * browser page cannot send them to an etcd on another origin. Default: true, except in a
+   * browser page whose origin differs from the endpoints'.
+   */
+  sendMetadata?: boolean;
+  /** The fetch to use. Default: `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * GatewayTransportOptions with defaults applied and endpoints parsed.
+ *
+ * @example
+ * ```ts
+ * resolveGatewayOptions({ endpoints: ["http://127.0.0.1:2379"] }).endpoints; // ["http://127.0.0.1:2379"]
+ * ```
+ */
+export interface ResolvedGatewayOptions {
+  readonly endpoints: readonly string[];
+  readonly auth: { readonly username: string; readonly password: string } | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly requireLeader: boolean;
+  readonly sendMetadata: boolean;
+  readonly fetch: typeof globalThis.fetch;
+}
+
+/**
+ * Validates options and fills in defaults; throws an EtcdError "invalid-argument" on bad input,
+ * before any I/O.
+ *
+ * @example
+ * ```ts
+ * resolveGatewayOptions({ endpoints: [] }); // throws invalid-argument
+ * ```
+ */
+export function resolveGatewayOptions(options: GatewayTransportOptions): ResolvedGatewayOptions {
+  const fail = (message: string) => invalidArgumentError(`createGatewayTransport: ${message}`);
+  if (typeof options !== "object" || options === null) throw fail("options are required");
+  const list = options.endpoints;
+  if (!Array.isArray(list) || list.length === 0) throw fail('"endpoints" must list at least one URL, e.g. "http://127.0.0.1:2379"');
+  const endpoints = [...new Set((list as readonly unknown[]).map((raw) => parseEndpoint(raw).url))];
+  const auth = options.auth;
+  if (auth !== undefined && (typeof auth.username !== "string" || auth.username === "" || typeof auth.password !== "string")) {
+    throw fail('"auth" needs a non-empty username and a password string');
+  }
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== "function") throw fail("no fetch: this runtime has no globalThis.fetch; pass one as `fetch`");
+  const timeoutMs = options.timeoutMs;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs > 0))) {
+    throw fail(`"timeoutMs" must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+  }
+  return {
+    endpoints,
+    auth: auth === undefined ? undefined : { username: auth.username, password: auth.password },
+    timeoutMs: timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : timeoutMs,
+    requireLeader: options.requireLeader === true,
+    sendMetadata: options.sendMetadata ?? !isCrossOriginPage(endpoints),
+    // Called unbound: some runtimes' fetch throws "Illegal invocation" when called as a method.
+    fetch: (input, init) => fetchFn(input, init),
+  };
+}
+
+/** True in a browser page (a `document` and `location`) whose origin differs from some endpoint's. */
+function isCrossOriginPage(endpoints: readonly string[]): boolean {
+  const g = globalThis as { document?: unknown; location?: { origin?: string } };
+  if (g.document === undefined || typeof g.location?.origin !== "string") return false;
+  return endpoints.some((url) => url !== g.location!.origin);
+}

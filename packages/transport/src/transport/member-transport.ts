@@ -1,0 +1,122 @@
+import type {
+  DescMessage,
+  DescMethodStreaming,
+  DescMethodUnary,
+  MessageInitShape,
+} from "@bufbuild/protobuf";
+import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import { EndpointPool } from "../endpoints/endpoint-pool.js";
+import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
+import type { ConnectionSettings, EndpointConnection } from "../http2/endpoint-connection.js";
+import type { CallEnv } from "../retry/call-with-retry.js";
+
+/**
+ * A Connect `Transport` bound to one member of an etcdkit transport (from
+ * `transport.forEndpoint(url)`): every call and every retry goes to that member, over the
+ * transport's own connection to it, with its TLS settings, auth token, keepalive, counters and
+ * retry rules. It has no `close()`: it lives as long as the transport it came from.
+ *
+ * @example
+ * ```ts
+ * const member: EtcdMemberTransport = transport.forEndpoint("http://10.0.0.2:2379");
+ * const status = await createClient(Maintenance, member).status({});
+ * ```
+ */
+export interface EtcdMemberTransport extends Transport {
+  /** The member's client URL, normalized (`scheme://host:port`). */
+  readonly endpoint: string;
+}
+
+/**
+ * What member transports need from the transport that creates them: its pool and connection
+ * settings, its call environment, and its unary and stream paths run on another environment.
+ *
+ * @example
+ * ```ts
+ * const forEndpoint = createMemberTransports({ pool, settings, env, unary: runUnary, stream: runStream });
+ * ```
+ */
+export interface MemberTransportHost {
+  readonly pool: EndpointPool;
+  readonly settings: ConnectionSettings;
+  readonly env: CallEnv;
+  unary<I extends DescMessage, O extends DescMessage>(
+    on: CallEnv,
+    method: DescMethodUnary<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: MessageInitShape<I>,
+  ): Promise<UnaryResponse<I, O>>;
+  stream<I extends DescMessage, O extends DescMessage>(
+    on: CallEnv,
+    method: DescMethodStreaming<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: AsyncIterable<MessageInitShape<I>>,
+  ): Promise<StreamResponse<I, O>>;
+}
+
+/**
+ * Returns `forEndpoint(url)`: the member transport for a client URL, one per normalized URL
+ * (asking twice gives the same object). Throws an EtcdError "invalid-argument" for a URL that
+ * is not `http(s)://host:port`, before any I/O.
+ *
+ * Each call finds the member's connection at call time (see `EndpointPool.connectionFor`): the
+ * transport's own when the URL is one of its endpoints, else one kept per URL and closed with the
+ * transport; after auto-sync replaced a connection, calls use the new one.
+ *
+ * @example
+ * ```ts
+ * const forEndpoint = createMemberTransports(host);
+ * await createClient(Maintenance, forEndpoint("http://10.0.0.2:2379")).status({});
+ * ```
+ */
+export function createMemberTransports(host: MemberTransportHost): (url: string) => EtcdMemberTransport {
+  const byUrl = new Map<string, EtcdMemberTransport>();
+  return (url) => {
+    const endpoint = parseEndpoint(url);
+    let member = byUrl.get(endpoint.url);
+    if (member === undefined) {
+      member = memberTransport(host, endpoint);
+      byUrl.set(endpoint.url, member);
+    }
+    return member;
+  };
+}
+
+function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMemberTransport {
+  let bound: { readonly connection: EndpointConnection; readonly env: CallEnv } | undefined;
+  /** The call environment whose pool holds only this member's current connection. */
+  const envNow = (): CallEnv => {
+    const connection = host.pool.connectionFor(endpoint);
+    if (bound?.connection !== connection) {
+      bound = { connection, env: { ...host.env, pool: EndpointPool.over(connection, host.settings) } };
+    }
+    return bound.env;
+  };
+  return {
+    endpoint: endpoint.url,
+    unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: MessageInitShape<I>,
+      _contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      return host.unary(envNow(), method, signal, timeoutMs, header, input);
+    },
+    stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: AsyncIterable<MessageInitShape<I>>,
+      _contextValues?: ContextValues,
+    ): Promise<StreamResponse<I, O>> {
+      return host.stream(envNow(), method, signal, timeoutMs, header, input);
+    },
+  };
+}
