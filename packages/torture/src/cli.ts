@@ -71,7 +71,7 @@ const markdown = [
   "## Checker results",
   "",
   reportDetails(reports),
-  "Open SDK bugs the violations above are attributed to:",
+  `Open SDK bugs violations are attributed to (src/scenario/known-bugs.ts): ${knownSdkBugs.length === 0 ? "none." : ""}`,
   "",
   ...knownSdkBugs.map((bug) => `- \`${bug.id}\`: ${bug.description}`),
   "",

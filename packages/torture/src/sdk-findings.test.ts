@@ -4,15 +4,15 @@ import { createTransport, isEtcdError } from "@etcdkit/transport";
 import { describe, expect, it } from "vitest";
 
 /**
- * Minimal reproductions of SDK bugs the fault suite found. Each is marked `it.fails` while the bug
- * is open: when a fix lands the test passes, `it.fails` reports that, and the mark (and the
- * matching allowance in torture-bounded.test.ts) must be removed.
+ * Minimal reproductions of SDK bugs the fault suite found, kept as regression tests. While a bug
+ * is open its test is marked `it.fails` and scenario/known-bugs.ts recognises its violations;
+ * both go when the fix lands.
  */
 describe("SDK findings of the fault suite", () => {
-  // Bug: a write that was sent and then hit its deadline (or its AbortSignal) fails with
-  // "deadline-exceeded" / "canceled" and outcomeUnknown false, although etcd applied it: the
-  // suite records such writes as "phantom-write" (reported failed, found in the log).
-  it.fails("a put whose deadline passes after etcd received it has outcomeUnknown: true", async () => {
+  // Found as "phantom-write" / "aborted-read": a write that was sent and then hit its deadline
+  // (or its AbortSignal) failed with "deadline-exceeded" / "canceled" and outcomeUnknown false,
+  // although etcd had applied it. Fixed on main by the transport's call-path hardening.
+  it("a put whose deadline passes after etcd received it has outcomeUnknown: true", async () => {
     await using cluster = await startEtcd({ members: 1, proxy: true });
     await using transport = createTransport({ endpoints: cluster.endpoints });
     const kv = createKV(transport);
@@ -26,16 +26,18 @@ describe("SDK findings of the fault suite", () => {
     await using direct = createTransport({ endpoints: [cluster.members[0]!.clientUrl] });
     expect((await createKV(direct).get("k"))?.text()).toBe("v"); // it was applied
     expect(isEtcdError(error, "deadline-exceeded")).toBe(true);
-    expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true); // fails: false
+    expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true);
   });
 
-  it.fails("a put aborted by its signal after etcd received it has outcomeUnknown: true", async () => {
+  it("a put aborted by its signal after etcd received it has outcomeUnknown: true", async () => {
     await using cluster = await startEtcd({ members: 1, proxy: true });
     await using transport = createTransport({ endpoints: cluster.endpoints });
     const kv = createKV(transport);
     await kv.put("warm-up", "x");
     cluster.members[0]!.proxy!.setMode("drop-responses");
-    const error = await kv.put("k", "v", { signal: AbortSignal.timeout(500) }).then(
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 500);
+    const error = await kv.put("k", "v", { signal: abort.signal }).then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -43,6 +45,6 @@ describe("SDK findings of the fault suite", () => {
     await using direct = createTransport({ endpoints: [cluster.members[0]!.clientUrl] });
     expect((await createKV(direct).get("k"))?.text()).toBe("v");
     expect(isEtcdError(error, "canceled")).toBe(true);
-    expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true); // fails: false
+    expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ export interface AdminStatus {
 /**
  * What the nemeses and the runner do to the cluster as an operator would, with etcdkit's
  * maintenance, cluster, KV and auth APIs. It talks to members' own client URLs, never through the
- * fault proxies the workloads use, and opens one short-lived transport per member call.
+ * fault proxies the workloads use.
  *
  * @example
  * ```ts
@@ -57,9 +57,9 @@ export function createAdminClient(options: { endpoints: readonly string[]; auth?
   let auth = options.auth;
   let endpoints = options.endpoints;
   let transport = open(endpoints, auth);
-  const connect = (endpoint: string): EtcdTransport => createTransport({ endpoints: [endpoint], dialTimeoutMs: 2000, ...(auth ? { auth } : {}) });
-  const maintenance = () => createMaintenance(transport, { connect });
-  const cluster = () => createCluster(transport, { connect });
+  // Calls that address one member go through transport.forEndpoint(url) inside these packages.
+  const maintenance = () => createMaintenance(transport);
+  const cluster = () => createCluster(transport);
 
   return {
     async status(url, timeoutMs = 2000) {
