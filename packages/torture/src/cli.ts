@@ -1,5 +1,5 @@
 /**
- * `pnpm torture [--minutes N] [--scenario all|name,name] [--seed S] [--out file]`: runs the fault
+ * `pnpm torture [--minutes N] [--scenario all|name,name] [--client grpc|gateway|grpc,gateway] [--seed S] [--out file]`: runs the fault
  * suite's scenarios one after another against fresh 3-member clusters, prints a table per run
  * and writes it with every violation to `bench/results/torture.md`. Exits 1 when a checker found
  * a violation that no open SDK bug (scenario/known-bugs.ts) explains. Histories are kept (JSON
@@ -19,31 +19,39 @@ import { knownBugOf, knownSdkBugs } from "./scenario/known-bugs.js";
 import { reportDetails, reportTable, soakLine } from "./scenario/report.js";
 import { runScenario, type ScenarioReport } from "./scenario/run-scenario.js";
 import { scenarioByName, scenarios } from "./scenario/scenarios.js";
+import { createSdkClient } from "./sdk/sdk-client.js";
+import type { ClientFactory } from "./sdk/torture-client.js";
 
 const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "5" },
     scenario: { type: "string", default: "all" },
     seed: { type: "string" },
+    client: { type: "string", default: "grpc" },
     out: { type: "string", default: path.resolve(import.meta.dirname, "../../../bench/results/torture.md") },
   },
 });
 
 const minutes = Number(values.minutes);
+const clients = values.client.split(",").map((c) => c.trim());
+for (const c of clients) if (c !== "grpc" && c !== "gateway") throw new Error(`--client must be grpc, gateway or both (grpc,gateway), got ${c}`);
 if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
-const specs = values.scenario === "all" ? scenarios : values.scenario.split(",").map((name) => scenarioByName(name.trim()));
-const perScenarioMs = Math.max(10_000, Math.floor((minutes * 60_000) / specs.length));
+const chosen = values.scenario === "all" ? scenarios : values.scenario.split(",").map((name) => scenarioByName(name.trim()));
+const runs = clients.flatMap((client) => chosen.map((spec) => ({ spec, client: client as "grpc" | "gateway" })));
+const perScenarioMs = Math.max(10_000, Math.floor((minutes * 60_000) / runs.length));
 const historyDir = mkdtempSync(path.join(tmpdir(), "etcdkit-torture-"));
 const startedAt = new Date();
 const log = (message: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-log(`${specs.length} scenario(s), ${Math.round(perScenarioMs / 1000)} s each; histories in ${historyDir}`);
+log(`${runs.length} scenario run(s), ${Math.round(perScenarioMs / 1000)} s each; histories in ${historyDir}`);
 
 const reports: ScenarioReport[] = [];
 const kept: string[] = [];
-for (const [n, spec] of specs.entries()) {
-  const file = path.join(historyDir, `${spec.name}.jsonl`);
+for (const [n, { spec, client }] of runs.entries()) {
+  const label = client === "grpc" ? spec.name : `${spec.name} (${client})`;
+  const file = path.join(historyDir, `${spec.name}-${client}.jsonl`);
   const seed = values.seed !== undefined ? Number(values.seed) + n : undefined;
-  const report = await runScenario(spec, { durationMs: perScenarioMs, sink: createFileSink(file), log, ...(seed !== undefined ? { seed } : {}) });
+  const factory: ClientFactory = (endpoints, o) => createSdkClient({ endpoints, ...o, transport: client });
+  const report = await runScenario(spec, { durationMs: perScenarioMs, sink: createFileSink(file), log, factory, label, ...(seed !== undefined ? { seed } : {}) });
   reports.push(report);
   if (Object.keys(report.violations).length > 0 || report.undecided.length > 0) kept.push(file);
   else rmSync(file, { force: true });
@@ -58,7 +66,7 @@ const soak = [
 const markdown = [
   "# Fault suite results",
   "",
-  `Run of ${startedAt.toISOString()} (\`pnpm torture --minutes ${values.minutes} --scenario ${values.scenario}\`), ${Math.round(
+  `Run of ${startedAt.toISOString()} (\`pnpm torture --minutes ${values.minutes} --scenario ${values.scenario}${values.client === "grpc" ? "" : ` --client ${values.client}`}\`), ${Math.round(
     (Date.now() - startedAt.getTime()) / 60_000,
   )} min wall time; node ${process.version}; etcd from \`ETCD_BIN\` or PATH; a shared 2-core machine.`,
   "",

@@ -33,6 +33,18 @@ describe("fault suite: bounded run against a real 3-member cluster", () => {
   }
 });
 
+describe("fault suite: bounded run over the gateway transport (etcd's JSON gateway, fetch)", () => {
+  it("client-faults: every checker passes", async () => {
+    const factory: ClientFactory = (endpoints, o) => createSdkClient({ endpoints, ...o, transport: "gateway" });
+    const report = await runScenario(scenarioByName("client-faults"), { durationMs: DURATION_MS, factory, label: "client-faults (gateway)" });
+    const context = `seed ${report.seed}, faults ${formatCounts(report.faults)}`;
+    expect(violationsOf(report), context).toEqual([]);
+    expect(report.undecided, context).toEqual([]);
+    expect(report.operations, context).toBeGreaterThan(200);
+    expect(report.watchEvents, context).toBeGreaterThan(0);
+  }, 180_000);
+});
+
 describe("fault suite: deliberately broken clients against real etcd are caught", () => {
   const quiet: ScenarioSpec = {
     name: "broken-clients",

@@ -2,6 +2,7 @@ import type { History } from "../history/history.js";
 import { checkAppends } from "./append-checker.js";
 import { checkLeases, type LeaseCheckOptions } from "./lease-checker.js";
 import { checkLinearizability, type LinearizabilityOptions } from "./linearizability-checker.js";
+import { checkLocks } from "./lock-checker.js";
 import { checkLog } from "./log-checker.js";
 import { checkReads } from "./reads-checker.js";
 import type { LogKnowledge } from "./register-histories.js";
@@ -40,7 +41,8 @@ export interface HistoryCheck {
 /**
  * Runs every checker on a history: the log (ground truth from the collector watch and the final
  * read), writes (at most once, none lost, none phantom), linearizability (per-key search plus
- * revision order), reads against the log, watches, leases and list-append transactions.
+ * revision order), reads against the log, watches, leases, list-append transactions and lock
+ * fencing.
  *
  * @example
  * ```ts
@@ -61,6 +63,7 @@ export function checkHistory(history: History, options: CheckHistoryOptions = {}
     checkWatches(history, log),
     checkLeases(history, options.lease),
     checkAppends(history),
+    checkLocks(history, log),
   ];
   return { log, results };
 }

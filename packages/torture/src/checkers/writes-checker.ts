@@ -48,13 +48,16 @@ export function checkWrites(history: History, log: RevisionLog | undefined): Che
   }
   for (const w of history.watches) for (const b of w.batches) for (const e of b.events) if (e.type === "put") note(e.value, e.modRevision);
 
-  const writers = new Map<string, KvOperation>();
+  const writers = new Map<string, KvOperation | undefined>();
   for (const op of history.kv) {
     const value = writtenValue(op);
     if (value !== undefined) writers.set(value, op);
   }
+  // Only values the workloads wrote are unique by construction (the SDK's own writes, e.g. lock
+  // keys, are not recorded and may repeat a value).
+  for (const l of history.locks) for (const w of l.writes) writers.set(w.value, undefined);
   for (const [value, revisions] of seen) {
-    if (revisions.size > 1) {
+    if (revisions.size > 1 && writers.has(value)) {
       const op = writers.get(value);
       violations.push({
         kind: "duplicate-write",
@@ -120,15 +123,16 @@ export function checkWrites(history: History, log: RevisionLog | undefined): Che
 }
 
 /**
- * Delete events of keys without a lease that no acknowledged delete explains: a delete reported
+ * Delete events of register keys that no acknowledged delete explains: a delete reported
  * failed ("phantom-write") or nobody's ("unexplained-delete") — unless a delete whose outcome is
  * unknown can account for it.
  */
 function checkDeletes(history: History, log: RevisionLog): Violation[] {
   const violations: Violation[] = [];
-  const leased = new Set(history.kv.filter((op) => op.input.f === "put" && op.input.lease !== undefined).map((op) => op.input.key));
+  // Keys the register workload writes: nothing but its own deletes removes them (no leases).
+  const registerKeys = new Set(history.kv.filter((op) => op.workload === "register").map((op) => op.input.key));
   for (const [key, revisions] of unexplainedDeletes(history.kv, log)) {
-    if (leased.has(key) || key.startsWith("l/")) continue;
+    if (!registerKeys.has(key)) continue;
     const deletes = history.kv.filter((op) => op.input.f === "delete" && op.input.key === key);
     const unknown = deletes.filter((op) => op.status === "unknown").length;
     if (revisions.length <= unknown) continue;

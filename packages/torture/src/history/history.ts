@@ -4,6 +4,7 @@ import type {
   HistoryRecord,
   KvOperation,
   LeaseRecord,
+  LockRecord,
   NemesisRecord,
   RecordedBatch,
   TermSample,
@@ -24,6 +25,7 @@ export interface History {
   readonly append: readonly AppendOperation[];
   readonly watches: readonly WatchRecord[];
   readonly leases: readonly LeaseRecord[];
+  readonly locks: readonly LockRecord[];
   readonly nemesis: readonly NemesisRecord[];
   readonly terms: readonly TermSample[];
   readonly final: FinalRead | undefined;
@@ -42,6 +44,7 @@ export function groupHistory(records: Iterable<HistoryRecord>): History {
   const append: AppendOperation[] = [];
   const watches: WatchRecord[] = [];
   const leases: LeaseRecord[] = [];
+  const locks: LockRecord[] = [];
   const nemesis: NemesisRecord[] = [];
   const terms: TermSample[] = [];
   let final: FinalRead | undefined;
@@ -59,6 +62,9 @@ export function groupHistory(records: Iterable<HistoryRecord>): History {
         break;
       case "lease":
         leases.push(r);
+        break;
+      case "lock":
+        locks.push(r);
         break;
       case "nemesis":
         nemesis.push(r);
@@ -83,7 +89,7 @@ export function groupHistory(records: Iterable<HistoryRecord>): History {
       if (streamed !== undefined) watches[i] = { ...w, batches: [...streamed, ...w.batches] };
     }
   }
-  return { kv, append, watches, leases, nemesis, terms, final };
+  return { kv, append, watches, leases, locks, nemesis, terms, final };
 }
 
 /**
@@ -100,6 +106,7 @@ export function makeHistory(parts: Partial<History>): History {
     append: parts.append ?? [],
     watches: parts.watches ?? [],
     leases: parts.leases ?? [],
+    locks: parts.locks ?? [],
     nemesis: parts.nemesis ?? [],
     terms: parts.terms ?? [],
     final: parts.final,

@@ -9,7 +9,16 @@
  *   invoke: 10, return: 12, status: "ok", output: { f: "get", value: null, modRevision: 0n, revision: 5n } };
  * ```
  */
-export type HistoryRecord = KvOperation | AppendOperation | WatchRecord | WatchBatchRecord | LeaseRecord | NemesisRecord | TermSample | FinalRead;
+export type HistoryRecord =
+  | KvOperation
+  | AppendOperation
+  | WatchRecord
+  | WatchBatchRecord
+  | LeaseRecord
+  | LockRecord
+  | NemesisRecord
+  | TermSample
+  | FinalRead;
 
 /**
  * How an operation ended:
@@ -281,6 +290,41 @@ export interface LeaseRecord {
   readonly keyReads: readonly { readonly key: string; readonly invoke: number; readonly return: number; readonly present: boolean }[];
   /** Until when the lease's `lost` was being watched (the client was closed or the run ended after). */
   readonly trackedUntil: number;
+}
+
+/**
+ * One acquisition of the lock-set workload's lock: when it was asked for and granted, its
+ * fencing token, the writes made under it (each a txn guarded on still holding the lock), until
+ * when its holder believed it held the lock, and how it ended.
+ *
+ * @example
+ * ```ts
+ * const lock: LockRecord = { type: "lock", id: 9, client: 2, name: "locks/set", token: 120n, acquireInvoke: 10, acquireReturn: 14,
+ *   heldUntil: 300, writes: [{ invoke: 20, return: 25, value: "120:c2-1", status: "ok", applied: true, revision: 125n }] };
+ * ```
+ */
+export interface LockRecord {
+  readonly type: "lock";
+  readonly id: number;
+  readonly client: number;
+  readonly name: string;
+  readonly token: bigint;
+  /** The store revision at which the client found the lock held (its key the oldest in the queue). */
+  readonly acquiredAt?: bigint;
+  readonly acquireInvoke: number;
+  readonly acquireReturn: number;
+  /** When the holder stopped believing it held the lock: its unlock, or its session's loss if that came first. */
+  readonly heldUntil: number;
+  readonly sessionLost?: { readonly at: number; readonly reason: string };
+  readonly writes: readonly {
+    readonly invoke: number;
+    readonly return: number;
+    readonly value: string;
+    readonly status: OpStatus;
+    /** For an ok write: whether the guard held (the put applied). */
+    readonly applied?: boolean;
+    readonly revision?: bigint;
+  }[];
 }
 
 /**

@@ -30,8 +30,8 @@ export function formatCounts(counts: Readonly<Record<string, number>>): string {
  */
 export function reportTable(reports: readonly ScenarioReport[]): string {
   const rows = [
-    "| scenario | s | operations (ok / failed / unknown) | faults injected | violations | of which the open SDK bug | undecided | watches / events / resumes | leases | client heap start → end | handles start → end |",
-    "| :-- | --: | :-- | :-- | :-- | :-- | :-- | :-- | --: | :-- | :-- |",
+    "| scenario | s | operations (ok / failed / unknown) | faults injected | violations | of which open SDK bugs | undecided | watches / events / resumes | leases | locks / overlapping holds | client heap start → end | handles start → end |",
+    "| :-- | --: | :-- | :-- | :-- | :-- | :-- | :-- | --: | :-- | :-- | :-- |",
   ];
   for (const r of reports) {
     const quiet = r.samples.filter((s) => s.quiet);
@@ -40,7 +40,7 @@ export function reportTable(reports: readonly ScenarioReport[]): string {
     rows.push(
       `| ${r.scenario} | ${Math.round(r.durationMs / 1000)} | ${r.operations} (${r.ok} / ${r.failed} / ${r.unknown}) | ${formatCounts(r.faults)} | ${
         Object.keys(r.violations).length === 0 ? "**none**" : `**${formatCounts(r.violations)}**`
-      } | ${knownCounts(r)} | ${r.undecided.length === 0 ? "—" : r.undecided.join(", ")} | ${r.watches} / ${r.watchEvents} / ${r.watchResumes} | ${r.leases} | ${
+      } | ${knownCounts(r)} | ${r.undecided.length === 0 ? "—" : r.undecided.join(", ")} | ${r.watches} / ${r.watchEvents} / ${r.watchResumes} | ${r.leases} | ${r.locks.acquisitions} / ${r.locks.overlapping} | ${
         first && last ? `${mb(first.heapUsed)} → ${mb(last.heapUsed)}` : "—"
       } | ${first && last ? `${first.handles} → ${last.handles}` : "—"} |`,
     );

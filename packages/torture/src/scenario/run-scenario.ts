@@ -20,6 +20,8 @@ import type { ScenarioSpec } from "./scenarios.js";
 import { startSoakSampler, type SoakSample } from "./soak.js";
 import { runAppendWorkload } from "../workloads/append-workload.js";
 import { runLeaseWorkload } from "../workloads/lease-workload.js";
+import { runLockWorkload } from "../workloads/lock-workload.js";
+import { mutualExclusion } from "../checkers/lock-checker.js";
 import { startLogCollector } from "../workloads/log-collector.js";
 import { runRegisterWorkload, runSerializableWorkload } from "../workloads/register-workload.js";
 import { startWatchWorkload } from "../workloads/watch-workload.js";
@@ -39,6 +41,8 @@ export interface RunScenarioOptions {
   readonly seed?: number;
   /** Makes the clients under test (default: etcdkit over gRPC). */
   readonly factory?: ClientFactory;
+  /** The scenario's name in the report (default: the spec's), e.g. "crash (gateway)". */
+  readonly label?: string;
   /**
    * Makes the log collector's and the final read's client (default: `factory`, so the collector
    * exercises the watch under test too: a watch bug then shows up as a hole in the log).
@@ -78,6 +82,8 @@ export interface ScenarioReport {
   /** Times a watch went on delivering on a new stream (a resume after a reconnect). */
   readonly watchResumes: number;
   readonly leases: number;
+  /** Lock acquisitions, and how many overlapped another client's hold (mutual exclusion failed). */
+  readonly locks: { readonly acquisitions: number; readonly overlapping: number; readonly worst: number };
   readonly faults: Readonly<Record<string, number>>;
   /** The clients' own counters, summed (calls, retries, authentications, watch and keepalive streams). */
   readonly clientCounters: Readonly<Record<string, number>>;
@@ -159,6 +165,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     mix.serializable ? runSerializableWorkload(ctx, { clients: mix.serializable }) : undefined,
     mix.append ? runAppendWorkload(ctx, { clients: mix.append }) : undefined,
     mix.lease ? runLeaseWorkload(ctx, { clients: mix.lease }) : undefined,
+    mix.lock ? runLockWorkload(ctx, { clients: mix.lock }) : undefined,
     watchWorkload?.done,
   ]);
 
@@ -194,7 +201,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
   const checkMs = monotonicNow() - started;
   const stats = recorder.stats;
   const report: ScenarioReport = {
-    scenario: spec.name,
+    scenario: options.label ?? spec.name,
     seed,
     durationMs,
     operations: stats.operations,
@@ -205,6 +212,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
     watchEvents: history.watches.reduce((n, w) => n + w.batches.reduce((m, b) => m + b.events.length, 0), 0),
     watchResumes: history.watches.reduce((n, w) => n + w.batches.filter((b, i) => i > 0 && b.stream !== w.batches[i - 1]!.stream).length, 0),
     leases: history.leases.length,
+    locks: mutualExclusion(history.locks),
     faults: injected,
     clientCounters,
     checks: results,

@@ -9,7 +9,7 @@ import { clientProxyNemesis, isolateClientsNemesis, lagNemesis, partitionNemesis
  *
  * @example
  * ```ts
- * const workloads: WorkloadMix = { register: 4, append: 2, watch: 3, lease: 2, serializable: 2 };
+ * const workloads: WorkloadMix = { register: 4, append: 2, watch: 3, lease: 2, serializable: 2, lock: 3 };
  * ```
  */
 export interface WorkloadMix {
@@ -18,6 +18,7 @@ export interface WorkloadMix {
   readonly append?: number;
   readonly watch?: number;
   readonly lease?: number;
+  readonly lock?: number;
 }
 
 /**
@@ -40,7 +41,7 @@ export interface ScenarioSpec {
   readonly auth?: boolean;
 }
 
-const ALL: WorkloadMix = { register: 4, serializable: 2, append: 2, watch: 3, lease: 2 };
+const ALL: WorkloadMix = { register: 4, serializable: 2, append: 2, watch: 3, lease: 2, lock: 3 };
 const SHORT: NemesisTiming = { quietMs: [500, 2000], faultMs: [1000, 3000] };
 
 /**

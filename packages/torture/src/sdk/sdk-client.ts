@@ -1,7 +1,10 @@
+import { createMutex, createSession } from "@etcdkit/concurrency";
 import { compare, createKV, op, type GetOp, type PutOp } from "@etcdkit/kv";
 import { createLease } from "@etcdkit/lease";
 import { bytesToText, createTransport, monotonicNow, type KeyValue } from "@etcdkit/transport";
+import { createGatewayTransport } from "@etcdkit/transport/gateway";
 import { createWatch, type WatchEvent, type WatchOptions } from "@etcdkit/watch";
+import type { Transport } from "@connectrpc/connect";
 import type { RecordedBatch, RecordedEvent, WatchRequest } from "../history/types.js";
 import type { ClientFactoryOptions, TortureClient, TortureKeyValue, TortureLease, TortureWatch } from "./torture-client.js";
 
@@ -15,6 +18,8 @@ import type { ClientFactoryOptions, TortureClient, TortureKeyValue, TortureLease
  */
 export interface SdkClientOptions extends ClientFactoryOptions {
   readonly endpoints: readonly string[];
+  /** "grpc" (default): `createTransport`; "gateway": `createGatewayTransport` (etcd's JSON gateway over fetch). */
+  readonly transport?: "grpc" | "gateway";
   /** Default 2000: a dead member is given up on quickly. */
   readonly dialTimeoutMs?: number;
   /** HTTP/2 ping cadence (default 5000, etcd's minimum). */
@@ -22,8 +27,9 @@ export interface SdkClientOptions extends ClientFactoryOptions {
 }
 
 /**
- * A TortureClient on etcdkit: one `createTransport` (gRPC over node:http2) with `@etcdkit/kv`,
- * `@etcdkit/watch` and `@etcdkit/lease` on it. This module is the only one that calls the SDK's
+ * A TortureClient on etcdkit: one transport — `createTransport` (gRPC over node:http2) or
+ * `createGatewayTransport` (etcd's JSON gateway over fetch) — with `@etcdkit/kv`,
+ * `@etcdkit/watch`, `@etcdkit/lease` and `@etcdkit/concurrency` (lock sessions) on it. This module is the only one that calls the SDK's
  * data-path API, so changes to the SDK land here.
  *
  * @example
@@ -34,14 +40,17 @@ export interface SdkClientOptions extends ClientFactoryOptions {
  * ```
  */
 export function createSdkClient(options: SdkClientOptions): TortureClient {
-  const transport = createTransport({
-    endpoints: options.endpoints,
-    dialTimeoutMs: options.dialTimeoutMs ?? 2000,
-    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 5000,
-    keepAliveTimeoutMs: 3000,
-    ...(options.auth ? { auth: options.auth } : {}),
-    ...(options.followMembership ? { autoSyncIntervalMs: 1000 } : {}),
-  });
+  const transport: Transport & { close(): Promise<void>; readonly stats?: { calls: number; retries: number; authentications: number } } =
+    options.transport === "gateway"
+      ? createGatewayTransport({ endpoints: options.endpoints, ...(options.auth ? { auth: options.auth } : {}) })
+      : createTransport({
+          endpoints: options.endpoints,
+          dialTimeoutMs: options.dialTimeoutMs ?? 2000,
+          keepAliveIntervalMs: options.keepAliveIntervalMs ?? 5000,
+          keepAliveTimeoutMs: 3000,
+          ...(options.auth ? { auth: options.auth } : {}),
+          ...(options.followMembership ? { autoSyncIntervalMs: 1000 } : {}),
+        });
   const kv = createKV(transport);
   const watcher = createWatch(transport);
   const leases = createLease(transport);
@@ -103,12 +112,31 @@ export function createSdkClient(options: SdkClientOptions): TortureClient {
       };
       return handle;
     },
+    async lockSession(ttl) {
+      const session = await createSession(transport, { ttl });
+      return {
+        lost: session.lost.then((loss) => ({ reason: loss.reason })),
+        async lock(name, o) {
+          const held = await createMutex(session, name).lock({ timeoutMs: o?.timeoutMs });
+          return {
+            token: held.revision,
+            acquiredAt: held.acquiredAt,
+            async guardedPut(key, value, p) {
+              const r = await kv.txn().if(held.isOwner()).then(op.put(key, value)).commit({ timeoutMs: p?.timeoutMs });
+              return { succeeded: r.succeeded, revision: r.revision };
+            },
+            async unlock(u) {
+              await held.unlock({ timeoutMs: u?.timeoutMs });
+            },
+          };
+        },
+        close: () => session.close({ timeoutMs: 3000 }).catch(() => undefined),
+      };
+    },
     counters() {
       const t = transport.stats;
       return {
-        calls: t.calls,
-        retries: t.retries,
-        authentications: t.authentications,
+        ...(t ? { calls: t.calls, retries: t.retries, authentications: t.authentications } : {}),
         watchStreams: watcher.stats.streamsOpened,
         keepAliveStreams: leases.stats.streamsOpened,
       };

@@ -98,9 +98,46 @@ export interface TortureClient {
   ): Promise<{ succeeded: boolean; revision: bigint; reads: Map<string, string | null> }>;
   watch(request: WatchRequest): TortureWatch;
   grant(ttl: number, options?: TortureCallOptions): Promise<TortureLease>;
+  /** A lock session (a lease kept alive) for the lock-set workload, when the client has locks. */
+  lockSession?(ttl: number): Promise<TortureLockSession>;
   /** Counters of the client's own (retries, re-authentications, watch streams...), if it has any. */
   counters?(): Readonly<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/**
+ * A session for locks: a lease kept alive; `lost` settles when it ends (etcd says so, or no
+ * renewal came back by its local deadline).
+ *
+ * @example
+ * ```ts
+ * const session = await client.lockSession!(2);
+ * const held = await session.lock("locks/set", { timeoutMs: 5000 });
+ * ```
+ */
+export interface TortureLockSession {
+  readonly lost: Promise<{ readonly reason: string }>;
+  lock(name: string, options?: TortureCallOptions): Promise<TortureHeldLock>;
+  close(): Promise<void>;
+}
+
+/**
+ * One acquisition of a lock: its fencing token, a write guarded on still holding it, and unlock.
+ *
+ * @example
+ * ```ts
+ * const applied = await held.guardedPut("locks-data/last", "c1-3");
+ * await held.unlock();
+ * ```
+ */
+export interface TortureHeldLock {
+  /** The fencing token (the lock key's create revision). */
+  readonly token: bigint;
+  /** The store revision at which the lock was found held. */
+  readonly acquiredAt: bigint;
+  /** Puts `key` only while this acquisition still holds the lock (a txn guarded by it); returns whether it applied and at which revision. */
+  guardedPut(key: string, value: string, options?: TortureCallOptions): Promise<{ succeeded: boolean; revision: bigint }>;
+  unlock(options?: TortureCallOptions): Promise<void>;
 }
 
 /**
