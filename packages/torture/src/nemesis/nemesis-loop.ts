@@ -31,6 +31,8 @@ export async function runNemesisLoop(ctx: RunContext, nemeses: readonly Nemesis[
   while (!signal.aborted && nemeses.length > 0) {
     await pause(within(timing.quietMs), signal);
     if (signal.aborted) break;
+    // The end of a quiet spell: everything healed a while ago, a fair moment to sample the client.
+    if (monotonicNow() - ctx.faults.healedAt > 1000) ctx.onQuiet?.();
     const nemesis = nemeses[Math.floor(ctx.random() * nemeses.length)]!;
     const start = monotonicNow();
     let target = "";

@@ -21,12 +21,21 @@ export interface KnownBug {
  *
  * @example
  * ```ts
- * knownSdkBugs.find((bug) => bug.matches(v))?.id;
+ * knownSdkBugs.find((bug) => bug.matches(v))?.id; // "watch-token-expired"
  * ```
  */
 export const knownSdkBugs: readonly KnownBug[] = [
-  // None open. (The first the suite found — writes that hit their deadline or signal after being
-  // sent reported outcomeUnknown false — is fixed; its reproductions are in sdk-findings.test.ts.)
+  {
+    id: "watch-token-expired",
+    description:
+      "a watch created while the watch stream cannot reach etcd is refused with \"invalid auth token\" once it can " +
+      "(the stream's token expired meanwhile); the watcher ends its watches with invalid-auth-token instead of " +
+      "re-opening the stream with a fresh token, and every later watch fails the same way " +
+      "(src/sdk-findings.test.ts)",
+    matches: (v) => v.kind === "watch-ended" && / ended with invalid-auth-token:/.test(v.message),
+  },
+  // Fixed: writes that hit their deadline or signal after being sent reported outcomeUnknown
+  // false (reproductions kept in sdk-findings.test.ts).
 ];
 
 /**

@@ -27,6 +27,8 @@ export interface RunContext {
   readonly membership: { generation: number };
   /** Whether a fault is in place now, and when the last one was healed (monotonic ms). */
   readonly faults: { active: boolean; healedAt: number };
+  /** Called by the nemesis at the end of each quiet spell (no fault for over a second). */
+  onQuiet?: () => void;
   /** The highest revision the log collector has delivered (0n before it started). */
   collectorRevision(): bigint;
   /**

@@ -171,6 +171,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
 
   // Samples during the traffic only (the first one after the clients connected).
   const soak = startSoakSampler(options.sampleIntervalMs ?? 5000, () => !faults.active && monotonicNow() - faults.healedAt > 1000);
+  ctx.onQuiet = () => soak.sampleNow();
   const nemesisStop = new AbortController();
   const nemesis = runNemesisLoop(ctx, spec.nemeses, spec.timing, nemesisStop.signal);
   await pause(durationMs);

@@ -48,7 +48,7 @@ export function sampleProcess(quiet = true): SoakSample {
 
 /**
  * Samples the process every `intervalMs` until stopped (`quiet` says whether no fault is in
- * place); returns the samples.
+ * place), and whenever `sampleNow()` is called; returns the samples.
  *
  * @example
  * ```ts
@@ -56,11 +56,12 @@ export function sampleProcess(quiet = true): SoakSample {
  * const samples = soak.stop();
  * ```
  */
-export function startSoakSampler(intervalMs: number, quiet: () => boolean = () => true): { stop(): SoakSample[] } {
+export function startSoakSampler(intervalMs: number, quiet: () => boolean = () => true): { sampleNow(): void; stop(): SoakSample[] } {
   const samples: SoakSample[] = [];
   const timer = setInterval(() => samples.push(sampleProcess(quiet())), intervalMs);
   timer.unref();
   return {
+    sampleNow: () => void samples.push(sampleProcess(quiet())),
     stop() {
       clearInterval(timer);
       return samples;

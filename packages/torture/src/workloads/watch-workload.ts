@@ -53,11 +53,15 @@ export function startWatchWorkload(ctx: RunContext, options: { clients?: number 
       const request = randomRequest(ctx, resumeFrom, collector.revision);
       const watch = startRecordedWatch(ctx.recorder, managed.id, client, request);
       open.add(watch);
+      const started = performance.now();
       await Promise.race([pause(2000 + ctx.random() * 6000, ctx.stopping), watch.ended]);
       if (ctx.stopping.aborted && !watch.done) break;
+      const endedEarly = watch.done;
       watch.cancel();
       await watch.ended;
       open.delete(watch);
+      // A watch that ended by itself at once (an error) is not retried in a tight loop.
+      if (endedEarly && performance.now() - started < 1000) await pause(250, ctx.stopping);
       resumeFrom = watch.lastRevision > 0n ? watch.lastRevision + 1n : undefined;
     }
   };
