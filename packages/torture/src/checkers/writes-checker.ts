@@ -4,12 +4,27 @@ import { unexplainedDeletes } from "./register-histories.js";
 import type { RevisionLog } from "./revision-log.js";
 import { checkResult, type CheckResult, type Violation } from "./violation.js";
 
-/** The value a KV operation writes, if it writes one. */
+/**
+ * The value a KV operation writes, if it writes one (a put's or a CAS's).
+ *
+ * @example
+ * ```ts
+ * writtenValue(op); // "c3-17"
+ * ```
+ */
 export function writtenValue(op: KvOperation): string | undefined {
   return op.input.f === "put" || op.input.f === "cas" ? op.input.value : undefined;
 }
 
-/** The revision at which an acknowledged write says it applied its value (undefined: it wrote nothing). */
+/**
+ * The revision at which an acknowledged write says it applied its value (undefined: it wrote
+ * nothing, or its outcome is not known).
+ *
+ * @example
+ * ```ts
+ * acknowledgedRevision(op); // 42n for a put acknowledged at revision 42
+ * ```
+ */
 export function acknowledgedRevision(op: KvOperation): bigint | undefined {
   if (op.status !== "ok" || op.output === undefined) return undefined;
   if (op.output.f === "put") return op.output.revision;

@@ -4,8 +4,25 @@ import type { LockRecord, OpStatus } from "../history/types.js";
 import { pause, type RunContext } from "../scenario/run-context.js";
 import type { TortureLockSession } from "../sdk/torture-client.js";
 
-/** The lock every client of the workload contends for, and the resource its holders write. */
+/**
+ * The lock every client of the lock-set workload contends for (its queue keys are under
+ * `locks/set/`).
+ *
+ * @example
+ * ```ts
+ * createMutex(session, LOCK_NAME);
+ * ```
+ */
 export const LOCK_NAME = "locks/set";
+
+/**
+ * The resource the lock's holders write, each write guarded on holding the lock.
+ *
+ * @example
+ * ```ts
+ * await held.guardedPut(FENCED_KEY, `${held.token}:c1-4`);
+ * ```
+ */
 export const FENCED_KEY = "fence/resource";
 
 /**
