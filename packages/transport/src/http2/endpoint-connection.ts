@@ -3,7 +3,7 @@ import { monotonicNow } from "../clock.js";
 import { transportClosedError, unavailableError } from "../call/call-errors.js";
 import type { Endpoint } from "../endpoints/parse-endpoint.js";
 import { describeTlsError, type TlsOptions } from "../tls.js";
-import type { TransportEventListener } from "../observe/transport-events.js";
+import type { EndpointDownCause, TransportEventListener } from "../observe/transport-events.js";
 import { dial, type DialAttempt } from "./dial.js";
 import { backedOffKeepAliveMs, LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
 
@@ -168,7 +168,7 @@ export class EndpointConnection {
     this.attempt = undefined;
     const live = this.live;
     this.live = undefined;
-    if (live !== undefined) this.reportClosed(live, error);
+    if (live?.usable) this.reportDown("closed", error, live);
     live?.destroy("closed", error);
   }
 
@@ -181,7 +181,7 @@ export class EndpointConnection {
     const live = this.live;
     this.live = undefined;
     if (live !== undefined) {
-      this.reportClosed(live, transportClosedError());
+      if (live.usable) this.reportDown("closed", transportClosedError(), live);
       live.usable = false;
       if (!live.session.closed) live.session.close();
     }
@@ -199,19 +199,7 @@ export class EndpointConnection {
     if (this.live !== live) return;
     this.live = undefined;
     if (this.state === "closed") return;
-    const emit = this.settings.emit;
-    if (emit !== undefined) {
-      const cause = live.downCause ?? "connection-lost";
-      emit({
-        type: "endpoint-down",
-        endpoint: this.endpoint.url,
-        cause,
-        error: error ?? unavailableError(`connection to ${this.endpoint.url} closed`),
-        ...(cause === "goaway"
-          ? { goaway: { code: live.goawayCode ?? 0, lastStreamId: live.goawayLastStreamId ?? 0, tooManyPings: live.tooManyPings } }
-          : {}),
-      });
-    }
+    if (error !== undefined) this.reportDown(live.downCause ?? "connection-lost", error, live);
     if (kind === "failed" && error !== undefined) {
       this.failed(error);
       return;
@@ -233,9 +221,10 @@ export class EndpointConnection {
     }
   }
 
-  /** An up connection closed by us (transport closed, endpoint removed). */
-  private reportClosed(live: LiveSession, error: EtcdError): void {
-    if (live.usable) this.settings.emit?.({ type: "endpoint-down", endpoint: this.endpoint.url, cause: "closed", error });
+  /** The connection stopped taking calls (`live` tells about a GOAWAY). */
+  private reportDown(cause: EndpointDownCause, error: EtcdError, live: LiveSession): void {
+    const goaway = cause === "goaway" ? { code: live.goawayCode ?? 0, lastStreamId: live.goawayLastStreamId ?? 0, tooManyPings: live.tooManyPings } : undefined;
+    this.settings.emit?.({ type: "endpoint-down", endpoint: this.endpoint.url, cause, error, ...(goaway && { goaway }) });
   }
 
   private failed(error: EtcdError, permanent = describeTlsError(error.cause) !== undefined): void {

@@ -16,38 +16,6 @@ import { toEtcdError } from "../errors/to-etcd-error.js";
 import { callReportKey, type CallReport } from "./call-report.js";
 
 /**
- * The inner call of an intercepted unary call: sends `req` (its message, header and signal, as
- * the interceptors left them). `signal` is the caller's own signal when the interceptors kept the
- * one they were given, else theirs; `report` the call's report, if any.
- *
- * @example
- * ```ts
- * const send: SendUnary<I, O> = (req, signal, report) => runUnary(req.method, signal, timeoutMs, req.header, req.message, report);
- * ```
- */
-export type SendUnary<I extends DescMessage, O extends DescMessage> = (
-  req: UnaryRequest<I, O>,
-  signal: AbortSignal | undefined,
-  report: CallReport | undefined,
-) => Promise<UnaryResponse<I, O>>;
-
-/**
- * The inner call of an intercepted stream; `onEnd` must run once the stream is over (it ends the
- * signal the interceptors were given).
- *
- * @example
- * ```ts
- * const open: OpenStream<I, O> = (req, signal, report, onEnd) => openStream(..., { report, onEnd });
- * ```
- */
-export type OpenStream<I extends DescMessage, O extends DescMessage> = (
-  req: StreamRequest<I, O>,
-  signal: AbortSignal | undefined,
-  report: CallReport | undefined,
-  onEnd: () => void,
-) => Promise<StreamResponse<I, O>>;
-
-/**
  * One call as interceptors see it, before it starts.
  *
  * @example
@@ -67,13 +35,25 @@ export interface InterceptedCall {
 }
 
 /**
+ * The call itself, inside the interceptors: sends `req` (its message and header as the
+ * interceptors left them). `signal` is the caller's own signal when the interceptors kept the one
+ * they were given, else theirs; `report` the call's report, if any; `onEnd` ends the signal the
+ * interceptors were given, and a stream must call it once it is over.
+ *
+ * @example
+ * ```ts
+ * const send: Send<UnaryRequest, UnaryResponse> = (req, signal, report) => runUnary(req, signal, report);
+ * ```
+ */
+export type Send<Req, Res> = (req: Req, signal: AbortSignal | undefined, report: CallReport | undefined, onEnd: () => void) => Promise<Res>;
+
+/**
  * Runs a unary call through `interceptors` as Connect's transports do (`runUnaryCall`): the
  * request reaches them with its message normalized to a full message, its header as a `Headers`
  * they may change, a `signal` that aborts with the caller's signal, at the deadline and once the
  * call is over, and the call's `contextValues` (a fresh set when the caller gave none). The first
- * interceptor is the outermost. `send` runs the call itself. Rejects with an EtcdError (what an
- * interceptor throws is converted), a request that cannot be encoded with "invalid-argument"
- * before any interceptor runs.
+ * interceptor is the outermost. Rejects with an EtcdError (what an interceptor throws is
+ * converted); a request that cannot be encoded fails "invalid-argument" before any interceptor.
  *
  * @example
  * ```ts
@@ -85,36 +65,20 @@ export function interceptUnary<I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
   call: InterceptedCall,
   input: MessageInitShape<I>,
-  send: SendUnary<I, O>,
+  send: Send<UnaryRequest<I, O>, UnaryResponse<I, O>>,
 ): Promise<UnaryResponse<I, O>> {
-  let req: UnaryRequest<I, O>;
-  let life: CallSignal;
-  try {
-    const header = new Headers(call.header);
-    life = callSignal(call.signal, call.timeoutMs);
-    req = {
-      stream: false,
-      service: method.parent,
-      method,
-      requestMethod: "POST",
-      url: call.url,
-      signal: life.signal,
-      header,
-      contextValues: call.contextValues ?? createContextValues(),
-      message: toMessage(method.input, input),
-    };
-  } catch (err) {
-    return Promise.reject(toEtcdError(err));
-  }
-  const inner = (r: UnaryRequest<I, O>): Promise<UnaryResponse<I, O>> =>
-    send(r, r.signal === life.signal ? call.signal : r.signal, r.contextValues.get(callReportKey)).then(plainUnaryResponse);
-  return settle(chain(inner, interceptors)(req), life);
+  return intercept<UnaryRequest<I, O>, UnaryResponse<I, O>>(interceptors, method, call, () => toMessage(method.input, input), (req, signal, report, onEnd) =>
+    send(req, signal, report, onEnd).then((res) => {
+      onEnd();
+      return plainUnaryResponse(res);
+    }),
+  );
 }
 
 /**
  * Runs a streaming call through `interceptors` as Connect's transports do (`runStreamingCall`):
  * as {@link interceptUnary}, with the input messages normalized as they are sent; `req.signal`
- * aborts once the stream is over (`onEnd`).
+ * aborts once the stream is over (`send` calls `onEnd`).
  *
  * @example
  * ```ts
@@ -126,65 +90,61 @@ export function interceptStream<I extends DescMessage, O extends DescMessage>(
   method: DescMethodStreaming<I, O>,
   call: InterceptedCall,
   input: AsyncIterable<MessageInitShape<I>>,
-  open: OpenStream<I, O>,
+  send: Send<StreamRequest<I, O>, StreamResponse<I, O>>,
 ): Promise<StreamResponse<I, O>> {
-  let req: StreamRequest<I, O>;
-  let life: CallSignal;
+  return intercept(interceptors, method, call, () => normalizeInput(method.input, input), send);
+}
+
+function intercept<Req extends { readonly signal: AbortSignal; readonly contextValues: ContextValues }, Res>(
+  interceptors: readonly Interceptor[],
+  method: DescMethodUnary | DescMethodStreaming,
+  call: InterceptedCall,
+  message: () => unknown,
+  send: Send<Req, Res>,
+): Promise<Res> {
+  const controller = new AbortController();
+  const caller = call.signal !== undefined && isAbortSignal(call.signal) ? call.signal : undefined;
+  const timeoutMs = call.timeoutMs;
+  const onAbort = (): void => controller.abort(caller!.reason);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The call is over (with its error, if it failed): aborts the interceptors' signal, releases timer and listener. */
+  const end = (reason?: unknown): void => {
+    clearTimeout(timer);
+    caller?.removeEventListener("abort", onAbort);
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  let next: (req: Req) => Promise<Res>;
+  let req: Req;
   try {
-    const header = new Headers(call.header);
-    life = callSignal(call.signal, call.timeoutMs);
+    // A bad signal or timeoutMs is the call's to reject (with "invalid-argument"), not ours.
+    if (caller?.aborted) onAbort();
+    else caller?.addEventListener("abort", onAbort, { once: true });
+    if (typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
+      timer = setTimeout(() => controller.abort(deadlineError(timeoutMs)), timeoutMs);
+    }
     req = {
-      stream: true,
+      stream: method.methodKind !== "unary",
       service: method.parent,
       method,
       requestMethod: "POST",
       url: call.url,
-      signal: life.signal,
-      header,
+      signal: controller.signal,
+      header: new Headers(call.header),
       contextValues: call.contextValues ?? createContextValues(),
-      message: normalizeInput(method.input, input),
-    };
+      message: message(),
+    } as unknown as Req;
+    next = (r) => send(r, r.signal === controller.signal ? call.signal : r.signal, r.contextValues.get(callReportKey), end);
+    // Connect's applyInterceptors: the first of the list is the outermost.
+    for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as never;
   } catch (err) {
+    end(err);
     return Promise.reject(toEtcdError(err));
   }
-  const ended = (): void => life.end(undefined);
-  const inner = (r: StreamRequest<I, O>): Promise<StreamResponse<I, O>> =>
-    open(r, r.signal === life.signal ? call.signal : r.signal, r.contextValues.get(callReportKey), ended);
-  return chain(inner, interceptors)(req).then(
-    (response) => response,
-    (err: unknown) => {
-      const error = toEtcdError(err);
-      life.end(error);
-      throw error;
-    },
-  );
-}
-
-/** Connect's `applyInterceptors`: the first interceptor of the list is the outermost. */
-function chain<T>(inner: T, interceptors: readonly Interceptor[]): T {
-  let next = inner as unknown as Parameters<Interceptor>[0];
-  for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next);
-  return ((req: unknown) => {
-    try {
-      return next(req as never);
-    } catch (err) {
-      return Promise.reject(err); // an interceptor that throws instead of rejecting
-    }
-  }) as unknown as T;
-}
-
-function settle<T>(result: Promise<T>, life: CallSignal): Promise<T> {
-  return result.then(
-    (response) => {
-      life.end(undefined);
-      return response;
-    },
-    (err: unknown) => {
-      const error = toEtcdError(err);
-      life.end(error);
-      throw error;
-    },
-  );
+  return new Promise<Res>((resolve) => resolve(next(req))).catch((err: unknown) => {
+    const error = toEtcdError(err);
+    end(error);
+    throw error;
+  });
 }
 
 /**
@@ -192,7 +152,6 @@ function settle<T>(result: Promise<T>, life: CallSignal): Promise<T> {
  * an interceptor that copies it (`{ ...res, message }`, as Connect's own examples do) keeps them.
  */
 function plainUnaryResponse<I extends DescMessage, O extends DescMessage>(res: UnaryResponse<I, O>): UnaryResponse<I, O> {
-  const url = (res as { readonly url?: string }).url;
   return {
     stream: false,
     service: res.service,
@@ -204,42 +163,8 @@ function plainUnaryResponse<I extends DescMessage, O extends DescMessage>(res: U
     get trailer() {
       return res.trailer;
     },
-    ...(url === undefined ? {} : { url }),
-  };
-}
-
-/** The signal interceptors get, and how to end it. */
-interface CallSignal {
-  readonly signal: AbortSignal;
-  /** The call is over (with its error, if it failed): aborts the signal, releases timer and listener. */
-  end(reason: unknown): void;
-}
-
-function callSignal(signal: AbortSignal | undefined, timeoutMs: number | undefined): CallSignal {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  // A bad signal or timeoutMs is the call's to reject (with "invalid-argument"), not ours.
-  if (signal !== undefined && isAbortSignal(signal)) {
-    if (signal.aborted) controller.abort(signal.reason);
-    else {
-      onAbort = () => controller.abort(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
-  }
-  if (typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS && !controller.signal.aborted) {
-    timer = setTimeout(() => controller.abort(deadlineError(timeoutMs)), timeoutMs);
-  }
-  return {
-    signal: controller.signal,
-    end(reason) {
-      if (timer !== undefined) clearTimeout(timer);
-      if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
-      timer = undefined;
-      onAbort = undefined;
-      if (!controller.signal.aborted) controller.abort(reason);
-    },
-  };
+    url: (res as { readonly url?: string }).url,
+  } as UnaryResponse<I, O>;
 }
 
 /** A full message of `schema` (as Connect's `normalize`); EtcdError "invalid-argument" when the input does not fit. */
@@ -263,10 +188,11 @@ function normalizeInput<I extends DescMessage>(schema: I, input: AsyncIterable<M
       const it = input[Symbol.asyncIterator]();
       const map = (r: IteratorResult<MessageInitShape<I>>): IteratorResult<MessageShape<I>> =>
         r.done === true ? r : { done: false, value: toMessage(schema, r.value) };
-      const out: AsyncIterator<MessageShape<I>> = { next: () => it.next().then(map) };
-      if (it.return !== undefined) out.return = (value?: unknown) => it.return!(value).then(map);
-      if (it.throw !== undefined) out.throw = (error?: unknown) => it.throw!(error).then(map);
-      return out;
+      return {
+        next: () => it.next().then(map),
+        return: it.return && ((value?: unknown) => it.return!(value).then(map)),
+        throw: it.throw && ((error?: unknown) => it.throw!(error).then(map)),
+      } as AsyncIterator<MessageShape<I>>;
     },
   };
 }

@@ -51,15 +51,10 @@ export interface ResolvedObserveOptions {
  */
 export function resolveObserveOptions(options: Partial<ObserveOptions>, who: string): ResolvedObserveOptions {
   const { interceptors, onEvent } = options;
-  if (interceptors !== undefined) {
-    if (!Array.isArray(interceptors)) {
-      throw invalidArgumentError(`${who}: "interceptors" must be an array of Connect interceptors, got ${typeName(interceptors)}`);
-    }
-    const bad = (interceptors as readonly unknown[]).findIndex((i) => typeof i !== "function");
-    if (bad >= 0) throw invalidArgumentError(`${who}: "interceptors[${bad}]" must be a function, got ${typeName(interceptors[bad])}`);
+  const list: readonly unknown[] = interceptors ?? [];
+  if (!Array.isArray(list) || list.some((i) => typeof i !== "function")) {
+    throw invalidArgumentError(`${who}: "interceptors" must be an array of Connect interceptors (functions), got ${typeName(interceptors)}`);
   }
-  if (onEvent !== undefined && typeof onEvent !== "function") {
-    throw invalidArgumentError(`${who}: "onEvent" must be a function, got ${typeName(onEvent)}`);
-  }
-  return { interceptors: interceptors === undefined ? [] : [...interceptors], emit: safeListener(onEvent) };
+  if (onEvent !== undefined && typeof onEvent !== "function") throw invalidArgumentError(`${who}: "onEvent" must be a function, got ${typeName(onEvent)}`);
+  return { interceptors: [...(list as readonly Interceptor[])], emit: safeListener(onEvent) };
 }

@@ -192,10 +192,11 @@ export function createTransport(options: TransportOptions): EtcdTransport {
 
   /**
    * Every unary call (public, member transports, the transport's own) through the interceptors,
-   * when there are any. `base` prefixes the method path in `req.url` (a member's URL); `shown` is
-   * what interceptors see as the message when it differs from what is sent (a blanked password).
+   * when there are any. `base` prefixes the method path in `req.url` (a member's URL). The
+   * transport's own Authenticate shows interceptors its request without the password (and sends
+   * the real one).
    */
-  function interceptedUnary<I extends DescMessage, O extends DescMessage>(
+  function unaryEntry<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
     base: string,
     method: DescMethodUnary<I, O>,
@@ -203,30 +204,26 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
-    useToken: boolean,
     contextValues: ContextValues | undefined,
-    shown?: MessageInitShape<I>,
+    useToken = true,
   ): Promise<UnaryResponse<I, O>> {
+    if (interceptors.length === 0) return runUnary(method, signal, timeoutMs, header, input, useToken, on, contextValues?.get(callReportKey));
+    const blank = !useToken && (method.input as DescMessage) === AuthenticateRequestSchema;
     const call = { url: base + methodInfo(method).path, signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
-    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, report) =>
-      runUnary(method, callSignal, timeoutMs, req.header, shown === undefined ? req.message : input, useToken, on, report),
+    return interceptUnary(interceptors, method, call, blank ? ({ ...input, password: "" } as MessageInitShape<I>) : input, (req, callSignal, report) =>
+      runUnary(method, callSignal, timeoutMs, req.header, blank ? input : req.message, useToken, on, report),
     );
   }
 
-  /** The unary entry of the transport's own calls (Authenticate, MemberList): as a caller's. */
-  function ownUnary<I extends DescMessage, O extends DescMessage>(
+  /** The unary path of the transport's own calls (Authenticate, MemberList): as a caller's. */
+  const ownUnary = <I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
     useToken: boolean,
-  ): Promise<UnaryResponse<I, O>> {
-    if (interceptors.length === 0) return runUnary(method, signal, timeoutMs, header, input, useToken);
-    // Interceptors see the Authenticate request without its password; the transport sends it.
-    const shown = (method.input as DescMessage) === AuthenticateRequestSchema ? ({ ...input, password: "" } as MessageInitShape<I>) : undefined;
-    return interceptedUnary(env, "", method, signal, timeoutMs, header, input, useToken, undefined, shown);
-  }
+  ): Promise<UnaryResponse<I, O>> => unaryEntry(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
 
   if (resolved.auth !== undefined) {
     const auth = resolved.auth;
@@ -246,16 +243,14 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       throw toEtcdError(err);
     }
     const endpoints = await fetchMemberEndpoints(ownUnary, callOptions.signal, callOptions.timeoutMs, resolved.secure);
-    const before = emit === undefined ? undefined : pool.urls;
+    const before = pool.urls;
     pool.setEndpoints(endpoints);
-    if (before !== undefined) reportEndpointChange(before, pool.urls);
-    return pool.urls;
-  }
-
-  function reportEndpointChange(before: readonly string[], after: readonly string[]): void {
-    const added = after.filter((url) => !before.includes(url));
-    const removed = before.filter((url) => !after.includes(url));
-    if (added.length > 0 || removed.length > 0) emit!({ type: "endpoints-changed", endpoints: after, added, removed });
+    const after = pool.urls;
+    if (emit !== undefined && after.join() !== before.join()) {
+      const added = after.filter((url) => !before.includes(url));
+      emit({ type: "endpoints-changed", endpoints: after, added, removed: before.filter((url) => !after.includes(url)) });
+    }
+    return after;
   }
 
   /** The stream path shared by the public `stream()` and the member transports, inside the interceptors. */
@@ -275,7 +270,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     return openStream(on, calls, resolved, method, signal, timeoutMs, header, input, hooks);
   }
 
-  /** Every stream, through the interceptors when there are any (`base` as in interceptedUnary). */
+  /** Every stream, through the interceptors when there are any (`base` as in unaryEntry). */
   function streamEntry<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
     base: string,
@@ -296,23 +291,6 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     );
   }
 
-  /** Every unary call from a caller: straight to the call path when there are no interceptors. */
-  function unaryEntry<I extends DescMessage, O extends DescMessage>(
-    on: CallEnv,
-    base: string,
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    contextValues: ContextValues | undefined,
-  ): Promise<UnaryResponse<I, O>> {
-    if (interceptors.length === 0) {
-      return runUnary(method, signal, timeoutMs, header, input, true, on, contextValues?.get(callReportKey));
-    }
-    return interceptedUnary(on, base, method, signal, timeoutMs, header, input, true, contextValues);
-  }
-
   const forEndpoint = createMemberTransports({
     pool,
     settings,
@@ -330,8 +308,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     interceptors.length === 0
       ? (method, signal, timeoutMs, header, input, contextValues) =>
           runUnary(method, signal, timeoutMs, header, input, true, env, contextValues?.get(callReportKey))
-      : (method, signal, timeoutMs, header, input, contextValues) =>
-          interceptedUnary(env, "", method, signal, timeoutMs, header, input, true, contextValues);
+      : (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
 
   const transport: EtcdTransport = {
     unary,
