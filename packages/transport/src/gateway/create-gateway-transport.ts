@@ -162,8 +162,8 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       return runUnary(on, method, signal, timeoutMs, header, input, useToken, contextValues?.get(callReportKey));
     }
     const call = { url: base + routeOrPath(method), signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
-    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, report) =>
-      runUnary(on, method, callSignal, timeoutMs, req.header, shown === undefined ? req.message : input, useToken, report),
+    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, callHeader, report) =>
+      runUnary(on, method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, report),
     );
   }
 
@@ -215,8 +215,8 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
   ): Promise<StreamResponse<I, O>> {
     if (interceptors.length === 0) return runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined);
     const call = { url: base + routeOrPath(method), signal, timeoutMs, header, contextValues };
-    return interceptStream(interceptors, method, call, input, (req, callSignal, report, onEnd) =>
-      runStream(on, method, callSignal, timeoutMs, req.header, req.message, report, onEnd),
+    return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
+      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
     );
   }
 

@@ -35,17 +35,24 @@ export interface InterceptedCall {
 }
 
 /**
- * The call itself, inside the interceptors: sends `req` (its message and header as the
- * interceptors left them). `signal` is the caller's own signal when the interceptors kept the one
- * they were given, else theirs; `report` the call's report, if any; `onEnd` ends the signal the
- * interceptors were given, and a stream must call it once it is over.
+ * The call itself, inside the interceptors: sends `req` (its message as the interceptors left
+ * it) with `header` (theirs, or the caller's when no interceptor looked at it). `signal` is the
+ * caller's own signal when the interceptors kept the one they were given, else theirs; `report`
+ * the call's report, if any; `onEnd` ends the signal the interceptors were given, and a stream
+ * must call it once it is over.
  *
  * @example
  * ```ts
- * const send: Send<UnaryRequest, UnaryResponse> = (req, signal, report) => runUnary(req, signal, report);
+ * const send: Send<UnaryRequest, UnaryResponse> = (req, signal, header, report) => runUnary(req.message, signal, header, report);
  * ```
  */
-export type Send<Req, Res> = (req: Req, signal: AbortSignal | undefined, report: CallReport | undefined, onEnd: () => void) => Promise<Res>;
+export type Send<Req, Res> = (
+  req: Req,
+  signal: AbortSignal | undefined,
+  header: HeadersInit | undefined,
+  report: CallReport | undefined,
+  onEnd: () => void,
+) => Promise<Res>;
 
 /**
  * Runs a unary call through `interceptors` as Connect's transports do (`runUnaryCall`): the
@@ -67,8 +74,8 @@ export function interceptUnary<I extends DescMessage, O extends DescMessage>(
   input: MessageInitShape<I>,
   send: Send<UnaryRequest<I, O>, UnaryResponse<I, O>>,
 ): Promise<UnaryResponse<I, O>> {
-  return intercept<UnaryRequest<I, O>, UnaryResponse<I, O>>(interceptors, method, call, () => toMessage(method.input, input), (req, signal, report, onEnd) =>
-    send(req, signal, report, onEnd).then((res) => {
+  return intercept<UnaryRequest<I, O>, UnaryResponse<I, O>>(interceptors, method, call, () => toMessage(method.input, input), (req, signal, header, report, onEnd) =>
+    send(req, signal, header, report, onEnd).then((res) => {
       onEnd();
       return plainUnaryResponse(res);
     }),
@@ -95,20 +102,48 @@ export function interceptStream<I extends DescMessage, O extends DescMessage>(
   return intercept(interceptors, method, call, () => normalizeInput(method.input, input), send);
 }
 
-function intercept<Req extends { readonly signal: AbortSignal; readonly contextValues: ContextValues }, Res>(
+/**
+ * The request interceptors get. Its `signal`, `header` and `contextValues` are made when an
+ * interceptor first reads them: one that only looks at the method and the answer costs no
+ * AbortController, timer or Headers.
+ */
+function intercept<Req extends { readonly signal: AbortSignal; readonly header: Headers; readonly contextValues: ContextValues }, Res>(
   interceptors: readonly Interceptor[],
   method: DescMethodUnary | DescMethodStreaming,
   call: InterceptedCall,
   message: () => unknown,
   send: Send<Req, Res>,
 ): Promise<Res> {
-  const controller = new AbortController();
+  // A bad signal or timeoutMs is the call's to reject (with "invalid-argument"), not ours.
   const caller = call.signal !== undefined && isAbortSignal(call.signal) ? call.signal : undefined;
-  const timeoutMs = call.timeoutMs;
-  const onAbort = (): void => controller.abort(caller!.reason);
+  let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let ended = false;
+  let endReason: unknown;
+  let header: Headers | undefined;
+  let values = call.contextValues;
+  const onAbort = (): void => controller!.abort(caller!.reason);
+  const signal = (): AbortSignal => {
+    if (controller === undefined) {
+      controller = new AbortController();
+      const timeoutMs = call.timeoutMs;
+      if (ended) controller.abort(endReason);
+      else if (caller?.aborted) onAbort();
+      else {
+        caller?.addEventListener("abort", onAbort, { once: true });
+        if (typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
+          timer = setTimeout(() => controller!.abort(deadlineError(timeoutMs)), timeoutMs);
+        }
+      }
+    }
+    return controller.signal;
+  };
   /** The call is over (with its error, if it failed): aborts the interceptors' signal, releases timer and listener. */
   const end = (reason?: unknown): void => {
+    if (ended) return;
+    ended = true;
+    endReason = reason;
+    if (controller === undefined) return;
     clearTimeout(timer);
     caller?.removeEventListener("abort", onAbort);
     if (!controller.signal.aborted) controller.abort(reason);
@@ -116,31 +151,42 @@ function intercept<Req extends { readonly signal: AbortSignal; readonly contextV
   let next: (req: Req) => Promise<Res>;
   let req: Req;
   try {
-    // A bad signal or timeoutMs is the call's to reject (with "invalid-argument"), not ours.
-    if (caller?.aborted) onAbort();
-    else caller?.addEventListener("abort", onAbort, { once: true });
-    if (typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
-      timer = setTimeout(() => controller.abort(deadlineError(timeoutMs)), timeoutMs);
-    }
     req = {
       stream: method.methodKind !== "unary",
       service: method.parent,
       method,
       requestMethod: "POST",
       url: call.url,
-      signal: controller.signal,
-      header: new Headers(call.header),
-      contextValues: call.contextValues ?? createContextValues(),
+      get signal() {
+        return signal();
+      },
+      get header() {
+        return (header ??= new Headers(call.header));
+      },
+      get contextValues() {
+        return (values ??= createContextValues());
+      },
       message: message(),
     } as unknown as Req;
-    next = (r) => send(r, r.signal === controller.signal ? call.signal : r.signal, r.contextValues.get(callReportKey), end);
+    next = (r) => {
+      // The request as the interceptors pass it on: ours (untouched parts still unmade), or a copy.
+      if (r === req) return send(r, call.signal, header ?? call.header, values?.get(callReportKey), end);
+      const theirs = r.signal;
+      return send(r, theirs === controller?.signal ? call.signal : theirs, r.header, r.contextValues.get(callReportKey), end);
+    };
     // Connect's applyInterceptors: the first of the list is the outermost.
     for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as never;
   } catch (err) {
     end(err);
     return Promise.reject(toEtcdError(err));
   }
-  return new Promise<Res>((resolve) => resolve(next(req))).catch((err: unknown) => {
+  let result: Promise<Res>;
+  try {
+    result = next(req);
+  } catch (err) {
+    result = Promise.reject(err); // an interceptor that throws instead of rejecting
+  }
+  return result.then(undefined, (err: unknown) => {
     const error = toEtcdError(err);
     end(error);
     throw error;

@@ -187,7 +187,9 @@ describe("interceptors on one etcd member", () => {
   it("a timing interceptor: elapsed time of each call, with the endpoint and retries the transport reports", async () => {
     await using hop = await createGrpcHop(cluster.endpoints[0]!);
     const timings: Array<{ method: string; ms: number; report: CallReport }> = [];
+    const requests: Array<{ readonly signal: AbortSignal }> = [];
     const timing: Interceptor = (next) => async (req) => {
+      requests.push(req);
       const report = callReport(req);
       const started = monotonicNow();
       try {
@@ -212,6 +214,8 @@ describe("interceptors on one etcd member", () => {
     expect(timings[1]!.report).toEqual({ endpoint: hop.url, attempts: 2, retries: 1 });
     expect(timings[1]!.ms).toBeGreaterThan(0);
     expect(timings[1]!.ms).toBeLessThanOrEqual(callerMs); // measured inside the caller's call
+    // The signal an interceptor gets ends with the call (here first read once the calls were over).
+    expect(requests.map((r) => r.signal.aborted)).toEqual([true, true]);
   });
 
   it("streams: an interceptor sees the request messages as full messages, wraps the responses, and its signal ends with the stream", async () => {

@@ -210,8 +210,8 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     if (interceptors.length === 0) return runUnary(method, signal, timeoutMs, header, input, useToken, on, contextValues?.get(callReportKey));
     const blank = !useToken && (method.input as DescMessage) === AuthenticateRequestSchema;
     const call = { url: base + methodInfo(method).path, signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
-    return interceptUnary(interceptors, method, call, blank ? ({ ...input, password: "" } as MessageInitShape<I>) : input, (req, callSignal, report) =>
-      runUnary(method, callSignal, timeoutMs, req.header, blank ? input : req.message, useToken, on, report),
+    return interceptUnary(interceptors, method, call, blank ? ({ ...input, password: "" } as MessageInitShape<I>) : input, (req, callSignal, callHeader, report) =>
+      runUnary(method, callSignal, timeoutMs, callHeader, blank ? input : req.message, useToken, on, report),
     );
   }
 
@@ -286,8 +286,8 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       return runStream(on, method, signal, timeoutMs, header, input, report === undefined ? undefined : { report });
     }
     const call = { url: base + methodInfo(method).path, signal, timeoutMs, header, contextValues };
-    return interceptStream(interceptors, method, call, input, (req, callSignal, report, onEnd) =>
-      runStream(on, method, callSignal, timeoutMs, req.header, req.message, { report, onEnd }),
+    return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
+      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, { report, onEnd }),
     );
   }
 
