@@ -3,7 +3,7 @@
  * change (a header etcd acts on), the order they run in, unary calls and streams, the transport's
  * own calls, and what the transport reports into a call's context values.
  */
-import { createClient, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import { createClient, createContextValues, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { Auth, KV, Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -280,6 +280,29 @@ describe("interceptors on one etcd member", () => {
       "/v3/kv/range",
       `${cluster.endpoints[0]}/v3/kv/range`,
     ]);
+  });
+
+  it("without interceptors: a caller's own contextValues get the call report filled in (gRPC and gateway, unary and streams)", async () => {
+    for (const transport of [createTransport({ endpoints: cluster.endpoints }), createGatewayTransport({ endpoints: cluster.endpoints })]) {
+      const values = createContextValues();
+      const report = callReport({ contextValues: values });
+      await createClient(KV, transport).range({ key: bytes("report/k") }, { contextValues: values });
+      expect(report).toEqual({ endpoint: cluster.endpoints[0], attempts: 1, retries: 0 });
+
+      const streamValues = createContextValues();
+      const streamReport = callReport({ contextValues: streamValues });
+      const stop = new AbortController();
+      for await (const response of createClient(Watch, transport).watch(watchRequests("report/w", stop.signal), {
+        signal: stop.signal,
+        contextValues: streamValues,
+      })) {
+        if (response.created) break;
+      }
+      stop.abort();
+      expect(streamReport.endpoint).toBe(cluster.endpoints[0]);
+      expect(streamReport.attempts).toBe(1);
+      await transport.close();
+    }
   });
 
   it("an interceptor that throws, or short-circuits: the caller gets an EtcdError, or the interceptor's answer without any I/O", async () => {
