@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer } from "@etcdkit/transport";
+import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer, transportEventListener, type TransportEventListener } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 import { RequestQueue } from "@etcdkit/transport";
 
@@ -87,9 +87,12 @@ export class KeepAliveHub {
   private failures = 0;
   private streamsOpened = 0;
   private requestsSent = 0;
+  /** The transport's event listener (stream re-opens are reported to it). */
+  private readonly emit: TransportEventListener | undefined;
 
   constructor(transport: Transport) {
     this.client = createClient(LeaseService, transport);
+    this.emit = transportEventListener(transport);
   }
 
   get stats(): KeepAliveStats {
@@ -242,9 +245,11 @@ export class KeepAliveHub {
     }
     if (this.entries.size === 0) return;
     this.failures++;
+    const delayMs = reconnectDelayMs(this.failures);
+    this.emit?.({ type: "stream-reopen", stream: "lease-keepalive", attempt: this.failures, delayMs, error });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.entries.size > 0 && this.session === undefined) this.open();
-    }, reconnectDelayMs(this.failures));
+    }, delayMs);
   }
 }

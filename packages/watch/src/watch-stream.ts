@@ -1,6 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, reconnectDelayMs, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
+import { transportEventListener, type TransportEventListener } from "@etcdkit/transport";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
@@ -86,6 +87,8 @@ export class WatchStream {
   private failures = 0;
   /** The stream was re-opened for a fresh token and no create has succeeded since. */
   private tokenRefreshed = false;
+  /** The transport's event listener (stream re-opens are reported to it). */
+  private readonly emit: TransportEventListener | undefined;
 
   constructor(transport: Transport, requireLeader: boolean, subs: () => Iterable<WatchSubscription>) {
     this.client = createClient(Watch, transport);
@@ -94,6 +97,7 @@ export class WatchStream {
     // also overrides a transport-wide requireLeader for the watches that opted out.
     this.headers = { hasleader: requireLeader ? "true" : "false" };
     this.subs = subs;
+    this.emit = transportEventListener(transport);
   }
 
   /** True while a stream is open and etcd has answered on it. */
@@ -185,10 +189,12 @@ export class WatchStream {
     }
     if (this.live === 0) return;
     this.failures++;
+    const delayMs = reconnectDelayMs(this.failures);
+    this.emit?.({ type: "stream-reopen", stream: "watch", attempt: this.failures, delayMs, error });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.live > 0 && this.session === undefined) this.open();
-    }, reconnectDelayMs(this.failures));
+    }, delayMs);
   }
 
   private dispatch(session: WatchSession, r: WatchResponse): void {
