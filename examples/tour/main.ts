@@ -3,6 +3,7 @@
  * starts its own etcd in a temporary directory, then walks through what the SDK does.
  */
 import { startEtcd } from "@etcdkit/testing";
+import { clientChapter } from "./client-chapter.js";
 import { concurrencyChapter } from "./concurrency-chapter.js";
 import { kvChapter } from "./kv-chapter.js";
 import { opsChapter } from "./ops-chapter.js";
@@ -11,7 +12,15 @@ import { transportChapter } from "./transport-chapter.js";
 import { watchLeaseChapter } from "./watch-lease-chapter.js";
 import { createTourContext, type TourContext } from "./tour-context.js";
 
-const chapters: Array<(ctx: TourContext) => Promise<void>> = [rawClientsChapter, transportChapter, kvChapter, watchLeaseChapter, opsChapter, concurrencyChapter];
+const chapters: Array<(ctx: TourContext) => Promise<void>> = [
+  clientChapter,
+  rawClientsChapter,
+  transportChapter,
+  kvChapter,
+  watchLeaseChapter,
+  opsChapter,
+  concurrencyChapter,
+];
 
 const fromEnv = process.env.ETCD_ENDPOINTS?.split(",").map((s) => s.trim()).filter(Boolean);
 const cluster = fromEnv?.length ? undefined : await startEtcd();

@@ -35,6 +35,22 @@ describe("KV-only bundle", () => {
     expect(paths.filter((p) => /descriptor_pb|gogo|connect-node/.test(p))).toEqual([]);
   });
 
+  it("createTransport + createKV imported from the etcdkit umbrella tree-shake to the same KV-only bundle", async () => {
+    const result = await measureBundle(entry("etcdkit-kv-get"));
+    const paths = result.modules.map((m) => m.path);
+    expect(paths.some((p) => p.startsWith("packages/kv/"))).toBe(true);
+    expect(paths.filter((p) => /packages\/(watch|lease|cluster|maintenance|auth|namespace|etcdkit|testing)\/|yaml/.test(p))).toEqual([]);
+  });
+
+  it("createClient carries every service but no config parsing (yaml) code", async () => {
+    const result = await measureBundle(entry("etcdkit-client-get"));
+    const paths = result.modules.map((m) => m.path);
+    for (const service of ["kv", "watch", "lease", "cluster", "maintenance", "auth", "namespace"]) {
+      expect(paths.some((p) => p.startsWith(`packages/${service}/`)), service).toBe(true);
+    }
+    expect(paths.filter((p) => /yaml|load-config|config-from-env|packages\/testing\//.test(p))).toEqual([]);
+  });
+
   it("would notice descriptor.proto if an entry pulled it in", async () => {
     const result = await measureBundle({
       name: "with-descriptor",

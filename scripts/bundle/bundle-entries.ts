@@ -109,6 +109,30 @@ export const bundleEntries: BundleEntry[] = [
     gzipBudget: 56_000,
   },
   {
+    name: "etcdkit-kv-get",
+    description: "createTransport + createKV imported from the etcdkit umbrella, one get: must tree-shake to a KV-only bundle",
+    source: [
+      'import { createKV, createTransport } from "etcdkit";',
+      "export async function handler(key) {",
+      '  const kv = createKV(createTransport({ endpoints: ["http://127.0.0.1:2379"] }));',
+      "  return (await kv.get(key))?.text();",
+      "}",
+    ].join("\n"),
+    gzipBudget: 34_000,
+  },
+  {
+    name: "etcdkit-client-get",
+    description: "createClient from the etcdkit umbrella, one get (the client references every service)",
+    source: [
+      'import { createClient } from "etcdkit";',
+      "export async function handler(key) {",
+      '  const client = createClient({ endpoints: ["http://127.0.0.1:2379"] });',
+      "  return (await client.kv.get(key))?.text();",
+      "}",
+    ].join("\n"),
+    gzipBudget: 56_000,
+  },
+  {
     name: "etcd3-get-put (reference)",
     description: "the same function with the etcd3 npm package, for comparison (no budget)",
     resolveFrom: "bench",
