@@ -1,0 +1,88 @@
+import { Code } from "@connectrpc/connect";
+import { checkCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions } from "@etcdkit/transport";
+
+/**
+ * One call of the leasing KV, which may take several requests (a guarded txn, a wait for an
+ * owner to give a key up, a retry): its `signal` (the caller's, and the KV's own, aborted by
+ * `close()`) and its deadline, on the monotonic clock.
+ *
+ * - `timeoutMs` given: one deadline for the whole call; each request gets what is left.
+ * - `timeoutMs` undefined: each request gets the transport's default deadline, and a wait for an
+ *   owner to give a key up lasts at most `defaultWaitMs`.
+ * - `timeoutMs: Infinity` (or beyond MAX_TIMER_MS): no deadline at all.
+ *
+ * Throws (before any I/O) "invalid-argument" for malformed options, "deadline-exceeded" for
+ * `timeoutMs <= 0` and "canceled" for an aborted signal.
+ *
+ * @example
+ * ```ts
+ * const scope = new CallScope(options, closed.signal);
+ * await kv.do(txn, scope.request());
+ * ```
+ */
+export class CallScope {
+  readonly signal: AbortSignal;
+  /** Monotonic deadline of the whole call; undefined: none of its own. */
+  private readonly deadline: number | undefined;
+  private readonly unbounded: boolean;
+
+  constructor(options: CallOptions | undefined, closed: AbortSignal) {
+    checkCallOptions(options);
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs !== undefined && timeoutMs <= 0) {
+      throw new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
+    }
+    this.unbounded = timeoutMs !== undefined && timeoutMs > MAX_TIMER_MS;
+    this.deadline = timeoutMs === undefined || this.unbounded ? undefined : monotonicNow() + timeoutMs;
+    const user = options?.signal;
+    this.signal = user === undefined ? closed : AbortSignal.any([user, closed]);
+    this.throwIfDone();
+  }
+
+  /** Throws "canceled" once the signal aborted, "deadline-exceeded" once the deadline passed. */
+  throwIfDone(what = "the call"): void {
+    if (this.signal.aborted) throw abortError(this.signal, what);
+    if (this.deadline !== undefined && monotonicNow() >= this.deadline) throw deadlineError(what);
+  }
+
+  /** Call options for the next request of this call (throws as `throwIfDone` when none is left). */
+  request(): CallOptions {
+    this.throwIfDone();
+    if (this.unbounded) return { signal: this.signal, timeoutMs: Infinity };
+    if (this.deadline === undefined) return { signal: this.signal };
+    return { signal: this.signal, timeoutMs: Math.max(1, this.deadline - monotonicNow()) };
+  }
+
+  /** The monotonic time a wait inside this call may last until (Infinity: no bound). */
+  waitUntil(defaultWaitMs: number): number {
+    if (this.deadline !== undefined) return this.deadline;
+    if (this.unbounded || defaultWaitMs === Infinity) return Infinity;
+    return monotonicNow() + defaultWaitMs;
+  }
+}
+
+/**
+ * The error of a call ended by its signal: the signal's reason when it is an EtcdError (the
+ * leasing KV's own "closed"), else "canceled".
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw abortError(signal, "the put");
+ * ```
+ */
+export function abortError(signal: AbortSignal, what: string): EtcdError {
+  if (isEtcdError(signal.reason)) return signal.reason;
+  return new EtcdError(`${what} was canceled`, "canceled", Code.Canceled, { cause: signal.reason });
+}
+
+/**
+ * The error of a call whose deadline passed while it waited.
+ *
+ * @example
+ * ```ts
+ * throw deadlineError("waiting for the owner of config to give it up");
+ * ```
+ */
+export function deadlineError(what: string): EtcdError {
+  return new EtcdError(`deadline exceeded: ${what}`, "deadline-exceeded", Code.DeadlineExceeded);
+}
