@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions } from "@etcdkit/transport";
+import { checkCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, toEtcdError, type CallOptions } from "@etcdkit/transport";
 
 /**
  * One call of the leasing KV, which may take several requests (a guarded txn, a wait for an
@@ -35,7 +35,9 @@ export class CallScope {
     this.unbounded = timeoutMs !== undefined && timeoutMs > MAX_TIMER_MS;
     this.deadline = timeoutMs === undefined || this.unbounded ? undefined : monotonicNow() + timeoutMs;
     const user = options?.signal;
-    this.signal = user === undefined ? closed : AbortSignal.any([user, closed]);
+    // A signal of its own per call (never `closed` itself): requests add abort listeners to it,
+    // and many calls in flight would otherwise pile them up on the one shared signal.
+    this.signal = AbortSignal.any(user === undefined ? [closed] : [user, closed]);
     this.throwIfDone();
   }
 
@@ -62,8 +64,9 @@ export class CallScope {
 }
 
 /**
- * The error of a call ended by its signal: the signal's reason when it is an EtcdError (the
- * leasing KV's own "closed"), else "canceled".
+ * The error of a call ended by its signal, as the transport reports one: the signal's reason
+ * when it is an EtcdError (the leasing KV's own "closed"), "deadline-exceeded" for
+ * `AbortSignal.timeout()`, else "canceled".
  *
  * @example
  * ```ts
@@ -71,8 +74,10 @@ export class CallScope {
  * ```
  */
 export function abortError(signal: AbortSignal, what: string): EtcdError {
-  if (isEtcdError(signal.reason)) return signal.reason;
-  return new EtcdError(`${what} was canceled`, "canceled", Code.Canceled, { cause: signal.reason });
+  const reason: unknown = signal.reason;
+  if (isEtcdError(reason)) return reason;
+  if (reason instanceof Error && reason.name === "TimeoutError") return toEtcdError(reason); // AbortSignal.timeout(): deadline-exceeded, as the transport says
+  return new EtcdError(`${what} was canceled`, "canceled", Code.Canceled, { cause: reason });
 }
 
 /**

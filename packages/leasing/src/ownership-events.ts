@@ -81,7 +81,8 @@ export function applyOwnershipEvents(batch: WatchBatch, context: OwnershipContex
  * await rescind(kv, ownershipKey, 57n, closed.signal);
  * ```
  */
-export async function rescind(kv: KV, ownershipKey: Uint8Array, revokeRevision: Revision, signal: AbortSignal): Promise<void> {
+export async function rescind(kv: KV, ownershipKey: Uint8Array, revokeRevision: Revision, closed: AbortSignal): Promise<void> {
+  const signal = AbortSignal.any([closed]); // its own: many rescinds at once would pile listeners on `closed`
   let delayMs = 50;
   while (!signal.aborted) {
     try {
