@@ -6,7 +6,8 @@
  * @example
  * const lkv = await leasing(connect([member.proxy!.url]), "pfx/");
  */
-import { createTransport, isEtcdError, type EtcdTransport } from "@etcdkit/transport";
+import type { Transport } from "@connectrpc/connect";
+import { createTransport, isEtcdError, outcomeUnknownError, type EtcdTransport } from "@etcdkit/transport";
 import { createLeasingKV, type LeasingKV, type LeasingKVOptions } from "./index.js";
 
 const opened: EtcdTransport[] = [];
@@ -20,7 +21,7 @@ export function connect(endpoints: readonly string[], options?: { dialTimeoutMs?
 }
 
 /** A leasing KV, closed by `closeAll()`. */
-export async function leasing(transport: EtcdTransport, prefix: string, options?: LeasingKVOptions): Promise<LeasingKV> {
+export async function leasing(transport: Transport, prefix: string, options?: LeasingKVOptions): Promise<LeasingKV> {
   const lkv = await createLeasingKV(transport, prefix, { timeoutMs: 10_000, ...options });
   leasingKVs.push(lkv);
   return lkv;
@@ -87,5 +88,29 @@ export function snapshot(result: { kvs: readonly { keyText(): string; text(): st
   return {
     count: result.count,
     kvs: result.kvs.map((kv) => ({ key: kv.keyText(), value: kv.text(), create: kv.createRevision, mod: kv.modRevision, version: kv.version, lease: kv.lease })),
+  };
+}
+
+/**
+ * A transport that passes every call to `inner`, except that the answer of the first unary call
+ * `lose` picks is thrown away after etcd answered it: the call fails "outcome-unknown" although
+ * etcd applied it (a reply lost on the way back, at a point in a multi-request operation a proxy
+ * cannot single out).
+ */
+export function loseFirstAnswer(inner: Transport, lose: (method: string, input: unknown) => boolean): Transport & { readonly lost: number } {
+  let lost = 0;
+  return {
+    get lost() {
+      return lost;
+    },
+    async unary(method, signal, timeoutMs, header, input, contextValues) {
+      const response = await inner.unary(method, signal, timeoutMs, header, input, contextValues);
+      if (lost === 0 && lose(method.name, input)) {
+        lost++;
+        throw outcomeUnknownError(`etcdserverpb.KV/${method.name}`, new Error("the answer was lost on its way back (test fault)"));
+      }
+      return response;
+    },
+    stream: (method, signal, timeoutMs, header, input, contextValues) => inner.stream(method, signal, timeoutMs, header, input, contextValues),
   };
 }
