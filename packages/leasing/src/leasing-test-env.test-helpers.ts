@@ -114,3 +114,33 @@ export function loseFirstAnswer(inner: Transport, lose: (method: string, input: 
     stream: (method, signal, timeoutMs, header, input, contextValues) => inner.stream(method, signal, timeoutMs, header, input, contextValues),
   };
 }
+
+/**
+ * A transport that passes every call to `inner`, except that unary calls `hold` picks wait (before
+ * being sent) until `release()`: a request held up on its way out, e.g. an owner's delete of its
+ * ownership key stuck behind a slow connection, while its other requests go through.
+ */
+export function holdRequests(inner: Transport, hold: (method: string, input: unknown) => boolean): Transport & { readonly held: number; release(): void } {
+  let held = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    get held() {
+      return held;
+    },
+    release: () => release(),
+    async unary(method, signal, timeoutMs, header, input, contextValues) {
+      if (hold(method.name, input)) {
+        held++;
+        await released;
+      }
+      return inner.unary(method, signal, timeoutMs, header, input, contextValues);
+    },
+    stream: (method, signal, timeoutMs, header, input, contextValues) => inner.stream(method, signal, timeoutMs, header, input, contextValues),
+  };
+}
+
+/** JSON of a request message (bigints as strings), for matching requests in `holdRequests` / `loseFirstAnswer`. */
+export function requestText(input: unknown): string {
+  return JSON.stringify(input, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value instanceof Uint8Array ? new TextDecoder().decode(value) : value));
+}

@@ -17,7 +17,7 @@ import { findEtcdctlBinary, startEtcd, type EtcdCluster } from "@etcdkit/testing
 import { isEtcdError } from "@etcdkit/transport";
 import { createWatch, type WatchBatch } from "@etcdkit/watch";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, connect, errorOf, eventually, leasing, loseFirstAnswer, reasonOf, sleep, snapshot, unique } from "./leasing-test-env.test-helpers.js";
+import { closeAll, connect, errorOf, eventually, holdRequests, leasing, loseFirstAnswer, reasonOf, requestText, sleep, snapshot, unique, within } from "./leasing-test-env.test-helpers.js";
 import { REACQUIRE_BACKOFF_MS } from "./lease-cache.js";
 
 /** Stops this process's event loop (nothing of it runs: no timer, no keepalive, no watch event) until `done()`, at most `maxMs`. */
@@ -157,10 +157,28 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     expect(await owner.get(key)).toBeUndefined();
   });
 
+  it("Go's 'already the owner' acquisition: a key whose ownership key holds a writer's REVOKE is not cached again while it is being given up", async () => {
+    const prefix = `${unique("pfx")}/`;
+    const key = unique("k");
+    // The owner's delete of its ownership key (the rescind) is held up on its way out.
+    const transport = holdRequests(connect(cluster.clientUrls), (method, input) => method === "Txn" && requestText(input).includes("requestDeleteRange") && requestText(input).includes(prefix));
+    const owner = await leasing(transport, prefix);
+    const writer = await leasing(connect(cluster.clientUrls), prefix);
+    await plain.put(key, "v0");
+    await owner.get(key);
+    const write = writer.put(key, "v1");
+    await eventually(() => transport.held === 1, 5_000, "the owner's rescind");
+    await sleep(REACQUIRE_BACKOFF_MS + 100); // past the back-off: the owner tries to acquire the key again
+    expect((await owner.get(key))?.text()).toBe("v0"); // its ownership key says REVOKE: read, not cached
+    transport.release();
+    expect(await within(write.then(() => "written"), 10_000)).toBe("written");
+    expect((await owner.get(key))?.text()).toBe("v1");
+  });
+
   it("Go's EvictRange (etcd-io/etcd#21589): after a range delete whose answer was lost, no key of the range is served from the cache", async () => {
     const prefix = `${unique("pfx")}/`;
     const ns = unique("keys");
-    const transport = loseFirstAnswer(connect(cluster.clientUrls), (method, input) => method === "Txn" && JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)).includes("requestDeleteRange"));
+    const transport = loseFirstAnswer(connect(cluster.clientUrls), (method, input) => method === "Txn" && requestText(input).includes("requestDeleteRange"));
     const owner = await leasing(transport, prefix);
     for (const i of [1, 2, 3]) {
       await plain.put(`${ns}/a/${i}`, "v");
