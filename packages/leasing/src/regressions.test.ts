@@ -160,18 +160,25 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
   it("Go's 'already the owner' acquisition: a key whose ownership key holds a writer's REVOKE is not cached again while it is being given up", async () => {
     const prefix = `${unique("pfx")}/`;
     const key = unique("k");
-    // The owner's delete of its ownership key (the rescind) is held up on its way out.
-    const transport = holdRequests(connect(cluster.clientUrls), (method, input) => method === "Txn" && requestText(input).includes("requestDeleteRange") && requestText(input).includes(prefix));
+    // The owner's delete of its ownership key (the rescind) is held up on its way out; the owner's
+    // connection goes through the proxy, the writer's does not.
+    const transport = holdRequests(connect([proxy().url]), (method, input) => method === "Txn" && requestText(input).includes("requestDeleteRange") && requestText(input).includes(prefix));
     const owner = await leasing(transport, prefix);
     const writer = await leasing(connect(cluster.clientUrls), prefix);
     await plain.put(key, "v0");
     await owner.get(key);
     const write = writer.put(key, "v1");
     await eventually(() => transport.held === 1, 5_000, "the owner's rescind");
-    await sleep(REACQUIRE_BACKOFF_MS + 100); // past the back-off: the owner tries to acquire the key again
-    expect((await owner.get(key))?.text()).toBe("v0"); // its ownership key says REVOKE: read, not cached
+    await sleep(REACQUIRE_BACKOFF_MS + 100); // past the back-off: the owner acquires the key again
+    expect((await owner.get(key))?.text()).toBe("v0"); // the writer still waits: v0 is current
+    // The rescind reaches etcd, but nothing etcd sends the owner arrives (not even the delete
+    // event of its ownership key): the writer goes on and writes v1.
+    proxy().setMode("drop-responses");
     transport.release();
     expect(await within(write.then(() => "written"), 10_000)).toBe("written");
+    const read = await owner.get(key, { timeoutMs: 300 }).then((kv) => kv?.text(), (err: unknown) => (isEtcdError(err) ? err.reason : String(err)));
+    expect(read).not.toBe("v0");
+    proxy().setMode("pass");
     expect((await owner.get(key))?.text()).toBe("v1");
   });
 
