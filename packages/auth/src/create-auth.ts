@@ -1,6 +1,6 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Auth as AuthService, type ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { checkTransport, invalidArgumentError, toEtcdError } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError, ownOptions, toEtcdError } from "@etcdkit/transport";
 import type { Auth, AuthResult } from "./auth.js";
 import { connectCallOptions } from "@etcdkit/transport";
 import { checkName, checkPassword } from "./names.js";
@@ -41,7 +41,7 @@ export function createAuth(transport: Transport): Auth {
     userAdd: (name, password, o) =>
       call(async () => {
         const user = checkName(name, "userAdd", "user");
-        const noPassword = typeof password === "object" && password !== null && password.noPassword === true;
+        const noPassword = typeof password === "object" && password !== null && ownOptions(password, "userAdd: the password").noPassword === true;
         if (typeof password === "object" && !noPassword) {
           throw invalidArgumentError("userAdd: give a password string or { noPassword: true }");
         }
@@ -103,7 +103,8 @@ export function createAuth(transport: Transport): Auth {
       call(async () => {
         const name = checkName(role, "roleGrantPermission", "role");
         const { key, rangeEnd } = grantRangeBytes(permission);
-        const perm = { permType: permissionTypeOf(permission.type), key, rangeEnd };
+        const type = typeof permission === "object" && permission !== null ? ownOptions(permission).type : undefined;
+        const perm = { permType: permissionTypeOf(type!), key, rangeEnd };
         return header(await client.roleGrantPermission({ name, perm }, opts(o)));
       }),
 

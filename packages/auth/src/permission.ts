@@ -1,5 +1,5 @@
 import { Permission_Type, type Permission as RawPermission } from "@etcdkit/api/authpb/auth_pb";
-import { compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, ownOptions, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
 
 /**
  * What a permission allows on its keys.
@@ -104,8 +104,10 @@ export function permissionTypeOf(type: PermissionType): Permission_Type {
  * keyRangeBytes({ prefix: "app/" }); // { key: "app/", rangeEnd: "app0" } as bytes
  * ```
  */
-export function keyRangeBytes(range: KeyRange): { key: Uint8Array; rangeEnd: Uint8Array } {
-  if (typeof range !== "object" || range === null) throw invalidArgumentError("give a key range: { key }, { key, rangeEnd }, { prefix } or { fromKey }");
+export function keyRangeBytes(spec: KeyRange): { key: Uint8Array; rangeEnd: Uint8Array } {
+  if (typeof spec !== "object" || spec === null) throw invalidArgumentError("give a key range: { key }, { key, rangeEnd }, { prefix } or { fromKey }");
+  // Own properties only: a polluted Object.prototype must not widen a permission (rangeEnd, prefix).
+  const range = ownOptions(spec as { key?: Bytes; prefix?: Bytes; fromKey?: Bytes; rangeEnd?: Bytes }, "a key range");
   const given = (["key", "prefix", "fromKey"] as const).filter((k) => range[k] !== undefined);
   if (given.length !== 1) throw invalidArgumentError("a key range has exactly one of key, prefix or fromKey");
   if (range.prefix !== undefined || range.fromKey !== undefined) {

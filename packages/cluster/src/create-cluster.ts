@@ -4,7 +4,7 @@ import {
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkMemberId, checkTransport, monotonicNow, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { booleanOption, checkMemberId, checkTransport, monotonicNow, ownOptions, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import { findLeader } from "./find-leader.js";
 import { toMember, type Member } from "./member.js";
@@ -175,9 +175,10 @@ export function createCluster(transport: Transport): Cluster {
     memberAdd: (peerUrls, addOptions) =>
       call(async () => {
         const peerURLs = checkPeerUrls(peerUrls, "memberAdd");
+        const options = ownOptions(addOptions); // own properties only: a polluted prototype adds no learner
         const response = await client.memberAdd(
-          { peerURLs, isLearner: booleanOption(addOptions?.learner, "memberAdd: options.learner") },
-          connectCallOptions(addOptions),
+          { peerURLs, isLearner: booleanOption(options.learner, "memberAdd: options.learner") },
+          connectCallOptions(options),
         );
         const member = response.member === undefined ? undefined : toMember(response.member);
         if (member === undefined) throw new Error("memberAdd: etcd answered without the new member");
@@ -203,11 +204,12 @@ export function createCluster(transport: Transport): Cluster {
     leader: (callOptions) =>
       call(async () => {
         const started = monotonicNow();
-        const { members } = listResult(await client.memberList({}, connectCallOptions(callOptions)));
-        const timeoutMs = callOptions?.timeoutMs;
+        const options = ownOptions(callOptions);
+        const { members } = listResult(await client.memberList({}, connectCallOptions(options)));
+        const timeoutMs = options.timeoutMs;
         // One deadline for the whole lookup: the Status calls get what the MemberList call left.
         const remaining = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (monotonicNow() - started));
-        return findLeader(members, transport, { signal: callOptions?.signal, timeoutMs: remaining });
+        return findLeader(members, transport, { signal: options.signal, timeoutMs: remaining });
       }),
   };
 }

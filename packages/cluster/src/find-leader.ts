@@ -1,6 +1,6 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { canAddressMembers, toEtcdError, type MemberAddressingTransport, type MemberId } from "@etcdkit/transport";
+import { canAddressMembers, ownOptions, toEtcdError, type MemberAddressingTransport, type MemberId } from "@etcdkit/transport";
 import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import type { Member } from "./member.js";
 
@@ -13,7 +13,10 @@ interface Seen {
 
 /**
  * Finds the leader among `members`: asks every voting member with a client URL for its Status
- * (in parallel, each through `transport.forEndpoint(url)`), and returns the member that reports
+ * (in parallel, each through `transport.forEndpoint(url)`, with the first of its client URLs
+ * the transport accepts: a TLS transport refuses `http://` ones, so a member advertising one gets
+ * neither a call nor the token over it; a member with no such URL counts as not answering), and
+ * returns the member that reports
  * itself as leader as soon as one does; failing that, the member most others report as leader.
  * On a transport that cannot address one member, one Status through `transport` says who the
  * leader is.
@@ -26,7 +29,8 @@ interface Seen {
  * const leader = await findLeader(members, transport, { timeoutMs: 3000 });
  * ```
  */
-export async function findLeader(members: readonly Member[], transport: Transport, options?: CallOptions): Promise<Member> {
+export async function findLeader(members: readonly Member[], transport: Transport, given?: CallOptions): Promise<Member> {
+  const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
   const seen = canAddressMembers(transport) ? await askEach(members, transport, options) : [await statusOf(transport, options)];
   const byId = (id: MemberId): Member | undefined => (id === 0n ? undefined : members.find((m) => m.id === id));
   const selfDeclared = seen.find((s) => s.leader === s.self && byId(s.leader) !== undefined);
@@ -49,22 +53,22 @@ async function statusOf(transport: Transport, options: CallOptions | undefined):
 async function askEach(
   members: readonly Member[],
   transport: MemberAddressingTransport,
-  options: CallOptions | undefined,
+  options: CallOptions,
 ): Promise<Seen[]> {
   const voters = members.filter((m) => !m.isLearner && m.clientUrls.length > 0);
   if (voters.length === 0) {
     throw toEtcdError(new ConnectError("etcdserver: no leader (no started voting member)", Code.Unavailable));
   }
   const stop = new AbortController();
-  const signal = options?.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
-  const perCall: CallOptions = { signal, timeoutMs: options?.timeoutMs };
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
+  const perCall: CallOptions = { signal, timeoutMs: options.timeoutMs };
   const seen: Seen[] = [];
   const errors: unknown[] = [];
   await new Promise<void>((resolve) => {
     let pending = voters.length;
     for (const member of voters) {
       Promise.resolve()
-        .then(() => statusOf(transport.forEndpoint(member.clientUrls[0]!), perCall))
+        .then(() => statusOf(memberTransportOf(member, transport), perCall))
         .then((s) => {
           seen.push(s);
           if (s.leader !== 0n && s.leader === s.self) resolve();
@@ -76,7 +80,23 @@ async function askEach(
     }
   });
   stop.abort();
-  if (options?.signal?.aborted === true) throw toEtcdError(options.signal.reason);
+  if (options.signal?.aborted === true) throw toEtcdError(options.signal.reason);
   if (seen.length === 0) throw toEtcdError(errors[0]);
   return seen;
+}
+
+/**
+ * The transport bound to `member` through the first of its client URLs that `transport` accepts
+ * (a TLS transport refuses `http://` URLs); throws the refusal of the first URL when none is.
+ */
+function memberTransportOf(member: Member, transport: MemberAddressingTransport): Transport {
+  let refusal: unknown;
+  for (const url of member.clientUrls) {
+    try {
+      return transport.forEndpoint(url);
+    } catch (err) {
+      refusal ??= err;
+    }
+  }
+  throw toEtcdError(refusal);
 }

@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkRevision, checkTransport, connectCallOptions, toEtcdError, type Revision } from "@etcdkit/transport";
+import { booleanOption, checkRevision, checkTransport, connectCallOptions, ownOptions, toEtcdError, type Revision } from "@etcdkit/transport";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import type { CallOptions, CompactOptions } from "./options.js";
@@ -74,9 +74,10 @@ export function createKVCore(client: Client<typeof KVService>): KVCore {
     },
     async compact(revision: Revision, options?: CompactOptions): Promise<CompactResult> {
       checkRevision(revision, "compact: the revision");
-      const physical = booleanOption(options?.physical, "physical");
+      const own = ownOptions(options);
+      const physical = booleanOption(own.physical, "physical");
       try {
-        const response = await client.compact({ revision, physical }, connectCallOptions(options));
+        const response = await client.compact({ revision, physical }, connectCallOptions(own));
         return Object.freeze({ revision: response.header?.revision ?? 0n });
       } catch (error) {
         throw toEtcdError(error);

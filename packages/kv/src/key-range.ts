@@ -1,9 +1,9 @@
 import {
   booleanOption,
-  checkOptionsObject,
   compareBytes,
   emptyKeyError,
   invalidArgumentError,
+  ownOptions,
   prefixRangeEnd,
   toOwnedBytes,
   type Bytes,
@@ -89,6 +89,7 @@ const fromKeyRangeEnd = zeroKey;
  *
  * Throws `empty-key` (before any I/O) for an empty key without a range selector, and
  * `invalid-argument` for options that are not an object, more than one selector, or an empty end.
+ * Only the selector's own properties count (see `ownOptions`).
  *
  * @example
  * ```ts
@@ -97,12 +98,12 @@ const fromKeyRangeEnd = zeroKey;
  * resolveRange("", undefined);             // throws EtcdError "empty-key"
  * ```
  */
-export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> | undefined): WireRange {
-  checkOptionsObject(selector);
+export function resolveRange(key: Bytes, options: Partial<RangeSelectorFields> | undefined): WireRange {
+  const selector = ownOptions(options); // own properties only: a polluted prototype selects nothing
   const bytes = toOwnedBytes(key);
-  const prefix = booleanOption(selector?.prefix, "prefix");
-  const fromKey = booleanOption(selector?.fromKey, "fromKey");
-  if (Number(prefix) + Number(fromKey) + Number(selector?.end !== undefined) > 1) {
+  const prefix = booleanOption(selector.prefix, "prefix");
+  const fromKey = booleanOption(selector.fromKey, "fromKey");
+  if (Number(prefix) + Number(fromKey) + Number(selector.end !== undefined) > 1) {
     throw invalidArgumentError("prefix, fromKey and end select a range in different ways: give at most one");
   }
   if (prefix) {
@@ -112,7 +113,7 @@ export function resolveRange(key: Bytes, selector: Partial<RangeSelectorFields> 
   if (fromKey) {
     return { key: bytes.length === 0 ? zeroKey() : bytes, rangeEnd: fromKeyRangeEnd() };
   }
-  if (selector?.end !== undefined) {
+  if (selector.end !== undefined) {
     const end = toOwnedBytes(selector.end);
     // Empty would silently mean "just the key"; a single key is asked for by giving no end.
     if (end.length === 0) throw invalidArgumentError('end must not be empty (omit it for a single key; "\\0" means every key from the key on)');

@@ -1,4 +1,4 @@
-import { invalidArgumentError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, ownOptions, typeName, type Bytes, type Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import { op } from "./op-builders.js";
 import type { Op, PutOp } from "./ops.js";
@@ -224,8 +224,8 @@ export function isKVCore(value: unknown): value is KVCore {
  * (`countOnly` made every key look missing; `prefix` returned the first key of the range).
  */
 function checkSingleKeyOptions(options: SingleGetOptions & CallOptions): void {
-  const o = options as Partial<Record<"prefix" | "fromKey" | "countOnly" | "end" | "sort" | "limit", unknown>> | null;
-  if (typeof o !== "object" || o === null) return; // op.get rejects it, naming what it got
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return; // op.get rejects it, naming what it got
+  const o = ownOptions(options as Partial<Record<"prefix" | "fromKey" | "countOnly" | "end" | "sort" | "limit", unknown>>);
   // Only values that would change the read: prefix: false, limit: 0 and countOnly: false are no-ops.
   const misplaced =
     o.prefix === true ? "prefix"

@@ -1,10 +1,10 @@
 import {
   booleanOption,
   checkInt64,
-  checkOptionsObject,
   checkRevision,
   emptyKeyError,
   invalidArgumentError,
+  ownOptions,
   toOwnedBytes,
   typeName,
   type Bytes,
@@ -50,24 +50,25 @@ const sortOrders = new Set(["ascend", "descend"]);
  * const page = makeGetOp({ key: toBytes("a"), rangeEnd: toBytes("b") }, { limit: 100, revision: 42n });
  * ```
  */
-export function makeGetOp(range: WireRange, options: RangeReadOptions | undefined): GetOp {
-  const limit = options?.limit === undefined ? 0 : options.limit;
+export function makeGetOp(range: WireRange, readOptions: RangeReadOptions | undefined): GetOp {
+  const options = ownOptions(readOptions);
+  const limit = options.limit === undefined ? 0 : options.limit;
   if (!Number.isSafeInteger(limit) || limit < 0) throw invalidArgumentError(`limit must be a non-negative integer, got ${String(limit)}`);
-  const sort = options?.sort === undefined ? undefined : checkSort(options.sort);
+  const sort = options.sort === undefined ? undefined : checkSort(options.sort);
   return Object.freeze({
     type: "get",
     key: range.key,
     rangeEnd: range.rangeEnd,
     limit,
-    revision: revisionOption(options?.revision, "revision"),
+    revision: revisionOption(options.revision, "revision"),
     sort,
-    serializable: booleanOption(options?.serializable, "serializable"),
-    keysOnly: booleanOption(options?.keysOnly, "keysOnly"),
-    countOnly: booleanOption(options?.countOnly, "countOnly"),
-    minModRevision: revisionOption(options?.minModRevision, "minModRevision"),
-    maxModRevision: revisionOption(options?.maxModRevision, "maxModRevision"),
-    minCreateRevision: revisionOption(options?.minCreateRevision, "minCreateRevision"),
-    maxCreateRevision: revisionOption(options?.maxCreateRevision, "maxCreateRevision"),
+    serializable: booleanOption(options.serializable, "serializable"),
+    keysOnly: booleanOption(options.keysOnly, "keysOnly"),
+    countOnly: booleanOption(options.countOnly, "countOnly"),
+    minModRevision: revisionOption(options.minModRevision, "minModRevision"),
+    maxModRevision: revisionOption(options.maxModRevision, "maxModRevision"),
+    minCreateRevision: revisionOption(options.minCreateRevision, "minCreateRevision"),
+    maxCreateRevision: revisionOption(options.maxCreateRevision, "maxCreateRevision"),
   });
 }
 
@@ -75,11 +76,12 @@ function revisionOption(value: Revision | undefined, name: string): Revision {
   return value === undefined ? 0n : checkRevision(value, name);
 }
 
-function checkSort(sort: SortOption): SortOption {
-  if (typeof sort !== "object" || sort === null) {
-    throw invalidArgumentError(`sort must be an object { target, order? }, got ${typeName(sort)}`);
+function checkSort(given: SortOption): SortOption {
+  if (typeof given !== "object" || given === null) {
+    throw invalidArgumentError(`sort must be an object { target, order? }, got ${typeName(given)}`);
   }
-  if (!sortTargets.has(sort.target)) throw invalidArgumentError("unknown sort target");
+  const sort = ownOptions(given, "sort");
+  if (sort.target === undefined || !sortTargets.has(sort.target)) throw invalidArgumentError("unknown sort target");
   if (sort.order !== undefined && !sortOrders.has(sort.order)) throw invalidArgumentError("unknown sort order");
   return Object.freeze({ target: sort.target, order: sort.order ?? "ascend" });
 }
@@ -92,9 +94,9 @@ function put(key: Bytes, valueOrOptions: Bytes | PutKeepValueOptions, maybeOptio
   // Options in the value's place mean "keep the value" (ignoreValue); anything else must be bytes.
   const keepValue = isPlainOptions(valueOrOptions);
   const options = checkPutOptions(keepValue ? valueOrOptions : maybeOptions, keepValue, maybeOptions);
-  const lease = options?.lease === undefined ? 0n : checkInt64(options.lease, "lease (a bigint lease ID; 0n: none)");
-  const prevKv = booleanOption(options?.prevKv, "prevKv");
-  const ignoreLease = booleanOption((options as PutOptions | undefined)?.ignoreLease, "ignoreLease");
+  const lease = options.lease === undefined ? 0n : checkInt64(options.lease, "lease (a bigint lease ID; 0n: none)");
+  const prevKv = booleanOption(options.prevKv, "prevKv");
+  const ignoreLease = booleanOption((options as Partial<PutOptions>).ignoreLease, "ignoreLease");
   if (ignoreLease && lease !== 0n) {
     throw invalidArgumentError("lease and ignoreLease cannot be used together");
   }
@@ -115,16 +117,17 @@ function isPlainOptions(value: unknown): value is PutKeepValueOptions {
 }
 
 /**
- * The options of a put, checked: `ignoreValue: true` exactly when the options stand in the value's
- * place (a value with it would be dropped silently; options after it would be ignored).
+ * The options of a put (own properties only), checked: `ignoreValue: true` exactly when the
+ * options stand in the value's place (a value with it would be dropped silently; options after it
+ * would be ignored).
  */
 function checkPutOptions(
-  options: PutOptions | PutKeepValueOptions | undefined,
+  given: PutOptions | PutKeepValueOptions | undefined,
   keepValue: boolean,
   extra: PutOptions | undefined,
-): PutOptions | PutKeepValueOptions | undefined {
-  checkOptionsObject(options);
-  const ignoreValue = booleanOption(options?.ignoreValue, "ignoreValue");
+): Partial<PutOptions | PutKeepValueOptions> {
+  const options = ownOptions<PutOptions | PutKeepValueOptions>(given);
+  const ignoreValue = booleanOption(options.ignoreValue, "ignoreValue");
   if (keepValue && !ignoreValue) throw invalidArgumentError("put needs a value, or options with ignoreValue: true in its place");
   if (keepValue && extra !== undefined) {
     throw invalidArgumentError("put(key, { ignoreValue: true, ... }) takes every option in that one object: give no third argument");
@@ -141,11 +144,12 @@ function txn<const T extends readonly Op[] = readonly [], const E extends readon
   if (typeof spec !== "object" || spec === null) {
     throw invalidArgumentError(`op.txn takes { if?, then?, else? }, got ${typeName(spec)}`);
   }
+  const parts = ownOptions(spec, "op.txn's spec");
   return Object.freeze({
     type: "txn",
-    compares: txnPart(spec.if, "if"),
-    success: txnPart(spec.then, "then") as unknown as T,
-    failure: txnPart(spec.else, "else") as unknown as E,
+    compares: txnPart(parts.if, "if"),
+    success: txnPart(parts.then, "then") as unknown as T,
+    failure: txnPart(parts.else, "else") as unknown as E,
   });
 }
 
@@ -184,7 +188,8 @@ export const op = Object.freeze({
    * ```
    */
   get(key: Bytes, options?: GetOptions): GetOp {
-    return makeGetOp(resolveRange(key, options), options as RangeReadOptions | undefined);
+    const own = ownOptions(options);
+    return makeGetOp(resolveRange(key, own), own as RangeReadOptions);
   },
   /**
    * A write: `op.put(key, value, options?)`, or `op.put(key, { ignoreValue: true, ... })` to keep
@@ -204,8 +209,9 @@ export const op = Object.freeze({
    * ```
    */
   delete(key: Bytes, options?: DeleteOptions): DeleteOp {
-    const range = resolveRange(key, options);
-    return Object.freeze({ type: "delete", key: range.key, rangeEnd: range.rangeEnd, prevKv: booleanOption(options?.prevKv, "prevKv") });
+    const own = ownOptions(options);
+    const range = resolveRange(key, own);
+    return Object.freeze({ type: "delete", key: range.key, rangeEnd: range.rangeEnd, prevKv: booleanOption(own.prevKv, "prevKv") });
   },
   /**
    * A transaction as an op (for `kv.do` or nesting in another txn).

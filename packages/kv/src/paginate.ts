@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, invalidArgumentError, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
+import { checkCallOptions, EtcdError, invalidArgumentError, ownOptions, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
 import type { KeyValue } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";
@@ -71,12 +71,13 @@ const DEFAULT_PAGE_SIZE = 1000;
  * }
  * ```
  */
-export async function* paginate(reader: PageReader, key: Bytes, options: PaginateOptions): AsyncGenerator<RangePage, void, undefined> {
+export async function* paginate(reader: PageReader, key: Bytes, given: PaginateOptions): AsyncGenerator<RangePage, void, undefined> {
   if (typeof (reader as Partial<PageReader> | null)?.do !== "function") {
     throw invalidArgumentError(`paginate reads through a KV (anything with do(op)), got ${typeName(reader)}`);
   }
-  if (options === undefined) throw invalidArgumentError("paginate needs options with a range selector (prefix, end or fromKey)");
-  // Also rejects null, arrays and non-objects; and runs before the signal is read: { aborted: 1 } is no signal.
+  if (given === undefined) throw invalidArgumentError("paginate needs options with a range selector (prefix, end or fromKey)");
+  const options = ownOptions(given) as PaginateOptions; // own properties only; rejects null, arrays and non-objects
+  // Before the signal is read: { aborted: 1 } is no signal.
   checkCallOptions(options);
   const pageSize = options.pageSize === undefined ? DEFAULT_PAGE_SIZE : options.pageSize;
   const limit = options.limit === undefined ? 0 : options.limit;

@@ -61,9 +61,17 @@ export function encodeSort(sort: SortOption | undefined): { sortTarget: RangeReq
 /*
  * The encoders below set only the fields that differ from their zero value. The request is the
  * same on the wire either way, but a sparse init is cheaper to turn into a message (protobuf-es
- * create() converts each given field), allocates no BigInt for a zero limit, and for the common
- * ops (a key, a key and a value) has the same shape as a hand-written request literal.
+ * create() converts each given field) and allocates no BigInt for a zero limit.
+ *
+ * Their objects have no prototype: create() reads every field of the schema from the init
+ * (`init.rangeEnd`, `init.prevKv`, ...), through the prototype chain, and a field left out must
+ * stay unset even when Object.prototype has been polluted with that name.
  */
+
+/** An empty object without a prototype, for a request init. */
+function bare<T>(): T {
+  return Object.create(null) as T;
+}
 
 /**
  * A GetOp as a RangeRequest.
@@ -74,7 +82,8 @@ export function encodeSort(sort: SortOption | undefined): { sortTarget: RangeReq
  * ```
  */
 export function encodeRange(get: GetOp): MessageInitShape<typeof RangeRequestSchema> {
-  const request: MessageInitShape<typeof RangeRequestSchema> = { key: get.key };
+  const request = bare<MessageInitShape<typeof RangeRequestSchema>>();
+  request.key = get.key;
   if (get.rangeEnd.length > 0) request.rangeEnd = get.rangeEnd;
   if (get.limit !== 0) request.limit = BigInt(get.limit);
   if (get.revision !== 0n) request.revision = get.revision;
@@ -102,7 +111,9 @@ export function encodeRange(get: GetOp): MessageInitShape<typeof RangeRequestSch
  * ```
  */
 export function encodePut(put: PutOp): MessageInitShape<typeof PutRequestSchema> {
-  const request: MessageInitShape<typeof PutRequestSchema> = { key: put.key, value: put.value };
+  const request = bare<MessageInitShape<typeof PutRequestSchema>>();
+  request.key = put.key;
+  request.value = put.value;
   if (put.lease !== 0n) request.lease = put.lease;
   if (put.prevKv) request.prevKv = true;
   if (put.ignoreValue) request.ignoreValue = true;
@@ -119,7 +130,8 @@ export function encodePut(put: PutOp): MessageInitShape<typeof PutRequestSchema>
  * ```
  */
 export function encodeDelete(del: DeleteOp): MessageInitShape<typeof DeleteRangeRequestSchema> {
-  const request: MessageInitShape<typeof DeleteRangeRequestSchema> = { key: del.key };
+  const request = bare<MessageInitShape<typeof DeleteRangeRequestSchema>>();
+  request.key = del.key;
   if (del.rangeEnd.length > 0) request.rangeEnd = del.rangeEnd;
   if (del.prevKv) request.prevKv = true;
   return request;
@@ -143,7 +155,11 @@ export function encodeCompare(comparison: Comparison): MessageInitShape<typeof C
     target === "value"
       ? { case: "value" as const, value: operand as Uint8Array }
       : { case: target, value: operand as bigint };
-  const request: MessageInitShape<typeof CompareSchema> = { result, target: compareTargets[target], key: comparison.key, targetUnion };
+  const request = bare<MessageInitShape<typeof CompareSchema>>();
+  request.result = result;
+  request.target = compareTargets[target];
+  request.key = comparison.key;
+  request.targetUnion = targetUnion;
   if (comparison.rangeEnd.length > 0) request.rangeEnd = comparison.rangeEnd;
   return request;
 }

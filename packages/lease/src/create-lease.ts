@@ -5,7 +5,7 @@ import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, type LeaseBackend, type LeaseCallOptions } from "./lease.js";
 import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
-import { booleanOption, checkCallOptions, checkTransport } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, checkTransport, ownOptions } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
 import { LeaseRegistry } from "./lease-registry.js";
@@ -132,32 +132,33 @@ class LeaseClientImpl implements LeaseClient, LeaseBackend {
     this.owned.delete(lease);
   }
 
-  async grant(ttl: number, options?: GrantOptions): Promise<Lease> {
+  async grant(ttl: number, given?: GrantOptions): Promise<Lease> {
     if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl <= 0) {
       throw invalidArgumentError(`lease TTL must be a positive integer number of seconds, got ${String(ttl)}`);
     }
+    const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
     checkCallOptions(options);
-    if (options?.id !== undefined) checkLeaseId(options.id, "grant");
-    booleanOption(options?.keepAlive, "keepAlive");
+    if (options.id !== undefined) checkLeaseId(options.id, "grant");
+    booleanOption(options.keepAlive, "keepAlive");
     const sentAt = monotonicNow();
     let granted: { ID: bigint; TTL: bigint };
     try {
-      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options?.id ?? 0n }, connectCallOptions(options));
+      granted = await this.client.leaseGrant({ TTL: BigInt(ttl), ID: options.id ?? 0n }, connectCallOptions(options));
     } catch (err) {
       throw toEtcdError(err);
     }
     const seconds = Number(granted.TTL);
     const lease = this.track(new Lease(granted.ID, seconds, sentAt + seconds * 1000, this));
-    if (options?.keepAlive === true) lease.keepAlive();
+    if (options.keepAlive === true) lease.keepAlive();
     return lease;
   }
 
-  attach(id: LeaseId, options?: { readonly ttl?: number }): Lease {
+  attach(id: LeaseId, given?: { readonly ttl?: number }): Lease {
     checkLeaseId(id);
-    if (options !== undefined && (typeof options !== "object" || options === null)) {
+    if (given !== undefined && (typeof given !== "object" || given === null)) {
       throw invalidArgumentError("lease: options must be an object");
     }
-    const ttl = options?.ttl ?? 0;
+    const ttl = ownOptions(given).ttl ?? 0;
     if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < 0) {
       throw invalidArgumentError(`attach: ttl must be a non-negative integer number of seconds (0: unknown), got ${String(ttl)}`);
     }

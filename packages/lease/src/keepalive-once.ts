@@ -3,7 +3,7 @@ import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId, type Revision } from "@etcdkit/transport";
 import { connectCallOptions, MAX_TIMER_MS, monotonicNow, reconnectDelayMs } from "@etcdkit/transport";
 import { RequestQueue } from "@etcdkit/transport";
-import { checkCallOptions } from "@etcdkit/transport";
+import { checkCallOptions, ownOptions } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 
 /**
@@ -58,13 +58,14 @@ export interface KeepAliveOnceResult {
 export async function keepAliveOnce(
   client: Client<typeof LeaseService>,
   id: LeaseId,
-  options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number },
+  given?: { readonly signal?: AbortSignal; readonly timeoutMs?: number },
 ): Promise<KeepAliveOnceResult> {
   checkLeaseId(id);
+  const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
   checkCallOptions(options);
-  const signal = options?.signal;
+  const signal = options.signal;
   const aborted = (): boolean => signal?.aborted === true;
-  const timeoutMs = options?.timeoutMs;
+  const timeoutMs = options.timeoutMs;
   const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? Infinity : monotonicNow() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const sentAt = monotonicNow();

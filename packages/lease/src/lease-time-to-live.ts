@@ -1,6 +1,6 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkCallOptions, connectCallOptions, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, connectCallOptions, ownOptions, toEtcdError, type LeaseId } from "@etcdkit/transport";
 import { checkLeaseId } from "./lease-arguments.js";
 import type { LeaseCallOptions } from "./lease.js";
 
@@ -36,13 +36,14 @@ export interface LeaseTimeToLive {
 export async function fetchTimeToLive(
   client: Client<typeof LeaseService>,
   id: LeaseId,
-  options?: LeaseCallOptions & { readonly keys?: boolean },
+  given?: LeaseCallOptions & { readonly keys?: boolean },
 ): Promise<LeaseTimeToLive> {
   checkLeaseId(id);
+  const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
   checkCallOptions(options);
-  booleanOption(options?.keys, "keys");
+  booleanOption(options.keys, "keys");
   try {
-    const r = await client.leaseTimeToLive({ ID: id, keys: options?.keys === true }, connectCallOptions(options));
+    const r = await client.leaseTimeToLive({ ID: id, keys: options.keys === true }, connectCallOptions(options));
     const ttl = Number(r.TTL);
     return { id, ttl, grantedTtl: Number(r.grantedTTL), keys: r.keys, expired: ttl < 0 };
   } catch (err) {

@@ -1,7 +1,7 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { AlarmRequest_AlarmAction, AlarmType, Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { Writable } from "node:stream";
-import { checkMemberId, checkRevision, checkTransport, invalidArgumentError, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { checkMemberId, checkRevision, checkTransport, invalidArgumentError, ownOptions, toEtcdError, type MemberId } from "@etcdkit/transport";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
 import { connectCallOptions, memberTransport, type CallOptions } from "@etcdkit/transport";
 import type { Maintenance } from "./maintenance.js";
@@ -47,11 +47,12 @@ export function createMaintenance(transport: Transport): Maintenance {
 
   const list = (callOptions?: CallOptions) => alarm(AlarmRequest_AlarmAction.GET, 0n, AlarmType.NONE, callOptions);
 
-  const disarm = (target: Alarm, callOptions?: CallOptions) => {
-    if (typeof target !== "object" || target === null) throw invalidArgumentError("alarmDisarm: give an alarm, e.g. from alarmList()");
+  const disarm = (given: Alarm, callOptions?: CallOptions) => {
+    if (typeof given !== "object" || given === null) throw invalidArgumentError("alarmDisarm: give an alarm, e.g. from alarmList()");
+    const target = ownOptions(given, "alarmDisarm: the alarm");
     // Member 0 names no member: etcd would disarm nothing. alarmDisarmAll disarms every alarm.
     const memberId = checkMemberId(target.memberId, "alarmDisarm: alarm.memberId", " (alarmDisarmAll disarms every alarm)");
-    return alarm(AlarmRequest_AlarmAction.DEACTIVATE, memberId, alarmTypeOf(target.alarm), callOptions);
+    return alarm(AlarmRequest_AlarmAction.DEACTIVATE, memberId, alarmTypeOf(target.alarm!), callOptions);
   };
 
   return {
@@ -112,8 +113,10 @@ export function createMaintenance(transport: Transport): Maintenance {
             const member = memberTransport(transport, endpoint, "snapshot");
             return saveSnapshot(await loadNodeModules(), member, target, options, report);
           }),
-        // Checked by checkSnapshotOptions before the first progress event.
-        snapshotOptions?.onProgress,
+        // Checked by checkSnapshotOptions before the first progress event; an own property only.
+        typeof snapshotOptions === "object" && snapshotOptions !== null && Object.hasOwn(snapshotOptions, "onProgress")
+          ? snapshotOptions.onProgress
+          : undefined,
       ),
   };
 }

@@ -100,6 +100,44 @@ describe("maintenance input validation (no I/O)", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("snapshot rejects a malformed timeoutMs or maxBytes before opening anything, and fails deadline-exceeded for no time left", async () => {
+    const maintenance = setup();
+    const file = path.join(dir, "etcd.db");
+    const outcomes: Record<string, string | undefined> = {};
+    const cases: Array<[string, unknown]> = [
+      ["string timeoutMs", { timeoutMs: "1000" }],
+      ["NaN timeoutMs", { timeoutMs: Number.NaN }],
+      ["object timeoutMs", { timeoutMs: {} }],
+      ["zero timeoutMs", { timeoutMs: 0 }],
+      ["negative timeoutMs", { timeoutMs: -5 }],
+      ["string maxBytes", { maxBytes: "1gb" }],
+      ["zero maxBytes", { maxBytes: 0 }],
+      ["fractional maxBytes", { maxBytes: 1.5 }],
+    ];
+    for (const [name, options] of cases) {
+      const error = await Promise.resolve()
+        .then(() => maintenance.snapshot(endpoint, file, bad(options)))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      outcomes[name] = (error as { reason?: string } | undefined)?.reason;
+    }
+    expect(outcomes).toEqual({
+      "string timeoutMs": "invalid-argument",
+      "NaN timeoutMs": "invalid-argument",
+      "object timeoutMs": "invalid-argument",
+      "zero timeoutMs": "deadline-exceeded",
+      "negative timeoutMs": "deadline-exceeded",
+      "string maxBytes": "invalid-argument",
+      "zero maxBytes": "invalid-argument",
+      "fractional maxBytes": "invalid-argument",
+    });
+    expect(connects).toEqual([]);
+    expect(transport.calls).toHaveLength(0);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it("snapshot with well-formed options still opens the stream", async () => {
     const maintenance = setup();
     const options = { onProgress: () => {}, verify: false, end: false, signal: new AbortController().signal, timeoutMs: 1000 };

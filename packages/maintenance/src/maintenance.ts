@@ -47,8 +47,18 @@ export interface HashResult {
 export interface SnapshotOptions extends CallOptions {
   /** Called after every received message; an exception thrown here fails the snapshot. */
   readonly onProgress?: ((progress: SnapshotProgress) => void) | undefined;
-  /** Check etcd's sha256 trailer before committing (default true). */
+  /**
+   * Check etcd's sha256 trailer before committing (default true). It proves the bytes arrived as
+   * the member sent them (not truncated or damaged on the way), not that they are a genuine or
+   * consistent etcd database: whoever answers can send any bytes with their own sha256.
+   */
   readonly verify?: boolean | undefined;
+  /**
+   * Largest snapshot accepted, in bytes (with etcd's 32-byte trailer): a larger announced size
+   * fails with "message-too-large" before anything is written. Default: no limit (the member's
+   * announced size, plus the trailer, still bounds the stream).
+   */
+  readonly maxBytes?: number | undefined;
   /** For a stream target: end it once the snapshot is written (default true). */
   readonly end?: boolean | undefined;
 }
@@ -188,9 +198,11 @@ export interface Maintenance {
    * (or pass `onProgress`). Only this call needs Node.js (or a runtime with `node:` modules).
    *
    * Reasons: "invalid-argument" (no or malformed endpoint, a transport without `forEndpoint`, no target; an `onProgress` that is not a function,
-   * a `verify` or `end` that is not a boolean, a `signal` that is not an AbortSignal: all before
-   * any I/O), "canceled" (signal), "deadline-exceeded",
-   * "corrupt" (the trailer did not match: truncated or damaged stream), "unknown" (file system
+   * a `verify` or `end` that is not a boolean, a `signal` that is not an AbortSignal, a
+   * `timeoutMs` that is not a number, a `maxBytes` that is not a positive integer: all before
+   * any I/O), "canceled" (signal), "deadline-exceeded" (also for `timeoutMs` 0 or less, before any I/O),
+   * "corrupt" (the trailer did not match: truncated or damaged stream; or the stream contradicts
+   * the size it announced), "message-too-large" (larger than `maxBytes`), "unknown" (file system
    * errors, with the Node.js error as cause), transport reasons.
    *
    * @example

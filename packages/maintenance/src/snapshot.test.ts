@@ -147,6 +147,21 @@ describe("snapshot against a real etcd", () => {
     expect(await readFile(target, "utf8")).toBe("previous backup");
   });
 
+  it("maxBytes below the database size fails message-too-large at the first message; at its size it passes", async () => {
+    const first = await maintenance.snapshot(endpoint, path.join(dir, "sized.db"));
+    const target = path.join(dir, "limited.db");
+    const events: SnapshotProgress[] = [];
+    const error = await maintenance
+      .snapshot(endpoint, target, { maxBytes: 64 * 1024, onProgress: (p) => events.push(p) })
+      .catch((err: unknown) => err);
+    expect(isEtcdError(error, "message-too-large")).toBe(true);
+    expect(events).toEqual([]);
+    expect(await readdir(dir)).toEqual(["sized.db"]);
+    // The database has not changed since: its size is the limit it fits in.
+    const exact = await maintenance.snapshot(endpoint, target, { maxBytes: first.bytes });
+    expect(exact.bytes).toBe(first.bytes);
+  });
+
   it("rejects a missing endpoint or target before any I/O, and a directory that does not exist", async () => {
     await expect(maintenance.snapshot("", path.join(dir, "x.db"))).rejects.toSatisfy((err) => isEtcdError(err, "invalid-argument"));
     await expect(maintenance.snapshot(endpoint, "")).rejects.toSatisfy((err) => isEtcdError(err, "invalid-argument"));

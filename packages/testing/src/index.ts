@@ -43,3 +43,4 @@ export {
 } from "./readme-examples.js";
 export { createRecordingTransport, createSpyTransport, type RecordedCall } from "./recording-transport.js";
 export { thrownBy } from "./thrown-by.js";
+export { runScript, withPollutedPrototype } from "./polluted-prototype.js";

@@ -29,6 +29,36 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
 }
 
 /**
+ * The own properties of an options object, as a copy without a prototype: reading an option that
+ * was not given yields undefined even when `Object.prototype` has been polluted (by a
+ * prototype-pollution bug elsewhere in the process, e.g. `Object.prototype.prefix = true`), which
+ * would otherwise turn `kv.delete("a", {})` into a prefix delete or switch snapshot verification
+ * off. Every etcdkit package reads its option objects through this helper.
+ *
+ * Returns a shared empty object for undefined, and the object itself when it already has no
+ * prototype (a copy made by this helper, or one made with `Object.create(null)`). Throws
+ * EtcdError "invalid-argument" (naming `what`) for anything but an object: null, an array, a
+ * function, a primitive.
+ *
+ * @example
+ * ```ts
+ * const o = ownOptions(options);        // { prefix: true } → the same properties, no prototype
+ * const prefix = booleanOption(o.prefix, "prefix");
+ * ownOptions(undefined).prefix;         // undefined, whatever Object.prototype holds
+ * ```
+ */
+export function ownOptions<T extends object>(options: T | undefined, what = "options"): Partial<T> {
+  if (options === undefined) return NO_OPTIONS as Partial<T>;
+  checkOptionsObject(options, what);
+  if (Object.getPrototypeOf(options) === null) return options;
+  const own = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(options)) own[key] = (options as Record<string, unknown>)[key];
+  return own as Partial<T>;
+}
+
+const NO_OPTIONS: object = Object.freeze(Object.create(null) as object);
+
+/**
  * Checks per-call options (`CallOptions`): undefined or a (non-array) object whose `timeoutMs` is a number
  * (not NaN) and whose `signal` is an AbortSignal. Throws EtcdError "invalid-argument" otherwise.
  *
@@ -40,8 +70,7 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
  */
 export function checkCallOptions(options: unknown): void {
   if (options === undefined) return;
-  checkOptionsObject(options);
-  const { timeoutMs, signal } = options as { timeoutMs?: unknown; signal?: unknown };
+  const { timeoutMs, signal } = ownOptions(options as { timeoutMs?: unknown; signal?: unknown });
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))) {
     throw invalidArgumentError(`timeoutMs must be a number of milliseconds, got ${typeName(timeoutMs)}`);
   }

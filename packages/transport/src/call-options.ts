@@ -1,4 +1,4 @@
-import { checkCallOptions } from "./argument-checks.js";
+import { checkCallOptions, ownOptions } from "./argument-checks.js";
 import { noTimeLeftError } from "./call/call-errors.js";
 
 /**
@@ -32,7 +32,8 @@ export interface CallOptions {
  *   on would arm a timer that Node fires after 1 ms);
  * - 0 or less: throws EtcdError "deadline-exceeded" (no time left; nothing is sent).
  *
- * Throws EtcdError "invalid-argument" for malformed options (see `checkCallOptions`).
+ * Throws EtcdError "invalid-argument" for malformed options (see `checkCallOptions`). Only the
+ * options' own properties count (see `ownOptions`), and the result has no prototype.
  *
  * @example
  * ```ts
@@ -41,10 +42,12 @@ export interface CallOptions {
  * ```
  */
 export function connectCallOptions(options: CallOptions | undefined): { signal?: AbortSignal; timeoutMs?: number } {
-  checkCallOptions(options);
-  const out: { signal?: AbortSignal; timeoutMs?: number } = {};
-  if (options?.signal !== undefined) out.signal = options.signal;
-  const timeoutMs = options?.timeoutMs;
+  const own = ownOptions(options);
+  checkCallOptions(own);
+  // No prototype: Connect reads signal, timeoutMs, headers, ... from it, and must find only these.
+  const out = Object.create(null) as { signal?: AbortSignal; timeoutMs?: number };
+  if (own.signal !== undefined) out.signal = own.signal;
+  const timeoutMs = own.timeoutMs;
   if (timeoutMs !== undefined) {
     if (timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
     out.timeoutMs = timeoutMs > MAX_TIMER_MS ? NO_DEADLINE : timeoutMs;

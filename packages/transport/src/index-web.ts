@@ -25,7 +25,15 @@ export {
 } from "./retry-policy.js";
 export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
 export { connectCallOptions, MAX_TIMER_MS, type CallOptions } from "./call-options.js";
-export { booleanOption, checkCallOptions, checkOptionsObject, checkTransport, isAbortSignal, typeName } from "./argument-checks.js";
+export {
+  booleanOption,
+  checkCallOptions,
+  checkOptionsObject,
+  checkTransport,
+  isAbortSignal,
+  ownOptions,
+  typeName,
+} from "./argument-checks.js";
 export { checkInt64, checkMemberId, checkRevision, MAX_INT64, MAX_UINT64, MIN_INT64 } from "./id-checks.js";
 export { toResponseHeader, type ResponseHeader } from "./response-header.js";
 export { canAddressMembers, memberTransport, type MemberAddressingTransport } from "./endpoint-connector.js";

@@ -22,7 +22,11 @@ export interface TlsOptions {
   key?: string | Buffer;
   /** Host name the server certificate must match (SNI and verification); default: the endpoint's host. */
   serverName?: string;
-  /** Verify the server certificate (default true). Turning it off is for experiments only. */
+  /**
+   * Verify the server certificate (default true). `false` accepts ANY certificate: anyone on the
+   * network path can then pose as etcd and receive the token, the password and every key and
+   * value. For experiments only; the transport emits a warning (once per process) when it is off.
+   */
   rejectUnauthorized?: boolean;
 }
 
@@ -46,6 +50,28 @@ export function tlsConnectOptions(host: string, port: number, tls: TlsOptions | 
   if (tls.key !== undefined) options.key = tls.key;
   if (tls.rejectUnauthorized !== undefined) options.rejectUnauthorized = tls.rejectUnauthorized;
   return options;
+}
+
+let warnedUnverified = false;
+
+/**
+ * Emits a process warning, once per process, when `tls.rejectUnauthorized` is false: the server
+ * certificate is then not verified and credentials go to whoever answers.
+ *
+ * @example
+ * ```ts
+ * warnIfUnverified(options.tls); // (node) Warning: etcdkit: tls.rejectUnauthorized: false ...
+ * ```
+ */
+export function warnIfUnverified(tls: TlsOptions | undefined): void {
+  if (tls?.rejectUnauthorized !== false || warnedUnverified) return;
+  warnedUnverified = true;
+  const host = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } }).process;
+  host?.emitWarning?.(
+    "etcdkit: tls.rejectUnauthorized: false, the server certificate is not verified: anyone on the network path can pose " +
+      "as etcd and receive the auth token, the password and all data. Use it for experiments only; set tls.ca instead.",
+    { code: "ETCDKIT_TLS_UNVERIFIED" },
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
-import { checkTransport, EtcdError, type Bytes } from "@etcdkit/transport";
+import { checkTransport, EtcdError, ownOptions, type Bytes } from "@etcdkit/transport";
 import { Code } from "@connectrpc/connect";
 import { WatchHub, type WatchOwner, type WatchStats } from "./watch-hub.js";
 import { checkCreateSize } from "./watch-create-request.js";
@@ -104,7 +104,7 @@ class WatcherHandle implements Watcher, SubscriptionHost, WatchOwner {
     const spec = resolveWatchSpec(key, options);
     checkCreateSize(spec);
     if (this.closed) throw new EtcdError("watch: the watcher was closed", "canceled", Code.Canceled);
-    const signal = options?.signal;
+    const signal = ownOptions(options).signal;
     const sub = new WatchSubscription(spec, this, signal?.aborted === true ? undefined : signal);
     if (signal?.aborted === true) {
       sub.cancel();

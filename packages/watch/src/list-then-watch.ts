@@ -1,6 +1,6 @@
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, keyValueFromMessage, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, keyValueFromMessage, ownOptions, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
 import type { Watcher } from "./create-watch.js";
 import { checkCreateSize } from "./watch-create-request.js";
 import { WatchKeyValue } from "./watch-event.js";
@@ -61,19 +61,20 @@ export interface ListThenWatch {
  * }
  * ```
  */
-export async function listThenWatch(watcher: Watcher, key: Bytes, options?: ListThenWatchOptions): Promise<ListThenWatch> {
+export async function listThenWatch(watcher: Watcher, key: Bytes, given?: ListThenWatchOptions): Promise<ListThenWatch> {
   if (typeof watcher?.watch !== "function" || typeof watcher.transport?.unary !== "function") {
     throw invalidArgumentError("listThenWatch: watcher must be a Watcher (from createWatch)");
   }
-  const spec = resolveWatchSpec(key, options as never);
+  const spec = resolveWatchSpec(key, given as never);
   checkCreateSize(spec);
-  const pageSize = options?.pageSize ?? 1000;
+  const options = ownOptions(given); // own properties only: a polluted Object.prototype sets none
+  const pageSize = options.pageSize ?? 1000;
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw invalidArgumentError("listThenWatch: pageSize must be a positive integer");
-  const timeoutMs: unknown = options?.timeoutMs;
+  const timeoutMs: unknown = options.timeoutMs;
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))) {
     throw invalidArgumentError("listThenWatch: timeoutMs must be a number of milliseconds");
   }
-  const call = { signal: options?.signal, timeoutMs: options?.timeoutMs };
+  const call = Object.assign(Object.create(null) as object, { signal: options.signal, timeoutMs: options.timeoutMs });
   const kv = createClient(KV, watcher.transport);
   const { key: start, rangeEnd } = wireRange(spec);
   const kvs: WatchKeyValue[] = [];
@@ -81,10 +82,9 @@ export async function listThenWatch(watcher: Watcher, key: Bytes, options?: List
   let from = start;
   try {
     for (;;) {
-      const page = await kv.range(
-        { key: from, rangeEnd, revision, limit: rangeEnd.length === 0 ? 0n : BigInt(pageSize) },
-        call,
-      );
+      // No prototype: every RangeRequest field left out must stay unset, whatever Object.prototype holds.
+      const request = Object.assign(Object.create(null) as object, { key: from, rangeEnd, revision, limit: rangeEnd.length === 0 ? 0n : BigInt(pageSize) });
+      const page = await kv.range(request, call);
       if (revision === 0n) revision = page.header?.revision ?? 0n;
       for (const item of page.kvs) kvs.push(keyValueFromMessage(item));
       const last = page.kvs[page.kvs.length - 1];

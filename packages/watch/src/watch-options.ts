@@ -5,6 +5,7 @@ import {
   emptyKeyError,
   fromKeyRangeEnd,
   invalidArgumentError,
+  ownOptions,
   isAbortSignal,
   isBytes,
   prefixRangeEnd,
@@ -180,7 +181,8 @@ export const defaultQueueLimits: QueueLimits = Object.freeze({ events: 10_000, b
  * Throws EtcdError "empty-key" for an empty key without a range, "invalid-argument" for options
  * that are not an object, two range forms at once, an empty `end` or one that does not sort after
  * the key, a start revision that is not a bigint in [0n, 2^63 - 1], a flag that is not a boolean,
- * a queue bound that is not a positive integer (or Infinity), or a non-AbortSignal signal. (A
+ * a queue bound that is not a positive integer (or Infinity), or a non-AbortSignal signal. Only
+ * the options' own properties count (see `ownOptions`). (A
  * start revision etcd cannot encode would otherwise end every watch on the shared stream.) A
  * Uint8Array key or end is copied, so the caller may reuse it.
  *
@@ -196,7 +198,8 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw invalidArgumentError("watch: options must be an object");
   }
-  const o = (options ?? {}) as Partial<WatchFeatures> & { prefix?: boolean; end?: Bytes; fromKey?: boolean };
+  // Own properties only: a polluted Object.prototype sets no option.
+  const o = ownOptions(options as Partial<WatchFeatures> & { prefix?: boolean; end?: Bytes; fromKey?: boolean }, "watch: options");
   checkBooleans(o);
   const forms = (o.prefix === true ? 1 : 0) + (o.fromKey === true ? 1 : 0) + (o.end !== undefined ? 1 : 0);
   if (forms > 1) throw invalidArgumentError("watch: use only one of prefix, end and fromKey");

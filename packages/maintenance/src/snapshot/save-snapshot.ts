@@ -45,7 +45,7 @@ export async function saveSnapshot(
         received = true;
         report(p);
       };
-      const written = await writeSnapshot(node, stream, sink, { signal, verify: options.verify !== false }, progress);
+      const written = await writeSnapshot(node, stream, sink, { signal, verify: options.verify !== false, maxBytes: options.maxBytes }, progress);
       return typeof target === "string" ? { ...written, path: node.path.resolve(target) } : written;
     } catch (error) {
       const timeLeft = deadline - monotonicNow() > 0;

@@ -9,7 +9,7 @@ import { parseEndpoint, type Endpoint } from "./parse-endpoint.js";
  *
  * @example
  * ```ts
- * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, undefined);
+ * await fetchMemberEndpoints(runUnary satisfies MemberListCaller, signal, undefined, false);
  * ```
  */
 export type MemberListCaller = <I extends DescMessage, O extends DescMessage>(
@@ -27,13 +27,16 @@ const memberListMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Cluster", "Memb
 /**
  * Reads the cluster's client URLs with Cluster.MemberList: every client URL of every started,
  * non-learner member (learners do not serve client requests), parsed and de-duplicated.
- * URLs that are not http(s) are skipped.
+ * URLs that are not http(s) are skipped, and so are URLs of the other scheme than the transport's
+ * (`secure`: https://): a TLS transport never adopts an `http://` URL a member advertises, which
+ * would send its token and password in cleartext, and a plain-text transport adopts no `https://`
+ * URL it has no TLS settings for.
  *
  * `timeoutMs` follows the call rules: undefined means the transport's default deadline.
  *
  * @example
  * ```ts
- * const endpoints = await fetchMemberEndpoints(runUnary, signal, 5000);
+ * const endpoints = await fetchMemberEndpoints(runUnary, signal, 5000, true);
  * pool.setEndpoints(endpoints);
  * ```
  */
@@ -41,6 +44,7 @@ export async function fetchMemberEndpoints(
   call: MemberListCaller,
   signal: AbortSignal | undefined,
   timeoutMs: number | undefined,
+  secure: boolean,
 ): Promise<Endpoint[]> {
   const response = await call(memberListMethod, signal, timeoutMs, undefined, {}, true);
   const endpoints: Endpoint[] = [];
@@ -53,6 +57,7 @@ export async function fetchMemberEndpoints(
       } catch {
         continue;
       }
+      if (endpoint.secure !== secure) continue;
       if (!endpoints.some((e) => e.url === endpoint.url)) endpoints.push(endpoint);
     }
   }

@@ -46,3 +46,33 @@ describe("parseEndpoint ports", () => {
     }
   });
 });
+
+describe("parseEndpoint redacts credentials", () => {
+  const secret = "hunter2";
+  const cases = [
+    "http://root:hunter2@127.0.0.1:notaport", // userinfo, then a URL that does not parse
+    "http://root:hunter2@[::1:2379", // broken IPv6 literal
+    "http://root:hun/ter2@etcd:2379", // a password with "/" cuts the authority short
+    "unix://root:hunter2@/tmp/etcd.sock", // another scheme
+    "ftp://root:hunter2@etcd:2379",
+    "http://root:hunter2@etcd:2379/v3", // a path
+    "http://root:hunter2@etcd:2379?x=1",
+    "root:hunter2@etcd:2379", // no scheme at all
+    "http://root:hunter2@@etcd:2379",
+  ];
+
+  it("never puts a password embedded in an endpoint URL into the error, whichever check fails", () => {
+    for (const raw of cases) {
+      const error = thrownBy(() => parseEndpoint(raw));
+      expect([raw, isEtcdError(error, "invalid-argument")]).toEqual([raw, true]);
+      const text = `${(error as Error).message} ${String((error as { rawMessage?: string }).rawMessage)} ${(error as Error).stack ?? ""}`;
+      expect([raw, text.includes(secret) || text.includes("hun/ter2")]).toEqual([raw, false]);
+    }
+  });
+
+  it("still names the host it could not use", () => {
+    const error = thrownBy(() => parseEndpoint("http://root:hunter2@127.0.0.1:notaport")) as Error;
+    expect(error.message).toContain("127.0.0.1:notaport");
+    expect(error.message).toContain("***@");
+  });
+});

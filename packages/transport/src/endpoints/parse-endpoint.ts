@@ -23,7 +23,8 @@ export interface Endpoint {
 /**
  * Parses an endpoint URL: `http://host:port` or `https://host:port`. A URL with no port at all
  * means 2379, etcd's client port; an explicit port is kept, also 443 for https and 80 for http. Anything else (another scheme, a path, credentials in the URL) throws an
- * EtcdError "invalid-argument" naming the value.
+ * EtcdError "invalid-argument" naming the value, with any credentials written into it replaced by
+ * `***` (see redactEndpoint).
  *
  * @example
  * ```ts
@@ -37,28 +38,49 @@ export function parseEndpoint(raw: unknown): Endpoint {
   if (typeof raw !== "string" || raw.trim() === "") {
     throw invalidArgumentError(`endpoint must be a URL string such as "http://127.0.0.1:2379", got ${typeof raw}`);
   }
+  // Every message names the endpoint as written, but never credentials written into it.
+  const shown = redactEndpoint(raw);
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw invalidArgumentError(`endpoint "${raw}" is not a URL; use "http://host:port" or "https://host:port"`);
+    throw invalidArgumentError(`endpoint "${shown}" is not a URL; use "http://host:port" or "https://host:port"`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw invalidArgumentError(
-      `endpoint "${raw}" has scheme "${url.protocol.replace(/:$/, "")}"; only http:// and https:// are supported`,
+      `endpoint "${shown}" has scheme "${url.protocol.replace(/:$/, "")}"; only http:// and https:// are supported`,
     );
   }
   if (url.username !== "" || url.password !== "") {
     throw invalidArgumentError(`endpoint "${url.protocol}//${url.host}" must not carry credentials; use the "auth" option`);
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "") {
-    throw invalidArgumentError(`endpoint "${raw}" must not have a path, query or fragment`);
+    throw invalidArgumentError(`endpoint "${shown}" must not have a path, query or fragment`);
   }
-  if (url.hostname === "") throw invalidArgumentError(`endpoint "${raw}" has no host`);
+  if (url.hostname === "") throw invalidArgumentError(`endpoint "${shown}" has no host`);
   const port = url.port !== "" ? url.port : hasExplicitPort(raw) ? defaultPorts[url.protocol]! : "2379";
   const normalized = `${url.protocol}//${url.hostname}:${port}`;
   const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   return { url: normalized, secure: url.protocol === "https:", authority: normalized, host, port: Number(port) };
+}
+
+/**
+ * An endpoint as written, for error messages, with anything that may be credentials replaced by
+ * `***`: everything before the last "@" (after the scheme's "//", if any). A host never contains
+ * "@", and a password may contain "/", "?" or "#", which end the authority early for a URL
+ * parser: cutting at the last "@" of the whole string hides it whatever it contains.
+ *
+ * @example
+ * ```ts
+ * redactEndpoint("http://root:hunter2@10.0.0.1:2379x"); // "http://***@10.0.0.1:2379x"
+ * ```
+ */
+export function redactEndpoint(raw: string): string {
+  const at = raw.lastIndexOf("@");
+  if (at < 0) return raw;
+  const slashes = raw.indexOf("//");
+  const start = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  return `${raw.slice(0, start)}***${raw.slice(at)}`;
 }
 
 /** What the URL parser leaves out of `port` when a URL names it: the scheme's default port. */

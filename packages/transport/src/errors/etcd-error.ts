@@ -73,15 +73,16 @@ export class EtcdError extends ConnectError {
   readonly outcomeUnknown: boolean;
 
   constructor(message: string, reason: EtcdErrorReason, code?: Code, options?: EtcdErrorOptions) {
-    super(message, code ?? defaultCodeFor(reason), options?.metadata, undefined, options?.cause);
+    // Own properties only, as every etcdkit options object (see ownOptions).
+    const own = <K extends keyof EtcdErrorOptions>(key: K): EtcdErrorOptions[K] =>
+      options !== undefined && options !== null && Object.hasOwn(options, key) ? options[key] : undefined;
+    super(message, code ?? defaultCodeFor(reason), own("metadata"), undefined, own("cause"));
     this.reason = reason;
-    this.outcomeUnknown = options?.outcomeUnknown === true || reason === "outcome-unknown";
-    if (options?.compactRevision !== undefined) {
-      (this as { compactRevision?: bigint }).compactRevision = options.compactRevision;
-    }
-    if (options?.resumeRevision !== undefined) {
-      (this as { resumeRevision?: bigint }).resumeRevision = options.resumeRevision;
-    }
+    this.outcomeUnknown = own("outcomeUnknown") === true || reason === "outcome-unknown";
+    const compactRevision = own("compactRevision");
+    if (compactRevision !== undefined) (this as { compactRevision?: bigint }).compactRevision = compactRevision;
+    const resumeRevision = own("resumeRevision");
+    if (resumeRevision !== undefined) (this as { resumeRevision?: bigint }).resumeRevision = resumeRevision;
     Object.defineProperty(this, ETCD_ERROR_BRAND, { value: true });
     Object.setPrototypeOf(this, ConnectError.prototype);
   }

@@ -4,6 +4,7 @@ import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
 import { methodInfo } from "../call/method-info.js";
+import { invalidArgumentError } from "../errors/client-errors.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { finalCallError } from "../retry/write-outcome.js";
 import { parseEndpoint } from "../endpoints/parse-endpoint.js";
@@ -101,6 +102,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     tokens: undefined,
     requireLeader: resolved.requireLeader,
     sendMetadata: resolved.sendMetadata,
+    maxReceiveMessageBytes: resolved.maxReceiveMessageBytes,
     stats,
     reaches: endpointsReach,
   };
@@ -179,7 +181,11 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     },
 
     forEndpoint(url: string): Transport {
-      const member: GatewayEnv = { ...env, endpoints: new GatewayEndpoints([parseEndpoint(url).url]) };
+      const endpoint = parseEndpoint(url);
+      if (resolved.secure && !endpoint.secure) {
+        throw invalidArgumentError(`forEndpoint: "${endpoint.url}" is not https://, and this transport's endpoints are: its token would go in cleartext`);
+      }
+      const member: GatewayEnv = { ...env, endpoints: new GatewayEndpoints([endpoint.url]) };
       return {
         unary: (method, signal, timeoutMs, header, input) => runUnary(member, method, signal, timeoutMs, header, input, true),
         stream: (method, signal, timeoutMs, header, input) => runStream(member, method, signal, timeoutMs, header, input),

@@ -25,6 +25,8 @@ export interface GatewayEnv extends RetryEnv {
   tokens: TokenSource | undefined;
   readonly requireLeader: boolean;
   readonly sendMetadata: boolean;
+  /** Largest answer (a unary body, a line of a stream) read; more is "message-too-large". */
+  readonly maxReceiveMessageBytes: number;
   readonly stats: { calls: number; requests: number; retries: number };
 }
 
@@ -123,7 +125,7 @@ export async function gatewayUnary<I extends DescMessage, O extends DescMessage>
       if (failure instanceof AttemptFailure && ctx.error === undefined) env.endpoints.failed(url);
       throw failure;
     }
-    const text = await readBody(response, url, ctx);
+    const text = await readBody(response, url, ctx, env.maxReceiveMessageBytes);
     ctx.waitingOn = undefined;
     env.endpoints.succeeded(url);
     if (!response.ok) throw failedAnswer(response, text, info.name);

@@ -1,6 +1,7 @@
 import type { CallContext } from "../call/call-context.js";
 import { AttemptFailure, unavailableError } from "../call/call-errors.js";
-import type { EtcdError } from "../errors/etcd-error.js";
+import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
+import { readTextWithin } from "./bounded-body.js";
 import { gatewayError, isGatewayErrorBody } from "./gateway-errors.js";
 
 /**
@@ -51,18 +52,20 @@ export async function postAttempt(
 
 /**
  * The whole body of a response as text, aborted with the call; a failure while reading is
- * "unavailable" (the request was sent).
+ * "unavailable" (the request was sent), a body over `limit` bytes (maxReceiveMessageBytes)
+ * "message-too-large".
  *
  * @example
  * ```ts
- * const text = await readBody(response, url, ctx);
+ * const text = await readBody(response, url, ctx, env.maxReceiveMessageBytes);
  * ```
  */
-export async function readBody(response: Response, url: string, ctx: CallContext): Promise<string> {
+export async function readBody(response: Response, url: string, ctx: CallContext, limit: number): Promise<string> {
   try {
-    return await response.text();
+    return await readTextWithin(response, limit);
   } catch (err) {
     if (ctx.error !== undefined) throw new AttemptFailure(ctx.error, true, false);
+    if (isEtcdError(err, "message-too-large")) throw new AttemptFailure(err, true, false);
     throw new AttemptFailure(unavailableError(`${describe(err)} (${url})`, err), true, false);
   }
 }
@@ -74,7 +77,7 @@ export async function readBody(response: Response, url: string, ctx: CallContext
  *
  * @example
  * ```ts
- * if (!response.ok) throw failedAnswer(response, await readBody(response, url, ctx), info.name);
+ * if (!response.ok) throw failedAnswer(response, await readBody(response, url, ctx, limit), info.name);
  * ```
  */
 export function failedAnswer(response: Response, text: string, method: string): AttemptFailure {

@@ -1,4 +1,6 @@
+import { ownOptions } from "../argument-checks.js";
 import { MAX_TIMER_MS } from "../call-options.js";
+import { checkSchemes, transportDefaults } from "../transport/transport-options.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint } from "../endpoints/parse-endpoint.js";
 
@@ -15,7 +17,7 @@ import { parseEndpoint } from "../endpoints/parse-endpoint.js";
  * ```
  */
 export interface GatewayTransportOptions {
-  /** etcd client URLs, `http://host:port` or `https://host:port` (the gateway is served on the client port). */
+  /** etcd client URLs, `http://host:port` or `https://host:port`, all of one scheme (the gateway is served on the client port). */
   endpoints: readonly string[];
   /** Username and password: the transport authenticates and sends the token in `Authorization`. */
   auth?: { username: string; password: string };
@@ -38,6 +40,12 @@ export interface GatewayTransportOptions {
   sendMetadata?: boolean;
   /** The fetch to use. Default: `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Largest answer read: a unary answer's body, or one line of a streamed answer; more fails with
+   * "message-too-large" (the rest is not read). Default 16 MiB, as the gRPC transport's: a JSON
+   * answer is parsed whole and costs a multiple of its size in memory.
+   */
+  maxReceiveMessageBytes?: number;
 }
 
 /**
@@ -50,11 +58,14 @@ export interface GatewayTransportOptions {
  */
 export interface ResolvedGatewayOptions {
   readonly endpoints: readonly string[];
+  /** The endpoints are `https://`: a member addressed by `forEndpoint` must be too. */
+  readonly secure: boolean;
   readonly auth: { readonly username: string; readonly password: string } | undefined;
   readonly timeoutMs: number | undefined;
   readonly requireLeader: boolean;
   readonly sendMetadata: boolean;
   readonly fetch: typeof globalThis.fetch;
+  readonly maxReceiveMessageBytes: number;
 }
 
 /**
@@ -66,13 +77,17 @@ export interface ResolvedGatewayOptions {
  * resolveGatewayOptions({ endpoints: [] }); // throws invalid-argument
  * ```
  */
-export function resolveGatewayOptions(options: GatewayTransportOptions): ResolvedGatewayOptions {
+export function resolveGatewayOptions(given: GatewayTransportOptions): ResolvedGatewayOptions {
   const fail = (message: string) => invalidArgumentError(`createGatewayTransport: ${message}`);
-  if (typeof options !== "object" || options === null) throw fail("options are required");
+  if (typeof given !== "object" || given === null) throw fail("options are required");
+  // Own properties only, also of `auth`: a polluted Object.prototype sets no option.
+  const options = ownOptions(given, "createGatewayTransport: options");
   const list = options.endpoints;
   if (!Array.isArray(list) || list.length === 0) throw fail('"endpoints" must list at least one URL, e.g. "http://127.0.0.1:2379"');
-  const endpoints = [...new Set((list as readonly unknown[]).map((raw) => parseEndpoint(raw).url))];
-  const auth = options.auth;
+  const parsed = (list as readonly unknown[]).map((raw) => parseEndpoint(raw));
+  const secure = checkSchemes(parsed, undefined, "createGatewayTransport");
+  const endpoints = [...new Set(parsed.map((e) => e.url))];
+  const auth = options.auth === undefined ? undefined : ownOptions(options.auth, 'createGatewayTransport: "auth"');
   if (auth !== undefined && (typeof auth.username !== "string" || auth.username === "" || typeof auth.password !== "string")) {
     throw fail('"auth" needs a non-empty username and a password string');
   }
@@ -84,13 +99,23 @@ export function resolveGatewayOptions(options: GatewayTransportOptions): Resolve
   }
   return {
     endpoints,
-    auth: auth === undefined ? undefined : { username: auth.username, password: auth.password },
+    secure,
+    auth: auth === undefined ? undefined : { username: auth.username!, password: auth.password! },
     timeoutMs: timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : timeoutMs,
     requireLeader: options.requireLeader === true,
     sendMetadata: options.sendMetadata ?? !isCrossOriginPage(endpoints),
     // Called unbound: some runtimes' fetch throws "Illegal invocation" when called as a method.
     fetch: (input, init) => fetchFn(input, init),
+    maxReceiveMessageBytes: receiveLimit(options.maxReceiveMessageBytes, fail),
   };
+}
+
+function receiveLimit(value: unknown, fail: (message: string) => Error): number {
+  if (value === undefined) return transportDefaults.maxReceiveMessageBytes;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw fail(`"maxReceiveMessageBytes" must be a positive number of bytes, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** True in a browser page (a `document` and `location`) whose origin differs from some endpoint's. */

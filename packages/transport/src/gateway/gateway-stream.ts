@@ -101,13 +101,13 @@ export function openGatewayStream<I extends DescMessage, O extends DescMessage>(
       throw failure;
     });
     ctx.waitingOn = { abort: (error) => out.fail(error) };
-    if (!response.ok) throw failedAnswer(response, await readBody(response, url, ctx), info.name);
+    if (!response.ok) throw failedAnswer(response, await readBody(response, url, ctx, env.maxReceiveMessageBytes), info.name);
     env.endpoints.succeeded(url);
     let empty = true;
     header.forEach(() => (empty = false));
     if (empty) response.headers.forEach((value, name) => header.set(name, value));
     try {
-      for await (const line of readJsonLines(response.body!)) {
+      for await (const line of readJsonLines(response.body!, env.maxReceiveMessageBytes)) {
         if (out.done) return;
         const error = streamLineError(line);
         if (error !== undefined) throw error;

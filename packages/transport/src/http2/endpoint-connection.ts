@@ -1,6 +1,6 @@
 import type { EtcdError } from "../errors/etcd-error.js";
 import { monotonicNow } from "../clock.js";
-import { transportClosedError } from "../call/call-errors.js";
+import { transportClosedError, unavailableError } from "../call/call-errors.js";
 import type { Endpoint } from "../endpoints/parse-endpoint.js";
 import { describeTlsError, type TlsOptions } from "../tls.js";
 import { dial, type DialAttempt } from "./dial.js";
@@ -24,10 +24,15 @@ export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
  *
  * @example
  * ```ts
- * const settings: ConnectionSettings = { tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0, connections: 0 } };
+ * const settings: ConnectionSettings = { secure: false, tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0, connections: 0 } };
  * ```
  */
 export interface ConnectionSettings {
+  /**
+   * A TLS transport: a connection to an endpoint that is not `https://` is never made (it fails
+   * at once, for good), so no token or password ever leaves in cleartext.
+   */
+  readonly secure: boolean;
   readonly tls: TlsOptions | undefined;
   readonly dialTimeoutMs: number;
   readonly keepAlive: KeepAliveSettings;
@@ -96,6 +101,11 @@ export class EndpointConnection {
   connect(): void {
     if (this.state !== "idle") return;
     this.state = "connecting";
+    if (this.settings.secure && !this.endpoint.secure) {
+      // Unreachable through the transport's API (it drops and refuses such URLs); the last guard.
+      this.failed(downgradeRefusedError(this.endpoint.url), true);
+      return;
+    }
     const attempt = dial(this.endpoint, this.settings.tls, this.settings.dialTimeoutMs);
     this.attempt = attempt;
     attempt.connected.then(
@@ -188,15 +198,20 @@ export class EndpointConnection {
     this.changed();
   }
 
-  private failed(error: EtcdError): void {
+  private failed(error: EtcdError, permanent = describeTlsError(error.cause) !== undefined): void {
     if (this.state === "closed") return;
     this.failures++;
     this.lastError = error;
     this.failedAt = monotonicNow();
-    this.lastErrorPermanent = describeTlsError(error.cause) !== undefined;
+    this.lastErrorPermanent = permanent;
     const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
     this.retryAt = monotonicNow() + backoff * (0.8 + 0.4 * Math.random());
     this.state = "idle";
     this.changed();
   }
+}
+
+/** The failure of a connection a TLS transport refuses to make: to an `http://` URL. */
+function downgradeRefusedError(url: string): EtcdError {
+  return unavailableError(`refusing to connect to ${url} without TLS: this transport uses TLS for every connection`);
 }

@@ -1,5 +1,6 @@
 import * as http2 from "node:http2";
-import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { decodeMessage } from "../grpc/decode-message.js";
 import type { CallContext } from "../call/call-context.js";
 import {
   AttemptFailure,
@@ -117,7 +118,7 @@ export function openStreamCall<I, O extends DescMessage>(
 
   const decode = (body: Uint8Array): MessageShape<O> => {
     try {
-      return fromBinary(output, body);
+      return decodeMessage(output, body);
     } catch (err) {
       const error = protocolError(`cannot decode ${output.typeName}: ${errorText(err)}`, err);
       cancelStream(error);

@@ -1,5 +1,6 @@
 import * as http2 from "node:http2";
-import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { decodeMessage } from "../grpc/decode-message.js";
 import type { Abortable, CallContext } from "../call/call-context.js";
 import {
   AttemptFailure,
@@ -185,7 +186,7 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
       }
       let message: MessageShape<O>;
       try {
-        message = fromBinary(this.output, this.body);
+        message = decodeMessage(this.output, this.body);
       } catch (err) {
         const error = protocolError(`cannot decode ${this.output.typeName}: ${errorText(err)}`, err);
         return this.reject(new AttemptFailure(error, true, false));

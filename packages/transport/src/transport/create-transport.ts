@@ -23,6 +23,7 @@ import { finalCallError } from "../retry/write-outcome.js";
 import { openStream } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
+import { warnIfUnverified } from "../tls.js";
 
 /** Deadline of the Authenticate call when the transport has no default `timeoutMs`. */
 const AUTHENTICATE_TIMEOUT_MS = 30_000;
@@ -83,7 +84,8 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
    * goes to it, with this transport's TLS, auth token, keepalive, counters and retry rules. When
    * the URL is one of this transport's endpoints its connection is shared; otherwise one
    * connection per URL is kept and closed with this transport. No new handshake or Authenticate
-   * per call. Throws EtcdError "invalid-argument" for a malformed URL, before any I/O.
+   * per call. Throws EtcdError "invalid-argument" for a malformed URL, and for an `http://` URL on a
+   * TLS transport (its token would go in cleartext), before any I/O.
    *
    * @example
    * ```ts
@@ -119,9 +121,11 @@ export interface EtcdTransport extends Transport, AsyncDisposable {
  */
 export function createTransport(options: TransportOptions): EtcdTransport {
   const resolved = resolveOptions(options);
+  warnIfUnverified(resolved.tls);
   const calls = new Set<CallContext>();
   const counters = { calls: 0, streams: 0, retries: 0, connections: 0 };
   const settings: ConnectionSettings = {
+    secure: resolved.secure,
     tls: resolved.tls,
     dialTimeoutMs: resolved.dialTimeoutMs,
     keepAlive: { intervalMs: resolved.keepAliveIntervalMs, timeoutMs: resolved.keepAliveTimeoutMs },
@@ -196,7 +200,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     } catch (err) {
       throw toEtcdError(err);
     }
-    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs);
+    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs, resolved.secure);
     pool.setEndpoints(endpoints);
     return pool.urls;
   }

@@ -6,6 +6,7 @@ import type {
 } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
 import { EndpointPool } from "../endpoints/endpoint-pool.js";
+import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { ConnectionSettings, EndpointConnection } from "../http2/endpoint-connection.js";
 import type { CallEnv } from "../retry/call-with-retry.js";
@@ -61,7 +62,8 @@ export interface MemberTransportHost {
 /**
  * Returns `forEndpoint(url)`: the member transport for a client URL, one per normalized URL
  * (asking twice gives the same object). Throws an EtcdError "invalid-argument" for a URL that
- * is not `http(s)://host:port`, before any I/O.
+ * is not `http(s)://host:port`, and for an `http://` URL on a TLS transport (never a downgrade),
+ * before any I/O.
  *
  * Each call finds the member's connection at call time (see `EndpointPool.connectionFor`): the
  * transport's own when the URL is one of its endpoints, else one kept per URL and closed with the
@@ -77,6 +79,11 @@ export function createMemberTransports(host: MemberTransportHost): (url: string)
   const byUrl = new Map<string, EtcdMemberTransport>();
   return (url) => {
     const endpoint = parseEndpoint(url);
+    if (host.settings.secure && !endpoint.secure) {
+      throw invalidArgumentError(
+        `forEndpoint: "${endpoint.url}" is not https://, and this transport uses TLS: its token would go in cleartext`,
+      );
+    }
     let member = byUrl.get(endpoint.url);
     if (member === undefined) {
       member = memberTransport(host, endpoint);

@@ -14,11 +14,11 @@ function invalid(fn: () => unknown): string {
 }
 
 describe("resolveOptions", () => {
-  it("applies defaults like Go's client", () => {
+  it("applies defaults like Go's client (except a 16 MiB receive limit)", () => {
     const o = resolveOptions({ endpoints: ["http://127.0.0.1:2379"] });
     expect(o.dialTimeoutMs).toBe(5000);
     expect(o.maxSendMessageBytes).toBe(2 * 1024 * 1024);
-    expect(o.maxReceiveMessageBytes).toBe(2 ** 31 - 1);
+    expect(o.maxReceiveMessageBytes).toBe(16 * 1024 * 1024);
     expect(o.keepAliveIntervalMs).toBe(transportDefaults.keepAliveIntervalMs);
     expect(o.timeoutMs).toBeUndefined();
     expect(o.requireLeader).toBe(false);
@@ -35,8 +35,8 @@ describe("resolveOptions", () => {
   });
 
   it("de-duplicates endpoints", () => {
-    const o = resolveOptions({ endpoints: ["http://a:1", "http://a:1/", "https://a:1"] });
-    expect(o.endpoints.map((e) => e.url)).toEqual(["http://a:1", "https://a:1"]);
+    const o = resolveOptions({ endpoints: ["http://a:1", "http://a:1/", "http://b:1"] });
+    expect(o.endpoints.map((e) => e.url)).toEqual(["http://a:1", "http://b:1"]);
   });
 
   it("rejects bad options before any I/O", () => {

@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from "../call-options.js";
+import { ownOptions } from "../argument-checks.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { TlsOptions } from "../tls.js";
@@ -53,7 +54,13 @@ export interface TransportOptions {
   autoSyncIntervalMs?: number;
   /** Largest request message; bigger requests fail with "message-too-large" before I/O. Default 2 MiB (as Go). */
   maxSendMessageBytes?: number;
-  /** Largest response message; bigger responses fail with "message-too-large". Default 2^31-1 (as Go). */
+  /**
+   * Largest response message; bigger responses fail with "message-too-large". Default 16 MiB
+   * (Go's client allows 2^31-1). It also bounds what one response can cost in memory: decoded,
+   * a message takes up to about 55 times its size (empty sub-messages from a hostile server;
+   * real answers of small keys about 10-20 times), so keep it well below the heap / 64. Raise it
+   * for larger Range answers from a trusted cluster, or page through them (`@etcdkit/kv`).
+   */
   maxReceiveMessageBytes?: number;
 }
 
@@ -67,6 +74,11 @@ export interface TransportOptions {
  */
 export interface ResolvedOptions {
   readonly endpoints: readonly Endpoint[];
+  /**
+   * Every connection uses TLS (the endpoints are `https://`): endpoints learned later that are
+   * not `https://` are dropped, and no connection is ever made without TLS.
+   */
+  readonly secure: boolean;
   readonly dialTimeoutMs: number;
   readonly timeoutMs: number | undefined;
   readonly tls: TlsOptions | undefined;
@@ -85,6 +97,7 @@ export interface ResolvedOptions {
  * @example
  * ```ts
  * transportDefaults.maxSendMessageBytes; // 2097152, as Go's MaxCallSendMsgSize
+ * transportDefaults.maxReceiveMessageBytes; // 16777216: bounds what one response can cost
  * ```
  */
 export const transportDefaults = {
@@ -92,7 +105,7 @@ export const transportDefaults = {
   keepAliveIntervalMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   maxSendMessageBytes: 2 * 1024 * 1024,
-  maxReceiveMessageBytes: 2 ** 31 - 1,
+  maxReceiveMessageBytes: 16 * 1024 * 1024,
 } as const;
 
 /**
@@ -105,8 +118,10 @@ export const transportDefaults = {
  * resolved.dialTimeoutMs; // 5000
  * ```
  */
-export function resolveOptions(options: TransportOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) throw invalidArgumentError("createTransport: options are required");
+export function resolveOptions(given: TransportOptions): ResolvedOptions {
+  if (typeof given !== "object" || given === null) throw invalidArgumentError("createTransport: options are required");
+  // Own properties only, also of `tls` and `auth`: a polluted Object.prototype sets no option.
+  const options = ownOptions(given, "createTransport: options");
   const list = options.endpoints;
   if (!Array.isArray(list) || list.length === 0) {
     throw invalidArgumentError('createTransport: "endpoints" must list at least one URL, e.g. "http://127.0.0.1:2379"');
@@ -116,7 +131,9 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
     const endpoint = parseEndpoint(raw);
     if (!endpoints.some((e) => e.url === endpoint.url)) endpoints.push(endpoint);
   }
-  const auth = options.auth;
+  const tls = options.tls === undefined ? undefined : ownOptions(options.tls, 'createTransport: "tls"');
+  const secure = checkSchemes(endpoints, tls);
+  const auth = options.auth === undefined ? undefined : ownOptions(options.auth, 'createTransport: "auth"');
   if (auth !== undefined) {
     if (typeof auth.username !== "string" || auth.username === "" || typeof auth.password !== "string") {
       throw invalidArgumentError('createTransport: "auth" needs a non-empty username and a password string');
@@ -124,10 +141,11 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
   }
   return {
     endpoints,
+    secure,
     dialTimeoutMs: positive("dialTimeoutMs", options.dialTimeoutMs, transportDefaults.dialTimeoutMs),
     timeoutMs: defaultTimeout(options.timeoutMs),
-    tls: options.tls,
-    auth: auth === undefined ? undefined : { username: auth.username, password: auth.password },
+    tls,
+    auth: auth === undefined ? undefined : { username: auth.username!, password: auth.password! },
     requireLeader: options.requireLeader === true,
     keepAliveIntervalMs: nonNegative("keepAliveIntervalMs", options.keepAliveIntervalMs, transportDefaults.keepAliveIntervalMs),
     keepAliveTimeoutMs: positive("keepAliveTimeoutMs", options.keepAliveTimeoutMs, transportDefaults.keepAliveTimeoutMs),
@@ -139,6 +157,35 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
       transportDefaults.maxReceiveMessageBytes,
     ),
   };
+}
+
+/**
+ * One scheme for every endpoint, as Go's client has one set of transport credentials: `tls` with
+ * an `http://` endpoint would skip TLS for it and send the token and password in cleartext, and a
+ * list mixing `https://` and `http://` would do the same for its `http://` members. Returns
+ * whether the transport is a TLS transport; throws EtcdError "invalid-argument" (naming `who`).
+ *
+ * @example
+ * ```ts
+ * checkSchemes([parseEndpoint("https://a:2379")], undefined); // true
+ * ```
+ */
+export function checkSchemes(endpoints: readonly Endpoint[], tls: object | undefined, who = "createTransport"): boolean {
+  const plain = endpoints.find((e) => !e.secure);
+  if (tls !== undefined && plain !== undefined) {
+    throw invalidArgumentError(
+      `${who}: "tls" is set but endpoint "${plain.url}" is http://, which would connect without TLS and ` +
+        "send credentials in cleartext; use https:// endpoints (or leave tls out for a plain-text cluster)",
+    );
+  }
+  const secure = endpoints[0]!.secure;
+  if (endpoints.some((e) => e.secure !== secure)) {
+    throw invalidArgumentError(
+      `${who}: "endpoints" mix https:// and http:// URLs; every endpoint of one transport uses the same scheme ` +
+        "(an http:// member would get the token and password in cleartext)",
+    );
+  }
+  return secure;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
