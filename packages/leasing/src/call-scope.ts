@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, toEtcdError, type CallOptions } from "@etcdkit/transport";
+import { checkCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, ownOptions, toEtcdError, type CallOptions } from "@etcdkit/transport";
 
 /**
  * One call of the leasing KV, which may take several requests (a guarded txn, a wait for an
@@ -28,13 +28,14 @@ export class CallScope {
 
   constructor(options: CallOptions | undefined, closed: AbortSignal) {
     checkCallOptions(options);
-    const timeoutMs = options?.timeoutMs;
+    const own = ownOptions(options); // own properties only: nothing inherited from a polluted Object.prototype
+    const timeoutMs = own.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs <= 0) {
       throw new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
     }
     this.unbounded = timeoutMs !== undefined && timeoutMs > MAX_TIMER_MS;
     this.deadline = timeoutMs === undefined || this.unbounded ? undefined : monotonicNow() + timeoutMs;
-    const user = options?.signal;
+    const user = own.signal;
     // A signal of its own per call (never `closed` itself): requests add abort listeners to it,
     // and many calls in flight would otherwise pile them up on the one shared signal.
     this.signal = AbortSignal.any(user === undefined ? [closed] : [user, closed]);
@@ -50,9 +51,11 @@ export class CallScope {
   /** Call options for the next request of this call (throws as `throwIfDone` when none is left). */
   request(): CallOptions {
     this.throwIfDone();
-    if (this.unbounded) return { signal: this.signal, timeoutMs: Infinity };
-    if (this.deadline === undefined) return { signal: this.signal };
-    return { signal: this.signal, timeoutMs: Math.max(1, this.deadline - monotonicNow()) };
+    const options = Object.create(null) as { signal: AbortSignal; timeoutMs?: number }; // nothing inherited, whatever Object.prototype holds
+    options.signal = this.signal;
+    if (this.unbounded) options.timeoutMs = Infinity;
+    else if (this.deadline !== undefined) options.timeoutMs = Math.max(1, this.deadline - monotonicNow());
+    return options;
   }
 
   /** The monotonic time a wait inside this call may last until (Infinity: no bound). */

@@ -1,6 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
 import { buildKV, createKV, type KV } from "@etcdkit/kv";
-import { invalidArgumentError, isBytes, isEtcdError, toEtcdError, toOwnedBytes, typeName, type Bytes } from "@etcdkit/transport";
+import { invalidArgumentError, isBytes, isEtcdError, ownOptions, toEtcdError, toOwnedBytes, typeName, type Bytes } from "@etcdkit/transport";
 import { createWatch } from "@etcdkit/watch";
 import { CallScope } from "./call-scope.js";
 import { LeaseCache } from "./lease-cache.js";
@@ -87,7 +87,8 @@ export async function createLeasingKV(target: Transport | HasTransport, prefix: 
   const counters = newCounters();
   const layout = new OwnershipLayout(prefixBytes);
   const sessions = new SessionKeeper(transport, kv, watcher, layout, cache, resolved, counters);
-  const scope = new CallScope({ signal: options?.signal, timeoutMs: options?.timeoutMs }, sessions.closedSignal);
+  const { signal, timeoutMs } = ownOptions(options);
+  const scope = new CallScope({ signal, timeoutMs }, sessions.closedSignal);
   try {
     await sessions.start(scope);
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { KV } from "@etcdkit/kv";
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, invalidArgumentError, type CallOptions } from "@etcdkit/transport";
+import { checkCallOptions, EtcdError, invalidArgumentError, ownOptions, type CallOptions } from "@etcdkit/transport";
 import type { Watcher } from "@etcdkit/watch";
 import { abortError } from "./call-scope.js";
 import type { KeyRange } from "./key-bytes.js";
@@ -43,10 +43,11 @@ export interface LeasingContext {
 export function checkCallStart(options: CallOptions | undefined, closed: AbortSignal): void {
   if (options !== undefined) {
     checkCallOptions(options);
-    if (options.timeoutMs !== undefined && options.timeoutMs <= 0) {
-      throw new EtcdError(`timeoutMs ${options.timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
+    const { timeoutMs, signal } = ownOptions(options);
+    if (timeoutMs !== undefined && timeoutMs <= 0) {
+      throw new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
     }
-    if (options.signal?.aborted === true) throw abortError(options.signal, "the call");
+    if (signal?.aborted === true) throw abortError(signal, "the call");
   }
   if (closed.aborted) throw abortError(closed, "the call");
 }

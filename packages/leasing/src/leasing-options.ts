@@ -1,4 +1,4 @@
-import { checkOptionsObject, invalidArgumentError, typeName } from "@etcdkit/transport";
+import { invalidArgumentError, ownOptions, typeName } from "@etcdkit/transport";
 
 /**
  * Options of `createLeasingKV`.
@@ -53,7 +53,7 @@ const DEFAULT_REVOKE_TIMEOUT_MS = 60_000;
 const MIN_MARGIN_MS = 500;
 
 /**
- * Validates the options (before any I/O) and applies the defaults. Throws EtcdError
+ * Validates the options (before any I/O; own properties only) and applies the defaults. Throws EtcdError
  * "invalid-argument" for options that are not an object, a TTL that is not a positive integer,
  * a negative or non-numeric margin, or a revoke timeout that is not a positive number. The call
  * options (`timeoutMs`, `signal`) are checked where they are used.
@@ -64,16 +64,16 @@ const MIN_MARGIN_MS = 500;
  * ```
  */
 export function resolveLeasingOptions(options: LeasingKVOptions | undefined): ResolvedLeasingOptions {
-  checkOptionsObject(options);
-  const ttl = options?.ttl ?? DEFAULT_TTL;
+  const own = ownOptions(options); // own properties only: nothing inherited from a polluted Object.prototype
+  const ttl = own.ttl ?? DEFAULT_TTL;
   if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < 1 || ttl > 2 ** 31 - 1) {
     throw invalidArgumentError(`createLeasingKV: ttl must be a positive integer number of seconds, got ${describe(ttl)}`);
   }
-  const margin = options?.safetyMarginMs ?? Math.max(MIN_MARGIN_MS, ttl * 100);
+  const margin = own.safetyMarginMs ?? Math.max(MIN_MARGIN_MS, ttl * 100);
   if (typeof margin !== "number" || Number.isNaN(margin) || margin < 0 || margin === Infinity) {
     throw invalidArgumentError(`createLeasingKV: safetyMarginMs must be a finite number >= 0, got ${describe(margin)}`);
   }
-  const revokeTimeoutMs = options?.revokeTimeoutMs ?? DEFAULT_REVOKE_TIMEOUT_MS;
+  const revokeTimeoutMs = own.revokeTimeoutMs ?? DEFAULT_REVOKE_TIMEOUT_MS;
   if (typeof revokeTimeoutMs !== "number" || Number.isNaN(revokeTimeoutMs) || revokeTimeoutMs <= 0) {
     throw invalidArgumentError(`createLeasingKV: revokeTimeoutMs must be a positive number (or Infinity), got ${describe(revokeTimeoutMs)}`);
   }

@@ -93,7 +93,8 @@ export class SessionKeeper {
   }
 
   private async open(scope: CallScope): Promise<ActiveSession> {
-    const session = await createSession(this.transport, { ttl: this.options.ttl, ...scope.request() });
+    const sessionOptions = Object.assign(scope.request(), { ttl: this.options.ttl }); // no prototype: nothing inherited
+    const session = await createSession(this.transport, sessionOptions);
     let watch: Watch | undefined;
     try {
       watch = this.watcher.watch(this.layout.prefix, { prefix: true, signal: this.closer.signal });
