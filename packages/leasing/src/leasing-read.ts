@@ -44,7 +44,14 @@ export async function leasingGet(context: LeasingContext, get: GetOp, options: C
   return acquire(context, active, get, id, options);
 }
 
-/** A read sent to etcd as it is. */
+/**
+ * A read sent to etcd as it is (counted as a miss).
+ *
+ * @example
+ * ```ts
+ * const result = await plainRead(context, op.get("k", { prefix: true }), undefined);
+ * ```
+ */
 export async function plainRead(context: LeasingContext, get: GetOp, options: CallOptions | undefined): Promise<RangeResult> {
   context.counters.misses++;
   const result = await context.kv.do(get, options);
