@@ -133,6 +133,23 @@ export const bundleEntries: BundleEntry[] = [
     gzipBudget: 57_000,
   },
   {
+    name: "leasing-get",
+    description: "@etcdkit/leasing: a leasing KV over @etcdkit/transport, a cached get and a put",
+    source: [
+      'import { createTransport } from "@etcdkit/transport";',
+      'import { createLeasingKV } from "@etcdkit/leasing";',
+      "export async function handler(key, value) {",
+      '  const transport = createTransport({ endpoints: ["http://127.0.0.1:2379"] });',
+      '  const lkv = await createLeasingKV(transport, "leasing/", { ttl: 10 });',
+      "  await lkv.put(key, value);",
+      "  const kv = await lkv.get(key);",
+      "  await lkv.close();",
+      "  return kv?.text();",
+      "}",
+    ].join("\n"),
+    gzipBudget: 52_000,
+  },
+  {
     name: "etcd3-get-put (reference)",
     description: "the same function with the etcd3 npm package, for comparison (no budget)",
     resolveFrom: "bench",
