@@ -1,4 +1,6 @@
-import { defineConfig } from "vitest/config";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { defineConfig, type Plugin } from "vitest/config";
 
 /**
  * One vitest run covers unit tests (beside the source) and integration tests
@@ -8,7 +10,37 @@ import { defineConfig } from "vitest/config";
  */
 const conditions = ["source", "module", "node", "development|production"];
 
+/**
+ * OpenTelemetry's packages (tests of @etcdkit/otel) as ES modules that Vite transforms: test
+ * processes run with the conditions above, so Node would load @opentelemetry/api's build for
+ * bundlers (the "module" condition), whose imports have no file extensions. Each package without
+ * `exports` resolves to its `module` build, and all of them are inlined (see `server.deps`).
+ */
+function otelModules(): Plugin {
+  return {
+    name: "etcdkit:otel-modules",
+    enforce: "pre",
+    async resolveId(id, importer) {
+      if (!/^@opentelemetry\/[^/]+$/.test(id)) return null;
+      const resolved = await this.resolve(id, importer, { skipSelf: true });
+      if (resolved === null) return null;
+      for (let dir = dirname(resolved.id); dir !== dirname(dir); dir = dirname(dir)) {
+        let manifest: { name?: string; module?: string; exports?: unknown };
+        try {
+          manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as typeof manifest;
+        } catch {
+          continue;
+        }
+        if (manifest.name !== id) continue;
+        return manifest.exports === undefined && manifest.module !== undefined ? join(dir, manifest.module) : resolved;
+      }
+      return resolved;
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [otelModules()],
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["source"] } },
   test: {
@@ -22,5 +54,6 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     reporters: ["default"],
+    server: { deps: { inline: [/@opentelemetry\//] } },
   },
 });

@@ -9,10 +9,11 @@ import { suites as baseSuites } from "./suites/index.js";
 import { coldStartSuite } from "./suites/cold-start.js";
 import { concurrencySuite } from "./suites/concurrency.js";
 import { leaseScaleSuite } from "./suites/lease-scale.js";
+import { leasingSuite } from "./suites/leasing.js";
 import { watchScaleSuite } from "./suites/watch-scale.js";
 import type { SuiteOptions } from "./suites/types.js";
 
-const suites = [...baseSuites, watchScaleSuite, leaseScaleSuite, coldStartSuite, concurrencySuite];
+const suites = [...baseSuites, watchScaleSuite, leaseScaleSuite, coldStartSuite, concurrencySuite, leasingSuite];
 
 const USAGE = `usage: pnpm bench <suite> [options]
 

@@ -50,6 +50,21 @@ describe("Session (real etcd)", () => {
     await held.unlock();
   });
 
+  it("remainingMs() is the time to the lease's local deadline (at most the TTL), and 0 once the session ended", async () => {
+    const transport = connect(cluster.endpoints);
+    const session = await createSession(transport, { ttl: 30 });
+    const first = session.remainingMs();
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(30_000);
+    await sleep(50);
+    expect(session.remainingMs()).toBeLessThan(first); // counts down between renewals
+    await session.close();
+    expect(session.remainingMs()).toBe(0);
+    const orphaned = await createSession(transport, { ttl: 30 });
+    orphaned.orphan();
+    expect(orphaned.remainingMs()).toBe(0);
+  });
+
   it("close() revokes the lease: its keys go at once, the session is lost with 'closed'", async () => {
     const transport = connect(cluster.endpoints);
     const session = await createSession(transport, { ttl: 30 });

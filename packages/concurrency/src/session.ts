@@ -132,6 +132,22 @@ export class Session implements AsyncDisposable {
     return this.leaseHandle.ttl;
   }
 
+  /**
+   * Milliseconds until the session's lease could expire at the latest: its local deadline (the
+   * last successful renewal's send time + TTL, on the monotonic clock) minus now; 0 once the
+   * session ended. etcd cannot expire the lease before then, so state guarded by it (a lock, a
+   * cache) is safe to rely on while this is comfortably above 0.
+   *
+   * @example
+   * ```ts
+   * if (session.remainingMs() < 1_000) console.warn("session about to expire");
+   * ```
+   */
+  remainingMs(): number {
+    if (this.lossValue !== undefined) return 0;
+    return this.leaseHandle.remainingMs() ?? 0;
+  }
+
   /** Aborted when the session ends; `reason` is the loss's "session-expired" EtcdError. */
   get signal(): AbortSignal {
     return this.controller.signal;

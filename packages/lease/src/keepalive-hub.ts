@@ -1,7 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, StreamHub, StreamSession, toResponseHeader, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, monotonicNow, refreshTimer } from "@etcdkit/transport";
+import { MAX_TIMER_MS, monotonicNow, refreshTimer, transportEventListener } from "@etcdkit/transport";
 import type { Lease } from "./lease.js";
 
 /**
@@ -82,6 +82,8 @@ export class KeepAliveHub {
     this.client = createClient(LeaseService, transport);
     this.stream = new StreamHub<KeepAliveSession, LeaseKeepAliveResponse>({
       name: "keepalive",
+      stream: "lease-keepalive",
+      onEvent: transportEventListener(transport),
       createSession: () => {
         const session = new KeepAliveSession();
         for (const entry of this.entries.values()) this.send(session, entry);

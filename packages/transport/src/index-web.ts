@@ -44,3 +44,18 @@ export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } fr
 export { monotonicNow } from "./clock.js";
 export { refreshTimer, unrefTimer } from "./timers.js";
 export { KeyValue, keyValueFromMessage, type KeyValueFields } from "./key-value.js";
+export { callReport, callReportKey, type CallReport } from "./observe/call-report.js";
+export type { ObserveOptions } from "./observe/observe-options.js";
+export {
+  transportEventListener,
+  type ConnectFailedEvent,
+  type EndpointDownCause,
+  type EndpointDownEvent,
+  type EndpointsChangedEvent,
+  type EndpointUpEvent,
+  type RetryEvent,
+  type StreamReopenEvent,
+  type TokenRefreshEvent,
+  type TransportEvent,
+  type TransportEventListener,
+} from "./observe/transport-events.js";

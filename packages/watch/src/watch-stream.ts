@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, StreamHub, toResponseHeader, type EtcdErrorReason } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, StreamHub, toResponseHeader, transportEventListener, type EtcdErrorReason } from "@etcdkit/transport";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
@@ -81,6 +81,8 @@ export class WatchStream {
     this.subs = subs;
     this.hub = new StreamHub<WatchSession, WatchResponse>({
       name: "watch",
+      stream: "watch",
+      onEvent: transportEventListener(transport),
       createSession: () => {
         const session = new WatchSession();
         for (const sub of this.subs()) session.create(sub);
@@ -156,6 +158,7 @@ export class WatchStream {
     for (const sub of [...this.subs()]) sub.fail(error); // failing removes them from their lists
     return true;
   }
+
   private dispatch(session: WatchSession, r: WatchResponse): void {
     if (r.created) {
       this.onCreated(session, r);

@@ -4,6 +4,7 @@ import { MAX_TIMER_MS } from "../call-options.js";
 import { monotonicNow } from "../clock.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { canceledError, deadlineError } from "./call-errors.js";
+import type { CallReport } from "../observe/call-report.js";
 
 /**
  * Whatever a call is currently waiting for (an HTTP/2 stream, a connection, a backoff sleep);
@@ -46,6 +47,8 @@ export class CallContext {
   waitingOn: Abortable | undefined = undefined;
   /** Set when an attempt of this call (a write) may have been applied by etcd. */
   mayHaveApplied = false;
+  /** Where the transport reports the call's endpoint and attempts, when someone asked (see `callReport`). */
+  report: CallReport | undefined = undefined;
 
   private timer: NodeJS.Timeout | undefined = undefined;
   /** The call's timeoutMs when it has a deadline. */

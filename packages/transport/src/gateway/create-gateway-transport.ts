@@ -1,5 +1,6 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import { AuthenticateRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -13,6 +14,10 @@ import { endpointsReach, gatewayUnary, type GatewayEnv } from "./gateway-call.js
 import { GatewayEndpoints } from "./gateway-endpoints.js";
 import { resolveGatewayOptions, type GatewayTransportOptions } from "./gateway-options.js";
 import { openGatewayStream } from "./gateway-stream.js";
+import { gatewayPath } from "./routes.js";
+import { callReportKey, type CallReport } from "../observe/call-report.js";
+import { interceptStream, interceptUnary } from "../observe/intercept.js";
+import { attachListener } from "../observe/transport-events.js";
 
 /** Deadline of the Authenticate call when the transport has no default `timeoutMs`. */
 const AUTHENTICATE_TIMEOUT_MS = 30_000;
@@ -96,8 +101,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
   const resolved = resolveGatewayOptions(options);
   const calls = new Set<CallContext>();
   const stats = { calls: 0, requests: 0, retries: 0 };
+  const { interceptors, emit } = resolved;
   const env: GatewayEnv = {
-    endpoints: new GatewayEndpoints(resolved.endpoints),
+    endpoints: new GatewayEndpoints(resolved.endpoints, emit),
     fetch: resolved.fetch,
     tokens: undefined,
     requireLeader: resolved.requireLeader,
@@ -105,6 +111,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     maxReceiveMessageBytes: resolved.maxReceiveMessageBytes,
     stats,
     reaches: endpointsReach,
+    emit,
   };
   let closed = false;
 
@@ -116,10 +123,12 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
     useToken: boolean,
+    report?: CallReport,
   ): Promise<UnaryResponse<I, O> & { readonly url: string }> {
     if (closed) return Promise.reject(transportClosedError());
     stats.calls++;
     const ctx = new CallContext(calls, signal, timeoutMs ?? resolved.timeoutMs);
+    if (report !== undefined) ctx.report = report;
     return gatewayUnary(on, method, ctx, input, header, useToken).then(
       (response) => {
         ctx.dispose();
@@ -132,9 +141,38 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     );
   }
 
+  /**
+   * Every unary call, through the interceptors when there are any. `base` prefixes the route in
+   * `req.url` (a member's URL); `shown` is what interceptors see as the message when it differs
+   * from what is sent (the transport's own Authenticate, password blanked).
+   */
+  function unaryEntry<I extends DescMessage, O extends DescMessage>(
+    on: GatewayEnv,
+    base: string,
+    method: DescMethodUnary<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: MessageInitShape<I>,
+    useToken: boolean,
+    contextValues: ContextValues | undefined,
+    shown?: MessageInitShape<I>,
+  ): Promise<UnaryResponse<I, O>> {
+    if (interceptors.length === 0) {
+      return runUnary(on, method, signal, timeoutMs, header, input, useToken, contextValues?.get(callReportKey));
+    }
+    const call = { url: base + routeOrPath(method), signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
+    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, callHeader, report) =>
+      runUnary(on, method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, report),
+    );
+  }
+
   if (resolved.auth !== undefined) {
     const timeout = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
-    env.tokens = createAuthenticator(resolved.auth, (method, input, signal) => runUnary(env, method, signal, timeout, undefined, input, false));
+    env.tokens = createAuthenticator(resolved.auth, (method, input, signal) => {
+      const shown = interceptors.length > 0 && (method.input as DescMessage) === AuthenticateRequestSchema ? { ...input, password: "" } : undefined;
+      return unaryEntry(env, "", method, signal, timeout, undefined, input, false, undefined, shown as typeof input | undefined);
+    });
   }
 
   function runStream<I extends DescMessage, O extends DescMessage>(
@@ -144,17 +182,42 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: AsyncIterable<MessageInitShape<I>>,
+    report: CallReport | undefined,
+    onEnd: (() => void) | undefined,
   ): Promise<StreamResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     stats.calls++;
     // As on the gRPC transport, the default deadline bounds unary calls only.
     const ctx = new CallContext(calls, signal, timeoutMs);
+    if (report !== undefined) ctx.report = report;
+    const ended = (): void => {
+      ctx.dispose();
+      onEnd?.();
+    };
     try {
-      return Promise.resolve(openGatewayStream(on, method, ctx, header, input, () => ctx.dispose()));
+      return Promise.resolve(openGatewayStream(on, method, ctx, header, input, ended));
     } catch (err) {
       ctx.dispose();
       return Promise.reject(toEtcdError(err));
     }
+  }
+
+  /** Every stream, through the interceptors when there are any (`base` as in unaryEntry). */
+  function streamEntry<I extends DescMessage, O extends DescMessage>(
+    on: GatewayEnv,
+    base: string,
+    method: DescMethodStreaming<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: AsyncIterable<MessageInitShape<I>>,
+    contextValues: ContextValues | undefined,
+  ): Promise<StreamResponse<I, O>> {
+    if (interceptors.length === 0) return runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined);
+    const call = { url: base + routeOrPath(method), signal, timeoutMs, header, contextValues };
+    return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
+      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
+    );
   }
 
   const transport: EtcdGatewayTransport = {
@@ -164,9 +227,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       timeoutMs: number | undefined,
       header: HeadersInit | undefined,
       input: MessageInitShape<I>,
-      _contextValues?: ContextValues,
+      contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      return runUnary(env, method, signal, timeoutMs, header, input, true);
+      return unaryEntry(env, "", method, signal, timeoutMs, header, input, true, contextValues);
     },
 
     stream<I extends DescMessage, O extends DescMessage>(
@@ -175,9 +238,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       timeoutMs: number | undefined,
       header: HeadersInit | undefined,
       input: AsyncIterable<MessageInitShape<I>>,
-      _contextValues?: ContextValues,
+      contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
-      return runStream(env, method, signal, timeoutMs, header, input);
+      return streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
     },
 
     forEndpoint(url: string): Transport {
@@ -185,11 +248,15 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       if (resolved.secure && !endpoint.secure) {
         throw invalidArgumentError(`forEndpoint: "${endpoint.url}" is not https://, and this transport's endpoints are: its token would go in cleartext`);
       }
-      const member: GatewayEnv = { ...env, endpoints: new GatewayEndpoints([endpoint.url]) };
-      return {
-        unary: (method, signal, timeoutMs, header, input) => runUnary(member, method, signal, timeoutMs, header, input, true),
-        stream: (method, signal, timeoutMs, header, input) => runStream(member, method, signal, timeoutMs, header, input),
+      const member: GatewayEnv = { ...env, endpoints: new GatewayEndpoints([endpoint.url], emit) };
+      const memberTransport: Transport = {
+        unary: (method, signal, timeoutMs, header, input, contextValues) =>
+          unaryEntry(member, endpoint.url, method, signal, timeoutMs, header, input, true, contextValues),
+        stream: (method, signal, timeoutMs, header, input, contextValues) =>
+          streamEntry(member, endpoint.url, method, signal, timeoutMs, header, input, contextValues),
       };
+      attachListener(memberTransport, emit);
+      return memberTransport;
     },
     close(): Promise<void> {
       if (!closed) {
@@ -212,5 +279,11 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       return { ...stats, authentications: env.tokens?.authentications ?? 0 };
     },
   };
+  attachListener(transport, emit);
   return transport;
+}
+
+/** The URL path interceptors see: the method's gateway route, or its gRPC path when it has none. */
+function routeOrPath(method: DescMethodUnary | DescMethodStreaming): string {
+  return gatewayPath(method) ?? `/${method.parent.typeName}/${method.name}`;
 }

@@ -122,7 +122,7 @@ export async function gatewayUnary<I extends DescMessage, O extends DescMessage>
     try {
       response = await postAttempt(env.fetch, url + path, body, requestHeaders(env, token, caller), ctx, controller);
     } catch (failure) {
-      if (failure instanceof AttemptFailure && ctx.error === undefined) env.endpoints.failed(url);
+      if (failure instanceof AttemptFailure && ctx.error === undefined) env.endpoints.failed(url, failure.error);
       throw failure;
     }
     const text = await readBody(response, url, ctx, env.maxReceiveMessageBytes);

@@ -1,4 +1,7 @@
 import { monotonicNow } from "../clock.js";
+import { unavailableError } from "../call/call-errors.js";
+import type { EtcdError } from "../errors/etcd-error.js";
+import type { TransportEventListener } from "../observe/transport-events.js";
 
 /** First and largest pause of an endpoint after a connection failure. */
 const FIRST_BACKOFF_MS = 100;
@@ -8,7 +11,9 @@ const MAX_BACKOFF_MS = 2_000;
  * The endpoints of a gateway transport: calls go round-robin to endpoints that are not backing
  * off; an endpoint whose connection failed backs off (100 ms doubling to 2 s) while calls use the
  * others. When every endpoint backs off, the one whose pause ends first is used (fetch has no
- * connections to keep: trying one is the only way to learn it is back).
+ * connections to keep: trying one is the only way to learn it is back). With a listener, the
+ * first failure of an endpoint is reported as `endpoint-down` and its next answer as `endpoint-up`
+ * (a reconnect).
  *
  * @example
  * ```ts
@@ -21,7 +26,10 @@ export class GatewayEndpoints {
   private next = 0;
   private readonly backoff = new Map<string, { until: number; failures: number }>();
 
-  constructor(readonly urls: readonly string[]) {}
+  constructor(
+    readonly urls: readonly string[],
+    private readonly emit?: TransportEventListener | undefined,
+  ) {}
 
   /** The endpoint for the next attempt. */
   pick(): string {
@@ -39,15 +47,23 @@ export class GatewayEndpoints {
     return best;
   }
 
-  /** A request to `url` could not connect or lost its connection. */
-  failed(url: string): void {
+  /** A request to `url` could not connect or lost its connection (`error`, when known). */
+  failed(url: string, error?: EtcdError): void {
     const failures = (this.backoff.get(url)?.failures ?? 0) + 1;
+    if (failures === 1 && this.emit !== undefined) {
+      this.emit({
+        type: "endpoint-down",
+        endpoint: url,
+        cause: "connection-lost",
+        error: error ?? unavailableError(`a request to ${url} could not connect or lost its connection`),
+      });
+    }
     const pause = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1));
     this.backoff.set(url, { until: monotonicNow() + pause, failures });
   }
 
   /** `url` answered. */
   succeeded(url: string): void {
-    if (this.backoff.size > 0) this.backoff.delete(url);
+    if (this.backoff.size > 0 && this.backoff.delete(url)) this.emit?.({ type: "endpoint-up", endpoint: url, reconnect: true });
   }
 }

@@ -6,11 +6,12 @@ import { gatewayError, isGatewayErrorBody } from "./gateway-errors.js";
 
 /**
  * Network errors that prove the request never left the client (no connection was made): Node's
- * and Bun's error codes, Deno's and other runtimes' messages. Browsers and workerd report every
+ * and Bun's error codes, Deno's and other runtimes' messages, and fetch's own refusal of a port
+ * on its blocked list ("bad port": Node's fetch never connects to ports such as 9 or 6000). Browsers and workerd report every
  * network failure the same way ("Failed to fetch", "Network connection lost"), so there a failed
  * write cannot be told apart from a lost one and is treated as possibly sent.
  */
-const notConnected = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ConnectionRefused|Connection refused|FailedToOpenSocket|dns error|failed to lookup/i;
+const notConnected = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ConnectionRefused|Connection refused|FailedToOpenSocket|dns error|failed to lookup|bad port/i;
 
 function describe(error: unknown): string {
   const parts: string[] = [];

@@ -3,6 +3,7 @@ import { MAX_TIMER_MS } from "../call-options.js";
 import { checkSchemes, transportDefaults } from "../transport/transport-options.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint } from "../endpoints/parse-endpoint.js";
+import { resolveObserveOptions, type ObserveOptions, type ResolvedObserveOptions } from "../observe/observe-options.js";
 
 /**
  * Options of {@link createGatewayTransport}. Only `endpoints` is required.
@@ -16,7 +17,7 @@ import { parseEndpoint } from "../endpoints/parse-endpoint.js";
  * };
  * ```
  */
-export interface GatewayTransportOptions {
+export interface GatewayTransportOptions extends ObserveOptions {
   /** etcd client URLs, `http://host:port` or `https://host:port`, all of one scheme (the gateway is served on the client port). */
   endpoints: readonly string[];
   /** Username and password: the transport authenticates and sends the token in `Authorization`. */
@@ -56,7 +57,7 @@ export interface GatewayTransportOptions {
  * resolveGatewayOptions({ endpoints: ["http://127.0.0.1:2379"] }).endpoints; // ["http://127.0.0.1:2379"]
  * ```
  */
-export interface ResolvedGatewayOptions {
+export interface ResolvedGatewayOptions extends ResolvedObserveOptions {
   readonly endpoints: readonly string[];
   /** The endpoints are `https://`: a member addressed by `forEndpoint` must be too. */
   readonly secure: boolean;
@@ -97,9 +98,12 @@ export function resolveGatewayOptions(given: GatewayTransportOptions): ResolvedG
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs > 0))) {
     throw fail(`"timeoutMs" must be a positive number of milliseconds, got ${String(timeoutMs)}`);
   }
+  const observe = resolveObserveOptions(options, "createGatewayTransport");
   return {
     endpoints,
     secure,
+    interceptors: observe.interceptors,
+    emit: observe.emit,
     auth: auth === undefined ? undefined : { username: auth.username!, password: auth.password! },
     timeoutMs: timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : timeoutMs,
     requireLeader: options.requireLeader === true,

@@ -75,12 +75,17 @@ export function openGatewayStream<I extends DescMessage, O extends DescMessage>(
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   /** Watch IDs canceled while their request lives on: their answers are dropped. */
   const dropped = new Set<bigint>();
+  /** Where the latest request of the stream went. */
+  let lastUrl = "";
 
   const out = new MessageChannel<MessageShape<O>>((error) => {
     for (const p of physical) p.controller.abort(error);
     physical.clear();
     if (batchTimer !== undefined) clearTimeout(batchTimer);
-    if (error !== undefined && isStaleTokenError(error)) for (const token of tokensUsed) env.tokens?.invalidate(token);
+    if (error !== undefined && isStaleTokenError(error) && tokensUsed.size > 0) {
+      for (const token of tokensUsed) env.tokens?.invalidate(token);
+      env.emit?.({ type: "token-refresh", endpoint: lastUrl, error });
+    }
     ctx.dispose();
     onEnd();
   });
@@ -95,9 +100,15 @@ export function openGatewayStream<I extends DescMessage, O extends DescMessage>(
     if (token) tokensUsed.add(token);
     if (out.done || p.controller.signal.aborted) return;
     const url = env.endpoints.pick();
+    lastUrl = url;
     env.stats.requests++;
+    const report = ctx.report;
+    if (report !== undefined) {
+      report.attempts++;
+      report.endpoint = url;
+    }
     const response = await postAttempt(env.fetch, url + path, body, requestHeaders(env, token, caller), ctx, p.controller).catch((failure: unknown) => {
-      if (!p.controller.signal.aborted) env.endpoints.failed(url);
+      if (!p.controller.signal.aborted) env.endpoints.failed(url, failure instanceof AttemptFailure ? failure.error : undefined);
       throw failure;
     });
     ctx.waitingOn = { abort: (error) => out.fail(error) };

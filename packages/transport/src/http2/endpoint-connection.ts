@@ -3,6 +3,7 @@ import { monotonicNow } from "../clock.js";
 import { transportClosedError, unavailableError } from "../call/call-errors.js";
 import type { Endpoint } from "../endpoints/parse-endpoint.js";
 import { describeTlsError, type TlsOptions } from "../tls.js";
+import type { EndpointDownCause, TransportEventListener } from "../observe/transport-events.js";
 import { dial, type DialAttempt } from "./dial.js";
 import { backedOffKeepAliveMs, LiveSession, type DownKind, type KeepAliveSettings } from "./live-session.js";
 
@@ -24,7 +25,7 @@ export type ConnectionState = "idle" | "connecting" | "ready" | "closed";
  *
  * @example
  * ```ts
- * const settings: ConnectionSettings = { secure: false, tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0, connections: 0 } };
+ * const settings: ConnectionSettings = { secure: false, tls: undefined, dialTimeoutMs: 5000, keepAlive: { intervalMs: 10_000, timeoutMs: 5000 }, counters: { streams: 0, connections: 0 }, emit: undefined };
  * ```
  */
 export interface ConnectionSettings {
@@ -41,6 +42,8 @@ export interface ConnectionSettings {
    * connection established (HTTP/2 handshake completed).
    */
   readonly counters: { streams: number; connections: number };
+  /** The transport's event listener (endpoint up/down, failed connects), when it has one. */
+  readonly emit?: TransportEventListener | undefined;
 }
 
 /** First backoff after a failure; doubles per consecutive failure up to MAX_BACKOFF_MS, ±20 % jitter. */
@@ -73,6 +76,8 @@ export class EndpointConnection {
   lastErrorPermanent = false;
 
   private failures = 0;
+  /** A connection was established before (the next one is a reconnect). */
+  private wasUp = false;
   private attempt: DialAttempt | undefined;
   private readonly keepAlive: KeepAliveSettings;
   private readonly listeners: Array<() => void> = [];
@@ -103,7 +108,7 @@ export class EndpointConnection {
     this.state = "connecting";
     if (this.settings.secure && !this.endpoint.secure) {
       // Unreachable through the transport's API (it drops and refuses such URLs); the last guard.
-      this.failed(downgradeRefusedError(this.endpoint.url), true);
+      this.connectFailed(downgradeRefusedError(this.endpoint.url), true);
       return;
     }
     const attempt = dial(this.endpoint, this.settings.tls, this.settings.dialTimeoutMs);
@@ -120,7 +125,7 @@ export class EndpointConnection {
         // Adopted and wrapped in a LiveSession in one synchronous step: no event can fall between.
         const early = adopt();
         if (early !== undefined) {
-          this.failed(early);
+          this.connectFailed(early);
           return;
         }
         this.failures = 0;
@@ -136,12 +141,14 @@ export class EndpointConnection {
         );
         this.state = "ready";
         this.settings.counters.connections++;
+        this.settings.emit?.({ type: "endpoint-up", endpoint: this.endpoint.url, reconnect: this.wasUp });
+        this.wasUp = true;
         this.changed();
       },
       (error: EtcdError) => {
         if (this.attempt !== attempt) return;
         this.attempt = undefined;
-        this.failed(error);
+        this.connectFailed(error);
       },
     );
   }
@@ -161,6 +168,7 @@ export class EndpointConnection {
     this.attempt = undefined;
     const live = this.live;
     this.live = undefined;
+    if (live?.usable) this.reportDown("closed", error, live);
     live?.destroy("closed", error);
   }
 
@@ -173,6 +181,7 @@ export class EndpointConnection {
     const live = this.live;
     this.live = undefined;
     if (live !== undefined) {
+      if (live.usable) this.reportDown("closed", transportClosedError(), live);
       live.usable = false;
       if (!live.session.closed) live.session.close();
     }
@@ -190,12 +199,32 @@ export class EndpointConnection {
     if (this.live !== live) return;
     this.live = undefined;
     if (this.state === "closed") return;
+    if (error !== undefined) this.reportDown(live.downCause ?? "connection-lost", error, live);
     if (kind === "failed" && error !== undefined) {
       this.failed(error);
       return;
     }
     this.state = "idle";
     this.changed();
+  }
+
+  /** A dial failed: backs off, and reports it. */
+  private connectFailed(error: EtcdError, permanent?: boolean): void {
+    this.failed(error, permanent);
+    if (this.state === "idle" && this.lastError === error) {
+      this.settings.emit?.({
+        type: "connect-failed",
+        endpoint: this.endpoint.url,
+        error,
+        retryInMs: Math.max(0, Math.round(this.retryAt - monotonicNow())),
+      });
+    }
+  }
+
+  /** The connection stopped taking calls (`live` tells about a GOAWAY). */
+  private reportDown(cause: EndpointDownCause, error: EtcdError, live: LiveSession): void {
+    const goaway = cause === "goaway" ? { code: live.goawayCode ?? 0, lastStreamId: live.goawayLastStreamId ?? 0, tooManyPings: live.tooManyPings } : undefined;
+    this.settings.emit?.({ type: "endpoint-down", endpoint: this.endpoint.url, cause, error, ...(goaway && { goaway }) });
   }
 
   private failed(error: EtcdError, permanent = describeTlsError(error.cause) !== undefined): void {

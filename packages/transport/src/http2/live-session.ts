@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { EtcdError } from "../errors/etcd-error.js";
 import { MAX_TIMER_MS } from "../call-options.js";
 import { errorText, unavailableError } from "../call/call-errors.js";
+import type { EndpointDownCause } from "../observe/transport-events.js";
 
 /**
  * Why a session stopped taking new calls.
@@ -107,6 +108,10 @@ export class LiveSession {
   pingsSinceHeaders = 0;
   /** The last-stream-id of the server's GOAWAY: streams above it were never processed. */
   goawayLastStreamId: number | undefined = undefined;
+  /** The HTTP/2 error code of the server's GOAWAY. */
+  goawayCode: number | undefined = undefined;
+  /** Why the session stopped taking calls (set with the first `onDown`), for diagnostic events. */
+  downCause: EndpointDownCause | undefined = undefined;
 
   private pingPending = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -123,17 +128,18 @@ export class LiveSession {
   ) {
     session.unref();
     session.on("error", (err: unknown) => {
-      this.down("failed", unavailableError(`connection to ${url} failed: ${errorText(err)}`, err));
+      this.down("failed", unavailableError(`connection to ${url} failed: ${errorText(err)}`, err), "connection-lost");
     });
     session.on("goaway", (code: number, lastStreamId: number, data?: Buffer) => {
       this.goawayLastStreamId = lastStreamId;
+      this.goawayCode = code;
       if (data !== undefined && data.equals(TOO_MANY_PINGS)) this.tooManyPings = true;
       const kind: DownKind = code === http2.constants.NGHTTP2_NO_ERROR ? "draining" : "failed";
-      this.down(kind, unavailableError(`${url} sent GOAWAY (HTTP/2 error code ${code})`));
+      this.down(kind, unavailableError(`${url} sent GOAWAY (HTTP/2 error code ${code})`), "goaway");
     });
     session.on("close", () => {
       this.stopKeepAlive();
-      this.down("failed", unavailableError(`connection to ${url} closed`));
+      this.down("failed", unavailableError(`connection to ${url} closed`), "connection-lost");
     });
     // node:http2 may not report a dead socket promptly (it waits to flush its own writes).
     socket.on("error", (err: unknown) => {
@@ -191,7 +197,7 @@ export class LiveSession {
    * of stream ids) and closes it once its open calls finished. The endpoint reconnects.
    */
   retire(error: EtcdError): void {
-    this.down("draining", error);
+    this.down("draining", error, "replaced");
     try {
       if (!this.session.closed) this.session.close();
     } catch {
@@ -200,17 +206,18 @@ export class LiveSession {
   }
 
   /** Destroys the session; open streams fail with `error`. */
-  destroy(kind: DownKind, error: EtcdError): void {
-    this.down(kind, error);
+  destroy(kind: DownKind, error: EtcdError, cause: EndpointDownCause = kind === "closed" ? "closed" : "connection-lost"): void {
+    this.down(kind, error, cause);
     this.stopKeepAlive();
     if (!this.session.destroyed) this.session.destroy(error);
     if (!this.socket.destroyed) this.socket.destroy();
   }
 
-  private down(kind: DownKind, error: EtcdError | undefined): void {
+  private down(kind: DownKind, error: EtcdError | undefined, cause: EndpointDownCause): void {
     this.usable = false;
     if (this.downReported) return;
     this.downReported = true;
+    this.downCause = cause;
     this.onDown(this, kind, error);
   }
 
@@ -248,7 +255,7 @@ export class LiveSession {
     const timeoutMs = this.keepAlive.timeoutMs;
     const timer = setTimeout(() => {
       this.pingPending = false;
-      this.destroy("failed", unavailableError(`keepalive: ${this.url} did not answer a PING within ${timeoutMs} ms`));
+      this.destroy("failed", unavailableError(`keepalive: ${this.url} did not answer a PING within ${timeoutMs} ms`), "keepalive-timeout");
     }, timeoutMs);
     timer.unref();
     let sent = false;

@@ -7,6 +7,7 @@ import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { isRetryableError } from "../retry-policy.js";
 import { MAX_RETRIES_WITHOUT_DEADLINE, retryBackoffMs } from "./backoff.js";
 import { mayHaveBeenApplied } from "./write-outcome.js";
+import type { TransportEventListener } from "../observe/transport-events.js";
 
 /**
  * What the retry loop needs from a transport besides its attempts.
@@ -22,6 +23,8 @@ export interface RetryEnv {
   readonly stats: { retries: number };
   /** Whether the next attempt can be sent to the endpoint `url` (the member that issued a token). */
   reaches(url: string): boolean;
+  /** The transport's event listener (retries, token refreshes), when it has one. */
+  readonly emit?: TransportEventListener | undefined;
 }
 
 /**
@@ -89,16 +92,20 @@ export async function retryAttempts<T>(
   let tokenRefreshed = false;
   let unapplied = 0;
   let prefer: string | undefined;
+  const report = ctx.report;
   for (;;) {
     // A call that is over before an attempt (aborted, no time left) does no I/O at all.
     if (ctx.error !== undefined) throw ctx.error;
     const tokens = useToken ? env.tokens : undefined;
     const token = tokens !== undefined ? await untilCanceled(ctx, tokens.token()) : undefined;
+    if (report !== undefined) report.attempts++;
     try {
       const answer = await attempt(token, prefer);
       if (token) tokens!.accepted(token, target.url);
+      if (report !== undefined) report.endpoint = target.url;
       return answer;
     } catch (failure) {
+      if (report !== undefined) report.endpoint = target.url;
       if (!(failure instanceof AttemptFailure)) throw failure;
       prefer = undefined;
       if (info.mutates && !ctx.mayHaveApplied) ctx.mayHaveApplied = mayHaveBeenApplied(failure.error, failure.sent, failure.fromServer);
@@ -117,6 +124,7 @@ export async function retryAttempts<T>(
         if (!tokenRefreshed) {
           tokenRefreshed = true;
           tokens!.invalidate(token);
+          env.emit?.({ type: "token-refresh", endpoint: target.url, error });
           continue;
         }
       }
@@ -124,14 +132,17 @@ export async function retryAttempts<T>(
         retries++;
         // With a deadline, retry until it; without, a bounded number of times.
         if (ctx.deadline !== Infinity || retries <= MAX_RETRIES_WITHOUT_DEADLINE) {
+          const backoffMs = retryBackoffMs(retries);
           try {
-            await sleepFor(ctx, retryBackoffMs(retries));
+            await sleepFor(ctx, backoffMs);
           } catch (stopped) {
             // As Go's retry interceptor: the deadline (or signal) ends the call, with its own
             // reason; the failure it was about to retry is the cause, and named in the message.
             throw endedWhile(stopped as EtcdError, `while waiting to retry after: ${error.rawMessage}`, error);
           }
           env.stats.retries++;
+          if (report !== undefined) report.retries = retries;
+          env.emit?.({ type: "retry", method: info.name, attempt: retries, endpoint: target.url, error, backoffMs });
           continue;
         }
       }

@@ -1,11 +1,12 @@
 /**
  * The shared stream skeleton on its own (the watch and lease packages test it against real etcd):
  * open on demand, responses to the handler, re-open after a break while in use, terminal reasons,
- * stale attempts ignored, stop.
+ * stale attempts ignored, stop, re-opens reported as transport events.
  */
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it, vi } from "vitest";
 import { EtcdError, isEtcdError } from "../errors/etcd-error.js";
+import type { TransportEvent } from "../observe/transport-events.js";
 import { StreamHub, StreamSession, type StreamHubHandler } from "./stream-hub.js";
 
 /** A call whose responses the test pushes, and ends with an error or without. */
@@ -57,9 +58,12 @@ function harness(options: { terminalEnds?: boolean } = {}) {
   const calls: FakeCall[] = [];
   const responses: string[] = [];
   const broken: Array<{ error: EtcdError; terminal: boolean; session: StreamSession<string> }> = [];
+  const events: TransportEvent[] = [];
   let inUse = true;
   const handler: StreamHubHandler<StreamSession<string>, string> = {
     name: "test",
+    stream: "watch",
+    onEvent: (event) => events.push(event),
     createSession: () => {
       const session = new StreamSession<string>();
       session.requests.push("hello");
@@ -77,7 +81,7 @@ function harness(options: { terminalEnds?: boolean } = {}) {
     },
     inUse: () => inUse,
   };
-  return { hub: new StreamHub(handler), calls, responses, broken, setInUse: (v: boolean) => (inUse = v) };
+  return { hub: new StreamHub(handler), calls, responses, broken, events, setInUse: (v: boolean) => (inUse = v) };
 }
 
 describe("StreamHub", () => {
@@ -115,8 +119,28 @@ describe("StreamHub", () => {
     hub.stop();
   });
 
-  it("a terminal reason ends it when the handler says so; no re-open", async () => {
-    const { hub, calls, broken } = harness();
+  it("every re-open is reported to the transport's listener (attempt, delay, error); attempts count from the last answer", async () => {
+    const { hub, calls, events } = harness();
+    hub.ensureOpen();
+    const first = new EtcdError("reset", "unavailable", Code.Unavailable);
+    calls[0]!.finish({ error: first });
+    await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 10_000 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: "stream-reopen", stream: "watch", attempt: 1, error: first });
+    expect((events[0] as { delayMs: number }).delayMs).toBeGreaterThan(0);
+    calls[1]!.finish({ error: new EtcdError("reset again", "unavailable", Code.Unavailable) }); // no answer in between
+    await vi.waitFor(() => expect(calls).toHaveLength(3), { timeout: 10_000 });
+    expect(events.map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
+    calls[2]!.push("answer");
+    await vi.waitFor(() => expect(hub.session!.received).toBe(1));
+    calls[2]!.finish({});
+    await vi.waitFor(() => expect(events).toHaveLength(3));
+    expect(events[2]).toMatchObject({ type: "stream-reopen", attempt: 1 });
+    hub.stop();
+  });
+
+  it("a terminal reason ends it when the handler says so; no re-open, nothing reported", async () => {
+    const { hub, calls, broken, events } = harness();
     hub.ensureOpen();
     calls[0]!.finish({ error: new EtcdError("closed", "transport-closed", Code.Canceled) });
     await vi.waitFor(() => expect(broken).toHaveLength(1));
@@ -124,6 +148,7 @@ describe("StreamHub", () => {
     await new Promise((resolve) => setTimeout(resolve, 500)); // well past the first backoff
     expect(calls).toHaveLength(1);
     expect(hub.session).toBeUndefined();
+    expect(events).toHaveLength(0);
   });
 
   it("not in use any more: no re-open after a break", async () => {
@@ -169,6 +194,8 @@ describe("StreamHub", () => {
     const broken: EtcdError[] = [];
     const hub = new StreamHub<StreamSession<string>, string>({
       name: "test",
+      stream: "watch",
+      onEvent: undefined,
       createSession: () => new StreamSession<string>(),
       openCall: () => {
         throw new EtcdError("no such method", "unimplemented", Code.Unimplemented);

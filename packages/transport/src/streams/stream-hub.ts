@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import type { EtcdErrorReason } from "../errors/etcd-error-reason.js";
 import { EtcdError, isEtcdError } from "../errors/etcd-error.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
+import type { StreamReopenEvent, TransportEventListener } from "../observe/transport-events.js";
 import { reconnectDelayMs } from "./reconnect-delay.js";
 import { RequestQueue } from "./request-queue.js";
 
@@ -76,6 +77,8 @@ export interface StreamAttempt {
  * ```ts
  * const handler: StreamHubHandler<KeepAliveSession, LeaseKeepAliveResponse> = {
  *   name: "keepalive",
+ *   stream: "lease-keepalive",
+ *   onEvent: transportEventListener(transport),
  *   createSession: () => sessionWithEveryLease(),
  *   openCall: (session) => client.leaseKeepAlive(session.requests, { signal: session.abort.signal }),
  *   onResponse: (session, response) => renew(session, response),
@@ -87,6 +90,10 @@ export interface StreamAttempt {
 export interface StreamHubHandler<S extends StreamAttempt, Res> {
   /** What the stream is called in errors ("watch", "keepalive"). */
   readonly name: string;
+  /** What the stream is called in the transport's "stream-reopen" events. */
+  readonly stream: StreamReopenEvent["stream"];
+  /** The transport's event listener (`transportEventListener(transport)`): re-opens are reported to it. */
+  readonly onEvent: TransportEventListener | undefined;
   /** A new attempt, with the requests that (re)establish everything the stream carries queued. */
   createSession(): S;
   /** Starts the call on the session's requests and signal; may throw when it cannot start. */
@@ -108,8 +115,9 @@ export interface StreamHubHandler<S extends StreamAttempt, Res> {
  * kept-alive leases): it opens an attempt on demand, pumps its responses to the handler, and when
  * the attempt breaks closes it and either ends (terminal reasons, or the handler says so) or
  * re-opens it after a jittered backoff (`reconnectDelayMs`, growing with consecutive attempts
- * that received nothing, reset by an attempt's first response). An attempt ending without an
- * error counts as broken with "unavailable" (etcd ended the stream).
+ * that received nothing, reset by an attempt's first response), reporting each re-open to the
+ * transport's `onEvent` as a "stream-reopen" event (attempt, delay, the error). An attempt ending
+ * without an error counts as broken with "unavailable" (etcd ended the stream).
  *
  * @example
  * ```ts
@@ -161,11 +169,13 @@ export class StreamHub<S extends StreamAttempt, Res> {
     this.current = undefined;
     if (this.handler.onBroken(session, error, isEtcdError(error, TERMINAL_STREAM_REASONS))) return;
     if (!this.handler.inUse()) return;
-    this.failures++;
+    const attempt = ++this.failures;
+    const delayMs = reconnectDelayMs(attempt);
+    this.handler.onEvent?.({ type: "stream-reopen", stream: this.handler.stream, attempt, delayMs, error });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.handler.inUse() && this.current === undefined) this.open();
-    }, reconnectDelayMs(this.failures));
+    }, delayMs);
   }
 
   private open(): void {

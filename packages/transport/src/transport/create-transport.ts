@@ -5,6 +5,7 @@ import type {
   MessageInitShape,
 } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import { AuthenticateRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -20,7 +21,10 @@ import { connectCallOptions } from "../call-options.js";
 import { callerHeaders } from "../grpc/headers.js";
 import { callWithRetry, poolReaches, type CallEnv } from "../retry/call-with-retry.js";
 import { finalCallError } from "../retry/write-outcome.js";
-import { openStream } from "./open-stream.js";
+import { callReportKey, type CallReport } from "../observe/call-report.js";
+import { interceptStream, interceptUnary } from "../observe/intercept.js";
+import { attachListener } from "../observe/transport-events.js";
+import { openStream, type StreamHooks } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
 import { warnIfUnverified } from "../tls.js";
@@ -130,7 +134,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     dialTimeoutMs: resolved.dialTimeoutMs,
     keepAlive: { intervalMs: resolved.keepAliveIntervalMs, timeoutMs: resolved.keepAliveTimeoutMs },
     counters,
+    emit: resolved.emit,
   };
+  const { interceptors, emit } = resolved;
   const pool = new EndpointPool(resolved.endpoints, settings);
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -143,11 +149,12 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     tokens: undefined,
     stats: counters,
     reaches: poolReaches,
+    emit,
   };
 
   /**
    * The unary path shared by the public `unary()`, the transport's own calls (auth, sync) and
-   * the member transports (`on`: a call environment bound to one member).
+   * the member transports (`on`: a call environment bound to one member), inside the interceptors.
    */
   function runUnary<I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,
@@ -157,6 +164,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     input: MessageInitShape<I>,
     useToken: boolean,
     on: CallEnv = env,
+    report?: CallReport,
   ): Promise<UnaryResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
@@ -169,6 +177,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       return Promise.reject(toEtcdError(err));
     }
     const ctx = new CallContext(calls, signal, timeoutMs ?? resolved.timeoutMs);
+    if (report !== undefined) ctx.report = report;
     return callWithRetry(on, methodInfo(method), frame, method.output, ctx, extra, useToken).then(
       (result) => {
         ctx.dispose();
@@ -181,13 +190,46 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     );
   }
 
+  /**
+   * Every unary call (public, member transports, the transport's own) through the interceptors,
+   * when there are any. `base` prefixes the method path in `req.url` (a member's URL). The
+   * transport's own Authenticate shows interceptors its request without the password (and sends
+   * the real one).
+   */
+  function unaryEntry<I extends DescMessage, O extends DescMessage>(
+    on: CallEnv,
+    base: string,
+    method: DescMethodUnary<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: MessageInitShape<I>,
+    contextValues: ContextValues | undefined,
+    useToken = true,
+  ): Promise<UnaryResponse<I, O>> {
+    if (interceptors.length === 0) return runUnary(method, signal, timeoutMs, header, input, useToken, on, contextValues?.get(callReportKey));
+    const blank = !useToken && (method.input as DescMessage) === AuthenticateRequestSchema;
+    const call = { url: base + methodInfo(method).path, signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
+    return interceptUnary(interceptors, method, call, blank ? ({ ...input, password: "" } as MessageInitShape<I>) : input, (req, callSignal, callHeader, report) =>
+      runUnary(method, callSignal, timeoutMs, callHeader, blank ? input : req.message, useToken, on, report),
+    );
+  }
+
+  /** The unary path of the transport's own calls (Authenticate, MemberList): as a caller's. */
+  const ownUnary = <I extends DescMessage, O extends DescMessage>(
+    method: DescMethodUnary<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: MessageInitShape<I>,
+    useToken: boolean,
+  ): Promise<UnaryResponse<I, O>> => unaryEntry(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
+
   if (resolved.auth !== undefined) {
     const auth = resolved.auth;
     // Bounded even when calls have no deadline: waiting calls share this one authentication.
     const authTimeoutMs = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
-    env.tokens = createAuthenticator(auth, (method, input, signal) =>
-      runUnary(method, signal, authTimeoutMs, undefined, input, false),
-    );
+    env.tokens = createAuthenticator(auth, (method, input, signal) => ownUnary(method, signal, authTimeoutMs, undefined, input, false));
   }
 
   const autoSync = resolved.autoSyncIntervalMs > 0 ? startAutoSync(resolved.autoSyncIntervalMs, syncEndpoints) : undefined;
@@ -200,12 +242,18 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     } catch (err) {
       throw toEtcdError(err);
     }
-    const endpoints = await fetchMemberEndpoints(runUnary, callOptions.signal, callOptions.timeoutMs, resolved.secure);
+    const endpoints = await fetchMemberEndpoints(ownUnary, callOptions.signal, callOptions.timeoutMs, resolved.secure);
+    const before = pool.urls;
     pool.setEndpoints(endpoints);
-    return pool.urls;
+    const after = pool.urls;
+    if (emit !== undefined && after.join() !== before.join()) {
+      const added = after.filter((url) => !before.includes(url));
+      emit({ type: "endpoints-changed", endpoints: after, added, removed: before.filter((url) => !after.includes(url)) });
+    }
+    return after;
   }
 
-  /** The stream path shared by the public `stream()` and the member transports. */
+  /** The stream path shared by the public `stream()` and the member transports, inside the interceptors. */
   function runStream<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
     method: DescMethodStreaming<I, O>,
@@ -213,33 +261,57 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: AsyncIterable<MessageInitShape<I>>,
+    hooks: StreamHooks | undefined,
   ): Promise<StreamResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
     // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
     // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
-    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input);
+    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input, hooks);
+  }
+
+  /** Every stream, through the interceptors when there are any (`base` as in unaryEntry). */
+  function streamEntry<I extends DescMessage, O extends DescMessage>(
+    on: CallEnv,
+    base: string,
+    method: DescMethodStreaming<I, O>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    header: HeadersInit | undefined,
+    input: AsyncIterable<MessageInitShape<I>>,
+    contextValues: ContextValues | undefined,
+  ): Promise<StreamResponse<I, O>> {
+    if (interceptors.length === 0) {
+      const report = contextValues?.get(callReportKey);
+      return runStream(on, method, signal, timeoutMs, header, input, report === undefined ? undefined : { report });
+    }
+    const call = { url: base + methodInfo(method).path, signal, timeoutMs, header, contextValues };
+    return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
+      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, { report, onEnd }),
+    );
   }
 
   const forEndpoint = createMemberTransports({
     pool,
     settings,
     env,
-    unary: (on, method, signal, timeoutMs, header, input) => runUnary(method, signal, timeoutMs, header, input, true, on),
-    stream: runStream,
+    unary: unaryEntry,
+    stream: streamEntry,
+    emit,
   });
 
+  /**
+   * `transport.unary`, chosen once: without interceptors, a call costs what it did before they
+   * existed (one check for a call report in its context values).
+   */
+  const unary: Transport["unary"] =
+    interceptors.length === 0
+      ? (method, signal, timeoutMs, header, input, contextValues) =>
+          runUnary(method, signal, timeoutMs, header, input, true, env, contextValues?.get(callReportKey))
+      : (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
+
   const transport: EtcdTransport = {
-    unary<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodUnary<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: HeadersInit | undefined,
-      input: MessageInitShape<I>,
-      _contextValues?: ContextValues,
-    ): Promise<UnaryResponse<I, O>> {
-      return runUnary(method, signal, timeoutMs, header, input, true);
-    },
+    unary,
 
     stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,
@@ -247,9 +319,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
       timeoutMs: number | undefined,
       header: HeadersInit | undefined,
       input: AsyncIterable<MessageInitShape<I>>,
-      _contextValues?: ContextValues,
+      contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
-      return runStream(env, method, signal, timeoutMs, header, input);
+      return streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
     },
 
     close(): Promise<void> {
@@ -284,5 +356,6 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     syncEndpoints,
     forEndpoint,
   };
+  attachListener(transport, emit);
   return transport;
 }

@@ -10,6 +10,7 @@ import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { ConnectionSettings, EndpointConnection } from "../http2/endpoint-connection.js";
 import type { CallEnv } from "../retry/call-with-retry.js";
+import { attachListener, type TransportEventListener } from "../observe/transport-events.js";
 
 /**
  * A Connect `Transport` bound to one member of an etcdkit transport (from
@@ -34,28 +35,35 @@ export interface EtcdMemberTransport extends Transport {
  *
  * @example
  * ```ts
- * const forEndpoint = createMemberTransports({ pool, settings, env, unary: runUnary, stream: runStream });
+ * const forEndpoint = createMemberTransports({ pool, settings, env, unary: unaryEntry, stream: streamEntry, emit });
  * ```
  */
 export interface MemberTransportHost {
   readonly pool: EndpointPool;
   readonly settings: ConnectionSettings;
   readonly env: CallEnv;
+  /** The transport's event listener: stream re-opens on a member transport are reported too. */
+  readonly emit: TransportEventListener | undefined;
+  /** A unary call on `on`; `base` (the member's URL) prefixes the method path in interceptors' `req.url`. */
   unary<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
+    base: string,
     method: DescMethodUnary<I, O>,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
+    contextValues: ContextValues | undefined,
   ): Promise<UnaryResponse<I, O>>;
   stream<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
+    base: string,
     method: DescMethodStreaming<I, O>,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: AsyncIterable<MessageInitShape<I>>,
+    contextValues: ContextValues | undefined,
   ): Promise<StreamResponse<I, O>>;
 }
 
@@ -103,7 +111,7 @@ function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMem
     }
     return bound.env;
   };
-  return {
+  const member: EtcdMemberTransport = {
     endpoint: endpoint.url,
     unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>,
@@ -111,9 +119,9 @@ function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMem
       timeoutMs: number | undefined,
       header: HeadersInit | undefined,
       input: MessageInitShape<I>,
-      _contextValues?: ContextValues,
+      contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      return host.unary(envNow(), method, signal, timeoutMs, header, input);
+      return host.unary(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues);
     },
     stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,
@@ -121,9 +129,11 @@ function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMem
       timeoutMs: number | undefined,
       header: HeadersInit | undefined,
       input: AsyncIterable<MessageInitShape<I>>,
-      _contextValues?: ContextValues,
+      contextValues?: ContextValues,
     ): Promise<StreamResponse<I, O>> {
-      return host.stream(envNow(), method, signal, timeoutMs, header, input);
+      return host.stream(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues);
     },
   };
+  attachListener(member, host.emit);
+  return member;
 }

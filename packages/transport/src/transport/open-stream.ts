@@ -11,6 +11,21 @@ import { callerHeaders, requestHeaders } from "../grpc/headers.js";
 import { openStreamCall } from "../http2/stream-call.js";
 import type { CallEnv } from "../retry/call-with-retry.js";
 import type { ResolvedOptions } from "./transport-options.js";
+import type { CallReport } from "../observe/call-report.js";
+
+/**
+ * What an observer of a stream asks for: a report of its endpoint and opening attempts, and a
+ * callback once it is over (after it opened; a stream that fails to open rejects instead).
+ *
+ * @example
+ * ```ts
+ * const hooks: StreamHooks = { report: callReport(req), onEnd: () => span.end() };
+ * ```
+ */
+export interface StreamHooks {
+  readonly report?: CallReport | undefined;
+  readonly onEnd?: (() => void) | undefined;
+}
 
 /** Attempts to open a stream when the chosen session turns out to be closing (nothing was sent). */
 const MAX_OPEN_ATTEMPTS = 3;
@@ -42,8 +57,10 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
   timeoutMs: number | undefined,
   header: HeadersInit | undefined,
   input: AsyncIterable<MessageInitShape<I>>,
+  hooks?: StreamHooks,
 ): Promise<StreamResponse<I, O>> {
   const info = methodInfo(method);
+  const report = hooks?.report;
   let extra: Array<[string, string]> | undefined;
   try {
     extra = callerHeaders(header);
@@ -58,6 +75,10 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
       const token = env.tokens === undefined ? undefined : await untilCanceled(ctx, env.tokens.token());
       const live = env.pool.pick() ?? (await env.pool.acquire(ctx, Math.min(ctx.deadline, monotonicNow() + env.dialTimeoutMs)));
       if (ctx.error !== undefined) throw ctx.error;
+      if (report !== undefined) {
+        report.attempts = attempt;
+        report.endpoint = live.url;
+      }
       const remaining = ctx.deadline === Infinity ? undefined : ctx.deadline - monotonicNow();
       const headers = requestHeaders(info.path, remaining, token || undefined, env.requireLeader, extra);
       try {
@@ -66,7 +87,9 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
           // A fresh token that this member may not have applied yet is kept (see mayBeUnapplied).
           if (token !== undefined && error !== undefined && isStaleTokenError(error) && !env.tokens!.mayBeUnapplied(token, live.url)) {
             env.tokens!.invalidate(token);
+            env.emit?.({ type: "token-refresh", endpoint: live.url, error });
           }
+          hooks?.onEnd?.();
         });
         return {
           stream: true,

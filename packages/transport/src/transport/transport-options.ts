@@ -3,6 +3,7 @@ import { ownOptions } from "../argument-checks.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { TlsOptions } from "../tls.js";
+import { resolveObserveOptions, type ObserveOptions, type ResolvedObserveOptions } from "../observe/observe-options.js";
 
 /**
  * Options of {@link createTransport}. Only `endpoints` is required.
@@ -17,7 +18,7 @@ import type { TlsOptions } from "../tls.js";
  * };
  * ```
  */
-export interface TransportOptions {
+export interface TransportOptions extends ObserveOptions {
   /** etcd client URLs, `http://host:port` or `https://host:port`. At least one. */
   endpoints: readonly string[];
   /**
@@ -72,7 +73,7 @@ export interface TransportOptions {
  * const { dialTimeoutMs, endpoints }: ResolvedOptions = resolveOptions(options);
  * ```
  */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedObserveOptions {
   readonly endpoints: readonly Endpoint[];
   /**
    * Every connection uses TLS (the endpoints are `https://`): endpoints learned later that are
@@ -139,9 +140,12 @@ export function resolveOptions(given: TransportOptions): ResolvedOptions {
       throw invalidArgumentError('createTransport: "auth" needs a non-empty username and a password string');
     }
   }
+  const observe = resolveObserveOptions(options, "createTransport");
   return {
     endpoints,
     secure,
+    interceptors: observe.interceptors,
+    emit: observe.emit,
     dialTimeoutMs: positive("dialTimeoutMs", options.dialTimeoutMs, transportDefaults.dialTimeoutMs),
     timeoutMs: defaultTimeout(options.timeoutMs),
     tls,

@@ -1,0 +1,87 @@
+import type { KV } from "@etcdkit/kv";
+import { Code } from "@connectrpc/connect";
+import { checkCallOptions, EtcdError, invalidArgumentError, ownOptions, type CallOptions } from "@etcdkit/transport";
+import type { Watcher } from "@etcdkit/watch";
+import { abortError } from "./call-scope.js";
+import type { KeyRange } from "./key-bytes.js";
+import type { LeaseCache } from "./lease-cache.js";
+import type { ResolvedLeasingOptions } from "./leasing-options.js";
+import type { SessionKeeper } from "./leasing-session.js";
+import type { LeasingCounters } from "./leasing-stats.js";
+import type { OwnershipLayout } from "./ownership-layout.js";
+
+/**
+ * Everything the read, write and txn paths of a leasing KV share.
+ *
+ * @example
+ * ```ts
+ * const result = await leasingGet(context, op.get("config"), { timeoutMs: 1_000 });
+ * ```
+ */
+export interface LeasingContext {
+  /** The plain KV on the same transport: every request goes through it. */
+  readonly kv: KV;
+  /** Watches on the same transport (waits for owners to give keys up). */
+  readonly watcher: Watcher;
+  readonly layout: OwnershipLayout;
+  readonly cache: LeaseCache;
+  readonly sessions: SessionKeeper;
+  readonly options: ResolvedLeasingOptions;
+  readonly counters: LeasingCounters;
+}
+
+/**
+ * Checks a call's options where no request may be sent (a cache hit): malformed options are
+ * "invalid-argument", `timeoutMs <= 0` "deadline-exceeded", an aborted signal (or a closed
+ * leasing KV) "canceled" — as they would be for a call that goes to etcd.
+ *
+ * @example
+ * ```ts
+ * checkCallStart(options, context.sessions.closedSignal);
+ * ```
+ */
+export function checkCallStart(options: CallOptions | undefined, closed: AbortSignal): void {
+  if (options !== undefined) {
+    checkCallOptions(options);
+    const { timeoutMs, signal } = ownOptions(options);
+    if (timeoutMs !== undefined && timeoutMs <= 0) {
+      throw new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
+    }
+    if (signal?.aborted === true) throw abortError(signal, "the call");
+  }
+  if (closed.aborted) throw abortError(closed, "the call");
+}
+
+/**
+ * Refuses (before any I/O) a write that reaches into the ownership prefix: it would forge,
+ * change or delete other clients' ownership keys (Go's `fromKey` and whole-keyspace deletes
+ * deleted them all). Throws EtcdError "invalid-argument".
+ *
+ * @example
+ * ```ts
+ * checkWritable(layout, op.delete("", { fromKey: true })); // throws: the range covers the prefix
+ * ```
+ */
+export function checkWritable(layout: OwnershipLayout, range: KeyRange): void {
+  if (layout.touchesPrefix(range)) {
+    throw invalidArgumentError(
+      `leasing: a write may not reach into the ownership prefix ${JSON.stringify(new TextDecoder().decode(layout.prefix))} (it holds the leasing protocol's keys)`,
+    );
+  }
+}
+
+/**
+ * The error of a read whose request was a write on the wire (an acquisition also creates an
+ * ownership key): a read has no outcome to be unknown, so the copy says `outcomeUnknown: false`
+ * (a lost connection becomes "unavailable").
+ *
+ * @example
+ * ```ts
+ * throw asReadError(err);
+ * ```
+ */
+export function asReadError(error: EtcdError): EtcdError {
+  if (!error.outcomeUnknown) return error;
+  const reason = error.reason === "outcome-unknown" ? "unavailable" : error.reason;
+  return new EtcdError(error.rawMessage, reason, error.code, { cause: error, metadata: error.metadata });
+}
