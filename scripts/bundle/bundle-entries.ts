@@ -142,7 +142,7 @@ export const bundleEntries: BundleEntry[] = [
       '  const transport = createTransport({ endpoints: ["http://127.0.0.1:2379"] });',
       '  const lkv = await createLeasingKV(transport, "leasing/", { ttl: 10 });',
       "  await lkv.put(key, value);",
-      "  const kv = await lkv.get(key);",
+      "  const { kv } = await lkv.get(key);",
       "  await lkv.close();",
       "  return kv?.text();",
       "}",

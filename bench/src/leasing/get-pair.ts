@@ -52,8 +52,11 @@ export async function measureGets(spec: LeasingSpec): Promise<GetResult> {
   const key = `${spec.name}/key`;
   await kv.put(key, "x".repeat(256));
   await lkv.get(key); // acquires: later gets are hits
-  const cached: Side = { read: () => lkv.get(key), latency: new LatencyRecorder(), ops: 0, cpuUs: 0, wallMs: 0 };
-  const plain: Side = { read: () => kv.get(key), latency: new LatencyRecorder(), ops: 0, cpuUs: 0, wallMs: 0 };
+  // Both sides return kv.get's { kv, revision, header }: a hit must hold the value and a header.
+  const hit = await lkv.get(key);
+  if (hit.kv?.value.length !== 256 || hit.header.memberId === 0n) throw new Error("leasing bench: a cache hit did not return the key's value and a header");
+  const cached: Side = { read: async () => (await lkv.get(key)).kv, latency: new LatencyRecorder(), ops: 0, cpuUs: 0, wallMs: 0 };
+  const plain: Side = { read: async () => (await kv.get(key)).kv, latency: new LatencyRecorder(), ops: 0, cpuUs: 0, wallMs: 0 };
   const warmEnd = performance.now() + spec.warmupMs;
   while (performance.now() < warmEnd) {
     await window(cached, 100, false);

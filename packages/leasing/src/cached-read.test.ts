@@ -5,7 +5,7 @@
 import { compare, createKV, op, type Comparison, type GetOp, type KV } from "@etcdkit/kv";
 import { createLease } from "@etcdkit/lease";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
-import type { KeyValue } from "@etcdkit/transport";
+import { toResponseHeader, type KeyValue } from "@etcdkit/transport";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateComparison, readValue } from "./cached-read.js";
 import { closeAll, connect, snapshot, unique } from "./leasing-test-env.test-helpers.js";
@@ -22,7 +22,7 @@ describe("answers from a cached value equal etcd's (real etcd)", () => {
     const key = unique("k");
     await kv.put(key, "abc");
     await kv.put(key, "abcd");
-    present = (await kv.get(key))!;
+    present = (await kv.get(key)).kv!;
     const lease = await createLease(connect(cluster.clientUrls)).grant(60);
     await kv.put(unique("leased"), "x", { lease: lease.id });
     leased = (await kv.getAll({ keysOnly: false })).kvs.find((item) => item.lease === lease.id)!;
@@ -50,14 +50,17 @@ describe("answers from a cached value equal etcd's (real etcd)", () => {
     for (const [key, value] of [[present.keyText(), present], [missing, null]] as const) {
       const get = op.get(key, options as never) as GetOp;
       const etcd = await kv.do(get);
-      expect(snapshot(readValue(value, etcd.revision, get))).toEqual(snapshot(etcd));
+      const mine = readValue(value, etcd.revision, etcd.header, get);
+      expect(snapshot(mine)).toEqual(snapshot(etcd));
+      expect(JSON.parse(JSON.stringify(mine))).toEqual(JSON.parse(JSON.stringify(etcd))); // header, revision and more too
     }
   });
 
   it("a read returns a copy: changing its bytes changes nothing cached", () => {
-    const first = readValue(present, 1n, op.get(present.key)).kvs[0]!;
+    const header = toResponseHeader(undefined, 1n);
+    const first = readValue(present, 1n, header, op.get(present.key)).kvs[0]!;
     first.value[0] = 0;
-    expect(readValue(present, 1n, op.get(present.key)).kvs[0]!.text()).toBe("abcd");
+    expect(readValue(present, 1n, header, op.get(present.key)).kvs[0]!.text()).toBe("abcd");
   });
 
   it("every comparison target and operator, on an existing, a leased and a missing key, as etcd evaluates it", async () => {

@@ -1,6 +1,7 @@
 import type { Comparison, GetOp, RangeResult } from "@etcdkit/kv";
-import { compareBytes, KeyValue, type Revision } from "@etcdkit/transport";
+import { compareBytes, KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
 import { copyBytes } from "./key-bytes.js";
+import { RangeResult as CachedRange } from "./cached-results.js";
 
 const noKvs: readonly KeyValue[] = Object.freeze([]);
 const noValue = Object.freeze(new Uint8Array(0));
@@ -13,22 +14,23 @@ const noValue = Object.freeze(new Uint8Array(0));
  *
  * `revision` is what the caller says the read is at; for a cache hit that is the newest revision
  * this client has seen, a lower bound of etcd's current revision (the value is etcd's current
- * one; the store's current revision is not known without asking etcd).
+ * one; the store's current revision is not known without asking etcd). `header` is the header of
+ * the etcd answer the value came from (for a hit: the one that put it in the cache).
  *
  * @example
  * ```ts
- * const result = readValue(state.value, cache.knownRevision, op.get("config", { keysOnly: true }));
+ * const result = readValue(state.value, cache.knownRevision, state.header, op.get("config", { keysOnly: true }));
  * ```
  */
-export function readValue(value: KeyValue | null, revision: Revision, get: GetOp): RangeResult {
-  if (value === null) return Object.freeze({ revision, kvs: noKvs, count: 0, more: false });
+export function readValue(value: KeyValue | null, revision: Revision, header: ResponseHeader, get: GetOp): RangeResult {
+  if (value === null) return new CachedRange(header, revision, noKvs, 0);
   let include = !get.countOnly;
   if (include && get.maxModRevision !== 0n && value.modRevision > get.maxModRevision) include = false;
   if (include && get.minModRevision !== 0n && value.modRevision < get.minModRevision) include = false;
   if (include && get.maxCreateRevision !== 0n && value.createRevision > get.maxCreateRevision) include = false;
   if (include && get.minCreateRevision !== 0n && value.createRevision < get.minCreateRevision) include = false;
   const kvs = include ? Object.freeze([copyKeyValue(value, get.keysOnly)]) : noKvs;
-  return Object.freeze({ revision, kvs, count: 1, more: false });
+  return new CachedRange(header, revision, kvs, 1);
 }
 
 /**

@@ -10,7 +10,7 @@ import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { createWatch } from "@etcdkit/watch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goLeasingClient, type GoLeasingClient } from "./go-protocol.test-helpers.js";
-import { closeAll, connect, leasing, unique, within } from "./leasing-test-env.test-helpers.js";
+import { closeAll, connect, eventually, leasing, unique, within } from "./leasing-test-env.test-helpers.js";
 
 describe("sharing a prefix with Go's leasing client (real etcd)", () => {
   let cluster: EtcdCluster;
@@ -44,7 +44,7 @@ describe("sharing a prefix with Go's leasing client (real etcd)", () => {
     const lkv = await leasing(connect(cluster.clientUrls), prefix);
     await lkv.get(mine);
     await goClient(prefix).get(theirs);
-    const [a, b] = [(await plain.get(`${prefix}${mine}`))!, (await plain.get(`${prefix}${theirs}`))!];
+    const [a, b] = [(await plain.get(`${prefix}${mine}`)).kv!, (await plain.get(`${prefix}${theirs}`)).kv!];
     expect([a.text(), b.text(), a.version, b.version]).toEqual(["", "", 1, 1]);
     expect(a.lease).not.toBe(0n);
     expect(b.lease).toBe(goLease.id);
@@ -58,12 +58,14 @@ describe("sharing a prefix with Go's leasing client (real etcd)", () => {
     const go = goClient(prefix);
     expect(await go.get(key)).toEqual({ owned: true, value: "v1" });
     const lkv = await leasing(connect(cluster.clientUrls), prefix);
-    expect((await lkv.get(key))?.text()).toBe("v1");
+    expect((await lkv.get(key)).kv?.text()).toBe("v1");
     expect(lkv.stats.acquired).toBe(0);
     expect(lkv.stats.cachedKeys).toBe(0);
     await within(lkv.put(key, "v2"), 10_000);
+    // Go records its rescind once its delete is answered; the writer may see the delete first.
+    await eventually(() => go.rescinded.length > 0, 5_000, "Go's rescind to be recorded");
     expect(go.rescinded).toEqual([`${prefix}${key}`]);
-    expect((await plain.get(key))?.text()).toBe("v2");
+    expect((await plain.get(key)).kv?.text()).toBe("v2");
   });
 
   it("a key this package owns: Go's write revokes it, this package gives it up, and then reads Go's value", async () => {
@@ -77,7 +79,7 @@ describe("sharing a prefix with Go's leasing client (real etcd)", () => {
     expect((await go.get(key)).owned).toBe(false); // Go sees the ownership key and does not take it
     await within(go.put(key, "from-go"), 10_000);
     expect(lkv.stats.released).toBe(1);
-    expect((await lkv.get(key))?.text()).toBe("from-go");
+    expect((await lkv.get(key)).kv?.text()).toBe("from-go");
   });
 
   it("range deletes across both: Go's deleteRange revokes this package's keys; this package's revokes Go's", async () => {
@@ -89,7 +91,7 @@ describe("sharing a prefix with Go's leasing client (real etcd)", () => {
     await lkv.get(`${ns}/a`);
     await go.get(`${ns}/b`);
     expect(await within(go.deletePrefix(`${ns}/`), 10_000)).toBe(4);
-    expect(await lkv.get(`${ns}/a`)).toBeUndefined();
+    expect((await lkv.get(`${ns}/a`)).kv).toBeUndefined();
     for (const name of ["a", "b"]) await plain.put(`${ns}/${name}`, "again");
     await go.get(`${ns}/b`);
     await lkv.get(`${ns}/a`);

@@ -53,7 +53,7 @@ describe("Go's leasing tests with faults (real 3-member etcd)", () => {
     proxy().setMode("blackhole");
     const txn = l2.txn().then(op.put(key, "v")).commit({ signal: abortAfter(100) });
     expect(await within(reasonOf(txn), 5_000)).toBe("canceled");
-    expect(await plain.get(key)).toBeUndefined();
+    expect((await plain.get(key)).kv).toBeUndefined();
   });
 
   it("ReconnectOwnerRevoke: a writer's revoke reaches an owner whose connection keeps dropping", async () => {
@@ -65,7 +65,7 @@ describe("Go's leasing tests with faults (real 3-member etcd)", () => {
     const choppy = dropConnections(30);
     const done = (async () => {
       await l2.put(key, "v");
-      return (await l1.get(key))?.text();
+      return (await l1.get(key)).kv?.text();
     })();
     expect(await within(done, 15_000)).toBe("v");
     await choppy;
@@ -83,7 +83,7 @@ describe("Go's leasing tests with faults (real 3-member etcd)", () => {
     await plain.compact(revision);
     proxy().setMode("pass");
     await l2.put(key, "v", { timeoutMs: 15_000 });
-    expect((await l1.get(key, { timeoutMs: 5_000 }))?.text()).toBe("v");
+    expect((await l1.get(key, { timeoutMs: 5_000 })).kv?.text()).toBe("v");
   });
 
   it("ReconnectOwnerConsistency: writes of the owner under dropped connections leave its cache equal to etcd", async () => {
@@ -154,7 +154,7 @@ describe("Go's leasing tests with faults (real 3-member etcd)", () => {
     expect(await reasonOf(lkv.get(key, { timeoutMs: 1_000 }))).toBe("deadline-exceeded"); // Go's waitForExpireAck
     proxy().setMode("pass");
     await l2.put(key, "def");
-    expect((await lkv.get(key, { timeoutMs: 5_000 }))?.text()).toBe("def");
+    expect((await lkv.get(key, { timeoutMs: 5_000 })).kv?.text()).toBe("def");
   });
 
   it("SessionExpireCancel: every kind of call of an owner whose session expired ends with 'canceled' when its signal aborts", async () => {
@@ -190,8 +190,8 @@ describe("Go's leasing tests with faults (real 3-member etcd)", () => {
     await l0.get(key);
     proxy().setMode("blackhole");
     await l1.put(key, "def", { timeoutMs: 15_000 });
-    expect((await l1.get(key))?.text()).toBe("def");
+    expect((await l1.get(key)).kv?.text()).toBe("def");
     setTimeout(() => proxy().setMode("pass"), 1_000);
-    expect((await l0.get(key, { timeoutMs: 10_000 }))?.text()).toBe("def");
+    expect((await l0.get(key, { timeoutMs: 10_000 })).kv?.text()).toBe("def");
   });
 });

@@ -35,12 +35,12 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     const prefix = `${unique("foo")}/`;
     const [l1, l2, l3] = await Promise.all([0, 1, 2].map(() => leasing(connect(cluster.clientUrls), prefix)));
     const key = unique("abc");
-    expect(await l1!.get(key)).toBeUndefined();
+    expect((await l1!.get(key)).kv).toBeUndefined();
     await l1!.put(key, "def");
-    expect((await l2!.get(key))?.text()).toBe("def");
+    expect((await l2!.get(key)).kv?.text()).toBe("def");
     await l3!.get(key);
     await l2!.put(key, "ghi");
-    const read = await l3!.get(key);
+    const read = (await l3!.get(key)).kv;
     expect(read?.keyText()).toBe(key);
     expect(read?.text()).toBe("ghi");
   });
@@ -69,7 +69,7 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     const { lkv, k, cut } = await viaProxy();
     const lease = await createLease(connect(cluster.clientUrls)).grant(60);
     await plain.put(k("k"), "v", { lease: lease.id });
-    expect((await lkv.get(k("k")))?.text()).toBe("v");
+    expect((await lkv.get(k("k"))).kv?.text()).toBe("v");
     cut();
     expect(await reasonOf(lkv.get(k("k"), { timeoutMs: 1_000 }))).toBe("deadline-exceeded");
     await lease.revoke();
@@ -79,10 +79,10 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     const { lkv, k, cut } = await viaProxy();
     await plain.put(k("cached"), "abc");
     await lkv.get(k("cached"));
-    expect(await lkv.get(k("uncached"), { serializable: true })).toBeUndefined();
-    expect(await plain.get(`${new TextDecoder().decode(lkv.prefix)}${k("uncached")}`)).toBeUndefined(); // no ownership key
+    expect((await lkv.get(k("uncached"), { serializable: true })).kv).toBeUndefined();
+    expect((await plain.get(`${new TextDecoder().decode(lkv.prefix)}${k("uncached")}`)).kv).toBeUndefined(); // no ownership key
     cut();
-    expect((await lkv.get(k("cached"), { serializable: true }))?.text()).toBe("abc");
+    expect((await lkv.get(k("cached"), { serializable: true })).kv?.text()).toBe("abc");
   });
 
   it("PrevKey: a put by the owner returns the previous key-value", async () => {
@@ -96,8 +96,8 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     const { lkv, k } = await viaProxy();
     const first = await plain.put(k("k"), "abc");
     await plain.put(k("k"), "def");
-    expect((await lkv.get(k("k"), { revision: first.revision }))?.text()).toBe("abc");
-    expect((await lkv.get(k("k")))?.text()).toBe("def");
+    expect((await lkv.get(k("k"), { revision: first.revision })).kv?.text()).toBe("abc");
+    expect((await lkv.get(k("k"))).kv?.text()).toBe("def");
   });
 
   it("GetWithOpts: read options are served from the cache with etcd's semantics (compared with etcd's own answers)", async () => {
@@ -128,7 +128,7 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     await lkv.get(k("k"));
     const puts = await Promise.all(Array.from({ length: 16 }, () => lkv.put(k("k"), "abc")));
     const max = puts.reduce((m, p) => (p.revision > m ? p.revision : m), 0n);
-    const read = await lkv.get(k("k"));
+    const read = (await lkv.get(k("k"))).kv;
     expect(read?.modRevision).toBe(max);
     expect(read?.version).toBe(16);
   });
@@ -138,7 +138,7 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     await plain.put(k("cached"), "abc");
     await lkv.get(k("cached"));
     cut();
-    expect((await lkv.get(k("cached"), { timeoutMs: 1_000 }))?.text()).toBe("abc");
+    expect((await lkv.get(k("cached"), { timeoutMs: 1_000 })).kv?.text()).toBe("abc");
   });
 
   it("DeleteOwner / DeleteNonOwner: a delete by the owner or by another leasing KV removes the key from the owner's cache", async () => {
@@ -147,23 +147,23 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     await plain.put(k("k"), "abc");
     await lkv.get(k("k"));
     await lkv.delete(k("k"));
-    expect(await lkv.get(k("k"))).toBeUndefined();
+    expect((await lkv.get(k("k"))).kv).toBeUndefined();
     expect((await lkv.delete(k("k"))).deleted).toBe(0); // a second delete is fine
     await plain.put(k("j"), "abc");
     await lkv.get(k("j"));
     expect((await other.delete(k("j"))).deleted).toBe(1);
-    expect(await lkv.get(k("j"))).toBeUndefined();
+    expect((await lkv.get(k("j"))).kv).toBeUndefined();
   });
 
   it("OverwriteResponse: changing the bytes of a returned key-value does not change the cache", async () => {
     const { lkv, k } = await viaProxy();
     await plain.put(k("k"), "abc");
-    const first = (await lkv.get(k("k")))!;
+    const first = (await lkv.get(k("k"))).kv!;
     first.key[0] = "z".charCodeAt(0);
     first.value[0] = "z".charCodeAt(0);
-    const second = (await lkv.get(k("k")))!;
+    const second = (await lkv.get(k("k"))).kv!;
     second.value[1] = "z".charCodeAt(0);
-    const third = (await lkv.get(k("k")))!;
+    const third = (await lkv.get(k("k"))).kv!;
     expect(third.keyText()).toBe(k("k"));
     expect(third.text()).toBe("abc");
   });
@@ -174,7 +174,7 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     await lkv.get(k("k"));
     const put = await lkv.put(k("k"), "def");
     cut();
-    const read = await lkv.get(k("k"), { timeoutMs: 1_000 });
+    const read = (await lkv.get(k("k"), { timeoutMs: 1_000 })).kv;
     expect(read?.modRevision).toBe(put.revision);
     expect(read?.version).toBe(2);
     expect(read?.text()).toBe("def");
@@ -204,8 +204,8 @@ describe("Go's leasing tests: gets, puts, deletes (real etcd)", () => {
     await Promise.all(Array.from({ length: 16 }, async () => {
       for (const kv of lkvs) await getdel(kv);
     }));
-    expect(await lkvs[0]!.get(key)).toBeUndefined();
-    expect(await plain.get(key)).toBeUndefined();
+    expect((await lkvs[0]!.get(key)).kv).toBeUndefined();
+    expect((await plain.get(key)).kv).toBeUndefined();
   });
 
   it("Do: every kind of op runs through do(), with the result of its kind", async () => {

@@ -108,11 +108,11 @@ describe("Go's leasing tests: txns and range deletes (real etcd)", () => {
     for (let i = 0; i < 6; i++) await lkv.get(k(`k-${i}`));
     await lkv.txn().then(op.delete(k("k-"), { prefix: true })).commit();
     expect((await lkv.getPrefix(k("k-"))).kvs).toHaveLength(0);
-    for (let i = 0; i < 6; i++) expect(await lkv.get(k(`k-${i}`))).toBeUndefined();
+    for (let i = 0; i < 6; i++) expect((await lkv.get(k(`k-${i}`))).kv).toBeUndefined();
     await plain.put(k("one"), "abc");
     await lkv.get(k("one"));
     await lkv.txn().then(op.delete(k("one"))).commit();
-    expect(await lkv.get(k("one"))).toBeUndefined();
+    expect((await lkv.get(k("one"))).kv).toBeUndefined();
   });
 
   it("TxnOwnerIf: comparisons on a cached key are evaluated from the cache, while etcd is unreachable", async () => {
@@ -149,8 +149,8 @@ describe("Go's leasing tests: txns and range deletes (real etcd)", () => {
     await lkv.get(k("k2"));
     const result = await other.txn().then(op.txn({ then: [op.put(k("k2"), "456")] }), op.put(k("k"), "def"), op.put(k("k3"), "999")).commit();
     expect([result.succeeded, result.responses.length]).toEqual([true, 3]);
-    expect((await lkv.get(k("k")))?.text()).toBe("def");
-    expect((await lkv.get(k("k2")))?.text()).toBe("456");
+    expect((await lkv.get(k("k"))).kv?.text()).toBe("def");
+    expect((await lkv.get(k("k2"))).kv?.text()).toBe("456");
     const watch = createWatch(connect(cluster.clientUrls)).watch(k("k"), { prefix: true, startRevision: result.revision });
     const { value: batch } = await watch.next();
     watch.cancel();
@@ -183,7 +183,7 @@ describe("Go's leasing tests: txns and range deletes (real etcd)", () => {
     const result = await l1.txn().if(...cmps).then(...(useThen ? ops : [])).else(...(useThen ? [] : ops)).commit();
     expect(result.succeeded).toBe(useThen);
     for (const kv of [plain, l1, l2]) {
-      for (const o of ops) if (o.type === "put") expect((await kv.get(o.key))?.text()).toBe("a");
+      for (const o of ops) if (o.type === "put") expect((await kv.get(o.key)).kv?.text()).toBe("a");
     }
   });
 
@@ -253,7 +253,7 @@ describe("Go's leasing tests: txns and range deletes (real etcd)", () => {
     for (let i = 0; i < 8; i++) await plain.put(k(`key/${i}`), "123");
     await lkv.get(k("key/1"));
     const result = await lkv.do(del(k));
-    for (let i = 0; i < 8; i++) expect(await lkv.get(k(`key/${i}`))).toBeUndefined();
+    for (let i = 0; i < 8; i++) expect((await lkv.get(k(`key/${i}`))).kv).toBeUndefined();
     const watch = createWatch(connect(cluster.clientUrls)).watch(k("key/"), { prefix: true, startRevision: result.revision });
     const { value: batch } = await watch.next();
     watch.cancel();
@@ -272,7 +272,7 @@ describe("Go's leasing tests: txns and range deletes (real etcd)", () => {
     await delkv.delete(`${ns}/k`, { prefix: true });
     for (const name of ["j", "m"]) expect((await plain.getPrefix(`${prefix}${ns}/${name}`)).kvs).toHaveLength(1);
     cut();
-    for (const name of ["j", "m"]) expect((await getkv.get(`${ns}/${name}`, { timeoutMs: 1_000 }))?.text()).toBe("123");
+    for (const name of ["j", "m"]) expect((await getkv.get(`${ns}/${name}`, { timeoutMs: 1_000 })).kv?.text()).toBe("123");
   });
 
   it.each([

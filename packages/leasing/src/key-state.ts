@@ -1,4 +1,4 @@
-import { KeyValue, type Revision } from "@etcdkit/transport";
+import { KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
 import { copyBytes } from "./key-bytes.js";
 
 /**
@@ -22,6 +22,11 @@ export class KeyState {
   value: KeyValue | null | undefined = undefined;
   /** The revision at which `value` is known to be the key's value. */
   asOf: Revision = 0n;
+  /**
+   * The header of etcd's answer that gave `value` (the acquisition's read, or the last write of
+   * this client applied to it): what a cache hit reports as its `header`.
+   */
+  header: ResponseHeader | undefined = undefined;
   /** Writes of this client to the key that have not settled. */
   writes = 0;
   /** Acquisitions of the key in flight. */
@@ -46,6 +51,7 @@ export class KeyState {
   /** Drops the cached value (the ownership, if any, stays) and stops earlier acquisitions from installing. */
   drop(): void {
     this.value = undefined;
+    this.header = undefined;
     this.epoch++;
   }
 }
@@ -66,7 +72,8 @@ export class KeyState {
 export type KeyChange = { readonly type: "put"; readonly value: Uint8Array } | { readonly type: "delete" } | { readonly type: "drop" };
 
 /**
- * Applies this client's write, acknowledged at `revision`, to a key's cached value. Writes to an
+ * Applies this client's write, acknowledged at `revision` by an answer with `header`, to a key's
+ * cached value. Writes to an
  * owned key come only from this client, so from the cached value at `asOf` and a write at a
  * later revision the new value follows exactly (version + 1, or a new key at version 1). A write
  * acknowledged at or below `asOf` (acknowledgements arriving out of order, or a write the cached
@@ -74,10 +81,10 @@ export type KeyChange = { readonly type: "put"; readonly value: Uint8Array } | {
  *
  * @example
  * ```ts
- * applyChange(state, 42n, { type: "put", value: toBytes("v2") });
+ * applyChange(state, 42n, header, { type: "put", value: toBytes("v2") });
  * ```
  */
-export function applyChange(state: KeyState, revision: Revision, change: KeyChange): void {
+export function applyChange(state: KeyState, revision: Revision, header: ResponseHeader, change: KeyChange): void {
   const current = state.value;
   if (current === undefined) return;
   if (change.type === "drop" || revision <= state.asOf) {
@@ -97,4 +104,5 @@ export function applyChange(state: KeyState, revision: Revision, change: KeyChan
     });
   }
   state.asOf = revision;
+  state.header = header;
 }

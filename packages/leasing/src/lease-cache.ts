@@ -1,4 +1,4 @@
-import { monotonicNow, type KeyValue, type Revision } from "@etcdkit/transport";
+import { monotonicNow, type KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
 import { inRange, keyId, type KeyRange } from "./key-bytes.js";
 import { applyChange, KeyState, type KeyChange } from "./key-state.js";
 
@@ -105,12 +105,13 @@ export class LeaseCache {
 
   /**
    * Ends an acquisition. With `owned` (this session owns the ownership key created at
-   * `owned.createRevision`, and the key's value at `owned.asOf` is `owned.value`): the ownership
+   * `owned.createRevision`, and the key's value at `owned.asOf` is `owned.value`, read by the
+   * answer with `owned.header`): the ownership
    * is recorded unless a watch event newer than the read was seen or the session changed, and the
    * value is installed only if, in addition, nothing changed the key locally since the
    * acquisition began (no write started, nothing dropped) and no write is in flight.
    */
-  endAcquire(ticket: AcquireTicket, owned?: { createRevision: Revision; value: KeyValue | null; asOf: Revision }): void {
+  endAcquire(ticket: AcquireTicket, owned?: { createRevision: Revision; value: KeyValue | null; asOf: Revision; header: ResponseHeader }): void {
     const { state } = ticket;
     state.pending--;
     const current = ticket.generation === this.generation && state.lastEvent <= (owned?.asOf ?? -1n);
@@ -119,6 +120,7 @@ export class LeaseCache {
       if (ticket.epoch === state.epoch && state.writes === 0) {
         state.value = owned.value;
         state.asOf = owned.asOf;
+        state.header = owned.header;
       }
     }
     this.releaseIfIdle(ticket.id, state);
@@ -132,17 +134,17 @@ export class LeaseCache {
   }
 
   /**
-   * Ends a write: `applied` at `revision` with `change`, `"not-applied"` (etcd refused it or it
+   * Ends a write: applied at `revision` (by the answer with `header`) with `change`, `"not-applied"` (etcd refused it or it
    * was never sent), or `"unknown"` (it may have been applied: the cached value is dropped and the
    * key is not re-acquired for a while).
    */
-  endWrite(ticket: WriteTicket, outcome: { revision: Revision; change: KeyChange } | "not-applied" | "unknown"): void {
+  endWrite(ticket: WriteTicket, outcome: { revision: Revision; header: ResponseHeader; change: KeyChange } | "not-applied" | "unknown"): void {
     const { state } = ticket;
     state.writes--;
     if (outcome === "unknown") {
       this.dropValue(ticket.id, state);
     } else if (outcome !== "not-applied" && state.owned !== 0n && state.owned === ticket.guard) {
-      applyChange(state, outcome.revision, outcome.change);
+      applyChange(state, outcome.revision, outcome.header, outcome.change);
     }
     this.releaseIfIdle(ticket.id, state);
   }

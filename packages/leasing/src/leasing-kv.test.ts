@@ -26,16 +26,45 @@ describe("leasing KV (real etcd)", () => {
   const proxy = () => cluster.members[0]!.proxy!;
   const plain = () => createKV(connect(cluster.clientUrls));
 
+  it("a hit returns get's result: the value, the newest revision seen, and the header of the answer that filled the cache; it serializes like kv's", async () => {
+    const prefix = `${unique("hdr")}/`;
+    const [key, missing, other] = [unique("k"), unique("missing"), unique("other")];
+    await plain().put(key, "abc");
+    const lkv = await leasing(connect(cluster.clientUrls), prefix);
+    const first = await lkv.get(key); // acquires it
+    const absent = await lkv.get(missing);
+    expect(first.header.revision).toBe(first.revision);
+    expect(first.header.memberId).not.toBe(0n);
+    const put = await lkv.put(other, "x"); // an answer at a newer revision
+    const hit = await lkv.get(key);
+    const absentHit = await lkv.get(missing);
+    expect(lkv.stats.hits).toBe(2);
+    expect(hit.kv?.text()).toBe("abc");
+    expect(hit.revision).toBe(put.revision); // the newest revision this client has seen
+    expect(hit.header).toEqual(first.header); // the acquisition's answer
+    expect(absentHit.kv).toBeUndefined();
+    expect(absentHit.revision).toBe(put.revision);
+    expect(absentHit.header).toEqual(absent.header);
+    const json = JSON.parse(JSON.stringify(hit));
+    expect(json).toMatchObject({ revision: String(put.revision), kv: { value: "abc" }, header: { revision: String(first.revision) } });
+    const txn = await lkv.txn().then(op.get(key), op.get(missing)).commit();
+    expect(lkv.stats.hits).toBe(3); // answered from the cache
+    expect(txn.revision).toBe(put.revision);
+    expect(txn.header).toEqual(absent.header); // the newer of the two keys' headers
+    expect(txn.responses.map((r) => (r as { header: unknown }).header)).toEqual([first.header, absent.header]);
+    expect(JSON.parse(JSON.stringify(txn))).toMatchObject({ succeeded: true, revision: String(put.revision) });
+  });
+
   it("takes ownership on the first get and serves the next ones from memory, also with etcd unreachable", async () => {
     const prefix = `${unique("own")}/`;
     await plain().put("k", "abc");
     const lkv = await leasing(connect([proxy().url]), prefix);
-    expect((await lkv.get("k"))?.text()).toBe("abc");
-    const ownership = await plain().get(`${prefix}k`);
+    expect((await lkv.get("k")).kv?.text()).toBe("abc");
+    const ownership = (await plain().get(`${prefix}k`)).kv;
     expect(ownership?.text()).toBe("");
     expect(ownership?.lease).not.toBe(0n);
     proxy().setMode("blackhole");
-    expect((await lkv.get("k", { timeoutMs: 1_000 }))?.text()).toBe("abc");
+    expect((await lkv.get("k", { timeoutMs: 1_000 })).kv?.text()).toBe("abc");
     expect(lkv.stats).toMatchObject({ hits: 1, misses: 1, acquired: 1, cachedKeys: 1 });
   });
 
@@ -74,8 +103,8 @@ describe("leasing KV (real etcd)", () => {
     proxy().setMode("pass");
     await eventually(() => lkv.stats.sessions === 2, 10_000, "a new session");
     await plain().put(key, "v2");
-    expect((await lkv.get(key))?.text()).toBe("v2");
-    await eventually(async () => (await lkv.get(key)) !== undefined && lkv.stats.cachedKeys === 1, 5_000, "the key cached again");
+    expect((await lkv.get(key)).kv?.text()).toBe("v2");
+    await eventually(async () => (await lkv.get(key)).kv !== undefined && lkv.stats.cachedKeys === 1, 5_000, "the key cached again");
   });
 
   it("a write waiting for an unreachable owner ends at revokeTimeoutMs with deadline-exceeded, not applied", async () => {
@@ -87,7 +116,7 @@ describe("leasing KV (real etcd)", () => {
     proxy().setMode("blackhole");
     const error = await within(errorOf(writer.put(key, "v")), 5_000);
     expect(isEtcdError(error, "deadline-exceeded") && !error.outcomeUnknown).toBe(true);
-    expect(await plain().get(key)).toBeUndefined();
+    expect((await plain().get(key)).kv).toBeUndefined();
     expect(writer.stats.revokes).toBe(1);
   });
 

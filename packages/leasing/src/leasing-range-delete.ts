@@ -80,7 +80,7 @@ export async function leasingDeleteRange(context: LeasingContext, del: DeleteOp,
     }
     cache.noteRevision(result.revision);
     if (result.succeeded) {
-      for (const ticket of tickets) cache.endWrite(ticket, { revision: result.revision, change: { type: "delete" } });
+      for (const ticket of tickets) cache.endWrite(ticket, { revision: result.revision, header: result.header, change: { type: "delete" } });
       return result.responses[0] as DeleteResult;
     }
     for (const ticket of tickets) cache.endWrite(ticket, "not-applied");

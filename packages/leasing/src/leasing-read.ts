@@ -1,5 +1,5 @@
 import { compare, op, type GetOp, type RangeResult } from "@etcdkit/kv";
-import { isEtcdError, toEtcdError, type CallOptions, type KeyValue } from "@etcdkit/transport";
+import { isEtcdError, toEtcdError, type CallOptions, type KeyValue, type ResponseHeader } from "@etcdkit/transport";
 import { readValue } from "./cached-read.js";
 import { CallScope } from "./call-scope.js";
 import { keyId } from "./key-bytes.js";
@@ -23,6 +23,11 @@ import { isRevokeRequest } from "./ownership-layout.js";
  *
  * Range reads and reads at a revision always go to etcd.
  *
+ * A cache hit has no answer of its own: its `revision` is the newest revision this client has
+ * seen (the value is etcd's current one, so it is the key's value at that revision too), and its
+ * `header` is the header of etcd's answer that put the value in the cache (the acquisition, or
+ * this client's last write to the key), so `header.revision` may be older than `revision`.
+ *
  * @example
  * ```ts
  * const result = await leasingGet(context, op.get("config"), undefined);
@@ -38,7 +43,7 @@ export async function leasingGet(context: LeasingContext, get: GetOp, options: C
   const state = cache.servable(id);
   if (state !== undefined) {
     counters.hits++;
-    return readValue(state.value!, cache.knownRevision, get);
+    return readValue(state.value!, cache.knownRevision, state.header!, get);
   }
   if (get.serializable || !cache.mayAcquire(id) || (cache.get(id)?.writes ?? 0) > 0) return plainRead(context, get, options);
   return acquire(context, active, get, id, options);
@@ -64,7 +69,7 @@ async function acquire(context: LeasingContext, active: ActiveSession, get: GetO
   const scope = new CallScope(options, context.sessions.closedSignal);
   const ownershipKey = layout.ownershipKey(get.key);
   const ticket = cache.beginAcquire(get.key, id);
-  let owned: { createRevision: bigint; value: KeyValue | null; asOf: bigint } | undefined;
+  let owned: { createRevision: bigint; value: KeyValue | null; asOf: bigint; header: ResponseHeader } | undefined;
   try {
     const result = await context.kv.do(
       op.txn({
@@ -75,22 +80,22 @@ async function acquire(context: LeasingContext, active: ActiveSession, get: GetO
       scope.request(),
     );
     context.counters.misses++;
-    const revision = result.revision;
+    const { revision, header } = result;
     cache.noteRevision(revision);
     const value = (result.responses[0] as RangeResult).kvs[0] ?? null;
     if (result.succeeded) {
       context.counters.acquired++;
-      owned = { createRevision: revision, value, asOf: revision };
+      owned = { createRevision: revision, value, asOf: revision, header };
     } else {
       // Already this session's (an earlier acquisition whose answer was lost, or a cached value
       // dropped): owned again, unless a writer asked for it or the key has a lease of its own
       // (Go took either as owned and served a key a writer was about to change).
       const ownership = (result.responses[1] as RangeResult).kvs[0];
       if (ownership !== undefined && ownership.lease === active.leaseId && !isRevokeRequest(ownership.value) && (value?.lease ?? 0n) === 0n) {
-        owned = { createRevision: ownership.createRevision, value, asOf: revision };
+        owned = { createRevision: ownership.createRevision, value, asOf: revision, header };
       }
     }
-    return readValue(value, revision, get);
+    return readValue(value, revision, header, get);
   } catch (err) {
     const error = toEtcdError(err);
     if (isEtcdError(error, ["deadline-exceeded", "canceled", "transport-closed", "invalid-argument"])) throw asReadError(error);

@@ -73,7 +73,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
       const applied = new AppliedWrites(txn, inner);
       for (const ticket of tickets.values()) {
         const change = applied.changeFor(ticket.id, ticket.state.key);
-        cache.endWrite(ticket, change === "none" ? "not-applied" : { revision: result.revision, change });
+        cache.endWrite(ticket, change === "none" ? "not-applied" : { revision: result.revision, header: result.header, change });
       }
       return Object.freeze({ succeeded: inner.succeeded, revision: result.revision, responses: inner.responses }) as TxnResult;
     }

@@ -59,7 +59,7 @@ export async function leasingWriteKey(
     }
     cache.noteRevision(result.revision);
     if (result.succeeded) {
-      cache.endWrite(ticket, { revision: result.revision, change });
+      cache.endWrite(ticket, { revision: result.revision, header: result.header, change });
       return result.responses[0] as PutResult | DeleteResult;
     }
     cache.endWrite(ticket, "not-applied");

@@ -30,16 +30,16 @@ describe("leasing options with a polluted Object.prototype (real etcd)", () => {
       createLeasingKV(transport, prefix, {}),
     );
     try {
-      const first = await withPollutedPrototype({ timeoutMs: -1, keysOnly: true }, () => lkv.get(key, {}));
-      const second = await withPollutedPrototype({ timeoutMs: -1, keysOnly: true }, () => lkv.get(key, {}));
+      const first = (await withPollutedPrototype({ timeoutMs: -1, keysOnly: true }, () => lkv.get(key, {}))).kv;
+      const second = (await withPollutedPrototype({ timeoutMs: -1, keysOnly: true }, () => lkv.get(key, {}))).kv;
       expect([first?.text(), second?.text()]).toEqual(["v", "v"]);
       expect(lkv.stats.hits).toBe(1); // the inherited safety margin would have turned the cache off
-      const ownership = await kv.get(`${prefix}${key}`);
+      const ownership = (await kv.get(`${prefix}${key}`)).kv;
       expect(ownership?.lease).not.toBe(424_242n);
       const { grantedTtl } = await createLease(transport).timeToLive(ownership!.lease);
       expect(grantedTtl).toBe(60);
       await withPollutedPrototype({ timeoutMs: -1, prefix: true }, () => lkv.put(`${key}/other`, "x", {}));
-      expect((await kv.get(key))?.text()).toBe("v");
+      expect((await kv.get(key)).kv?.text()).toBe("v");
     } finally {
       await lkv.close();
     }

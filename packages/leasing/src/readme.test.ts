@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as leasingModule from "./index.js";
 
 const expected: Record<string, string[]> = {
-  "Quick start": ["true 1 1", "true", "false"],
+  "Quick start": ["true 1 1", "true", "true", "false"],
 };
 
 describe("packages/leasing/README.md", () => {

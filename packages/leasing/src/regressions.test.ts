@@ -51,7 +51,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     const key = unique("k");
     const owner = await leasing(connect(cluster.clientUrls), prefix, { ttl: 2 });
     await plain.put(key, "abc");
-    expect((await owner.get(key))?.text()).toBe("abc");
+    expect((await owner.get(key)).kv?.text()).toBe("abc");
     expect(owner.stats.cachedKeys).toBe(1);
     const dir = mkdtempSync(join(tmpdir(), "leasing-19091-"));
     const marker = join(dir, "written");
@@ -72,7 +72,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
       // (on the monotonic clock) tells the cache may be stale.
       const read = owner.get(key);
       const txn = owner.txn().then(op.get(key)).commit();
-      expect((await read)?.text()).toBe("def");
+      expect((await read).kv?.text()).toBe("def");
       expect(((await txn).responses[0] as RangeResult).kvs[0]?.text()).toBe("def");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -87,13 +87,13 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     await owner.get(key);
     proxy().setMode("drop-responses");
     const write = owner.put(key, "v1");
-    await eventually(async () => (await plain.get(key))?.text() === "v1", 5_000, "the put to be applied");
+    await eventually(async () => (await plain.get(key)).kv?.text() === "v1", 5_000, "the put to be applied");
     // Another client has seen v1; a read the owner starts now must not return v0.
-    const read = await owner.get(key, { timeoutMs: 300 }).then((kv) => kv?.text(), (err: unknown) => (isEtcdError(err) ? err.reason : String(err)));
+    const read = await owner.get(key, { timeoutMs: 300 }).then(({ kv }) => kv?.text(), (err: unknown) => (isEtcdError(err) ? err.reason : String(err)));
     expect(read).not.toBe("v0");
     proxy().setMode("pass");
     await write;
-    expect((await owner.get(key))?.text()).toBe("v1");
+    expect((await owner.get(key)).kv?.text()).toBe("v1");
   });
 
   it("Go's put after an error: a put whose answer was lost is not sent again (applied once, failed with outcomeUnknown)", async () => {
@@ -104,7 +104,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     await owner.get(key);
     proxy().setMode("drop-responses");
     const write = errorOf(owner.put(key, "v1", { timeoutMs: 5_000 }));
-    await eventually(async () => (await plain.get(key))?.text() === "v1", 5_000, "the put to be applied");
+    await eventually(async () => (await plain.get(key)).kv?.text() === "v1", 5_000, "the put to be applied");
     proxy().setMode("reset"); // the connection breaks: the answer is lost for good
     setTimeout(() => proxy().setMode("pass"), 200);
     const error = await write;
@@ -128,9 +128,9 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     await owner.get(key);
     const lease = await createLease(connect(cluster.clientUrls)).grant(30);
     await owner.put(key, "v", { lease: lease.id });
-    expect((await owner.get(key))?.text()).toBe("v");
+    expect((await owner.get(key)).kv?.text()).toBe("v");
     await lease.revoke(); // etcd deletes the key
-    expect(await owner.get(key)).toBeUndefined();
+    expect((await owner.get(key)).kv).toBeUndefined();
   });
 
   it("Go's cache update of an ignoreValue put: the cache does not answer an empty value", async () => {
@@ -152,9 +152,9 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     const lease = await createLease(connect(cluster.clientUrls)).grant(30);
     await owner.put(key, "v", { lease: lease.id }); // the ownership key stays this session's
     await sleep(REACQUIRE_BACKOFF_MS + 100);
-    expect((await owner.get(key))?.text()).toBe("v"); // a new acquisition finds its own ownership key
+    expect((await owner.get(key)).kv?.text()).toBe("v"); // a new acquisition finds its own ownership key
     await lease.revoke();
-    expect(await owner.get(key)).toBeUndefined();
+    expect((await owner.get(key)).kv).toBeUndefined();
   });
 
   it("Go's 'already the owner' acquisition: a key whose ownership key holds a writer's REVOKE is not cached again while it is being given up", async () => {
@@ -170,16 +170,16 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     const write = writer.put(key, "v1");
     await eventually(() => transport.held === 1, 5_000, "the owner's rescind");
     await sleep(REACQUIRE_BACKOFF_MS + 100); // past the back-off: the owner acquires the key again
-    expect((await owner.get(key))?.text()).toBe("v0"); // the writer still waits: v0 is current
+    expect((await owner.get(key)).kv?.text()).toBe("v0"); // the writer still waits: v0 is current
     // The rescind reaches etcd, but nothing etcd sends the owner arrives (not even the delete
     // event of its ownership key): the writer goes on and writes v1.
     proxy().setMode("drop-responses");
     transport.release();
     expect(await within(write.then(() => "written"), 10_000)).toBe("written");
-    const read = await owner.get(key, { timeoutMs: 300 }).then((kv) => kv?.text(), (err: unknown) => (isEtcdError(err) ? err.reason : String(err)));
+    const read = await owner.get(key, { timeoutMs: 300 }).then(({ kv }) => kv?.text(), (err: unknown) => (isEtcdError(err) ? err.reason : String(err)));
     expect(read).not.toBe("v0");
     proxy().setMode("pass");
-    expect((await owner.get(key))?.text()).toBe("v1");
+    expect((await owner.get(key)).kv?.text()).toBe("v1");
   });
 
   it("Go's EvictRange (etcd-io/etcd#21589): after a range delete whose answer was lost, no key of the range is served from the cache", async () => {
@@ -195,7 +195,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     const error = await errorOf(owner.delete(`${ns}/a/`, { prefix: true }));
     expect([transport.lost, isEtcdError(error) && error.outcomeUnknown]).toEqual([1, true]);
     expect((await plain.getPrefix(`${ns}/a/`)).count).toBe(0);
-    for (const i of [1, 2, 3]) expect(await owner.get(`${ns}/a/${i}`)).toBeUndefined();
+    for (const i of [1, 2, 3]) expect((await owner.get(`${ns}/a/${i}`)).kv).toBeUndefined();
   });
 
   it("Go's fromKey deletes: a range delete to the end of the keyspace makes the owners in it give their keys up", async () => {
@@ -206,7 +206,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     await plain.put(`${ns}/m`, "v");
     await owner.get(`${ns}/m`);
     expect((await deleter.delete(`${ns}/l`, { fromKey: true })).deleted).toBe(1);
-    expect(await owner.get(`${ns}/m`)).toBeUndefined();
+    expect((await owner.get(`${ns}/m`)).kv).toBeUndefined();
   });
 
   it("Go's deletes of the ownership prefix: a write reaching into the ownership prefix is refused before any I/O", async () => {
@@ -218,7 +218,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     expect(await reasonOf(owner.delete(prefix.slice(0, -1), { fromKey: true }))).toBe("invalid-argument");
     expect(await reasonOf(owner.put(`${prefix}forged`, "x"))).toBe("invalid-argument");
     expect(await reasonOf(owner.txn().then(op.delete(prefix, { prefix: true })).commit())).toBe("invalid-argument");
-    expect((await plain.get(ownershipKey(prefix, key)))?.lease).not.toBe(0n);
+    expect((await plain.get(ownershipKey(prefix, key))).kv?.lease).not.toBe(0n);
   });
 
   it("Go's cached comparisons: a txn answered from the cache compares a missing key's value and a key's lease as etcd does", async () => {
@@ -256,7 +256,7 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     await owner.get(other);
     proxy().setMode("drop-responses");
     const write = owner.put(key, "v1");
-    await eventually(async () => (await plain.get(key))?.text() === "v1", 5_000, "the put to be applied");
+    await eventually(async () => (await plain.get(key)).kv?.text() === "v1", 5_000, "the put to be applied");
     const txn = await owner.txn().if(compare.value(key, "=", "v0")).then(op.get(other)).commit({ timeoutMs: 300 }).then(
       (result) => (result.succeeded ? "succeeded (stale)" : "failed"),
       (err: unknown) => (isEtcdError(err) ? err.reason : String(err)),
@@ -273,10 +273,10 @@ describe("Go leasing's bugs, fixed (real etcd)", () => {
     proxy().setMode("drop-responses");
     expect(await reasonOf(owner.get(key, { timeoutMs: 500 }))).toBe("deadline-exceeded"); // the acquisition was applied, its answer held
     proxy().setMode("pass");
-    await eventually(async () => (await plain.get(ownershipKey(prefix, key))) !== undefined, 5_000, "the ownership key");
+    await eventually(async () => (await plain.get(ownershipKey(prefix, key))).kv !== undefined, 5_000, "the ownership key");
     const result = await owner.txn().then(op.put(key, "x")).commit({ timeoutMs: 5_000 });
     expect(result.succeeded).toBe(true);
-    expect((await plain.get(key))?.text()).toBe("x");
+    expect((await plain.get(key)).kv?.text()).toBe("x");
   });
 
   it("Go's Close: close() releases every ownership key at once (Go leaves them to expire), so a writer is not held up", async () => {

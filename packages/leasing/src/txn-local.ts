@@ -1,5 +1,7 @@
 import type { AnyOpResult, TxnOp, TxnResult } from "@etcdkit/kv";
+import type { ResponseHeader } from "@etcdkit/transport";
 import { evaluateComparison, readValue } from "./cached-read.js";
+import { TxnResult as CachedTxn } from "./cached-results.js";
 import { keyId } from "./key-bytes.js";
 import type { KeyState } from "./key-state.js";
 import type { LeasingContext } from "./leasing-context.js";
@@ -11,7 +13,10 @@ import type { LeasingContext } from "./leasing-context.js";
  * servable, i.e. also have no write of this client in flight (Go's cache waited for writes to the
  * read keys only, not to the compared ones). Returns undefined when the txn must go to etcd.
  *
- * The result's `revision` is, as for every cache hit, the newest revision this client has seen.
+ * The result's `revision` is, as for every cache hit, the newest revision this client has seen;
+ * each read's `header` is the header of the answer that put its key's value in the cache, and the
+ * txn's the newest of those of every key it involves. A txn that involves no key at all goes to
+ * etcd (there is no answer to report).
  *
  * @example
  * ```ts
@@ -23,11 +28,13 @@ export function localTxn(context: LeasingContext, txn: TxnOp): TxnResult | undef
   const { cache } = context;
   if (cache.knownRevision === 0n || context.sessions.alive() === undefined) return undefined;
   let succeeded = true;
+  let header: ResponseHeader | undefined;
   for (const comparison of txn.compares) {
     if (comparison.rangeEnd.length !== 0) return undefined;
     const state = cache.servable(keyId(comparison.key));
     if (state === undefined) return undefined;
     if (!evaluateComparison(comparison, state.value!)) succeeded = false;
+    header = newer(header, state.header!);
   }
   const ops = succeeded ? txn.success : txn.failure;
   const states: KeyState[] = [];
@@ -36,8 +43,14 @@ export function localTxn(context: LeasingContext, txn: TxnOp): TxnResult | undef
     const state = cache.servable(keyId(o.key));
     if (state === undefined) return undefined;
     states.push(state);
+    header = newer(header, state.header!);
   }
+  if (header === undefined) return undefined;
   const revision = cache.knownRevision;
-  const responses: AnyOpResult[] = ops.map((o, i) => readValue(states[i]!.value!, revision, o as Extract<typeof o, { type: "get" }>));
-  return Object.freeze({ succeeded, revision, responses: Object.freeze(responses) }) as TxnResult;
+  const responses: AnyOpResult[] = ops.map((o, i) => readValue(states[i]!.value!, revision, states[i]!.header!, o as Extract<typeof o, { type: "get" }>));
+  return new CachedTxn(succeeded, header, revision, Object.freeze(responses)) as TxnResult;
+}
+
+function newer(a: ResponseHeader | undefined, b: ResponseHeader): ResponseHeader {
+  return a === undefined || b.revision > a.revision ? b : a;
 }
