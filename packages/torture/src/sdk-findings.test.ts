@@ -26,7 +26,7 @@ describe("SDK findings of the fault suite", () => {
     );
     cluster.members[0]!.proxy!.setMode("pass");
     await using direct = createTransport({ endpoints: [cluster.members[0]!.clientUrl] });
-    expect((await createKV(direct).get("k"))?.text()).toBe("v"); // it was applied
+    expect((await createKV(direct).get("k")).kv?.text()).toBe("v"); // it was applied
     expect(isEtcdError(error, "deadline-exceeded")).toBe(true);
     expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true);
   });
@@ -45,7 +45,7 @@ describe("SDK findings of the fault suite", () => {
     );
     cluster.members[0]!.proxy!.setMode("pass");
     await using direct = createTransport({ endpoints: [cluster.members[0]!.clientUrl] });
-    expect((await createKV(direct).get("k"))?.text()).toBe("v");
+    expect((await createKV(direct).get("k")).kv?.text()).toBe("v");
     expect(isEtcdError(error, "canceled")).toBe(true);
     expect((error as { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true);
   });

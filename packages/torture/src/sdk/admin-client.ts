@@ -66,8 +66,12 @@ export function createAdminClient(options: { endpoints: readonly string[]; auth?
       const s = await maintenance().status(url, { timeoutMs });
       return { memberId: s.memberId, leader: s.leader, isLeader: s.isLeader, raftTerm: s.raftTerm };
     },
-    moveLeader: (leaderUrl, targetId) => maintenance().moveLeader(leaderUrl, targetId, { timeoutMs: 10_000 }),
-    defragment: (url) => maintenance().defragment(url, { timeoutMs: 30_000 }),
+    async moveLeader(leaderUrl, targetId) {
+      await maintenance().moveLeader(leaderUrl, targetId, { timeoutMs: 10_000 });
+    },
+    async defragment(url) {
+      await maintenance().defragment(url, { timeoutMs: 30_000 });
+    },
     async compact(revision) {
       await createKV(transport).compact(revision, { physical: true, timeoutMs: 10_000 });
     },

@@ -108,7 +108,9 @@ export function createSdkClient(options: SdkClientOptions): TortureClient {
         })(),
         lost: lease.lost.then((loss) => ({ reason: loss.reason })),
         release: () => lease.release(),
-        revoke: (r) => lease.revoke({ timeoutMs: r?.timeoutMs }),
+        revoke: async (r) => {
+          await lease.revoke({ timeoutMs: r?.timeoutMs });
+        },
       };
       return handle;
     },
