@@ -110,12 +110,14 @@ describe("StreamHub", () => {
     expect(broken[0]!.terminal).toBe(false);
     expect(first.closed).toBe(true);
     expect(first.abort.signal.reason).toBe(broken[0]!.error);
-    expect(hub.session).toBeUndefined();
-    hub.ensureOpen(); // a re-open is scheduled: nothing now
-    expect(calls).toHaveLength(1);
     await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 10_000 });
     expect(hub.streamsOpened).toBe(2);
     expect(hub.session).not.toBe(first);
+    // Between a break and its re-open (checked synchronously: the first backoff is ~50 ms).
+    hub.broken(hub.session!, new EtcdError("reset", "unavailable", Code.Unavailable));
+    expect(hub.session).toBeUndefined();
+    hub.ensureOpen(); // a re-open is scheduled: nothing now
+    expect(calls).toHaveLength(2);
     hub.stop();
   });
 
@@ -136,6 +138,21 @@ describe("StreamHub", () => {
     calls[2]!.finish({});
     await vi.waitFor(() => expect(events).toHaveLength(3));
     expect(events[2]).toMatchObject({ type: "stream-reopen", attempt: 1 });
+    hub.stop();
+  });
+
+  it("a break with the handler's own count of failures in a row: that attempt's backoff and event, and later breaks count on from it", async () => {
+    const { hub, calls, events } = harness();
+    hub.ensureOpen();
+    calls[0]!.push("refused"); // an answer: the hub alone would count the next break as attempt 1
+    await vi.waitFor(() => expect(hub.session!.received).toBe(1));
+    hub.broken(hub.session!, new EtcdError("token refused", "invalid-auth-token", Code.Unauthenticated), 3);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: "stream-reopen", attempt: 3 });
+    await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 10_000 });
+    calls[1]!.finish({ error: new EtcdError("reset", "unavailable", Code.Unavailable) });
+    await vi.waitFor(() => expect(events).toHaveLength(2));
+    expect(events[1]).toMatchObject({ attempt: 4 });
     hub.stop();
   });
 

@@ -161,17 +161,20 @@ export class StreamHub<S extends StreamAttempt, Res> {
 
   /**
    * The attempt `session` failed with `error` (from the transport, or found by the handler: a
-   * stalled stream, a stale token). Ignored unless it is the open attempt.
+   * stalled stream, a stale token). Ignored unless it is the open attempt. `attempt`: the re-open
+   * counts as that many failed attempts in a row (its backoff and its event), for a handler that
+   * counts failures the hub cannot see (attempts that got answers, but only refusals); by default
+   * the hub's own count of attempts in a row that received nothing, plus one.
    */
-  broken(session: S, error: EtcdError): void {
+  broken(session: S, error: EtcdError, attempt?: number): void {
     if (session.closed || this.current !== session) return;
     session.close(error);
     this.current = undefined;
     if (this.handler.onBroken(session, error, isEtcdError(error, TERMINAL_STREAM_REASONS))) return;
     if (!this.handler.inUse()) return;
-    const attempt = ++this.failures;
-    const delayMs = reconnectDelayMs(attempt);
-    this.handler.onEvent?.({ type: "stream-reopen", stream: this.handler.stream, attempt, delayMs, error });
+    const failures = (this.failures = attempt ?? this.failures + 1);
+    const delayMs = reconnectDelayMs(failures);
+    this.handler.onEvent?.({ type: "stream-reopen", stream: this.handler.stream, attempt: failures, delayMs, error });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.handler.inUse() && this.current === undefined) this.open();
