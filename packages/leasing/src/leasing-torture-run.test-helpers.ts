@@ -10,6 +10,7 @@
  * // pnpm torture:leasing --minutes 10
  * ```
  */
+import { appendFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { createSdkClient, runSuite, scenarioByName, type ClientFactory } from "@etcdkit/torture";
@@ -42,7 +43,9 @@ const { unexplained } = await runSuite({
   command: `pnpm torture:leasing --minutes ${values.minutes} --scenario ${values.scenario}`,
   ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
 });
-for (const [name, factory] of factories) {
-  console.log(`${name}: clients ${factory.counts.leasing} leasing / ${factory.counts.plain} plain; leasing reads ${factory.totals.hits} from cache, ${factory.totals.misses} from etcd`);
-}
+const clientLines = [...factories].map(
+  ([name, f]) => `- ${name}: clients ${f.counts.leasing} leasing / ${f.counts.plain} plain; leasing reads ${f.totals.hits} from cache, ${f.totals.misses} from etcd`,
+);
+console.log(clientLines.join("\n"));
+appendFileSync(values.out, `\n## Clients\n\n${clientLines.join("\n")}\n`);
 process.exit(unexplained ? 1 : 0);
