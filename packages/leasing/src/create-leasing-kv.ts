@@ -14,13 +14,14 @@ import { OwnershipLayout } from "./ownership-layout.js";
 /**
  * A KV whose linearizable single-key reads are served from a local cache while this client owns
  * the key (Go's `clientv3/leasing` protocol). It has the whole KV API of `@etcdkit/kv`; see
- * `createLeasingKV`.
+ * `createLeasingKV`. A cache hit's `get` result has the newest revision this client has seen and
+ * the header of the etcd answer that put the value in the cache.
  *
  * @example
  * ```ts
  * await using lkv = await createLeasingKV(transport, "leasing/");
  * await lkv.get("config"); // from etcd, and now owned
- * await lkv.get("config"); // from the cache
+ * const { kv, revision, header } = await lkv.get("config"); // from the cache
  * ```
  */
 export interface LeasingKV extends KV, AsyncDisposable {
@@ -72,7 +73,7 @@ export interface HasTransport {
  *
  * const transport = createTransport({ endpoints: ["http://127.0.0.1:2379"] });
  * await using lkv = await createLeasingKV(transport, "leasing/", { ttl: 10 });
- * const flags = await lkv.get("feature-flags");
+ * const { kv: flags, revision } = await lkv.get("feature-flags"); // flags: KeyValue | undefined at revision
  * ```
  */
 export async function createLeasingKV(target: Transport | HasTransport, prefix: Bytes, options?: LeasingKVOptions): Promise<LeasingKV> {
