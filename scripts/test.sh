@@ -19,6 +19,8 @@ echo "== package lint (publint: exports, types, files)"
 pnpm lint:packages >/dev/null
 echo "== typecheck"
 pnpm typecheck
+echo "== API reference (TypeDoc into docs/api/; any warning fails)"
+pnpm run docs --logLevel Warn
 echo "== bundle sizes"
 pnpm size
 echo "== tests (vitest, real etcd)"

@@ -2,6 +2,8 @@
  * @etcdkit/kv: etcd's key-value API: get / range / put / delete / compact, immutable ops, a staged
  * txn builder with typed per-op results, paging at a pinned revision, and namespaces.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

@@ -23,7 +23,7 @@ export {
   type RetryPolicy,
   type RpcPolicy,
 } from "./retry-policy.js";
-export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
+export { createTokenSource, isStaleTokenError, type IssuedToken, type TokenSource } from "./auth/token-source.js";
 export { connectCallOptions, MAX_TIMER_MS, type CallOptions } from "./call-options.js";
 export {
   booleanOption,
