@@ -1,7 +1,8 @@
 /**
  * The TypeScript blocks of the root README and of the guides in docs/ run as written against a
  * real etcd: each block is saved as a module with the example endpoints pointed at a test etcd
- * (one per markdown file), and run with tsx, in the order of the file.
+ * (one per markdown file), and run with tsx, in the order of the file. Every key is deleted before
+ * each block, so a block sees only what it writes itself, as a reader trying it alone would.
  *
  * A plain ```ts block is etcdkit code and runs from examples/. A ```ts etcd3 block is code for
  * the `etcd3` npm package, shown beside ours in the migration guide: it runs from bench/, where
@@ -12,7 +13,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { createKV } from "@etcdkit/kv";
 import { codeBlocks, startEtcd, type CodeBlock, type EtcdCluster } from "@etcdkit/testing";
+import { createTransport, type EtcdTransport } from "@etcdkit/transport";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -35,12 +38,15 @@ for (const file of files) {
 
   describe(`${file} examples, against a real etcd`, () => {
     let cluster: EtcdCluster;
+    let transport: EtcdTransport;
     const workDirs = Object.values(runFrom).map((dir) => join(dir, `.readme-run-${process.pid}`));
     beforeAll(async () => {
       cluster = await startEtcd();
+      transport = createTransport({ endpoints: cluster.endpoints });
       for (const dir of workDirs) mkdirSync(dir, { recursive: true });
     });
     afterAll(async () => {
+      await transport?.close();
       await cluster?.stop();
       for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
     });
@@ -58,6 +64,7 @@ for (const file of files) {
         const source = block.code
           .replace(/http:\/\/127\.0\.0\.1:(2379|22379|32379)\b/g, endpoint)
           .replace(/\/tmp\/etcd-backup\.db/g, join(workDir, `backup-${i}.db`));
+        await createKV(transport).delete("\0", { fromKey: true }); // every key
         const path = join(workDir, `${file.replace(/[/.]/g, "-")}-block-${i}.ts`);
         writeFileSync(path, `${source}\nexport {};\n`);
         await run(tsx, ["--conditions=source", path], { cwd: runFrom[block.variant ?? ""], timeout: 60_000 });
