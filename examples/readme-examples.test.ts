@@ -21,6 +21,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+/** The workspace's export condition for TypeScript sources, as the tsconfig names it. */
+const sourceConditions = (
+  JSON.parse(readFileSync(join(repoRoot, "tsconfig.base.json"), "utf8")) as { compilerOptions: { customConditions: string[] } }
+).compilerOptions.customConditions.map((condition) => `--conditions=${condition}`);
 /** Where each kind of block runs: the folder whose node_modules its imports resolve from. */
 const runFrom: Record<string, string> = { "": join(repoRoot, "examples"), etcd3: join(repoRoot, "bench") };
 
@@ -67,7 +71,7 @@ for (const file of files) {
         await createKV(transport).delete("\0", { fromKey: true }); // every key
         const path = join(workDir, `${file.replace(/[/.]/g, "-")}-block-${i}.ts`);
         writeFileSync(path, `${source}\nexport {};\n`);
-        await run(tsx, ["--conditions=source", path], { cwd: runFrom[block.variant ?? ""], timeout: 60_000 });
+        await run(tsx, [...sourceConditions, path], { cwd: runFrom[block.variant ?? ""], timeout: 60_000 });
       },
     );
   });
