@@ -39,6 +39,6 @@ describe("README examples, against a real etcd", () => {
     const file = join(workDir, `block-${i}.ts`);
     writeFileSync(file, `${source}\nexport {};\n`);
     const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-    await run(tsx, ["--conditions=source", file], { cwd: join(repoRoot, "examples"), timeout: 60_000 });
+    await run(tsx, ["--conditions=@etcdkit/source", file], { cwd: join(repoRoot, "examples"), timeout: 60_000 });
   });
 });
