@@ -12,4 +12,4 @@
  * ```
  */
 export { createTracingInterceptor, type TracingOptions } from "./tracing-interceptor.js";
-export { keyText, type KeyRecording } from "./etcd-attributes.js";
+export type { KeyRecording } from "./etcd-attributes.js";

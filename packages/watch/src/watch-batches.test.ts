@@ -8,7 +8,7 @@ import { Watch as WatchService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { prefixRangeEnd, toBytes } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestQueue } from "@etcdkit/transport";
+import { RequestQueue } from "@etcdkit/transport/internal";
 import type { WatchBatch } from "./watch-event.js";
 import type { WatchRequestInit } from "./watch-session.js";
 import { collectEvents, connectWatch, uniquePrefix, type WatchEnv } from "./watch-test-env.test-helpers.js";

@@ -12,4 +12,3 @@
 export { createGatewayTransport, type EtcdGatewayTransport, type GatewayTransportStats } from "./create-gateway-transport.js";
 export type { GatewayTransportOptions } from "./gateway-options.js";
 export { fromGatewayJson, toGatewayJson, type JsonValue } from "./json-codec.js";
-export { gatewayPath } from "./routes.js";
