@@ -110,6 +110,17 @@ describe("a project that installs the packed tarballs with npm", () => {
     expect(output).toMatchObject({ value: "required", sameRevision: true, emptyKey: "empty-key" });
   });
 
+  it('an app run with its own monorepo\'s "source" condition still gets the built JavaScript', async () => {
+    const resolve = `console.log(JSON.stringify(${JSON.stringify(specifiers)}.map((s) => require.resolve(s))))`;
+    const resolved = await node(["--conditions=source", "-e", resolve]);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    const files = JSON.parse(resolved.stdout) as string[];
+    expect(files.filter((file) => !file.endsWith(".js"))).toEqual([]);
+    const result = await node(["--conditions=source", "app.cjs", cluster.endpoints[0]!, ...specifiers]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lastJson(result.stdout)).toMatchObject({ value: "required", sameRevision: true });
+  });
+
   it("a strict TypeScript app compiles with the README's tsconfig and runs on this Node.js", async () => {
     const compiled = await compile("dist");
     expect(compiled.output).toBe("");
