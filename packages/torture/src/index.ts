@@ -34,4 +34,5 @@ export { createSdkClient, type SdkClientOptions } from "./sdk/sdk-client.js";
 export { runScenario, type RunScenarioOptions, type ScenarioReport } from "./scenario/run-scenario.js";
 export { boundedScenarios, scenarioByName, scenarios, type ScenarioSpec, type WorkloadMix } from "./scenario/scenarios.js";
 export { reportTable } from "./scenario/report.js";
+export { runSuite, type SuiteOptions, type SuiteResult, type SuiteRun } from "./suite/run-suite.js";
 export { knownBugOf, knownSdkBugs, type KnownBug } from "./scenario/known-bugs.js";

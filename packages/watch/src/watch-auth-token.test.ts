@@ -3,11 +3,13 @@
  * carries no token; once auth is enabled etcd refuses creates on it with "user name is empty",
  * and the watch re-opens the stream with a fresh token instead of failing (as the unary path and
  * Go's client do). Without credentials, the refusal ends the watch (once, no endless re-opens).
+ * A token that expires while the stream cannot reach etcd is replaced when it can again.
  */
 import { createClient } from "@connectrpc/connect";
 import { Auth, KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createTransport, isEtcdError, toBytes } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWatch } from "./create-watch.js";
 import { collectEvents } from "./watch-test-env.test-helpers.js";
@@ -55,5 +57,42 @@ describe("watch auth tokens when auth is enabled under an open stream (real etcd
     await watcher.close();
     await anonymousWatcher.close();
     await Promise.all([transport.close(), anonymous.close(), root.close(), admin.close()]);
+  });
+
+  it("a watch created while its stream is cut off outlives the expired token, and later watches work", async () => {
+    // Three members: the token is issued by one member, and a refusal by another within a few
+    // seconds of that is first taken for "not applied there yet" (see TokenSource.mayBeUnapplied).
+    await using expiring = await startEtcd({ members: 3, proxy: true, flags: ["--auth-token-ttl=2"] });
+    {
+      await using setup = createTransport({ endpoints: expiring.clientUrls });
+      const auth = createClient(Auth, setup);
+      await auth.userAdd({ name: "root", password: "root-pw" });
+      await auth.userGrantRole({ user: "root", role: "root" });
+      await auth.authEnable({});
+    }
+    const credentials = { username: "root", password: "root-pw" };
+    await using transport = createTransport({ endpoints: expiring.endpoints, auth: credentials });
+    await using writer = createTransport({ endpoints: expiring.clientUrls, auth: credentials });
+    const watcher = createWatch(transport);
+    const first = watcher.watch("expiring/k");
+    await first.ready;
+    const cutOff = (mode: "blackhole" | "pass"): void => {
+      for (const member of expiring.members) member.proxy!.setMode(mode);
+    };
+    cutOff("blackhole");
+    const second = watcher.watch("expiring/k"); // its create waits on the stream, behind the blackhole
+    await sleep(3500); // the token (TTL 2 s, unused meanwhile) expires
+    cutOff("pass"); // etcd receives the create with the expired token and refuses it
+    await second.ready;
+    await sleep(2500); // the token that replaced it expires too
+    const later = watcher.watch("expiring/k");
+    await later.ready;
+
+    const { header } = await createClient(KV, writer).put({ key: toBytes("expiring/k"), value: toBytes("v") });
+    for (const w of [first, second, later]) {
+      const [batch] = await collectEvents(w, 1);
+      expect(batch!.revision).toBe(header!.revision);
+    }
+    await watcher.close();
   });
 });

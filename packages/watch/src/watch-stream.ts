@@ -86,8 +86,8 @@ export class WatchStream {
   strayResponses = 0;
   private reconnectTimer: NodeJS.Timeout | undefined = undefined;
   private failures = 0;
-  /** The stream was re-opened for a fresh token and no create has succeeded since. */
-  private tokenRefreshed = false;
+  /** Streams in a row whose creates etcd refused for their auth token (none succeeded since). */
+  private tokenRefusals = 0;
   /** The transport's event listener (stream re-opens are reported to it). */
   private readonly emit: TransportEventListener | undefined;
 
@@ -135,6 +135,7 @@ export class WatchStream {
     this.session?.close();
     this.session = undefined;
     this.failures = 0;
+    this.tokenRefusals = 0;
   }
 
   private open(): void {
@@ -241,13 +242,16 @@ export class WatchStream {
       if (session.byId.get(sub.id) === sub) session.byId.delete(sub.id);
       if (sub.state === SubState.Ended) return;
       const error = serverCancelError(r.cancelReason);
-      if (isEtcdError(error, TOKEN_REFUSALS) && !this.tokenRefreshed) {
+      if (isEtcdError(error, TOKEN_REFUSALS) && (this.tokenRefusals === 0 || !isEtcdError(error, "user-empty"))) {
         // A stale token, or none while etcd now wants one ("user-empty": the stream was opened
         // while auth was off). Ending the stream with a stale-token error makes the transport
-        // drop its token, so the re-opened stream authenticates again; every watch is then
-        // re-created on it. Once: if the re-opened stream is refused too before any create
-        // succeeded on it (e.g. a transport without credentials), the refused watches end.
-        this.tokenRefreshed = true;
+        // drop its token (a token another member issued a moment ago is kept for a few seconds:
+        // this member may not have applied it yet), so a re-opened stream authenticates again;
+        // every watch is then re-created on it. Expired tokens are retried with backoff for as
+        // long as etcd refuses them (as Go's client does); "user-empty" only once in a row: a
+        // transport without credentials has no token to send, and the refused watches end.
+        this.tokenRefusals++;
+        this.failures = this.tokenRefusals - 1; // the backoff grows with refusals in a row
         this.broken(session, staleTokenError(error));
         return;
       }
@@ -265,7 +269,7 @@ export class WatchStream {
         return;
       }
     }
-    this.tokenRefreshed = false; // the stream's token works
+    this.tokenRefusals = 0; // the stream's token works
     if (sub.state === SubState.Ended) return; // its cancel is on the way
     sub.onCreated(r.header?.revision ?? 0n);
   }

@@ -88,7 +88,7 @@ function toSearchOp(op: KvOperation, knowledge: LogKnowledge | undefined, keyHas
   const input = op.input;
   const out = op.output;
   if (op.status === "ok" && out !== undefined) {
-    if (out.f === "get") return { ...base, return: op.return, input: { f: "read", value: out.value, mod: out.modRevision, rev: out.revision } };
+    if (out.f === "get") return { ...base, return: op.return, input: { f: "read", value: out.value, mod: out.modRevision, rev: out.cached === true ? undefined : out.revision } };
     if (out.f === "put" && input.f === "put") return { ...base, return: op.return, input: { f: "write", value: input.value, rev: out.revision } };
     if (out.f === "delete") {
       return out.deleted > 0
@@ -101,7 +101,7 @@ function toSearchOp(op: KvOperation, knowledge: LogKnowledge | undefined, keyHas
         : {
             ...base,
             return: op.return,
-            input: { f: "read", value: out.value ?? null, mod: out.modRevision ?? 0n, rev: out.revision, notExpect: input.expect },
+            input: { f: "read", value: out.value ?? null, mod: out.modRevision ?? 0n, rev: out.cached === true ? undefined : out.revision, notExpect: input.expect },
           };
     }
     return undefined;

@@ -21,7 +21,9 @@ export interface RegisterState {
 /**
  * An operation on one key, with the result the model checks:
  * - "read": saw `value` with mod revision `mod` at store revision `rev` (a get; a delete that
- *   deleted nothing; a CAS whose guard was false, with `notExpect` its guard value);
+ *   deleted nothing; a CAS whose guard was false, with `notExpect` its guard value); `rev`
+ *   undefined: at a revision the client could not tell (a read from a client-side cache), any
+ *   one from the key's current revision on;
  * - "write": set `value` (null: delete) at revision `rev` (undefined: unknown), when `guard` is
  *   given only if the value was `guard.expect` (a CAS that succeeded);
  * - "maybe-cas": a CAS whose outcome is unknown: writes `value` (at an unknown revision) if the
@@ -33,7 +35,7 @@ export interface RegisterState {
  * ```
  */
 export type RegisterInput =
-  | { readonly f: "read"; readonly value: string | null; readonly mod: bigint; readonly rev: bigint; readonly notExpect?: string | null }
+  | { readonly f: "read"; readonly value: string | null; readonly mod: bigint; readonly rev: bigint | undefined; readonly notExpect?: string | null }
   | { readonly f: "write"; readonly value: string | null; readonly rev: bigint | undefined; readonly guard?: { readonly expect: string | null } }
   | { readonly f: "maybe-cas"; readonly expect: string | null; readonly value: string };
 
@@ -53,6 +55,12 @@ export const registerModel: SearchModel<RegisterState, RegisterInput> = {
       case "read": {
         if (op.value !== s.value) return undefined;
         if (op.notExpect !== undefined && op.notExpect === op.value) return undefined;
+        if (op.rev === undefined) {
+          // A cached read: the value and its mod revision must be the key's; the store revision is open.
+          if (s.mod >= 0n) return op.mod === s.mod ? s : undefined;
+          if (op.mod < s.rev) return undefined;
+          return { value: s.value, mod: op.mod, rev: op.mod };
+        }
         if (op.rev < s.rev || op.mod > op.rev) return undefined;
         if (s.mod >= 0n) {
           if (op.mod !== s.mod) return undefined;

@@ -34,6 +34,7 @@ export function revisionPoints(kv: readonly KvOperation[], append: readonly Appe
   for (const op of kv) {
     const input = op.input;
     if (input.f === "get" && input.serializable === true) continue;
+    if ((op.output?.f === "get" || op.output?.f === "cas") && op.output.cached === true) continue; // a cached read's revision is only a lower bound
     const out = op.output;
     if (op.status === "ok" && out !== undefined) {
       const write =

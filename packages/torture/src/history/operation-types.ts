@@ -55,6 +55,10 @@ export type KvInput =
 /**
  * The result of a KV operation. For a get (and a CAS whose guard failed: its else-branch get),
  * `modRevision` is the read key's (0n when absent) and `revision` the store revision read at.
+ * `cached`: the read was answered from a client-side cache that is linearizable but cannot know
+ * the store's current revision (a leasing KV's hit): `revision` is then only a lower bound (the
+ * newest the client had seen), and the checkers place the read at any revision from its key's
+ * current one on.
  *
  * @example
  * ```ts
@@ -62,7 +66,7 @@ export type KvInput =
  * ```
  */
 export type KvOutput =
-  | { readonly f: "get"; readonly value: string | null; readonly modRevision: bigint; readonly revision: bigint }
+  | { readonly f: "get"; readonly value: string | null; readonly modRevision: bigint; readonly revision: bigint; readonly cached?: boolean }
   | { readonly f: "put"; readonly revision: bigint }
   | { readonly f: "delete"; readonly revision: bigint; readonly deleted: number }
   | {
@@ -72,6 +76,8 @@ export type KvOutput =
       /** The else-branch read, when the guard failed. */
       readonly value?: string | null;
       readonly modRevision?: bigint;
+      /** The failed guard and its read were answered from a client-side cache (see `cached` of a get). */
+      readonly cached?: boolean;
     };
 
 /**

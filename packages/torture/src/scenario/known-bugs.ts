@@ -21,21 +21,13 @@ export interface KnownBug {
  *
  * @example
  * ```ts
- * knownSdkBugs.find((bug) => bug.matches(v))?.id; // "watch-token-expired"
+ * knownSdkBugs.find((bug) => bug.matches(v))?.id; // the open bug that explains v, if any
  * ```
  */
 export const knownSdkBugs: readonly KnownBug[] = [
-  {
-    id: "watch-token-expired",
-    description:
-      "a watch created while the watch stream cannot reach etcd is refused with \"invalid auth token\" once it can " +
-      "(the stream's token expired meanwhile); the watcher ends its watches with invalid-auth-token instead of " +
-      "re-opening the stream with a fresh token, and every later watch fails the same way " +
-      "(src/sdk-findings.test.ts)",
-    matches: (v) => v.kind === "watch-ended" && / ended with invalid-auth-token:/.test(v.message),
-  },
   // Fixed: writes that hit their deadline or signal after being sent reported outcomeUnknown
-  // false (reproductions kept in sdk-findings.test.ts).
+  // false; a watch created while its stream was cut off ended with invalid-auth-token when the
+  // stream's token had expired meanwhile (reproductions kept in sdk-findings.test.ts).
 ];
 
 /**
