@@ -11,8 +11,7 @@
  * ```
  */
 export { transportDefaults, type TransportOptions } from "./transport/transport-options.js";
-export type { EtcdClientErrorReason, EtcdErrorReason, EtcdServerErrorReason } from "./errors/etcd-error-reason.js";
-export { EtcdError, isEtcdError, type EtcdErrorOptions } from "./errors/etcd-error.js";
+export * from "./errors/index.js";
 export * from "./bytes.js";
 export * from "./ids.js";
 export { rpcPolicies, rpcPolicyFor, type RpcPolicy } from "./retry-policy.js";
