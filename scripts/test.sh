@@ -17,6 +17,8 @@ echo "== build"
 pnpm build
 echo "== package lint (publint: exports, types, files)"
 pnpm lint:packages >/dev/null
+echo "== package types (attw --profile esm-only on packed tarballs)"
+pnpm lint:types
 echo "== typecheck"
 pnpm typecheck
 echo "== API reference (TypeDoc into docs/api/; any warning fails)"

@@ -15,7 +15,7 @@
  * ```
  */
 export { createKV } from "./create-kv.js";
-export { buildKV, type KV, type KVCore } from "./kv.js";
+export type { KV } from "./kv.js";
 export { op, type TxnSpec } from "./op-builders.js";
 export type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 export { compare, type CompareOperator, type CompareTarget, type Comparison } from "./compare.js";
@@ -35,13 +35,7 @@ export type {
   SortOrder,
   SortTarget,
 } from "./options.js";
-export {
-  resolveRange,
-  type RangeSelector,
-  type RangeSelectorFields,
-  type SingleKeySelector,
-  type WireRange,
-} from "./key-range.js";
+export type { RangeSelector, RangeSelectorFields, SingleKeySelector } from "./key-range.js";
 export { KeyValue, type KeyValueFields } from "@etcdkit/transport";
 export type {
   AnyOpResult,
@@ -58,4 +52,3 @@ export type {
 export type { TxnBuilder, TxnElseStage, TxnIfStage, TxnThenStage } from "./txn-builder.js";
 export { paginate, type PageReader, type PaginateOptions, type RangePage } from "./paginate.js";
 export { withNamespace } from "./namespace.js";
-export { prefixRange } from "./namespace-mapping.js";

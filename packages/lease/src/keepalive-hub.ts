@@ -1,9 +1,11 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, toEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
-import { MAX_TIMER_MS, monotonicNow, reconnectDelayMs, refreshTimer, transportEventListener, type TransportEventListener } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, type EtcdErrorReason, type LeaseId } from "@etcdkit/transport";
+import { toEtcdError } from "@etcdkit/transport/internal";
+import { MAX_TIMER_MS, monotonicNow, transportEventListener, type TransportEventListener } from "@etcdkit/transport";
+import { reconnectDelayMs, refreshTimer } from "@etcdkit/transport/internal";
 import type { Lease } from "./lease.js";
-import { RequestQueue } from "@etcdkit/transport";
+import { RequestQueue } from "@etcdkit/transport/internal";
 
 /** Stream errors that re-opening cannot fix: every kept-alive lease is lost with reason "closed". */
 const TERMINAL: readonly EtcdErrorReason[] = ["transport-closed", "auth-failed", "unimplemented", "invalid-argument"];

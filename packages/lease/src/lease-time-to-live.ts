@@ -1,6 +1,7 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkCallOptions, connectCallOptions, ownOptions, toEtcdError, type LeaseId } from "@etcdkit/transport";
+import { connectCallOptions, type LeaseId } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
 import { checkLeaseId } from "./lease-arguments.js";
 import type { LeaseCallOptions } from "./lease.js";
 

@@ -1,9 +1,11 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { isEtcdError, toEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
+import { isEtcdError, type EtcdError, type LeaseId, type Revision } from "@etcdkit/transport";
+import { toEtcdError } from "@etcdkit/transport/internal";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow, unrefTimer } from "@etcdkit/transport";
+import { connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { checkCallOptions, unrefTimer } from "@etcdkit/transport/internal";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";

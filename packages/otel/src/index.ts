@@ -14,4 +14,4 @@
  * ```
  */
 export { createTracingInterceptor, type TracingOptions } from "./tracing-interceptor.js";
-export { keyText, type KeyRecording } from "./etcd-attributes.js";
+export type { KeyRecording } from "./etcd-attributes.js";

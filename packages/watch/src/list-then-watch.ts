@@ -1,6 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, keyValueFromMessage, ownOptions, toEtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import { type Bytes, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, keyValueFromMessage, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
 import type { Watcher } from "./create-watch.js";
 import { checkCreateSize } from "./watch-create-request.js";
 import { WatchKeyValue } from "./watch-event.js";

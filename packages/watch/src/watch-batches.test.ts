@@ -5,10 +5,11 @@
  */
 import { createClient } from "@connectrpc/connect";
 import { Watch as WatchService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { prefixRangeEnd, toBytes } from "@etcdkit/transport";
+import { createTransport, prefixRangeEnd, toBytes } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestQueue } from "@etcdkit/transport";
+import { RequestQueue } from "@etcdkit/transport/internal";
+import { createWatch } from "./create-watch.js";
 import type { WatchBatch } from "./watch-event.js";
 import type { WatchRequestInit } from "./watch-session.js";
 import { collectEvents, connectWatch, uniquePrefix, type WatchEnv } from "./watch-test-env.test-helpers.js";
@@ -125,11 +126,30 @@ describe("watch batches keep revisions whole (real etcd)", () => {
     expect(pieces[pieces.length - 1]!.fragment).toBe(false);
   });
 
-  it("without fragment, the same kind of revision comes whole in one response", async () => {
+  it("by default a catch-up larger than the transport's receive limit arrives in fragments, reassembled into one batch", async () => {
+    const prefix = uniquePrefix("large-catch-up");
+    const big = "z".repeat(60_000);
+    let first = 0n;
+    for (let i = 0; i < 30; i++) {
+      const { header } = await env.kv.put({ key: toBytes(`${prefix}${String(i).padStart(2, "0")}`), value: toBytes(big) });
+      if (i === 0) first = header!.revision;
+    }
+    // 30 revisions of 60 KB: one response of 1.8 MB unless etcd splits it, over a 1 MiB limit.
+    await using small = createTransport({ endpoints: cluster.endpoints, maxReceiveMessageBytes: 1 << 20 });
+    const watcher = createWatch(small);
+    const watch = watcher.watch(prefix, { prefix: true, startRevision: first });
+    const batches = await collectEvents(watch, 30, 15_000); // was: message-too-large
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.events.map((e) => e.kv.modRevision)).toEqual(Array.from({ length: 30 }, (_, i) => first + BigInt(i)));
+    expect(batches[0]!.events.every((e) => e.kv.value.length === 60_000)).toBe(true);
+    await watcher.close();
+  });
+
+  it("with fragment: false, the same kind of revision comes whole in one response", async () => {
     const prefix = uniquePrefix("whole");
     const big = "y".repeat(60_000);
     for (let i = 0; i < 12; i++) await env.put(`${prefix}${i}`, big);
-    const watch = env.watcher.watch(prefix, { prefix: true, prevKv: true });
+    const watch = env.watcher.watch(prefix, { prefix: true, prevKv: true, fragment: false });
     await watch.ready;
     await env.kv.deleteRange({ key: toBytes(prefix), rangeEnd: prefixRangeEnd(toBytes(prefix)) });
     const batches = await collectEvents(watch, 12, 15_000);

@@ -26,8 +26,10 @@ describe("resolveWatchSpec / wireRange", () => {
     const spec = resolveWatchSpec("k", { prevKv: true, noPut: true, noDelete: true, progressNotify: true, fragment: true });
     expect(spec.flags).toBe(WatchFlag.PrevKv | WatchFlag.NoPut | WatchFlag.NoDelete | WatchFlag.ProgressNotify | WatchFlag.Fragment);
     expect(spec.rangeKind).toBe(RangeKind.Single);
-    expect(resolveWatchSpec("k", { requireLeader: false }).flags).toBe(WatchFlag.LeaderOptional);
-    expect(resolveWatchSpec("k", { requireLeader: true }).flags).toBe(0);
+    expect(resolveWatchSpec("k", { requireLeader: false }).flags).toBe(WatchFlag.LeaderOptional | WatchFlag.Fragment);
+    expect(resolveWatchSpec("k", { requireLeader: true }).flags).toBe(WatchFlag.Fragment);
+    expect(resolveWatchSpec("k", {}).flags).toBe(WatchFlag.Fragment); // fragmented responses by default
+    expect(resolveWatchSpec("k", { fragment: false }).flags).toBe(0);
     expect(() => resolveWatchSpec("", undefined)).toThrow(expect.objectContaining({ reason: "empty-key" }));
     expect(() => resolveWatchSpec("a", { end: "b", prefix: true } as never)).toThrow(expect.objectContaining({ reason: "invalid-argument" }));
     expect(() => resolveWatchSpec(42 as never, undefined)).toThrow(expect.objectContaining({ reason: "invalid-argument" }));

@@ -1,12 +1,6 @@
 import {
-  booleanOption,
-  checkRevision,
   compareBytes,
-  emptyKeyError,
   fromKeyRangeEnd,
-  invalidArgumentError,
-  ownOptions,
-  isAbortSignal,
   isBytes,
   prefixRangeEnd,
   toBytes,
@@ -14,6 +8,14 @@ import {
   type Bytes,
   type Revision,
 } from "@etcdkit/transport";
+import {
+  booleanOption,
+  checkRevision,
+  emptyKeyError,
+  invalidArgumentError,
+  ownOptions,
+  isAbortSignal,
+} from "@etcdkit/transport/internal";
 
 /**
  * Which keys a watch covers besides the single key (at most one form):
@@ -74,8 +76,10 @@ export interface WatchFeatures {
    */
   readonly progressNotify?: boolean;
   /**
-   * Let etcd split a very large revision over several responses (needed when one revision is
-   * bigger than the server's `--max-request-bytes`); the pieces are reassembled into one batch.
+   * Let etcd split a response larger than its `--max-request-bytes` (a huge revision, or a
+   * catch-up of many revisions) over several messages, which are reassembled into one batch
+   * (default true). With `false`, such a response comes whole, and one over the transport's
+   * `maxReceiveMessageBytes` breaks the watch stream.
    */
   readonly fragment?: boolean;
   /**
@@ -216,7 +220,7 @@ export function resolveWatchSpec(key: Bytes, options: WatchOptions | undefined):
     (o.noPut === true ? WatchFlag.NoPut : 0) |
     (o.noDelete === true ? WatchFlag.NoDelete : 0) |
     (o.progressNotify === true ? WatchFlag.ProgressNotify : 0) |
-    (o.fragment === true ? WatchFlag.Fragment : 0) |
+    (o.fragment !== false ? WatchFlag.Fragment : 0) |
     (o.requireLeader === false ? WatchFlag.LeaderOptional : 0);
   // The watch is re-created from its spec after every reconnect: it must not see the caller
   // reusing its buffer (strings are immutable and kept as given, which costs less memory).

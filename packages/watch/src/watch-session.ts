@@ -1,7 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { IdTable } from "./id-table.js";
-import { RequestQueue, type EtcdError } from "@etcdkit/transport";
+import { type EtcdError } from "@etcdkit/transport";
+import { RequestQueue } from "@etcdkit/transport/internal";
 import { createRequest } from "./watch-create-request.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 

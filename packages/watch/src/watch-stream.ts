@@ -1,6 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, reconnectDelayMs, toEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, type EtcdErrorReason } from "@etcdkit/transport";
+import { reconnectDelayMs, toEtcdError } from "@etcdkit/transport/internal";
 import { transportEventListener, type TransportEventListener } from "@etcdkit/transport";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";

@@ -1,5 +1,6 @@
 import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
-import { invalidArgumentError, type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
+import { type Bytes, type EtcdError, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import { canceledByConsumer, slowConsumerError } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
 import { WatchFlag, type QueueLimits, type RangeKind, type WatchSpec } from "./watch-options.js";

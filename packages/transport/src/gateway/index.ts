@@ -14,4 +14,3 @@
 export { createGatewayTransport, type EtcdGatewayTransport, type GatewayTransportStats } from "./create-gateway-transport.js";
 export type { GatewayTransportOptions } from "./gateway-options.js";
 export { fromGatewayJson, toGatewayJson, type JsonObject, type JsonValue } from "./json-codec.js";
-export { gatewayPath } from "./routes.js";
