@@ -5,10 +5,11 @@ import { defineConfig, type Plugin } from "vitest/config";
 /**
  * One vitest run covers unit tests (beside the source) and integration tests
  * against real etcd processes started by @etcdkit/testing.
- * The "source" condition resolves workspace packages to their TypeScript sources,
- * so tests never depend on a stale build.
+ * The project-scoped "@etcdkit/source" condition resolves workspace packages to their TypeScript
+ * sources, so tests never depend on a stale build (and a consumer's own "source" condition never
+ * resolves our `.ts` files).
  */
-const conditions = ["source", "module", "node", "development|production"];
+const conditions = ["@etcdkit/source", "module", "node", "development|production"];
 
 /**
  * OpenTelemetry's packages (tests of @etcdkit/otel) as ES modules that Vite transforms: test
@@ -42,7 +43,7 @@ function otelModules(): Plugin {
 export default defineConfig({
   plugins: [otelModules()],
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ["source"] } },
+  ssr: { resolve: { conditions, externalConditions: ["@etcdkit/source"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "gen/**/*.test.ts"],
     testTimeout: 60_000,

@@ -17,8 +17,12 @@ echo "== build"
 pnpm build
 echo "== package lint (publint: exports, types, files)"
 pnpm lint:packages >/dev/null
+echo "== package types (attw --profile esm-only on packed tarballs)"
+pnpm lint:types
 echo "== typecheck"
 pnpm typecheck
+echo "== API reference (TypeDoc into docs/api/; any warning fails)"
+pnpm run docs --logLevel Warn
 echo "== bundle sizes"
 pnpm size
 echo "== tests (vitest, real etcd)"

@@ -54,7 +54,7 @@ const WORKER = fileURLToPath(new URL("./run-cell.ts", import.meta.url));
 
 /**
  * Measures one cell in a fresh child process (same node and loader flags as this process, so
- * tsx and the "source" condition apply), so clients never share a heap, JIT state or event loop.
+ * tsx and the "@etcdkit/source" condition apply), so clients never share a heap, JIT state or event loop.
  * Rejects with the worker's stderr tail when it fails or overruns.
  */
 export function runCell(spec: CellSpec): Promise<CellResult> {

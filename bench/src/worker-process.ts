@@ -1,7 +1,7 @@
 /**
  * Both sides of a measurement worker (run-cell.ts, scale/scale-worker.ts, kv-layer/paired-worker.ts,
  * kv-layer/layer-cost-worker.ts): the parent spawns it in a fresh child process with the same
- * loader flags (tsx, the "source" condition) and its spec as JSON; the worker prints one JSON
+ * loader flags (tsx, the "@etcdkit/source" condition) and its spec as JSON; the worker prints one JSON
  * result line after RESULT_MARKER, or its error after ERROR_MARKER.
  */
 import { spawn } from "node:child_process";

@@ -27,7 +27,7 @@ export async function bundleEntry(
     platform: options.platform,
     target: "es2022",
     // The workspace's sources, as a published build would be resolved.
-    conditions: ["source", ...(options.conditions ?? [])],
+    conditions: ["@etcdkit/source", ...(options.conditions ?? [])],
     external: options.platform === "node" ? ["node:*"] : [],
     logLevel: "error",
   });

@@ -6,7 +6,7 @@
  * await rawClientsChapter(ctx);
  */
 import { createClient } from "@connectrpc/connect";
-import { createTransport, RequestQueue } from "@etcdkit/transport";
+import { createTransport } from "@etcdkit/transport";
 import { KV, Watch, type WatchRequest } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { Event_EventType } from "@etcdkit/api/mvccpb/kv_pb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -28,10 +28,11 @@ export async function rawClientsChapter(ctx: TourContext): Promise<void> {
   ctx.say(`get ${decode(key)} → "${decode(got.kvs[0]!.value)}" (version ${got.kvs[0]!.version})`);
 
   const watch = createClient(Watch, transport);
-  const requests = new RequestQueue<MessageInitShape<typeof WatchRequestSchema>>();
   const abort = new AbortController();
-  requests.push({ requestUnion: { case: "createRequest", value: { key, startRevision: put.header!.revision + 1n } } });
-  const responses = watch.watch(requests, { signal: abort.signal });
+  const create: MessageInitShape<typeof WatchRequestSchema> = {
+    requestUnion: { case: "createRequest", value: { key, startRevision: put.header!.revision + 1n } },
+  };
+  const responses = watch.watch(requestsUntil(abort.signal, create), { signal: abort.signal });
   let sent = false;
   for await (const response of responses) {
     if (response.created && !sent) {
@@ -47,8 +48,13 @@ export async function rawClientsChapter(ctx: TourContext): Promise<void> {
     }
   }
   abort.abort();
-  requests.end();
   await kv.deleteRange({ key });
+}
+
+/** The request side of a bidi stream: `requests`, then open until `signal` aborts. */
+async function* requestsUntil<T>(signal: AbortSignal, ...requests: T[]): AsyncGenerator<T> {
+  yield* requests;
+  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
 }
 
 export type { WatchRequest };

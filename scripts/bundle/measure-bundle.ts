@@ -40,7 +40,7 @@ export async function measureBundle(entry: BundleEntry): Promise<BundleResult> {
     minify: true,
     format: "esm",
     platform: entry.platform ?? "node",
-    conditions: ["source"],
+    conditions: ["@etcdkit/source"],
     external: entry.platform === "browser" ? [] : ["node:*"],
     write: false,
     metafile: true,

@@ -79,7 +79,7 @@ export async function preparePrograms(workDir: string): Promise<Programs> {
       format: "esm",
       platform,
       target: "es2022",
-      conditions: ["source"],
+      conditions: ["@etcdkit/source"],
       external: platform === "node" ? ["node:*"] : [],
       logLevel: "error",
     });

@@ -2,6 +2,8 @@
  * @etcdkit/auth: etcd's auth API for TypeScript. Enable and disable auth, manage users, roles
  * and key permissions (one key, a range, a prefix), on any Connect transport.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

@@ -1,4 +1,4 @@
-import { invalidArgumentError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 
 /**
  * Checks a user or role name: a non-empty string. Throws an EtcdError "invalid-argument" before

@@ -1,5 +1,6 @@
 import { Permission_Type, type Permission as RawPermission } from "@etcdkit/api/authpb/auth_pb";
-import { compareBytes, emptyKeyError, fromKeyRangeEnd, invalidArgumentError, ownOptions, prefixRangeEnd, readableRecord, toBytes, type Bytes } from "@etcdkit/transport";
+import { compareBytes, fromKeyRangeEnd, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { emptyKeyError, invalidArgumentError, ownOptions, readableRecord } from "@etcdkit/transport/internal";
 
 /**
  * What a permission allows on its keys.

@@ -2,6 +2,8 @@
  * @etcdkit/cluster: etcd cluster membership for TypeScript. List, add (as voter or learner),
  * remove, update and promote members, and find the leader, on any Connect transport.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

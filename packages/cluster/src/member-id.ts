@@ -1,4 +1,5 @@
-import { checkMemberId, invalidArgumentError, type MemberId } from "@etcdkit/transport";
+import { type MemberId } from "@etcdkit/transport";
+import { checkMemberId, invalidArgumentError } from "@etcdkit/transport/internal";
 
 /**
  * A member ID written as etcdctl prints it: lower-case hex without leading zeros.

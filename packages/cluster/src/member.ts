@@ -1,5 +1,6 @@
 import type { Member as RawMember } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { readableRecord, type MemberId } from "@etcdkit/transport";
+import { type MemberId } from "@etcdkit/transport";
+import { readableRecord } from "@etcdkit/transport/internal";
 
 /**
  * One member of an etcd cluster, as MemberList reports it.

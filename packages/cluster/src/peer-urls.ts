@@ -1,4 +1,4 @@
-import { invalidArgumentError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 
 const schemes = new Set(["http:", "https:", "unix:", "unixs:"]);
 

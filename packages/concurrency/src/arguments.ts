@@ -1,4 +1,4 @@
-import { invalidArgumentError, typeName } from "@etcdkit/transport";
+import { invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 
 /**
  * Checks the name or key prefix of a lock, election or recipe: a non-empty string (the key

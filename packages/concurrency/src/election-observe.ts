@@ -1,4 +1,5 @@
-import { compareBytes, isEtcdError, toEtcdError, type KeyValue, type Revision } from "@etcdkit/transport";
+import { compareBytes, isEtcdError, type KeyValue, type Revision } from "@etcdkit/transport";
+import { toEtcdError } from "@etcdkit/transport/internal";
 import { listThenWatch, type WatchEvent, type Watcher } from "@etcdkit/watch";
 
 /**

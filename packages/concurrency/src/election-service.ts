@@ -1,22 +1,24 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Election as ElectionRpc } from "@etcdkit/api/v3electionpb/v3election_pb";
 import {
-  checkInt64,
-  checkOptionsObject,
-  checkTransport,
   connectCallOptions,
-  invalidArgumentError,
-  isAbortSignal,
   isBytes,
-  keyValueFromMessage,
   toBytes,
-  toEtcdError,
   type Bytes,
   type CallOptions,
   type KeyValue,
   type LeaseId,
   type Revision,
 } from "@etcdkit/transport";
+import {
+  checkInt64,
+  checkOptionsObject,
+  checkTransport,
+  invalidArgumentError,
+  isAbortSignal,
+  keyValueFromMessage,
+  toEtcdError,
+} from "@etcdkit/transport/internal";
 import { checkKey } from "./lock-service.js";
 
 /**

@@ -1,5 +1,12 @@
 import { compare, op, type Comparison } from "@etcdkit/kv";
-import { bytesEqual, checkCallOptions, checkOptionsObject, invalidArgumentError, isAbortSignal, isBytes, toBytes, toEtcdError, type Bytes, type KeyValue, type Revision } from "@etcdkit/transport";
+import { bytesEqual, isBytes, toBytes, type Bytes, type KeyValue, type Revision } from "@etcdkit/transport";
+import {
+  checkCallOptions,
+  checkOptionsObject,
+  invalidArgumentError,
+  isAbortSignal,
+  toEtcdError,
+} from "@etcdkit/transport/internal";
 import { checkName } from "./arguments.js";
 import { observeQueue, type LeaderObservation } from "./election-observe.js";
 import { noLeaderError, notLeaderError } from "./errors.js";

@@ -1,6 +1,6 @@
 /**
  * A fault-test client in its own process, so that a test can SIGSTOP / SIGKILL it:
- *   node --import tsx --conditions=source fault-child.test-helpers.ts '<{"mode":"lock"|"candidate", ...config}>'
+ *   node --import tsx --conditions=@etcdkit/source fault-child.test-helpers.ts '<{"mode":"lock"|"candidate", ...config}>'
  * Prints one JSON FaultEvent per line on stdout.
  */
 import { runCandidate, runLockClient, type CandidateConfig, type FaultEvent, type LockClientConfig } from "./fault-clients.test-helpers.js";

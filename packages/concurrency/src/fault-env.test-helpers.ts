@@ -29,7 +29,7 @@ const children: FaultChild[] = [];
 
 /** Starts a fault client in a child process; its stdout events are collected. */
 export function spawnFaultChild(config: object): FaultChild {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", childScript, JSON.stringify(config)], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@etcdkit/source", childScript, JSON.stringify(config)], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

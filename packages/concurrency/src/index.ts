@@ -3,6 +3,8 @@
  * etcd, built on the public API of `@etcdkit/kv`, `@etcdkit/watch` and `@etcdkit/lease`. It does
  * what Go's `client/v3/concurrency` and `experimental/recipes` do, without their known bugs.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

@@ -1,19 +1,21 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lock } from "@etcdkit/api/v3lockpb/v3lock_pb";
 import {
-  checkInt64,
-  checkTransport,
   connectCallOptions,
-  emptyKeyError,
-  invalidArgumentError,
   isBytes,
   toBytes,
-  toEtcdError,
   type Bytes,
   type CallOptions,
   type LeaseId,
   type Revision,
 } from "@etcdkit/transport";
+import {
+  checkInt64,
+  checkTransport,
+  emptyKeyError,
+  invalidArgumentError,
+  toEtcdError,
+} from "@etcdkit/transport/internal";
 
 /**
  * The lock a `LockService.lock` call acquired: the ownership key etcd created (delete it, or

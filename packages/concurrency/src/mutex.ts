@@ -1,5 +1,6 @@
 import { compare, op, type Comparison } from "@etcdkit/kv";
-import { invalidArgumentError, type Revision } from "@etcdkit/transport";
+import { type Revision } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import { checkName } from "./arguments.js";
 import { lockedError } from "./errors.js";
 import { HeldLock } from "./held-lock.js";

@@ -1,17 +1,15 @@
 import type { Transport } from "@connectrpc/connect";
 import { createKV, type KV } from "@etcdkit/kv";
 import { createLease, type Lease, type LeaseClient } from "@etcdkit/lease";
+import { EtcdError, isEtcdError, type LeaseId } from "@etcdkit/transport";
 import {
   checkCallOptions,
   checkInt64,
   checkOptionsObject,
   checkTransport,
-  EtcdError,
   invalidArgumentError,
-  isEtcdError,
   toEtcdError,
-  type LeaseId,
-} from "@etcdkit/transport";
+} from "@etcdkit/transport/internal";
 import { createWatch, type Watcher } from "@etcdkit/watch";
 import { integerOption } from "./arguments.js";
 import { sessionExpiredError } from "./errors.js";

@@ -1,5 +1,14 @@
 import { op, type Comparison, type GetOp, type KV, type RangeResult } from "@etcdkit/kv";
-import { bytesToText, EtcdError, invalidArgumentError, isEtcdError, toBytes, typeName, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import {
+  bytesToText,
+  EtcdError,
+  isEtcdError,
+  toBytes,
+  type Bytes,
+  type LeaseId,
+  type Revision,
+} from "@etcdkit/transport";
+import { invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 import { ReadSet, WriteSet } from "./stm-sets.js";
 import type { Isolation, STM } from "./stm.js";
 import type { WaitScope } from "./wait-scope.js";

@@ -1,15 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { createKV, type RangeResult } from "@etcdkit/kv";
-import {
-  checkOptionsObject,
-  checkTransport,
-  invalidArgumentError,
-  isEtcdError,
-  typeName,
-  type Bytes,
-  type LeaseId,
-  type Revision,
-} from "@etcdkit/transport";
+import { isEtcdError, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { checkOptionsObject, checkTransport, invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 import { integerOption } from "./arguments.js";
 import { stmConflictError } from "./errors.js";
 import { Attempt, checkKey, Conflict, sleep } from "./stm-attempt.js";

@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, MAX_TIMER_MS, monotonicNow, toEtcdError, type CallOptions } from "@etcdkit/transport";
+import { EtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions } from "@etcdkit/transport";
+import { checkCallOptions, toEtcdError } from "@etcdkit/transport/internal";
 
 /**
  * Options of every call that may wait (lock, campaign, dequeue, barrier waits, STM): like Go's

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { invalidArgumentError, type EtcdError } from "@etcdkit/transport";
+import { type EtcdError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import { parseGoDuration } from "./go-duration.js";
 
 /**

@@ -6,7 +6,8 @@ import { createKV, type KV } from "@etcdkit/kv";
 import { createLease, type LeaseClient } from "@etcdkit/lease";
 import { createMaintenance, type Maintenance } from "@etcdkit/maintenance";
 import { namespaceTransport, type NamespacedTransport } from "@etcdkit/namespace";
-import { createTransport, invalidArgumentError, typeName, type Bytes, type EtcdTransport, type TransportOptions } from "@etcdkit/transport";
+import { createTransport, type Bytes, type EtcdTransport, type TransportOptions } from "@etcdkit/transport";
+import { invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 import { createWatch, type Watcher } from "@etcdkit/watch";
 
 /**

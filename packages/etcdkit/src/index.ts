@@ -5,6 +5,8 @@
  * service packages' main exports are re-exported, so one import is enough; a bundle carries only
  * what the code uses (the client itself references every service).
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createClient, keyMissing, op } from "etcdkit";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { invalidArgumentError, type TlsOptions } from "@etcdkit/transport";
+import { type TlsOptions } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import { parse as parseYaml } from "yaml";
 import type { ClientConfig } from "./create-client.js";
 import { booleanField, configError, durationMs, endpointUrl, integerField, readPem, stringField } from "./config-fields.js";

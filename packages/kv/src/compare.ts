@@ -1,4 +1,5 @@
-import { checkInt64, checkRevision, invalidArgumentError, MAX_INT64, toOwnedBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { toOwnedBytes, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { checkInt64, checkRevision, invalidArgumentError, MAX_INT64 } from "@etcdkit/transport/internal";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 
 /**

@@ -1,6 +1,7 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { booleanOption, checkRevision, checkTransport, connectCallOptions, ownOptions, toEtcdError, toResponseHeader, type Revision } from "@etcdkit/transport";
+import { connectCallOptions, type Revision } from "@etcdkit/transport";
+import { booleanOption, checkRevision, checkTransport, ownOptions, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import { CompactResult as CompactRecord } from "./result-records.js";

@@ -2,6 +2,8 @@
  * @etcdkit/kv: etcd's key-value API: get / range / put / delete / compact, immutable ops, a staged
  * txn builder with typed per-op results, paging at a pinned revision, and namespaces.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";
@@ -13,7 +15,7 @@
  * ```
  */
 export { createKV } from "./create-kv.js";
-export { buildKV, type KV, type KVCore } from "./kv.js";
+export type { KV } from "./kv.js";
 export { op, type TxnSpec } from "./op-builders.js";
 export type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 export { compare, type CompareOperator, type CompareTarget, type Comparison } from "./compare.js";
@@ -33,13 +35,7 @@ export type {
   SortOrder,
   SortTarget,
 } from "./options.js";
-export {
-  resolveRange,
-  type RangeSelector,
-  type RangeSelectorFields,
-  type SingleKeySelector,
-  type WireRange,
-} from "./key-range.js";
+export type { RangeSelector, RangeSelectorFields, SingleKeySelector } from "./key-range.js";
 export { KeyValue, type KeyValueFields, type ResponseHeader } from "@etcdkit/transport";
 export type {
   AnyOpResult,
@@ -66,4 +62,3 @@ export {
   type SortShortcut,
 } from "./sort-shortcuts.js";
 export { withNamespace } from "./namespace.js";
-export { prefixRange } from "./namespace-mapping.js";

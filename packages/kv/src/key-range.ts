@@ -1,13 +1,5 @@
-import {
-  booleanOption,
-  compareBytes,
-  emptyKeyError,
-  invalidArgumentError,
-  ownOptions,
-  prefixRangeEnd,
-  toOwnedBytes,
-  type Bytes,
-} from "@etcdkit/transport";
+import { compareBytes, prefixRangeEnd, toOwnedBytes, type Bytes } from "@etcdkit/transport";
+import { booleanOption, emptyKeyError, invalidArgumentError, ownOptions } from "@etcdkit/transport/internal";
 
 /**
  * Selects a range of keys instead of a single key. Exactly one form at a time:

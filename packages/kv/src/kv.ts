@@ -1,4 +1,5 @@
-import { invalidArgumentError, ownOptions, typeName, type Bytes, type Revision } from "@etcdkit/transport";
+import { type Bytes, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, ownOptions, typeName } from "@etcdkit/transport/internal";
 import { op } from "./op-builders.js";
 import type { Op, PutOp } from "./ops.js";
 import type {

@@ -4,7 +4,8 @@
  * prefixed range, no key outside the namespace is ever in a prefixed range, and stripping undoes
  * prefixing. Plus the edge cases Go's namespace package defines.
  */
-import { bytesEqual, isEtcdError, toBytes, toResponseHeader } from "@etcdkit/transport";
+import { bytesEqual, isEtcdError, toBytes } from "@etcdkit/transport";
+import { toResponseHeader } from "@etcdkit/transport/internal";
 import { thrownBy } from "@etcdkit/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,5 @@
-import { invalidArgumentError, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import type { Comparison } from "./compare.js";
 import { KeyValue } from "@etcdkit/transport";
 import type { WireRange } from "./key-range.js";

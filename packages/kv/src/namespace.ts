@@ -1,4 +1,5 @@
-import { invalidArgumentError, toOwnedBytes, typeName, type Bytes } from "@etcdkit/transport";
+import { toOwnedBytes, type Bytes } from "@etcdkit/transport";
+import { invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 import { buildKV, isKVCore, type KV } from "./kv.js";
 import { prefixOp, stripResult } from "./namespace-mapping.js";
 import type { Op } from "./ops.js";

@@ -1,3 +1,4 @@
+import { toOwnedBytes, type Bytes, type Revision } from "@etcdkit/transport";
 import {
   booleanOption,
   checkInt64,
@@ -5,11 +6,8 @@ import {
   emptyKeyError,
   invalidArgumentError,
   ownOptions,
-  toOwnedBytes,
   typeName,
-  type Bytes,
-  type Revision,
-} from "@etcdkit/transport";
+} from "@etcdkit/transport/internal";
 import type { Comparison } from "./compare.js";
 import { noBytes, resolveRange, type WireRange } from "./key-range.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";

@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, invalidArgumentError, ownOptions, toEtcdError, typeName, type Bytes, type Revision } from "@etcdkit/transport";
+import { EtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import { checkCallOptions, invalidArgumentError, ownOptions, toEtcdError, typeName } from "@etcdkit/transport/internal";
 import type { KeyValue, ResponseHeader } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";

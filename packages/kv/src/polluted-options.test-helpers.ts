@@ -3,7 +3,7 @@
  * name at a time, runs a KV call whose options object does not set that option, and prints what
  * happened as JSON (`{ "<case>": outcome }`). Each case seeds and checks its keys unpolluted.
  *
- * usage: node --import tsx --conditions=source polluted-options.test-helpers.ts <endpoint>
+ * usage: node --import tsx --conditions=@etcdkit/source polluted-options.test-helpers.ts <endpoint>
  */
 import { createTransport } from "@etcdkit/transport";
 import { withPollutedPrototype } from "@etcdkit/testing";

@@ -11,7 +11,8 @@ import {
   type RequestOpSchema,
   type TxnRequestSchema,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, invalidArgumentError } from "@etcdkit/transport";
+import { EtcdError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import type { CompareOperator, CompareTarget, Comparison } from "./compare.js";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 import type { SortOption, SortTarget } from "./options.js";

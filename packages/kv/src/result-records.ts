@@ -1,4 +1,5 @@
-import { ReadableRecord, type KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import type { KeyValue, ResponseHeader, Revision } from "@etcdkit/transport";
+import { ReadableRecord } from "@etcdkit/transport/internal";
 import type * as R from "./results.js";
 
 /**

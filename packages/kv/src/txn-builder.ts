@@ -1,4 +1,5 @@
-import { invalidArgumentError, type EtcdError } from "@etcdkit/transport";
+import { type EtcdError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import type { Comparison } from "./compare.js";
 import type { CallOptions } from "./options.js";
 import type { Op, TxnOp } from "./ops.js";

@@ -5,6 +5,8 @@
  * it is revoked, or at its local deadline (last successful renewal's send time + TTL), whichever
  * comes first. `await using` revokes a lease.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

@@ -1,4 +1,5 @@
-import { invalidArgumentError, MAX_INT64, MIN_INT64, type LeaseId } from "@etcdkit/transport";
+import { type LeaseId } from "@etcdkit/transport";
+import { invalidArgumentError, MAX_INT64, MIN_INT64 } from "@etcdkit/transport/internal";
 
 /**
  * Which lease IDs a call takes: `"existing"` any non-zero int64 (etcd 3.4 grants a negative ID a

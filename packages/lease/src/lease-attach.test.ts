@@ -7,7 +7,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createRecordingTransport } from "@etcdkit/testing";
-import { MIN_INT64, type LeaseId } from "@etcdkit/transport";
+import { type LeaseId } from "@etcdkit/transport";
+import { MIN_INT64 } from "@etcdkit/transport/internal";
 import { describe, expect, it } from "vitest";
 import { createLease } from "./create-lease.js";
 

@@ -1,4 +1,5 @@
-import { ReadableRecord, type LeaseId, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import type { LeaseId, ResponseHeader, Revision } from "@etcdkit/transport";
+import { ReadableRecord } from "@etcdkit/transport/internal";
 import type * as R from "./index.js";
 
 /**

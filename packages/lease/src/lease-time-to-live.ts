@@ -1,15 +1,7 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import {
-  booleanOption,
-  checkCallOptions,
-  connectCallOptions,
-  ownOptions,
-  toEtcdError,
-  toResponseHeader,
-  type LeaseId,
-  type ResponseHeader,
-} from "@etcdkit/transport";
+import { connectCallOptions, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
+import { booleanOption, checkCallOptions, ownOptions, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import { checkLeaseId } from "./lease-arguments.js";
 import * as records from "./lease-records.js";
 import type { LeaseCallOptions } from "./lease.js";

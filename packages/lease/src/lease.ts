@@ -1,18 +1,11 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import {
-  isEtcdError,
-  ReadableRecord,
-  toEtcdError,
-  toResponseHeader,
-  type CallOptions,
-  type EtcdError,
-  type LeaseId,
-  type ResponseHeader,
-} from "@etcdkit/transport";
+import { isEtcdError, type CallOptions, type EtcdError, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
+import { ReadableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { checkCallOptions, connectCallOptions, MAX_TIMER_MS, monotonicNow, unrefTimer } from "@etcdkit/transport";
+import { connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { checkCallOptions, unrefTimer } from "@etcdkit/transport/internal";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 import * as records from "./lease-records.js";

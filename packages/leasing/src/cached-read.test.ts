@@ -5,7 +5,8 @@
 import { compare, createKV, op, type Comparison, type GetOp, type KV } from "@etcdkit/kv";
 import { createLease } from "@etcdkit/lease";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
-import { toResponseHeader, type KeyValue } from "@etcdkit/transport";
+import type { KeyValue } from "@etcdkit/transport";
+import { toResponseHeader } from "@etcdkit/transport/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateComparison, readValue } from "./cached-read.js";
 import { closeAll, connect, snapshot, unique } from "./leasing-test-env.test-helpers.js";

@@ -1,5 +1,6 @@
 import type * as Kv from "@etcdkit/kv";
-import { ReadableRecord, type KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import type { KeyValue, ResponseHeader, Revision } from "@etcdkit/transport";
+import { ReadableRecord } from "@etcdkit/transport/internal";
 
 /**
  * The results the leasing KV makes itself (reads and txns answered from the cache), as readable

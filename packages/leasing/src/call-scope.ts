@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, ownOptions, toEtcdError, type CallOptions } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions } from "@etcdkit/transport";
+import { checkCallOptions, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
 
 /**
  * One call of the leasing KV, which may take several requests (a guarded txn, a wait for an

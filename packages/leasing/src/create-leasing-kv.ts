@@ -1,6 +1,8 @@
 import type { Transport } from "@connectrpc/connect";
-import { buildKV, createKV, type KV } from "@etcdkit/kv";
-import { invalidArgumentError, isBytes, isEtcdError, ownOptions, toEtcdError, toOwnedBytes, typeName, type Bytes } from "@etcdkit/transport";
+import { createKV, type KV } from "@etcdkit/kv";
+import { buildKV } from "@etcdkit/kv/internal";
+import { isBytes, isEtcdError, toOwnedBytes, type Bytes } from "@etcdkit/transport";
+import { invalidArgumentError, ownOptions, toEtcdError, typeName } from "@etcdkit/transport/internal";
 import { createWatch } from "@etcdkit/watch";
 import { CallScope } from "./call-scope.js";
 import { LeaseCache } from "./lease-cache.js";

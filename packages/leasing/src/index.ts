@@ -5,6 +5,8 @@
  * provably alive; writers ask owners to give keys up first. Go's known correctness bugs
  * (etcd-io/etcd#19091, #20704) are fixed.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

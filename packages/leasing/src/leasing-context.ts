@@ -1,6 +1,7 @@
 import type { KV } from "@etcdkit/kv";
 import { Code } from "@connectrpc/connect";
-import { checkCallOptions, EtcdError, invalidArgumentError, ownOptions, type CallOptions } from "@etcdkit/transport";
+import { EtcdError, type CallOptions } from "@etcdkit/transport";
+import { checkCallOptions, invalidArgumentError, ownOptions } from "@etcdkit/transport/internal";
 import type { Watcher } from "@etcdkit/watch";
 import { abortError } from "./call-scope.js";
 import type { KeyRange } from "./key-bytes.js";

@@ -1,5 +1,7 @@
-import type { AnyOpResult, DeleteOp, GetOp, KVCore, Op, OpResult, PutOp, TxnOp } from "@etcdkit/kv";
-import { invalidArgumentError, type CallOptions, type EtcdError } from "@etcdkit/transport";
+import type { AnyOpResult, DeleteOp, GetOp, Op, OpResult, PutOp, TxnOp } from "@etcdkit/kv";
+import type { KVCore } from "@etcdkit/kv/internal";
+import { type CallOptions, type EtcdError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import { abortError } from "./call-scope.js";
 import type { LeasingContext } from "./leasing-context.js";
 import { leasingDeleteRange } from "./leasing-range-delete.js";

@@ -1,4 +1,4 @@
-import { invalidArgumentError, ownOptions, typeName } from "@etcdkit/transport";
+import { invalidArgumentError, ownOptions, typeName } from "@etcdkit/transport/internal";
 
 /**
  * Options of `createLeasingKV`.

@@ -1,5 +1,6 @@
 import { compare, op, type GetOp, type RangeResult } from "@etcdkit/kv";
-import { isEtcdError, toEtcdError, type CallOptions, type KeyValue, type ResponseHeader } from "@etcdkit/transport";
+import { isEtcdError, type CallOptions, type KeyValue, type ResponseHeader } from "@etcdkit/transport";
+import { toEtcdError } from "@etcdkit/transport/internal";
 import { readValue } from "./cached-read.js";
 import { CallScope } from "./call-scope.js";
 import { keyId } from "./key-bytes.js";

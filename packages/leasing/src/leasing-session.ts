@@ -1,7 +1,8 @@
 import type { Transport } from "@connectrpc/connect";
 import { createSession, type Session } from "@etcdkit/concurrency";
 import type { KV } from "@etcdkit/kv";
-import { EtcdError, isEtcdError, monotonicNow, unrefTimer, type LeaseId, type Revision } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, monotonicNow, type LeaseId, type Revision } from "@etcdkit/transport";
+import { unrefTimer } from "@etcdkit/transport/internal";
 import type { Watch, Watcher } from "@etcdkit/watch";
 import { CallScope } from "./call-scope.js";
 import type { LeaseCache } from "./lease-cache.js";

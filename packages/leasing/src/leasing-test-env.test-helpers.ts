@@ -7,7 +7,8 @@
  * const lkv = await leasing(connect([member.proxy!.url]), "pfx/");
  */
 import type { Transport } from "@connectrpc/connect";
-import { createTransport, isEtcdError, outcomeUnknownError, type EtcdTransport } from "@etcdkit/transport";
+import { createTransport, isEtcdError, type EtcdTransport } from "@etcdkit/transport";
+import { outcomeUnknownError } from "@etcdkit/transport/internal";
 import { createLeasingKV, type LeasingKV, type LeasingKVOptions } from "./index.js";
 
 const opened: EtcdTransport[] = [];

@@ -1,4 +1,5 @@
-import { bytesToText, MAX_TIMER_MS, monotonicNow, unrefTimer, type Revision } from "@etcdkit/transport";
+import { bytesToText, MAX_TIMER_MS, monotonicNow, type Revision } from "@etcdkit/transport";
+import { unrefTimer } from "@etcdkit/transport/internal";
 import type { Watcher } from "@etcdkit/watch";
 import { abortError, deadlineError, type CallScope } from "./call-scope.js";
 

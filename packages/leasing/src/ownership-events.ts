@@ -1,5 +1,6 @@
 import { compare, op, type KV } from "@etcdkit/kv";
-import { unrefTimer, type LeaseId, type Revision } from "@etcdkit/transport";
+import { type LeaseId, type Revision } from "@etcdkit/transport";
+import { unrefTimer } from "@etcdkit/transport/internal";
 import type { WatchBatch } from "@etcdkit/watch";
 import { keyId } from "./key-bytes.js";
 import type { LeaseCache } from "./lease-cache.js";

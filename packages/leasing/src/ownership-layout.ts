@@ -1,4 +1,4 @@
-import { prefixRange } from "@etcdkit/kv";
+import { prefixRange } from "@etcdkit/kv/internal";
 import { bytesEqual, prefixRangeEnd, toBytes } from "@etcdkit/transport";
 import { concatBytes, rangesOverlap, type KeyRange } from "./key-bytes.js";
 

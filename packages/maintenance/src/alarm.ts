@@ -1,5 +1,6 @@
 import { AlarmType, type AlarmMember } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { invalidArgumentError, readableRecord, type MemberId } from "@etcdkit/transport";
+import { type MemberId } from "@etcdkit/transport";
+import { invalidArgumentError, readableRecord } from "@etcdkit/transport/internal";
 
 /**
  * The kind of an alarm, named after etcd's AlarmType in lower case: "nospace" (the backend

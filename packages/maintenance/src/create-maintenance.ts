@@ -6,12 +6,21 @@ import {
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { Writable } from "node:stream";
-import { checkMemberId, checkRevision, checkTransport, invalidArgumentError, ownOptions, toEtcdError, type MemberId } from "@etcdkit/transport";
+import { type MemberId } from "@etcdkit/transport";
+import {
+  checkMemberId,
+  checkRevision,
+  checkTransport,
+  invalidArgumentError,
+  ownOptions,
+  toEtcdError,
+} from "@etcdkit/transport/internal";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
-import { connectCallOptions, memberTransport, type CallOptions } from "@etcdkit/transport";
+import { connectCallOptions, type CallOptions, type ResponseHeader } from "@etcdkit/transport";
+import { memberTransport } from "@etcdkit/transport/internal";
 import type { AlarmResult, Maintenance, MaintenanceResult } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
-import { readableRecord, toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
+import { readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 import { loadNodeModules } from "./snapshot/node-modules.js";
 import { checkSnapshotOptions } from "./snapshot/snapshot-options.js";
 import { saveSnapshot } from "./snapshot/save-snapshot.js";

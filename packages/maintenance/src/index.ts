@@ -3,6 +3,8 @@
  * defragmentation, hash and hashKV, leader transfer, and streamed snapshots with progress, on any
  * Connect transport.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

@@ -1,6 +1,7 @@
 import type { StatusResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { MemberId } from "@etcdkit/transport";
-import { readableRecord, toResponseHeader, type ResponseHeader } from "@etcdkit/transport";
+import { type ResponseHeader } from "@etcdkit/transport";
+import { readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 
 /**
  * The status of one member, as `etcdctl endpoint status` shows it.

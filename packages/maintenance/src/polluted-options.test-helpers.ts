@@ -3,7 +3,7 @@
  * wrong sha256 trailer) with `Object.prototype` polluted by one snapshot option at a time, and
  * prints what happened as JSON (`{ "<case>": outcome }`).
  *
- * usage: node --import tsx --conditions=source polluted-options.test-helpers.ts <temp dir>
+ * usage: node --import tsx --conditions=@etcdkit/source polluted-options.test-helpers.ts <temp dir>
  */
 import * as path from "node:path";
 import { PassThrough } from "node:stream";

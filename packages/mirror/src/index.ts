@@ -2,6 +2,8 @@
  * `@etcdkit/mirror`: copy a prefix of one etcd cluster, its state at one revision (paged, pinned)
  * and then every change after it, as Go's `clientv3/mirror`.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createSyncer } from "@etcdkit/mirror";

@@ -1,14 +1,6 @@
 import type { KV, RangePage } from "@etcdkit/kv";
-import {
-  checkCallOptions,
-  checkRevision,
-  invalidArgumentError,
-  isBytes,
-  toOwnedBytes,
-  typeName,
-  type Bytes,
-  type Revision,
-} from "@etcdkit/transport";
+import { isBytes, toOwnedBytes, type Bytes, type Revision } from "@etcdkit/transport";
+import { checkCallOptions, checkRevision, invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 import type { Watch, WatchFeatures, Watcher } from "@etcdkit/watch";
 
 /**

@@ -3,6 +3,8 @@
  * key lists, server-side locks and elections, and the packages built on them), as Go's
  * `clientv3/namespace` does for its KV, Watcher and Lease.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createKV } from "@etcdkit/kv";

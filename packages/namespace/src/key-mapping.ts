@@ -1,4 +1,5 @@
-import { emptyKeyError, prefixRangeEnd } from "@etcdkit/transport";
+import { prefixRangeEnd } from "@etcdkit/transport";
+import { emptyKeyError } from "@etcdkit/transport/internal";
 
 /**
  * A key inside the namespace as etcd stores it: the namespace, then the key. An empty key is

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
-import { canAddressMembers, checkTransport, invalidArgumentError, isBytes, toEtcdError, toOwnedBytes, type Bytes } from "@etcdkit/transport";
+import { isBytes, toOwnedBytes, type Bytes } from "@etcdkit/transport";
+import { canAddressMembers, checkTransport, invalidArgumentError, toEtcdError } from "@etcdkit/transport/internal";
 import { namespaceMappings, type MethodMapping } from "./method-table.js";
 import { mapAsyncIterable } from "./map-async-iterable.js";
 

@@ -1,4 +1,4 @@
-import { invalidArgumentError } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 
 /**
  * A service endpoint, as Go's `naming/endpoints.Endpoint`: the address to dial and optional

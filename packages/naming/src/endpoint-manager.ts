@@ -1,5 +1,6 @@
 import { op, type CallOptions, type KV, type Op } from "@etcdkit/kv";
-import { checkInt64, invalidArgumentError, typeName, type LeaseId, type Revision } from "@etcdkit/transport";
+import { type LeaseId, type Revision } from "@etcdkit/transport";
+import { checkInt64, invalidArgumentError, typeName } from "@etcdkit/transport/internal";
 import type { Watcher } from "@etcdkit/watch";
 import { decodeEndpoint, encodeEndpoint, type Endpoint } from "./endpoint-codec.js";
 import { watchEndpoints, type EndpointWatch, type EndpointWatchOptions } from "./endpoint-watch.js";

@@ -1,4 +1,5 @@
-import { invalidArgumentError, isAbortSignal, type Revision } from "@etcdkit/transport";
+import { type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, isAbortSignal } from "@etcdkit/transport/internal";
 import type { KV } from "@etcdkit/kv";
 import type { Watcher } from "@etcdkit/watch";
 import { decodeEndpoint, type Endpoint } from "./endpoint-codec.js";

@@ -3,6 +3,8 @@
  * gRPC-Go's etcd resolver): endpoints stored under `target/` as the JSON Go writes, added and
  * deleted atomically, listed and watched, optionally bound to a lease.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createEndpointManager } from "@etcdkit/naming";

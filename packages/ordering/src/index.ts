@@ -3,6 +3,8 @@
  * remembers the highest revision seen and retries, on another endpoint, a read answered by a
  * member behind it.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createOrderingKV } from "@etcdkit/ordering";

@@ -1,15 +1,14 @@
 import type { Transport } from "@connectrpc/connect";
-import { buildKV, createKV, type AnyOpResult, type CallOptions, type KV, type Op, type OpResult } from "@etcdkit/kv";
+import { createKV, type AnyOpResult, type CallOptions, type KV, type Op, type OpResult } from "@etcdkit/kv";
+import { buildKV } from "@etcdkit/kv/internal";
+import { MAX_TIMER_MS, monotonicNow, type Revision } from "@etcdkit/transport";
 import {
   canAddressMembers,
   checkCallOptions,
   checkTransport,
   invalidArgumentError,
-  MAX_TIMER_MS,
-  monotonicNow,
   typeName,
-  type Revision,
-} from "@etcdkit/transport";
+} from "@etcdkit/transport/internal";
 import { switchEndpointPolicy, type OrderViolationHandler } from "./order-violation.js";
 
 /**

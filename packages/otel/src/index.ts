@@ -3,6 +3,8 @@
  * Connect interceptor that records one client span per etcd RPC with etcd's attributes.
  * `@opentelemetry/api` is a peer dependency; bring your own SDK and exporter.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";
@@ -12,4 +14,4 @@
  * ```
  */
 export { createTracingInterceptor, type TracingOptions } from "./tracing-interceptor.js";
-export { keyText, type KeyRecording } from "./etcd-attributes.js";
+export type { KeyRecording } from "./etcd-attributes.js";

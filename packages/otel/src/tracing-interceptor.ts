@@ -1,6 +1,7 @@
 import type { Interceptor, StreamResponse } from "@connectrpc/connect";
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type TracerProvider } from "@opentelemetry/api";
-import { callReport, ownOptions, toEtcdError, invalidArgumentError, type CallReport } from "@etcdkit/transport";
+import { callReport, type CallReport } from "@etcdkit/transport";
+import { ownOptions, toEtcdError, invalidArgumentError } from "@etcdkit/transport/internal";
 import { requestAttributes, responseAttributes, type KeyPolicy, type KeyRecording } from "./etcd-attributes.js";
 
 /** The instrumentation scope of the spans. */

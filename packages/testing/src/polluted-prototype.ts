@@ -28,7 +28,7 @@ export async function withPollutedPrototype<T>(values: Record<string, unknown>, 
 }
 
 /**
- * Runs a TypeScript file in a child Node.js process (`--import tsx --conditions=source`, from the
+ * Runs a TypeScript file in a child Node.js process (`--import tsx --conditions=@etcdkit/source`, from the
  * repository root) and resolves with its exit and output; killed after `timeoutMs`.
  *
  * @example
@@ -41,7 +41,7 @@ export async function runScript(
   args: readonly string[],
   timeoutMs = 60_000,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", fileURLToPath(script), ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@etcdkit/source", fileURLToPath(script), ...args], {
     cwd: fileURLToPath(new URL("../../..", import.meta.url)),
     stdio: ["ignore", "pipe", "pipe"],
   });

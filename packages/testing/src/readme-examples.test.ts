@@ -56,6 +56,14 @@ describe("codeBlocks", () => {
     ]);
   });
 
+  it("keeps the words after ts in the info string as the block's variant", () => {
+    expect(codeBlocks(`## Old\n${fence}ts etcd3\nold();\n${fence}\n${fence}ts\nnew();\n${fence}\n`)).toEqual([
+      { heading: "Old", code: "old();", variant: "etcd3" },
+      { heading: "Old", code: "new();" },
+    ]);
+    expect(codeBlocks(`${fence}ts\nx;\n${fence}\n`)[0]).not.toHaveProperty("variant");
+  });
+
   it("reads CRLF files and rejects an unclosed fence", () => {
     expect(codeBlocks(`## H\r\n${fence}ts\r\nx;\r\n${fence}\r\n`)).toEqual([{ heading: "H", code: "x;" }]);
     expect(() => codeBlocks(`## H\n${fence}ts\nx;\n`)).toThrow(/unclosed ```ts block at line 2/);

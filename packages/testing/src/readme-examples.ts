@@ -25,12 +25,17 @@ export interface CodeBlock {
   heading: string;
   /** The lines between the fences, joined with "\n" (no trailing newline). */
   code: string;
+  /**
+   * The rest of the info string after `ts`, when there is one: "etcd3" for a block opened with
+   * ```` ```ts etcd3 ````. Absent for a plain ```` ```ts ```` block.
+   */
+  variant?: string;
 }
 
 /** One heading or fenced block of a markdown file, in document order. */
 type MarkdownItem =
   | { kind: "heading"; level: number; text: string }
-  | { kind: "fence"; lang: string; code: string };
+  | { kind: "fence"; lang: string; variant: string; code: string };
 
 const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})[ \t]*([^`]*?)[ \t]*$/;
 const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
@@ -57,7 +62,8 @@ function scanMarkdown(markdown: string): MarkdownItem[] {
         .slice(i + 1, end)
         .map((l) => l.replace(strip, ""))
         .join("\n");
-      items.push({ kind: "fence", lang: info.split(/\s+/)[0] ?? "", code });
+      const [lang = "", ...rest] = info.split(/\s+/);
+      items.push({ kind: "fence", lang, variant: rest.join(" "), code });
       i = end;
       continue;
     }
@@ -69,7 +75,8 @@ function scanMarkdown(markdown: string): MarkdownItem[] {
 
 /**
  * Every ```ts block of `markdown`, in order, each with the text of the nearest preceding heading
- * (any level, `#`s stripped; "" for a block above the first heading).
+ * (any level, `#`s stripped; "" for a block above the first heading) and, for a block opened with
+ * more words after `ts` (```` ```ts etcd3 ````), those words as its `variant`.
  *
  * @example
  * ```ts
@@ -82,7 +89,7 @@ export function codeBlocks(markdown: string): CodeBlock[] {
   let heading = "";
   for (const item of scanMarkdown(markdown)) {
     if (item.kind === "heading") heading = item.text;
-    else if (item.lang === "ts") blocks.push({ heading, code: item.code });
+    else if (item.lang === "ts") blocks.push(item.variant === "" ? { heading, code: item.code } : { heading, code: item.code, variant: item.variant });
   }
   return blocks;
 }

@@ -2,8 +2,8 @@
  * `@etcdkit/transport` as bundlers resolve it for browsers and edge runtimes (the `browser`,
  * `worker`, `workerd` and `edge-light` export conditions): everything of the package entry except
  * the node:http2 transport (`createTransport`), so that no `node:` module is ever resolved there.
- * Use `createGatewayTransport` from `@etcdkit/transport/gateway` in those runtimes; the service
- * packages (kv, watch, lease, ...) import their helpers from here unchanged.
+ * Use `createGatewayTransport` from `@etcdkit/transport/gateway` in those runtimes. The helpers
+ * the service packages share live in `@etcdkit/transport/internal` (not part of the API).
  *
  * @example
  * ```ts
@@ -14,36 +14,11 @@ export { transportDefaults, type TransportOptions } from "./transport/transport-
 export * from "./errors/index.js";
 export * from "./bytes.js";
 export * from "./ids.js";
-export {
-  retryPolicies,
-  retryPolicyFor,
-  rpcPolicies,
-  rpcPolicyFor,
-  isRetryableError,
-  type RetryPolicy,
-  type RpcPolicy,
-} from "./retry-policy.js";
-export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
+export { rpcPolicies, rpcPolicyFor, type RetryPolicy, type RpcPolicy } from "./retry-policy.js";
 export { connectCallOptions, MAX_TIMER_MS, type CallOptions } from "./call-options.js";
-export {
-  booleanOption,
-  checkCallOptions,
-  checkOptionsObject,
-  checkTransport,
-  isAbortSignal,
-  ownOptions,
-  typeName,
-} from "./argument-checks.js";
-export { checkInt64, checkMemberId, checkRevision, MAX_INT64, MAX_UINT64, MIN_INT64 } from "./id-checks.js";
-export { toResponseHeader, type ResponseHeader } from "./response-header.js";
-export { bytesToJSON, ReadableRecord, readableRecord, toJSONValue, type BytesJSON } from "./readable.js";
-export { canAddressMembers, memberTransport, type MemberAddressingTransport } from "./endpoint-connector.js";
-export { RequestQueue } from "./streams/request-queue.js";
-export { StreamHub, StreamSession, TERMINAL_STREAM_REASONS, type StreamAttempt, type StreamHubHandler } from "./streams/stream-hub.js";
-export { reconnectDelayMs, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS } from "./streams/reconnect-delay.js";
+export type { ResponseHeader } from "./response-header.js";
 export { monotonicNow } from "./clock.js";
-export { refreshTimer, unrefTimer } from "./timers.js";
-export { KeyValue, keyValueFromMessage, type KeyValueFields } from "./key-value.js";
+export { KeyValue, type KeyValueFields } from "./key-value.js";
 export { callReport, callReportKey, type CallReport } from "./observe/call-report.js";
 export type { ObserveOptions } from "./observe/observe-options.js";
 export {

@@ -3,6 +3,8 @@
  * over node:http2 (endpoints, failover, retry rules, auth, TLS, keepalive), the typed errors
  * every package throws, and the byte/ID helpers.
  *
+ * @module @etcdkit/transport
+ *
  * @example
  * ```ts
  * import { createClient } from "@connectrpc/connect";

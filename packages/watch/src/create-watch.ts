@@ -1,5 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
-import { checkTransport, EtcdError, ownOptions, type Bytes } from "@etcdkit/transport";
+import { EtcdError, type Bytes } from "@etcdkit/transport";
+import { checkTransport, ownOptions } from "@etcdkit/transport/internal";
 import { Code } from "@connectrpc/connect";
 import { WatchHub, type WatchOwner, type WatchStats } from "./watch-hub.js";
 import { checkCreateSize } from "./watch-create-request.js";

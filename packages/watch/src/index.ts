@@ -4,6 +4,8 @@
  * revision + 1, so events arrive in revision order, exactly once, whole revisions per batch.
  * Compaction, server cancellation and fatal transport errors end a watch with a typed EtcdError.
  *
+ * @packageDocumentation
+ *
  * @example
  * ```ts
  * import { createTransport } from "@etcdkit/transport";

@@ -1,16 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import {
-  invalidArgumentError,
-  keyValueFromMessage,
-  ownOptions,
-  readableRecord,
-  toEtcdError,
-  toResponseHeader,
-  type Bytes,
-  type ResponseHeader,
-  type Revision,
-} from "@etcdkit/transport";
+import { type Bytes, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, keyValueFromMessage, ownOptions, readableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import type { Watcher } from "./create-watch.js";
 import { checkCreateSize } from "./watch-create-request.js";
 import { WatchKeyValue } from "./watch-event.js";

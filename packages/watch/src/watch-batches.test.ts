@@ -8,7 +8,7 @@ import { Watch as WatchService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createTransport, prefixRangeEnd, toBytes } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestQueue } from "@etcdkit/transport";
+import { RequestQueue } from "@etcdkit/transport/internal";
 import { createWatch } from "./create-watch.js";
 import type { WatchBatch } from "./watch-event.js";
 import type { WatchRequestInit } from "./watch-session.js";

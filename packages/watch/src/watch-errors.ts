@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { EtcdError, toEtcdError, type Revision } from "@etcdkit/transport";
+import { EtcdError, type Revision } from "@etcdkit/transport";
+import { toEtcdError } from "@etcdkit/transport/internal";
 
 /** etcd's own message for a compacted revision (rpctypes.ErrCompacted). */
 const COMPACTED_MESSAGE = "etcdserver: mvcc: required revision has been compacted";

@@ -1,4 +1,5 @@
-import { KeyValue, keyValueFromMessage, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import { KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import { keyValueFromMessage } from "@etcdkit/transport/internal";
 import { Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 
 /**

@@ -1,12 +1,6 @@
 import {
-  booleanOption,
-  checkRevision,
   compareBytes,
-  emptyKeyError,
   fromKeyRangeEnd,
-  invalidArgumentError,
-  ownOptions,
-  isAbortSignal,
   isBytes,
   prefixRangeEnd,
   toBytes,
@@ -14,6 +8,14 @@ import {
   type Bytes,
   type Revision,
 } from "@etcdkit/transport";
+import {
+  booleanOption,
+  checkRevision,
+  emptyKeyError,
+  invalidArgumentError,
+  ownOptions,
+  isAbortSignal,
+} from "@etcdkit/transport/internal";
 
 /**
  * Which keys a watch covers besides the single key (at most one form):

@@ -1,4 +1,5 @@
-import { ReadableRecord, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import type { ResponseHeader, Revision } from "@etcdkit/transport";
+import { ReadableRecord } from "@etcdkit/transport/internal";
 import type * as W from "./watch-event.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { IdTable } from "./id-table.js";
-import { StreamSession } from "@etcdkit/transport";
+import { StreamSession } from "@etcdkit/transport/internal";
 import { createRequest } from "./watch-create-request.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
 

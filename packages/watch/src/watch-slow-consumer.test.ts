@@ -6,7 +6,8 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
-import { isEtcdError, toResponseHeader, type EtcdError } from "@etcdkit/transport";
+import { isEtcdError, type EtcdError } from "@etcdkit/transport";
+import { toResponseHeader } from "@etcdkit/transport/internal";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WatchBatch } from "./watch-event.js";

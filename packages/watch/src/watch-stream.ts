@@ -1,6 +1,7 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, StreamHub, toResponseHeader, transportEventListener, type EtcdErrorReason } from "@etcdkit/transport";
+import { EtcdError, isEtcdError, transportEventListener, type EtcdErrorReason } from "@etcdkit/transport";
+import { StreamHub, toResponseHeader } from "@etcdkit/transport/internal";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";

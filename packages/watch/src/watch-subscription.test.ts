@@ -7,7 +7,8 @@
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, Event_EventType, type Event } from "@etcdkit/api/mvccpb/kv_pb";
 import fc from "fast-check";
-import { isEtcdError, toResponseHeader } from "@etcdkit/transport";
+import { isEtcdError } from "@etcdkit/transport";
+import { toResponseHeader } from "@etcdkit/transport/internal";
 import { describe, expect, it } from "vitest";
 import type { WatchBatch } from "./watch-event.js";
 import { resolveWatchSpec } from "./watch-options.js";

@@ -1,14 +1,7 @@
 import type { Event } from "@etcdkit/api/mvccpb/kv_pb";
 import type { ResponseHeader as RawHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import {
-  invalidArgumentError,
-  ReadableRecord,
-  toResponseHeader,
-  type Bytes,
-  type EtcdError,
-  type ResponseHeader,
-  type Revision,
-} from "@etcdkit/transport";
+import { type Bytes, type EtcdError, type ResponseHeader, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError, ReadableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 import { canceledByConsumer, slowConsumerError } from "./watch-errors.js";
 import { toWatchEvent, type WatchBatch, type WatchEvent } from "./watch-event.js";
 import { WatchBatch as Batch } from "./watch-records.js";

@@ -5,7 +5,8 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { EventSchema, type Event } from "@etcdkit/api/mvccpb/kv_pb";
-import { EtcdError, toResponseHeader } from "@etcdkit/transport";
+import { EtcdError } from "@etcdkit/transport";
+import { toResponseHeader } from "@etcdkit/transport/internal";
 import { describe, expect, it } from "vitest";
 import { WatchBacklog } from "./watch-backlog.js";
 import { toWatchEvent } from "./watch-event.js";

@@ -1,6 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
 import { compare, createKV, op, type KV } from "@etcdkit/kv";
-import { checkTransport, toEtcdError } from "@etcdkit/transport";
+import { checkTransport, toEtcdError } from "@etcdkit/transport/internal";
 import { createWatch, type Watcher } from "@etcdkit/watch";
 import { checkName } from "../arguments.js";
 import { WaitScope, type WaitOptions } from "../wait-scope.js";

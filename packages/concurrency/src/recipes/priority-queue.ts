@@ -1,6 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { createKV, type KV } from "@etcdkit/kv";
-import { checkTransport, invalidArgumentError, isBytes, type Bytes } from "@etcdkit/transport";
+import { isBytes, type Bytes } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError } from "@etcdkit/transport/internal";
 import { createWatch, type Watcher } from "@etcdkit/watch";
 import { checkName } from "../arguments.js";
 import { WaitScope, type WaitOptions } from "../wait-scope.js";

@@ -1,6 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { compare, createKV, op, type KV } from "@etcdkit/kv";
-import { checkTransport, isBytes, invalidArgumentError, type Bytes, type KeyValue, type Revision } from "@etcdkit/transport";
+import { isBytes, type Bytes, type KeyValue, type Revision } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError } from "@etcdkit/transport/internal";
 import { createWatch, type Watcher } from "@etcdkit/watch";
 import { checkName } from "../arguments.js";
 import { WaitScope, type WaitOptions } from "../wait-scope.js";

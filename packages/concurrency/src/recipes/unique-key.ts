@@ -1,5 +1,6 @@
 import { compare, op, type KV } from "@etcdkit/kv";
-import { invalidArgumentError, type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { type Bytes, type LeaseId, type Revision } from "@etcdkit/transport";
+import { invalidArgumentError } from "@etcdkit/transport/internal";
 import type { WaitScope } from "../wait-scope.js";
 
 /**

@@ -1,5 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
-import { checkOptionsObject, checkRevision, checkTransport, invalidArgumentError, type Revision } from "@etcdkit/transport";
+import { type Revision } from "@etcdkit/transport";
+import { checkOptionsObject, checkRevision, checkTransport, invalidArgumentError } from "@etcdkit/transport/internal";
 import { createWatch, type WatchEvent, type Watcher } from "@etcdkit/watch";
 import { checkName } from "../arguments.js";
 import { WaitScope, type WaitOptions } from "../wait-scope.js";

@@ -1,7 +1,8 @@
 import type { Writable } from "node:stream";
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { connectCallOptions, isStaleTokenError, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
+import { isStaleTokenError } from "@etcdkit/transport/internal";
 import type { SnapshotOptions } from "../maintenance.js";
 import type { NodeModules } from "./node-modules.js";
 import { createStreamSink, openFileSink } from "./snapshot-sink.js";

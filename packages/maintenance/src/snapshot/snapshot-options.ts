@@ -1,4 +1,5 @@
-import { booleanOption, connectCallOptions, invalidArgumentError, isAbortSignal, ownOptions, typeName } from "@etcdkit/transport";
+import { connectCallOptions } from "@etcdkit/transport";
+import { booleanOption, invalidArgumentError, isAbortSignal, ownOptions, typeName } from "@etcdkit/transport/internal";
 import type { SnapshotOptions } from "../maintenance.js";
 
 /**

@@ -1,14 +1,12 @@
 /**
- * etcdkit's errors: one EtcdError with a reason per etcd server message, the message table,
- * the conversion from anything a call throws, and the errors thrown before any network I/O.
+ * etcdkit's public errors: one EtcdError with a reason per etcd server message, and its guard.
+ * The message table, the conversion from anything a call throws and the constructors of the
+ * errors thrown before any network I/O are in `@etcdkit/transport/internal`.
  *
  * @example
  * ```ts
- * import { isEtcdError, toEtcdError } from "@etcdkit/transport";
+ * import { EtcdError, isEtcdError } from "@etcdkit/transport";
  * ```
  */
 export type { EtcdClientErrorReason, EtcdErrorReason, EtcdServerErrorReason } from "./etcd-error-reason.js";
 export { EtcdError, isEtcdError, type EtcdErrorOptions } from "./etcd-error.js";
-export { rpcErrorTable, type RpcErrorRow } from "./rpctypes-table.js";
-export { toEtcdError } from "./to-etcd-error.js";
-export { emptyKeyError, invalidArgumentError, outcomeUnknownError } from "./client-errors.js";

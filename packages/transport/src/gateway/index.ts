@@ -3,6 +3,8 @@
  * browsers, Cloudflare Workers, Deno Deploy and other edge runtimes (no HTTP/2 with trailers
  * there). Nothing here imports a `node:` module.
  *
+ * @module @etcdkit/transport/gateway
+ *
  * @example
  * ```ts
  * import { createGatewayTransport } from "@etcdkit/transport/gateway";
@@ -11,5 +13,4 @@
  */
 export { createGatewayTransport, type EtcdGatewayTransport, type GatewayTransportStats } from "./create-gateway-transport.js";
 export type { GatewayTransportOptions } from "./gateway-options.js";
-export { fromGatewayJson, toGatewayJson, type JsonValue } from "./json-codec.js";
-export { gatewayPath } from "./routes.js";
+export { fromGatewayJson, toGatewayJson, type JsonObject, type JsonValue } from "./json-codec.js";

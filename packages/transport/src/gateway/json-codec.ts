@@ -30,7 +30,15 @@ import { invalidArgumentError } from "../errors/client-errors.js";
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-type JsonObject = { [key: string]: JsonValue };
+/**
+ * A JSON object as the gateway sends and takes it: what `toGatewayJson` returns.
+ *
+ * @example
+ * ```ts
+ * const body: JsonObject = toGatewayJson(RangeRequestSchema, { key: toBytes("foo") }); // { key: "Zm9v" }
+ * ```
+ */
+export type JsonObject = { [key: string]: JsonValue };
 type AnyMessage = Record<string, unknown>;
 
 const LONG = new Set<ScalarType>([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);

@@ -4,7 +4,7 @@
  * `{ outcome, heapMiB }` (heap used after a full GC with the response held, minus before).
  * Run with --expose-gc and a bounded heap: a decoder that blows up aborts the process.
  *
- * usage: node --expose-gc --max-old-space-size=<MiB> --import tsx --conditions=source decode-heap.test-helpers.ts <endpoint>
+ * usage: node --expose-gc --max-old-space-size=<MiB> --import tsx --conditions=@etcdkit/source decode-heap.test-helpers.ts <endpoint>
  */
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";

@@ -16,7 +16,7 @@ async function rangeInChild(url: string, heapMiB: number): Promise<{ code: numbe
   const script = fileURLToPath(new URL("./decode-heap.test-helpers.ts", import.meta.url));
   const child = spawn(
     process.execPath,
-    ["--expose-gc", `--max-old-space-size=${heapMiB}`, "--import", "tsx", "--conditions=source", script, url],
+    ["--expose-gc", `--max-old-space-size=${heapMiB}`, "--import", "tsx", "--conditions=@etcdkit/source", script, url],
     { cwd: fileURLToPath(new URL("../../../..", import.meta.url)), stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

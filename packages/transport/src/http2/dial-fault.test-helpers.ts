@@ -4,7 +4,7 @@
  * session's hand-over to the connection that uses it. Makes one call and prints its outcome as
  * JSON; the process must neither crash nor hang.
  *
- * usage: node --import tsx --conditions=source dial-fault.test-helpers.ts <endpoint>
+ * usage: node --import tsx --conditions=@etcdkit/source dial-fault.test-helpers.ts <endpoint>
  */
 import type * as Http2 from "node:http2";
 import { createRequire, syncBuiltinESMExports } from "node:module";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /** Runs dial-fault.test-helpers.ts against `endpoint`; resolves with its exit code and output. */
 async function runChild(endpoint: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = fileURLToPath(new URL("./dial-fault.test-helpers.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", script, endpoint], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@etcdkit/source", script, endpoint], {
     cwd: fileURLToPath(new URL("../../../..", import.meta.url)),
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -147,7 +147,7 @@ describe("cancellation, deadlines and close", () => {
   const script = fileURLToPath(new URL("./child-exit.test-helpers.ts", import.meta.url));
   for (const mode of ["close", "idle", "pending"] as const) {
     it(`a process using the transport exits by itself (${mode})`, async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", script, cluster.endpoints[0]!, mode], {
+      const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@etcdkit/source", script, cluster.endpoints[0]!, mode], {
         cwd: fileURLToPath(new URL("../../../..", import.meta.url)),
         stdio: ["ignore", "pipe", "pipe"],
       });

@@ -5,7 +5,7 @@
  * In "half-sent" mode the call is instead a 1 MB Put with a 1 ms deadline, cut while its request
  * is still being written (it prints "half-sent: <reason>"), with the transport's default keepalive.
  *
- * usage: node --import tsx --conditions=source child-exit.test-helpers.ts <endpoint> <close|idle|pending|half-sent>
+ * usage: node --import tsx --conditions=@etcdkit/source child-exit.test-helpers.ts <endpoint> <close|idle|pending|half-sent>
  */
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";

@@ -128,7 +128,7 @@ describe("a call whose request is still being written when it ends", () => {
 
   it("does not keep the process alive afterwards", async () => {
     const script = fileURLToPath(new URL("./child-exit.test-helpers.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", script, url, "half-sent"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@etcdkit/source", script, url, "half-sent"], {
       cwd: fileURLToPath(new URL("../../../..", import.meta.url)),
       stdio: ["ignore", "pipe", "pipe"],
     });

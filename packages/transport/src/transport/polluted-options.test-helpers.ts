@@ -3,7 +3,7 @@
  * name at a time, creates transports and makes calls whose option objects do not set that
  * option, and prints what happened as JSON (`{ "<case>": outcome }`).
  *
- * usage: node --import tsx --conditions=source polluted-options.test-helpers.ts <endpoint>
+ * usage: node --import tsx --conditions=@etcdkit/source polluted-options.test-helpers.ts <endpoint>
  */
 import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";

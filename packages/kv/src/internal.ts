@@ -1,0 +1,16 @@
+/**
+ * `@etcdkit/kv/internal`: what etcdkit's own KV wrappers (ordering, leasing) build on: the full
+ * KV API over a `do`/`compact` core, and the wire form of key ranges. NOT part of the public API:
+ * no semver promise, anything here may change or go in any release.
+ *
+ * @example
+ * ```ts
+ * import { buildKV, type KVCore } from "@etcdkit/kv/internal";
+ *
+ * const core: KVCore = { do: (operation, options) => inner.do(operation, options), compact: (rev, options) => inner.compact(rev, options) };
+ * const kv = buildKV(core);
+ * ```
+ */
+export { buildKV, type KVCore } from "./kv.js";
+export { resolveRange, type WireRange } from "./key-range.js";
+export { prefixRange } from "./namespace-mapping.js";
