@@ -128,6 +128,15 @@ function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | un
  * they are registered, a change between the read and their start is ruled out by reading the
  * queue again at the revision they start after, when writes happened in between: a predecessor
  * or own key gone by then is seen in that read, anything later by the watches.
+ *
+ * The hand-off path — the predecessor's delete event to the returned read — is one request: the
+ * read at the delete's revision goes out before anything else (the watches are canceled after the
+ * caller has its answer). That read cannot be left out: the delete event alone says neither that
+ * no older key remains (the predecessor may have been a waiter whose session ended) nor that the
+ * own key still exists at that revision. etcd orders events per watch only; across the watches of
+ * one stream it may deliver a later revision first (a watch whose send found the stream's buffer
+ * full is moved aside and caught up later, as is every watch resumed after a reconnect), so
+ * the absence of an own-key delete event when the predecessor's arrives proves nothing.
  */
 async function waitForPredecessor(place: QueuePlace, scope: WaitScope, ahead: QueueAhead): Promise<QueueAhead> {
   const predecessorKey = ahead.predecessor!.keyText();
@@ -151,15 +160,22 @@ async function waitForPredecessor(place: QueuePlace, scope: WaitScope, ahead: Qu
   } catch (err) {
     throw scope.error(err);
   } finally {
-    predecessor.cancel();
-    own.cancel();
+    // Off the hand-off path: a cancel is a message on the shared stream, nothing waits for it.
+    setTimeout(() => {
+      predecessor.cancel();
+      own.cancel();
+    }, 0);
   }
 }
 
-/** The revision of the first delete event of `watch`; undefined when it ends quietly (canceled). */
+/**
+ * The revision of the first delete event of `watch`; undefined when it ends quietly (canceled).
+ * It leaves the watch open (no `return()`, which would cancel it first): the caller cancels it.
+ */
 async function firstDelete(watch: Watch): Promise<Revision | undefined> {
-  for await (const batch of watch) {
-    for (const event of batch.events) if (event.type === "delete") return event.kv.modRevision;
+  for (;;) {
+    const next = await watch.next();
+    if (next.done === true) return undefined;
+    for (const event of next.value.events) if (event.type === "delete") return event.kv.modRevision;
   }
-  return undefined;
 }
