@@ -3,10 +3,11 @@
  * delete event and its lock() resolving, and the cases that path must not get wrong.
  */
 import { createKV, op } from "@etcdkit/kv";
+import { createLease } from "@etcdkit/lease";
 import { createWatch } from "@etcdkit/watch";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, connect, eventually, reasonOf, sleep, uniqueName, within } from "./concurrency-test-env.test-helpers.js";
+import { closeAll, connect, eventually, reasonOf, sleep, stillPending, uniqueName, within } from "./concurrency-test-env.test-helpers.js";
 import { createMutex, createSession } from "./index.js";
 import { recordWire } from "./wire-recorder.test-helpers.js";
 
@@ -49,7 +50,7 @@ describe("Mutex hand-off (real etcd)", () => {
     const deletedAt = wire.log[from]!.split("@")[1]!;
     const to = wire.log.indexOf("acquired");
     expect(from).toBeGreaterThanOrEqual(0);
-    expect(wire.log.slice(from + 1, to).filter((l) => !l.startsWith("LeaseKeepAlive"))).toEqual([`Txn @${deletedAt},${deletedAt}`]);
+    expect(wire.log.slice(from + 1, to).filter((l) => !l.startsWith("LeaseKeepAlive"))).toEqual([`Range @${deletedAt}`]);
     expect(heldByWaiter.acquiredAt).toBe(BigInt(deletedAt));
     // Its watches are canceled once it holds the lock.
     await eventually(() => wire.log.slice(to).filter((l) => l === "watch-cancel").length === 2, 5_000, "both watches canceled");
@@ -134,5 +135,25 @@ describe("Mutex hand-off (real etcd)", () => {
     await eventually(() => wire.log.slice(before).filter((l) => l === "watch-cancel").length === 2, 5_000, "both watches canceled");
     expect(held.released).toBe(false);
     await held.unlock();
+  });
+
+  it("an own key created in one txn with another key of the queue (an adopted lease): the read still tells its predecessor from the key that ties with it", async () => {
+    const name = uniqueName("tie");
+    const transport = connect(cluster.endpoints);
+    const kv = createKV(transport);
+    await using holder = await createSession(transport, { ttl: 30 });
+    const held = await createMutex(holder, name).lock();
+    const lease = await createLease(transport).grant(30);
+    const own = `${name}/${lease.id.toString(16)}`;
+    // Both keys get the same create revision; etcd may list either first.
+    await kv.txn().then(op.put(own, "", { lease: lease.id }), op.put(`${name}/0-tie`, ""), op.put(`${name}/zz-tie`, "")).commit();
+    await using adopted = await createSession(transport, { lease: lease.id });
+    const waiting = createMutex(adopted, name).lock({ timeoutMs: 20_000 });
+    expect(await stillPending(waiting, 500)).toBe(true); // the older holder, not a tying key, is its predecessor
+    await held.unlock();
+    const heldByAdopted = await waiting;
+    expect(heldByAdopted.key).toBe(own);
+    expect(heldByAdopted.revision).toBeLessThan(heldByAdopted.acquiredAt);
+    await heldByAdopted.unlock();
   });
 });
