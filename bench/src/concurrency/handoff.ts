@@ -80,6 +80,7 @@ export async function measureHandoff(spec: ConcurrencySpec): Promise<HandoffResu
   // Hand-offs while every participant still queues: the lock passes from one holder to the next.
   const samples: number[] = [];
   const events: number[] = [];
+  const afterEvent: number[] = [];
   const steady = all.slice(20, participants * (rounds - 1));
   for (let i = 1; i < steady.length && samples.length < spec.samples; i++) {
     const [, released, key] = steady[i - 1]!;
@@ -87,9 +88,12 @@ export async function measureHandoff(spec: ConcurrencySpec): Promise<HandoffResu
     // That unlock's delete event: the first delete of its key to arrive after the unlock call
     // (the key's next delete is a whole queue later).
     const arrived = arrivals.get(key)?.find((t) => t >= released);
-    if (arrived !== undefined) events.push(arrived - released);
+    if (arrived !== undefined) {
+      events.push(arrived - released);
+      afterEvent.push(steady[i]![0] - arrived);
+    }
   }
-  return { ...summarizeMs(samples), event: summarizeMs(events) };
+  return { ...summarizeMs(samples), event: summarizeMs(events), afterEvent: summarizeMs(afterEvent) };
 }
 
 const WRITER = fileURLToPath(new URL("./watch-writer.ts", import.meta.url));

@@ -51,4 +51,6 @@ export interface LatencyResult {
  */
 export interface HandoffResult extends LatencyResult {
   readonly event: LatencyResult;
+  /** Per hand-off: the next holder's lock resolving − the delete event's arrival at the passive watcher. */
+  readonly afterEvent: LatencyResult;
 }
