@@ -1,8 +1,9 @@
 /**
  * One participant of the hand-off measurement, in its own process (as lock users are): connects,
  * warms its call path on a private lock, prints "ready", waits for "go" on stdin, then takes the
- * shared lock `rounds` times, printing the times (ms since the epoch, high resolution, so they
- * compare across processes) at which each lock resolved and each unlock was called.
+ * shared lock `rounds` times, printing for each round the times (ms since the epoch, high
+ * resolution, so they compare across processes) at which the lock resolved and the unlock was
+ * called, and the lock key (whose delete event the measuring process times as the baseline).
  * Spawned by handoff.ts with its spec as argument.
  */
 import { createLockService, createMutex, createSession } from "@etcdkit/concurrency";
@@ -17,7 +18,8 @@ interface ParticipantSpec {
 }
 
 interface Locker {
-  lock(): Promise<void>;
+  /** Resolves with the lock key once held. */
+  lock(): Promise<string>;
   unlock(): Promise<void>;
 }
 
@@ -31,7 +33,10 @@ if (spec.client === "etcdkit") {
   locker = (name) => {
     const mutex = createMutex(session, name);
     let held: Awaited<ReturnType<typeof mutex.lock>> | undefined;
-    return { lock: async () => void (held = await mutex.lock()), unlock: async () => void (await held!.unlock()) };
+    return {
+      lock: async () => (held = await mutex.lock()).key,
+      unlock: async () => void (await held!.unlock()),
+    };
   };
   close = () => session.close();
 } else {
@@ -40,7 +45,7 @@ if (spec.client === "etcdkit") {
   locker = (name) => {
     let key: Uint8Array | undefined;
     return {
-      lock: async () => void (key = (await locks.lock(name, lease.id, { timeoutMs: Number.POSITIVE_INFINITY })).key),
+      lock: async () => new TextDecoder().decode((key = (await locks.lock(name, lease.id, { timeoutMs: Number.POSITIVE_INFINITY })).key)),
       unlock: () => locks.unlock(key!),
     };
   };
@@ -54,13 +59,13 @@ for (let i = 0; i < 30; i++) {
 process.stdout.write("ready\n");
 await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
 const shared = locker(spec.name);
-const times: [number, number][] = [];
+const times: [number, number, string][] = [];
 for (let i = 0; i < spec.rounds; i++) {
-  await shared.lock();
+  const key = await shared.lock();
   const acquired = now();
   const released = now();
   await shared.unlock();
-  times.push([acquired, released]);
+  times.push([acquired, released, key]);
 }
 process.stdout.write(`${JSON.stringify(times)}\n`);
 await close();

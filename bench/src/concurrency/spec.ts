@@ -44,3 +44,13 @@ export interface LatencyResult {
   readonly p99Ms: number;
   readonly maxMs: number;
 }
+
+/**
+ * Hand-off latencies, with the baseline measured in the same run: each unlock call → that
+ * unlock's delete event arriving at a passive watcher in another process.
+ */
+export interface HandoffResult extends LatencyResult {
+  readonly event: LatencyResult;
+  /** Per hand-off: the next holder's lock resolving − the delete event's arrival at the passive watcher. */
+  readonly afterEvent: LatencyResult;
+}

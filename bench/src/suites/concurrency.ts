@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import type { ConcurrencyClient, ConcurrencyKind, ConcurrencySpec, LatencyResult, UncontendedResult } from "../concurrency/spec.js";
+import type { ConcurrencyClient, ConcurrencyKind, ConcurrencySpec, HandoffResult, LatencyResult, UncontendedResult } from "../concurrency/spec.js";
 import { acquireEtcd } from "../etcd.js";
 import { load1 } from "../machine.js";
 import { fmtInt, fmtRatio, fmtUs, markdownTable, targetLines, type TargetCheck } from "../report.js";
@@ -91,7 +91,7 @@ export const concurrencySuite: Suite = {
     const lockClients = selected(options, ["etcdkit", "server", "etcd3"]);
     const waitClients = selected(options, ["etcdkit", "server"]);
     const uncontended = new Map<ConcurrencyClient, UncontendedResult[]>(lockClients.map((c) => [c, []]));
-    const handoff = new Map<ConcurrencyClient, LatencyResult[]>(waitClients.map((c) => [c, []]));
+    const handoff = new Map<ConcurrencyClient, HandoffResult[]>(waitClients.map((c) => [c, []]));
     const resign = new Map<ConcurrencyClient, LatencyResult[]>(waitClients.map((c) => [c, []]));
     const crash = new Map<ConcurrencyClient, LatencyResult[]>(waitClients.map((c) => [c, []]));
     const watchLatency: LatencyResult[] = [];
@@ -108,7 +108,7 @@ export const concurrencySuite: Suite = {
         const w = await run<LatencyResult>(`${tag} watch event latency`, spec("watch-latency", "etcdkit", url, options, HANDOFFS), 120_000);
         if (w !== undefined) watchLatency.push(w);
         for (const client of rotate(waitClients, round)) {
-          const r = await run<LatencyResult>(`${tag} hand-off ${client}`, spec("handoff", client, url, options, HANDOFFS), 180_000);
+          const r = await run<HandoffResult>(`${tag} hand-off ${client}`, spec("handoff", client, url, options, HANDOFFS), 180_000);
           if (r !== undefined) handoff.get(client)!.push(r);
         }
       }
@@ -162,24 +162,31 @@ export const concurrencySuite: Suite = {
       );
     }
     if (wanted(options, "handoff")) {
-      const watch = watchLatency.length === 0 ? undefined : latencyCells(watchLatency);
+      const idle = watchLatency.length === 0 ? undefined : latencyCells(watchLatency);
       const rows = waitClients.map((c) => {
         const rs = handoff.get(c)!;
-        if (rs.length === 0) return [c, "error", "—", "—", "—"];
+        if (rs.length === 0) return [c, "error", "—", "—", "—", "—", "—", "—"];
         const l = latencyCells(rs);
-        return [c, ms(l.p50), ms(l.p99), ms(l.max), fmtRatio(l.p50, watch?.p50)];
+        const e = latencyCells(rs.map((r) => r.event));
+        const a = latencyCells(rs.map((r) => r.afterEvent));
+        return [c, ms(l.p50), ms(l.p99), ms(l.max), ms(e.p50), ms(e.p99), ms(a.p50), fmtRatio(l.p50, e.p50)];
       });
-      rows.push(["one watch event (put in one process → event in another)", ms(watch?.p50), ms(watch?.p99), ms(watch?.max), "1.00×"]);
+      rows.push(["one watch event in a run of its own (put in one process → event in another; 2 processes)", ms(idle?.p50), ms(idle?.p99), ms(idle?.max), "—", "—", "—", "—"]);
       sections.push(
-        `Lock hand-off with ${WAITERS} waiters (unlock call → the next holder's lock resolves; ${HANDOFFS} hand-offs per round, medians of the rounds' percentiles; max over all):\n\n` +
-          markdownTable(["client", "p50 ms", "p99 ms", "max ms", "p50 vs one watch event"], rows),
+        `Lock hand-off with ${WAITERS} waiters (unlock call → the next holder's lock resolves; ${HANDOFFS} hand-offs per round, medians of the rounds' percentiles; max over all). ` +
+          `The baseline is the watch event a hand-off waits for, timed in the same run: the unlock call → that unlock's delete event at a passive watcher in another process ` +
+          `(same start point, same etcd, same load); "after the event" is, per hand-off, the next holder's lock resolving − that event's arrival at the passive watcher. ` +
+          `The last row, a watch event timed in a run of its own on a less loaded machine, is context only:\n\n` +
+          markdownTable(["client", "hand-off p50 ms", "hand-off p99 ms", "hand-off max ms", "its delete event p50 ms", "its delete event p99 ms", "after the event p50 ms", "hand-off p50 vs event p50"], rows),
       );
       const mine = handoff.get("etcdkit") ?? [];
-      checks.push(
-        mine.length === 0 || watch === undefined
-          ? { goal: "hand-off p50 within 1.5× one watch event's latency", measured: undefined, met: undefined, note: "not measured" }
-          : { goal: "hand-off p50 within 1.5× one watch event's latency", measured: fmtRatio(latencyCells(mine).p50, watch.p50), met: latencyCells(mine).p50 <= 1.5 * watch.p50 },
-      );
+      const goal = "hand-off p50 within 1.5× one watch event's latency (the unlock's delete event, same run)";
+      if (mine.length === 0) checks.push({ goal, measured: undefined, met: undefined, note: "not measured" });
+      else {
+        const handoffP50 = latencyCells(mine).p50;
+        const eventP50 = latencyCells(mine.map((r) => r.event)).p50;
+        checks.push({ goal, measured: fmtRatio(handoffP50, eventP50), met: handoffP50 <= 1.5 * eventP50 });
+      }
     }
     if (wanted(options, "failover")) {
       sections.push(

@@ -64,10 +64,10 @@ export async function waitForTurn(place: QueuePlace, scope: WaitScope, first?: Q
 }
 
 /**
- * Reads the caller's predecessor and own key in one read-only txn. With `atRevision` (the
- * revision at which the previous predecessor was deleted) the read is serializable at that
- * revision — answered by the nearest member without a consensus round, and exact — falling back
- * to a linearizable read when the member has not applied it yet or it was compacted.
+ * Reads the caller's predecessor and own key in one request. With `atRevision` (the revision at
+ * which the previous predecessor was deleted) the read is serializable at that revision —
+ * answered by the nearest member without a consensus round, and exact — falling back to a
+ * linearizable read when the member has not applied it yet or it was compacted.
  * Throws "session-expired" when the own key is not the caller's incarnation.
  *
  * @example
@@ -76,33 +76,67 @@ export async function waitForTurn(place: QueuePlace, scope: WaitScope, first?: Q
  * ```
  */
 export async function readAhead(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined): Promise<QueueAhead> {
-  let result;
+  let seen;
   // The revision the read's data is at: a read at a past revision answers with the current
   // revision in its header, but its data is as of `atRevision` — a watch must start right after it.
   let seenAt = atRevision;
   try {
-    result = await readOnce(place, scope, atRevision);
+    seen = await readOnce(place, scope, atRevision);
   } catch (err) {
     if (atRevision === undefined || !isEtcdError(err, ["future-revision", "compacted"])) throw scope.error(err);
     seenAt = undefined;
     try {
-      result = await readOnce(place, scope, undefined);
+      seen = await readOnce(place, scope, undefined);
     } catch (retryErr) {
       throw scope.error(retryErr);
     }
   }
-  if (!result.succeeded) throw new Error("unreachable: a txn without guards always succeeds");
-  const [older, own] = result.responses;
-  const mine = own.kvs[0];
-  if (mine === undefined || mine.createRevision !== place.revision) {
-    throw sessionExpiredError(`the key ${place.key} (create revision ${place.revision}) is gone`);
-  }
-  return { revision: seenAt ?? older.revision, predecessor: older.kvs[0] };
+  if (!seen.mine) throw sessionExpiredError(`the key ${place.key} (create revision ${place.revision}) is gone`);
+  return { revision: seenAt ?? seen.revision, predecessor: seen.predecessor };
 }
 
-function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined) {
-  const pinned = atRevision === undefined ? {} : { revision: atRevision, serializable: true };
-  return place.kv
+/** What one read of the queue found: the own key's incarnation, the predecessor, the header revision. */
+interface QueueRead {
+  readonly mine: boolean;
+  readonly predecessor: KeyValue | undefined;
+  readonly revision: Revision;
+}
+
+function pinnedTo(atRevision: Revision | undefined): { revision?: Revision; serializable?: boolean } {
+  return atRevision === undefined ? {} : { revision: atRevision, serializable: true };
+}
+
+/**
+ * One read of the queue. When the own key is in the queue's range (a Mutex's or an Election's
+ * key), one Range does it: the queue's keys created at or before the own key, newest first, two
+ * of them. The own incarnation, if it still exists, has the highest create revision of them, so
+ * it comes first and the predecessor second; a first key created earlier means the own key is
+ * gone (or is a newer incarnation, which the range leaves out). Two keys created in one revision
+ * tie and etcd may return them in either order: only a txn that created the own key together
+ * with another key of the queue (never this package's) makes that possible, and then the read
+ * is made again the other way. That way — or when the own key lies outside the queue's range (an
+ * RWMutex reader waits on the writers only) — the read is a txn of two ranges: the newest key
+ * created before the own key, and the own key.
+ */
+async function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | undefined): Promise<QueueRead> {
+  const pinned = pinnedTo(atRevision);
+  if (place.key.startsWith(place.queue)) {
+    const { kvs, revision } = await place.kv.getPrefix(place.queue, {
+      maxCreateRevision: place.revision,
+      sort: { target: "createRevision", order: "descend" },
+      limit: 2,
+      keysOnly: true,
+      ...pinned,
+      ...scope.callOptions(),
+    });
+    const [first, second] = kvs;
+    const tie = (first !== undefined && first.createRevision === place.revision && first.keyText() !== place.key) || second?.createRevision === place.revision;
+    if (!tie) {
+      if (first === undefined || first.createRevision !== place.revision) return { mine: false, predecessor: undefined, revision };
+      return { mine: true, predecessor: second, revision };
+    }
+  }
+  const result = await place.kv
     .txn()
     .then(
       op.get(place.queue, {
@@ -116,6 +150,9 @@ function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | un
       op.get(place.key, { keysOnly: true, ...pinned }),
     )
     .commit(scope.callOptions());
+  if (!result.succeeded) throw new Error("unreachable: a txn without guards always succeeds");
+  const [older, own] = result.responses;
+  return { mine: own.kvs[0]?.createRevision === place.revision, predecessor: older.kvs[0], revision: older.revision };
 }
 
 /**
@@ -128,6 +165,15 @@ function readOnce(place: QueuePlace, scope: WaitScope, atRevision: Revision | un
  * they are registered, a change between the read and their start is ruled out by reading the
  * queue again at the revision they start after, when writes happened in between: a predecessor
  * or own key gone by then is seen in that read, anything later by the watches.
+ *
+ * The hand-off path — the predecessor's delete event to the returned read — is one request: the
+ * read at the delete's revision goes out before anything else (the watches are canceled after the
+ * caller has its answer). That read cannot be left out: the delete event alone says neither that
+ * no older key remains (the predecessor may have been a waiter whose session ended) nor that the
+ * own key still exists at that revision. etcd orders events per watch only; across the watches of
+ * one stream it may deliver a later revision first (a watch whose send found the stream's buffer
+ * full is moved aside and caught up later, as is every watch resumed after a reconnect), so
+ * the absence of an own-key delete event when the predecessor's arrives proves nothing.
  */
 async function waitForPredecessor(place: QueuePlace, scope: WaitScope, ahead: QueueAhead): Promise<QueueAhead> {
   const predecessorKey = ahead.predecessor!.keyText();
@@ -151,15 +197,22 @@ async function waitForPredecessor(place: QueuePlace, scope: WaitScope, ahead: Qu
   } catch (err) {
     throw scope.error(err);
   } finally {
-    predecessor.cancel();
-    own.cancel();
+    // Off the hand-off path: a cancel is a message on the shared stream, nothing waits for it.
+    setTimeout(() => {
+      predecessor.cancel();
+      own.cancel();
+    }, 0);
   }
 }
 
-/** The revision of the first delete event of `watch`; undefined when it ends quietly (canceled). */
+/**
+ * The revision of the first delete event of `watch`; undefined when it ends quietly (canceled).
+ * It leaves the watch open (no `return()`, which would cancel it first): the caller cancels it.
+ */
 async function firstDelete(watch: Watch): Promise<Revision | undefined> {
-  for await (const batch of watch) {
-    for (const event of batch.events) if (event.type === "delete") return event.kv.modRevision;
+  for (;;) {
+    const next = await watch.next();
+    if (next.done === true) return undefined;
+    for (const event of next.value.events) if (event.type === "delete") return event.kv.modRevision;
   }
-  return undefined;
 }
