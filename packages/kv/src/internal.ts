@@ -1,6 +1,7 @@
 /**
  * `@etcdkit/kv/internal`: what etcdkit's own KV wrappers (ordering, leasing) build on: the full
- * KV API over a `do`/`compact` core, and the wire form of key ranges. NOT part of the public API:
+ * KV API over a `do`/`compact` core, the wire form of key ranges, and the result records (for
+ * results a wrapper answers itself, e.g. from a cache). NOT part of the public API:
  * no semver promise, anything here may change or go in any release.
  *
  * @example
@@ -14,3 +15,4 @@
 export { buildKV, type KVCore } from "./kv.js";
 export { resolveRange, type WireRange } from "./key-range.js";
 export { prefixRange } from "./namespace-mapping.js";
+export { RangeResult as RangeResultRecord, TxnResult as TxnResultRecord } from "./result-records.js";

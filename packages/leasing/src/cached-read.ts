@@ -1,7 +1,7 @@
 import type { Comparison, GetOp, RangeResult } from "@etcdkit/kv";
+import { RangeResultRecord } from "@etcdkit/kv/internal";
 import { compareBytes, KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
 import { copyBytes } from "./key-bytes.js";
-import { RangeResult as CachedRange } from "./cached-results.js";
 
 const noKvs: readonly KeyValue[] = Object.freeze([]);
 const noValue = Object.freeze(new Uint8Array(0));
@@ -23,14 +23,14 @@ const noValue = Object.freeze(new Uint8Array(0));
  * ```
  */
 export function readValue(value: KeyValue | null, revision: Revision, header: ResponseHeader, get: GetOp): RangeResult {
-  if (value === null) return new CachedRange(header, revision, noKvs, 0);
+  if (value === null) return new RangeResultRecord(header, revision, noKvs, 0, false);
   let include = !get.countOnly;
   if (include && get.maxModRevision !== 0n && value.modRevision > get.maxModRevision) include = false;
   if (include && get.minModRevision !== 0n && value.modRevision < get.minModRevision) include = false;
   if (include && get.maxCreateRevision !== 0n && value.createRevision > get.maxCreateRevision) include = false;
   if (include && get.minCreateRevision !== 0n && value.createRevision < get.minCreateRevision) include = false;
   const kvs = include ? Object.freeze([copyKeyValue(value, get.keysOnly)]) : noKvs;
-  return new CachedRange(header, revision, kvs, 1);
+  return new RangeResultRecord(header, revision, kvs, 1, false);
 }
 
 /**

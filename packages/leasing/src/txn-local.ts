@@ -1,7 +1,7 @@
 import type { AnyOpResult, TxnOp, TxnResult } from "@etcdkit/kv";
+import { TxnResultRecord } from "@etcdkit/kv/internal";
 import type { ResponseHeader } from "@etcdkit/transport";
 import { evaluateComparison, readValue } from "./cached-read.js";
-import { TxnResult as CachedTxn } from "./cached-results.js";
 import { keyId } from "./key-bytes.js";
 import type { KeyState } from "./key-state.js";
 import type { LeasingContext } from "./leasing-context.js";
@@ -48,7 +48,7 @@ export function localTxn(context: LeasingContext, txn: TxnOp): TxnResult | undef
   if (header === undefined) return undefined;
   const revision = cache.knownRevision;
   const responses: AnyOpResult[] = ops.map((o, i) => readValue(states[i]!.value!, revision, states[i]!.header!, o as Extract<typeof o, { type: "get" }>));
-  return new CachedTxn(succeeded, header, revision, Object.freeze(responses)) as TxnResult;
+  return new TxnResultRecord(succeeded, header, revision, Object.freeze(responses)) as TxnResult;
 }
 
 function newer(a: ResponseHeader | undefined, b: ResponseHeader): ResponseHeader {
