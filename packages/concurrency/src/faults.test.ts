@@ -53,7 +53,7 @@ describe("locks and elections under faults (3 real members)", () => {
       await cluster.restart(victim);
     })();
     await Promise.all([...clients, pauser, killer]);
-    await child.next("done", 90_000).catch(() => undefined);
+    await child.next("done", 90_000);
     await child.exited;
     const all = [...events, ...child.events];
 
