@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EtcdError } from "../errors/etcd-error.js";
+import { codeFromHttpStatus } from "../errors/http-status-code.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import { toHeaders } from "../grpc/headers.js";
 
@@ -181,26 +182,6 @@ export function httpStatusError(httpStatus: number, metadata: IncomingHttpHeader
     metadata === undefined ? undefined : toHeaders(metadata),
   );
   return toEtcdError(error);
-}
-
-function codeFromHttpStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.Internal;
-    case 401:
-      return Code.Unauthenticated;
-    case 403:
-      return Code.PermissionDenied;
-    case 404:
-      return Code.Unimplemented;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return Code.Unavailable;
-    default:
-      return Code.Unknown;
-  }
 }
 
 /** grpc-message is percent-encoded; a malformed encoding is shown as received. */

@@ -1,35 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EtcdError } from "../errors/etcd-error.js";
+import { codeFromHttpStatus } from "../errors/http-status-code.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 
-/**
- * The gRPC code for an HTTP status that came without a gateway error body (a proxy's answer, a
- * route this etcd does not serve), as gRPC maps HTTP statuses.
- *
- * @example
- * ```ts
- * codeFromHttpStatus(404); // Code.Unimplemented
- * ```
- */
-export function codeFromHttpStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.Internal;
-    case 401:
-      return Code.Unauthenticated;
-    case 403:
-      return Code.PermissionDenied;
-    case 404:
-      return Code.Unimplemented;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return Code.Unavailable;
-    default:
-      return Code.Unknown;
-  }
-}
+export { codeFromHttpStatus };
 
 /**
  * The EtcdError of a failed unary gateway call: from its JSON error body, `{"error","code","message"}`
