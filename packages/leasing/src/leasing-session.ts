@@ -2,8 +2,8 @@ import type { Transport } from "@connectrpc/connect";
 import { createSession, type Session } from "@etcdkit/concurrency";
 import type { KV } from "@etcdkit/kv";
 import { EtcdError, isEtcdError, monotonicNow, type LeaseId, type Revision } from "@etcdkit/transport";
-import { unrefTimer } from "@etcdkit/transport/internal";
 import type { Watch, Watcher } from "@etcdkit/watch";
+import { backgroundDelay } from "./background-delay.js";
 import { CallScope } from "./call-scope.js";
 import type { LeaseCache } from "./lease-cache.js";
 import { applyOwnershipEvents, rescind, type OwnershipContext } from "./ownership-events.js";
@@ -158,7 +158,7 @@ export class SessionKeeper {
         return;
       } catch (err) {
         if (isEtcdError(err, "transport-closed")) return; // nothing can reach etcd any more
-        await delay(delayMs, this.closer.signal);
+        await backgroundDelay(delayMs, this.closer.signal);
         delayMs = Math.min(delayMs * 2, MAX_RETRY_MS);
       }
     }
@@ -183,16 +183,4 @@ async function untilReady(watch: Watch, scope: CallScope): Promise<Revision> {
     clearTimeout(timer);
     if (onAbort !== undefined) scope.signal.removeEventListener("abort", onAbort);
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = unrefTimer(setTimeout(done, ms));
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

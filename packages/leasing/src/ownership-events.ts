@@ -1,7 +1,7 @@
 import { compare, op, type KV } from "@etcdkit/kv";
 import { type LeaseId, type Revision } from "@etcdkit/transport";
-import { unrefTimer } from "@etcdkit/transport/internal";
 import type { WatchBatch } from "@etcdkit/watch";
+import { backgroundDelay } from "./background-delay.js";
 import { keyId } from "./key-bytes.js";
 import type { LeaseCache } from "./lease-cache.js";
 import { isRevokeRequest, type OwnershipLayout } from "./ownership-layout.js";
@@ -91,20 +91,8 @@ export async function rescind(kv: KV, ownershipKey: Uint8Array, revokeRevision: 
       return;
     } catch {
       if (signal.aborted) return;
-      await sleep(delayMs, signal);
+      await backgroundDelay(delayMs, signal);
       delayMs = Math.min(delayMs * 2, 2_000);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = unrefTimer(setTimeout(done, ms));
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
