@@ -70,8 +70,8 @@ export class WatchStream {
   /** Live watches on this stream. */
   live = 0;
   strayResponses = 0;
-  /** Streams in a row whose creates etcd refused for their auth token (none succeeded since). */
-  private tokenRefusals = 0;
+  /** etcd refused a create for its auth token, and no create has succeeded since. */
+  private tokenRefused = false;
 
   constructor(transport: Transport, requireLeader: boolean, subs: () => Iterable<WatchSubscription>) {
     this.client = createClient(Watch, transport);
@@ -125,7 +125,7 @@ export class WatchStream {
     this.live--;
     if (this.live === 0) {
       this.hub.stop();
-      this.tokenRefusals = 0;
+      this.tokenRefused = false;
       return;
     }
     const session = this.hub.session;
@@ -204,7 +204,7 @@ export class WatchStream {
       if (session.byId.get(sub.id) === sub) session.byId.delete(sub.id);
       if (sub.state === SubState.Ended) return;
       const error = serverCancelError(r.cancelReason);
-      if (isEtcdError(error, TOKEN_REFUSALS) && (this.tokenRefusals === 0 || !isEtcdError(error, "user-empty"))) {
+      if (isEtcdError(error, TOKEN_REFUSALS) && (!this.tokenRefused || !isEtcdError(error, "user-empty"))) {
         // A stale token, or none while etcd now wants one ("user-empty": the stream was opened
         // while auth was off). Ending the stream with a stale-token error makes the transport
         // drop its token (a token another member issued a moment ago is kept for a few seconds:
@@ -212,9 +212,9 @@ export class WatchStream {
         // every watch is then re-created on it. Expired tokens are retried with backoff for as
         // long as etcd refuses them (as Go's client does); "user-empty" only once in a row: a
         // transport without credentials has no token to send, and the refused watches end.
-        // The backoff grows with refusals in a row (each stream got answers: the hub would not count it).
-        this.tokenRefusals++;
-        this.hub.broken(session, staleTokenError(error), this.tokenRefusals);
+        // The hub's backoff grows with refusals in a row.
+        this.tokenRefused = true;
+        this.hub.broken(session, staleTokenError(error));
         return;
       }
       sub.fail(error);
@@ -231,7 +231,7 @@ export class WatchStream {
         return;
       }
     }
-    this.tokenRefusals = 0; // the stream's token works
+    this.tokenRefused = false; // the stream's token works
     if (sub.state === SubState.Ended) return; // its cancel is on the way
     sub.onCreated(r.header?.revision ?? 0n);
   }

@@ -54,7 +54,7 @@ class FakeCall implements AsyncIterable<string> {
   }
 }
 
-function harness(options: { terminalEnds?: boolean } = {}) {
+function harness(options: { terminalEnds?: boolean; refuse?: string } = {}) {
   const calls: FakeCall[] = [];
   const responses: string[] = [];
   const broken: Array<{ error: EtcdError; terminal: boolean; session: StreamSession<string> }> = [];
@@ -74,14 +74,20 @@ function harness(options: { terminalEnds?: boolean } = {}) {
       calls.push(call);
       return call;
     },
-    onResponse: (_session, response) => responses.push(response),
+    onResponse: (session, response) => {
+      responses.push(response);
+      // A handler that finds an answer to be a refusal breaks the attempt on it (as the watch
+      // stream does for a create refused for its auth token).
+      if (response === options.refuse) hub.broken(session, new EtcdError("token refused", "invalid-auth-token", Code.Unauthenticated));
+    },
     onBroken: (session, error, terminal) => {
       broken.push({ error, terminal, session });
       return terminal && options.terminalEnds !== false;
     },
     inUse: () => inUse,
   };
-  return { hub: new StreamHub(handler), calls, responses, broken, events, setInUse: (v: boolean) => (inUse = v) };
+  const hub = new StreamHub(handler);
+  return { hub, calls, responses, broken, events, setInUse: (v: boolean) => (inUse = v) };
 }
 
 describe("StreamHub", () => {
@@ -141,18 +147,19 @@ describe("StreamHub", () => {
     hub.stop();
   });
 
-  it("a break with the handler's own count of failures in a row: that attempt's backoff and event, and later breaks count on from it", async () => {
-    const { hub, calls, events } = harness();
+  it("attempts the handler breaks on their first answer count as failures in a row: their backoff and events, and later breaks count on", async () => {
+    const { hub, calls, events } = harness({ refuse: "refused" });
     hub.ensureOpen();
-    calls[0]!.push("refused"); // an answer: the hub alone would count the next break as attempt 1
-    await vi.waitFor(() => expect(hub.session!.received).toBe(1));
-    hub.broken(hub.session!, new EtcdError("token refused", "invalid-auth-token", Code.Unauthenticated), 3);
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: "stream-reopen", attempt: 3 });
-    await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 10_000 });
-    calls[1]!.finish({ error: new EtcdError("reset", "unavailable", Code.Unavailable) });
-    await vi.waitFor(() => expect(events).toHaveLength(2));
-    expect(events[1]).toMatchObject({ attempt: 4 });
+    for (let n = 1; n <= 3; n++) {
+      await vi.waitFor(() => expect(calls).toHaveLength(n), { timeout: 10_000 });
+      calls[n - 1]!.push("refused"); // an answer, but a refusal: the attempt does not count as working
+      await vi.waitFor(() => expect(events).toHaveLength(n));
+    }
+    expect(events[2]).toMatchObject({ type: "stream-reopen", attempt: 3 });
+    await vi.waitFor(() => expect(calls).toHaveLength(4), { timeout: 10_000 });
+    calls[3]!.finish({ error: new EtcdError("reset", "unavailable", Code.Unavailable) });
+    await vi.waitFor(() => expect(events).toHaveLength(4));
+    expect(events[3]).toMatchObject({ attempt: 4 });
     hub.stop();
   });
 

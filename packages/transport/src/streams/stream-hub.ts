@@ -114,9 +114,10 @@ export interface StreamHubHandler<S extends StreamAttempt, Res> {
  * The skeleton of a long-lived stream that many users share (all watches of a transport, all its
  * kept-alive leases): it opens an attempt on demand, pumps its responses to the handler, and when
  * the attempt breaks closes it and either ends (terminal reasons, or the handler says so) or
- * re-opens it after a jittered backoff (`reconnectDelayMs`, growing with consecutive attempts
- * that received nothing, reset by an attempt's first response), reporting each re-open to the
- * transport's `onEvent` as a "stream-reopen" event (attempt, delay, the error). An attempt ending
+ * re-opens it after a jittered backoff (`reconnectDelayMs`, growing with consecutive failed
+ * attempts, reset by an attempt's first response unless the handler broke the attempt on it),
+ * reporting each re-open to the transport's `onEvent` as a "stream-reopen" event (attempt, delay,
+ * the error). An attempt ending
  * without an error counts as broken with "unavailable" (etcd ended the stream).
  *
  * @example
@@ -161,18 +162,16 @@ export class StreamHub<S extends StreamAttempt, Res> {
 
   /**
    * The attempt `session` failed with `error` (from the transport, or found by the handler: a
-   * stalled stream, a stale token). Ignored unless it is the open attempt. `attempt`: the re-open
-   * counts as that many failed attempts in a row (its backoff and its event), for a handler that
-   * counts failures the hub cannot see (attempts that got answers, but only refusals); by default
-   * the hub's own count of attempts in a row that received nothing, plus one.
+   * stalled stream, a stale token). Ignored unless it is the open attempt. The re-open counts as
+   * one more failed attempt in a row (its backoff and its event).
    */
-  broken(session: S, error: EtcdError, attempt?: number): void {
+  broken(session: S, error: EtcdError): void {
     if (session.closed || this.current !== session) return;
     session.close(error);
     this.current = undefined;
     if (this.handler.onBroken(session, error, isEtcdError(error, TERMINAL_STREAM_REASONS))) return;
     if (!this.handler.inUse()) return;
-    const failures = (this.failures = attempt ?? this.failures + 1);
+    const failures = ++this.failures;
     const delayMs = reconnectDelayMs(failures);
     this.handler.onEvent?.({ type: "stream-reopen", stream: this.handler.stream, attempt: failures, delayMs, error });
     this.reconnectTimer = setTimeout(() => {
@@ -200,8 +199,11 @@ export class StreamHub<S extends StreamAttempt, Res> {
     try {
       for await (const response of responses) {
         if (session.closed) return;
-        if (session.received++ === 0) this.failures = 0;
+        const first = session.received++ === 0;
         this.handler.onResponse(session, response);
+        // An attempt that answered and carried on works: the backoff starts over. One the handler
+        // broke on its first answer (a refusal) counts as failed, so refusals in a row back off.
+        if (first && !session.closed) this.failures = 0;
       }
       error = new EtcdError(`etcd ended the ${this.handler.name} stream`, "unavailable", Code.Unavailable);
     } catch (err) {
