@@ -221,27 +221,8 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
   }
 
   const transport: EtcdGatewayTransport = {
-    unary<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodUnary<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: HeadersInit | undefined,
-      input: MessageInitShape<I>,
-      contextValues?: ContextValues,
-    ): Promise<UnaryResponse<I, O>> {
-      return unaryEntry(env, "", method, signal, timeoutMs, header, input, true, contextValues);
-    },
-
-    stream<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodStreaming<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: HeadersInit | undefined,
-      input: AsyncIterable<MessageInitShape<I>>,
-      contextValues?: ContextValues,
-    ): Promise<StreamResponse<I, O>> {
-      return streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
-    },
+    unary: (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, true, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) => streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
 
     forEndpoint(url: string): Transport {
       const endpoint = parseEndpoint(url);

@@ -313,16 +313,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
   const transport: EtcdTransport = {
     unary,
 
-    stream<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodStreaming<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: HeadersInit | undefined,
-      input: AsyncIterable<MessageInitShape<I>>,
-      contextValues?: ContextValues,
-    ): Promise<StreamResponse<I, O>> {
-      return streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
-    },
+    stream: (method, signal, timeoutMs, header, input, contextValues) => streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
 
     close(): Promise<void> {
       closing ??= (async () => {

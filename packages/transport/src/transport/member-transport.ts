@@ -113,26 +113,8 @@ function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMem
   };
   const member: EtcdMemberTransport = {
     endpoint: endpoint.url,
-    unary<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodUnary<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: HeadersInit | undefined,
-      input: MessageInitShape<I>,
-      contextValues?: ContextValues,
-    ): Promise<UnaryResponse<I, O>> {
-      return host.unary(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues);
-    },
-    stream<I extends DescMessage, O extends DescMessage>(
-      method: DescMethodStreaming<I, O>,
-      signal: AbortSignal | undefined,
-      timeoutMs: number | undefined,
-      header: HeadersInit | undefined,
-      input: AsyncIterable<MessageInitShape<I>>,
-      contextValues?: ContextValues,
-    ): Promise<StreamResponse<I, O>> {
-      return host.stream(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues);
-    },
+    unary: (method, signal, timeoutMs, header, input, contextValues) => host.unary(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) => host.stream(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
   };
   attachListener(member, host.emit);
   return member;
