@@ -10,7 +10,6 @@
  * // pnpm torture:leasing --minutes 10
  * ```
  */
-import { appendFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { createSdkClient, runSuite, scenarioByName, type ClientFactory } from "@etcdkit/torture";
@@ -35,17 +34,18 @@ const runs = values.scenario.split(",").map((name) => {
   factories.set(spec.name, factory);
   return { spec, factory, referenceFactory: reference, label: `${spec.name} (leasing)`, file: `${spec.name}-leasing` };
 });
+const clientLines = (): string =>
+  [...factories]
+    .map(([name, f]) => `- ${name}: clients ${f.counts.leasing} leasing / ${f.counts.plain} plain; leasing reads ${f.totals.hits} from cache, ${f.totals.misses} from etcd`)
+    .join("\n");
 const { unexplained } = await runSuite({
   runs,
   minutes,
   out: values.out,
   title: "Fault suite over leasing and plain clients",
   command: `pnpm torture:leasing --minutes ${values.minutes} --scenario ${values.scenario}`,
+  appendix: () => `\n## Clients\n\n${clientLines()}\n`,
   ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
 });
-const clientLines = [...factories].map(
-  ([name, f]) => `- ${name}: clients ${f.counts.leasing} leasing / ${f.counts.plain} plain; leasing reads ${f.totals.hits} from cache, ${f.totals.misses} from etcd`,
-);
-console.log(clientLines.join("\n"));
-appendFileSync(values.out, `\n## Clients\n\n${clientLines.join("\n")}\n`);
+console.log(clientLines());
 process.exit(unexplained ? 1 : 0);

@@ -44,6 +44,8 @@ export interface SuiteOptions {
   /** The first run's seed; later runs take the next ones. Random when absent. */
   readonly seed?: number;
   readonly title?: string;
+  /** Markdown appended to the report once every run is over (e.g. what the clients counted). */
+  readonly appendix?: () => string;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     ...knownSdkBugs.map((bug) => `- \`${bug.id}\`: ${bug.description}`),
     "",
     kept.length > 0 ? `Histories kept: ${kept.join(", ")}` : "",
+    options.appendix?.() ?? "",
   ].join("\n");
   mkdirSync(path.dirname(options.out), { recursive: true });
   writeFileSync(options.out, markdown);
