@@ -13,7 +13,7 @@ import { encodeRequest } from "../call/encode-request.js";
 import { methodInfo } from "../call/method-info.js";
 import { LazyUnaryResponse } from "../call/unary-response.js";
 import { startAutoSync } from "../endpoints/auto-sync.js";
-import { fetchMemberEndpoints } from "../endpoints/member-endpoints.js";
+import { fetchMemberEndpoints, type MemberListCaller } from "../endpoints/member-endpoints.js";
 import { EndpointPool } from "../endpoints/endpoint-pool.js";
 import type { ConnectionSettings } from "../http2/endpoint-connection.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
@@ -216,14 +216,8 @@ export function createTransport(options: TransportOptions): EtcdTransport {
   }
 
   /** The unary path of the transport's own calls (Authenticate, MemberList): as a caller's. */
-  const ownUnary = <I extends DescMessage, O extends DescMessage>(
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    useToken: boolean,
-  ): Promise<UnaryResponse<I, O>> => unaryEntry(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
+  const ownUnary: MemberListCaller = (method, signal, timeoutMs, header, input, useToken) =>
+    unaryEntry(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
 
   if (resolved.auth !== undefined) {
     const auth = resolved.auth;
