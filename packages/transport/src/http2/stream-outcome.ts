@@ -41,11 +41,13 @@ export class StreamOutcome {
 
   /**
    * The call's final error, or undefined when it ended with status OK. In order: our own error,
-   * the call's (deadline, signal, transport closed), a non-OK gRPC status, a message cut short, a
-   * non-200 HTTP status, a refused stream, the stream's error, else a lost connection.
+   * the call's (deadline, also one that passed before its timer could run; signal, transport
+   * closed), a non-OK gRPC status, a message cut short, a non-200 HTTP status, a refused stream,
+   * the stream's error, else a lost connection.
    */
   error(ctx: CallContext, partialMessage: boolean, rstCode: number | undefined, url: string): EtcdError | undefined {
     if (this.localError !== undefined) return this.localError;
+    if (this.status !== "0") ctx.expireIfDue(); // as for unary calls: past its deadline, a failure is the deadline
     if (ctx.error !== undefined) return ctx.error;
     if (this.status !== undefined) {
       if (this.status !== "0") return statusError(this.status, this.statusMessage, undefined);

@@ -166,7 +166,9 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     if (!this.stream.writableFinished) releaseStream(this.stream);
     const ctx = this.ctx;
     if (ctx.waitingOn === this) ctx.waitingOn = undefined;
-    if (this.status === undefined) ctx.expireIfDue(); // a reset at the deadline is the deadline
+    // A reset or an error status once the deadline has passed is the deadline: etcd got it as
+    // grpc-timeout and answers it too ("request timed out"), sometimes before our timer runs.
+    if (this.status !== "0") ctx.expireIfDue();
     if (ctx.error !== undefined) return this.reject(new AttemptFailure(ctx.error, true, false));
     // Below, a response this client cannot use is not an answer from etcd (fromServer false):
     // etcd may well have applied the request.
