@@ -98,12 +98,14 @@ export class CallContext {
 
   /**
    * Ends the call with its deadline error when the deadline has passed but its timer has not run
-   * yet: an event that raced the timer (etcd resetting the stream at the same deadline, which the
-   * call sent it as grpc-timeout) is then reported as what it is, the deadline.
+   * yet: an event that raced the timer is then reported as what it is, the deadline. etcd gets the
+   * deadline as grpc-timeout and answers it too (a reset, "request timed out", or for a token it
+   * has not applied yet "invalid auth token"), and on a busy event loop that answer is read first;
+   * it becomes the deadline error's cause (`lateAnswer`).
    */
-  expireIfDue(): void {
+  expireIfDue(lateAnswer?: EtcdError): void {
     if (this.error === undefined && this.deadline !== Infinity && monotonicNow() >= this.deadline) {
-      this.cancel(deadlineError(this.timeoutMs));
+      this.cancel(deadlineError(this.timeoutMs, lateAnswer));
     }
   }
 

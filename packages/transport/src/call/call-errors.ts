@@ -38,15 +38,16 @@ export function unavailableError(message: string, cause?: unknown): EtcdError {
 }
 
 /**
- * Reason "deadline-exceeded": the call's `timeoutMs` passed.
+ * Reason "deadline-exceeded": the call's `timeoutMs` passed. `cause`: what ended the call as its
+ * deadline passed, when something did (etcd's answer to the same deadline, read before the timer).
  *
  * @example
  * ```ts
  * ctx.cancel(deadlineError(2000));
  * ```
  */
-export function deadlineError(timeoutMs: number): EtcdError {
-  return new EtcdError(`the call did not complete within its deadline (${timeoutMs} ms)`, "deadline-exceeded", Code.DeadlineExceeded);
+export function deadlineError(timeoutMs: number, cause?: unknown): EtcdError {
+  return new EtcdError(`the call did not complete within its deadline (${timeoutMs} ms)`, "deadline-exceeded", Code.DeadlineExceeded, { cause });
 }
 
 /**

@@ -49,9 +49,10 @@ describe("an error status that arrives once the call's deadline has passed", () 
     return (await put.then(() => expect.fail("the put succeeded"), (error: unknown) => error)) as EtcdError;
   }
 
-  it("a unary call reports its deadline, and that the write may have been applied", async () => {
+  it("a unary call reports its deadline, with etcd's answer as the cause, and that the write may have been applied", async () => {
     const error = await putError(10_000);
     expect(error.reason).toBe("deadline-exceeded");
+    expect((error.cause as EtcdError).reason).toBe("timeout");
     expect(error.outcomeUnknown).toBe(true);
   });
 
@@ -72,5 +73,6 @@ describe("an error status that arrives once the call's deadline has passed", () 
     })();
     const error = (await watching.then(() => expect.fail("the watch ended with OK"), (e: unknown) => e)) as EtcdError;
     expect(error.reason).toBe("deadline-exceeded");
+    expect((error.cause as EtcdError).reason).toBe("timeout");
   });
 });

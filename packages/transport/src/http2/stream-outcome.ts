@@ -47,10 +47,11 @@ export class StreamOutcome {
    */
   error(ctx: CallContext, partialMessage: boolean, rstCode: number | undefined, url: string): EtcdError | undefined {
     if (this.localError !== undefined) return this.localError;
-    if (this.status !== "0") ctx.expireIfDue(); // as for unary calls: past its deadline, a failure is the deadline
+    const answer = this.status !== undefined && this.status !== "0" ? statusError(this.status, this.statusMessage, undefined) : undefined;
+    if (this.status !== "0") ctx.expireIfDue(answer); // as for unary calls: a failure read after the deadline is the deadline
     if (ctx.error !== undefined) return ctx.error;
     if (this.status !== undefined) {
-      if (this.status !== "0") return statusError(this.status, this.statusMessage, undefined);
+      if (answer !== undefined) return answer;
       if (partialMessage) return protocolError("stream ended inside a message");
       return undefined;
     }

@@ -166,9 +166,7 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     if (!this.stream.writableFinished) releaseStream(this.stream);
     const ctx = this.ctx;
     if (ctx.waitingOn === this) ctx.waitingOn = undefined;
-    // A reset or an error status once the deadline has passed is the deadline: etcd got it as
-    // grpc-timeout and answers it too ("request timed out"), sometimes before our timer runs.
-    if (this.status !== "0") ctx.expireIfDue();
+    if (this.status === undefined) ctx.expireIfDue(); // a reset at the deadline is the deadline
     if (ctx.error !== undefined) return this.reject(new AttemptFailure(ctx.error, true, false));
     // Below, a response this client cannot use is not an answer from etcd (fromServer false):
     // etcd may well have applied the request.
@@ -182,7 +180,11 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
     const status = this.status;
     if (status !== undefined) {
       const meta = this.trailer ?? this.header;
-      if (status !== "0") return this.reject(new AttemptFailure(statusError(status, text(meta, "grpc-message"), meta), true, true));
+      if (status !== "0") {
+        const answer = statusError(status, text(meta, "grpc-message"), meta);
+        ctx.expireIfDue(answer); // an error read after the deadline passed is the deadline
+        return this.reject(ctx.error !== undefined ? new AttemptFailure(ctx.error, true, false) : new AttemptFailure(answer, true, true));
+      }
       if (this.messages !== 1 || this.body === undefined || this.reader?.hasPartial === true) {
         return this.reject(new AttemptFailure(protocolError(`expected one response message, got ${this.messages}`), true, false));
       }
