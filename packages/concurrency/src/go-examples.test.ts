@@ -6,7 +6,7 @@ import { createKV } from "@etcdkit/kv";
 import { isEtcdError } from "@etcdkit/transport";
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, connect, uniqueName } from "./concurrency-test-env.test-helpers.js";
+import { closeAll, connect, eventually, stillPending, uniqueName } from "./concurrency-test-env.test-helpers.js";
 import { createElection, createMutex, createSession, runSTM, type Election } from "./index.js";
 
 describe("Go's concurrency examples, against a real etcd", () => {
@@ -62,13 +62,16 @@ describe("Go's concurrency examples, against a real etcd", () => {
 
     const held1 = await m1.lock();
     out.push("acquired lock for s1");
-    const m2Locked = m2.lock().then((held) => {
-      out.push("acquired lock for s2");
-      return held;
-    });
+    const m2Locked = m2.lock();
+    // s2 is in line behind s1 (its key exists) and waits.
+    await eventually(async () => (await createKV(transport).getPrefix(`${name}/`, { countOnly: true })).count === 2);
+    expect(await stillPending(m2Locked, 100)).toBe(true);
     await held1.unlock();
     out.push("released lock for s1");
+    // As in Go's example, the line is printed once both are done: s2's watch may see the delete
+    // before s1's unlock call returns.
     const held2 = await m2Locked;
+    out.push("acquired lock for s2");
     expect(out).toEqual(["acquired lock for s1", "released lock for s1", "acquired lock for s2"]);
     expect(held2.revision).toBeGreaterThan(held1.revision); // fencing tokens grow
   });
