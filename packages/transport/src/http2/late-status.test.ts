@@ -9,6 +9,8 @@ import { createTransport } from "../transport/create-transport.js";
 
 /** How far the SDK's monotonic clock is ahead of performance.now(): a busy event loop, made exact. */
 const clock = vi.hoisted(() => ({ aheadMs: 0 }));
+/** etcd's answer the server sends: its "request timed out", unless a test sets another. */
+const TIMED_OUT = { status: "14", message: "etcdserver: request timed out" };
 vi.mock("../clock.js", () => ({ monotonicNow: () => performance.now() + clock.aheadMs }));
 
 /**
@@ -21,6 +23,7 @@ vi.mock("../clock.js", () => ({ monotonicNow: () => performance.now() + clock.ah
 describe("an error status that arrives once the call's deadline has passed", () => {
   let server: http2.Http2Server;
   let url: string;
+  let answer = TIMED_OUT;
 
   beforeAll(async () => {
     server = http2.createServer();
@@ -29,7 +32,7 @@ describe("an error status that arrives once the call's deadline has passed", () 
       stream.on("data", () => {});
       clock.aheadMs = 60_000;
       stream.respond(
-        { ":status": 200, "content-type": "application/grpc", "grpc-status": "14", "grpc-message": "etcdserver: request timed out" },
+        { ":status": 200, "content-type": "application/grpc", "grpc-status": answer.status, "grpc-message": answer.message },
         { endStream: true },
       );
     });
@@ -38,6 +41,7 @@ describe("an error status that arrives once the call's deadline has passed", () 
   });
   afterEach(() => {
     clock.aheadMs = 0;
+    answer = TIMED_OUT;
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -55,6 +59,14 @@ describe("an error status that arrives once the call's deadline has passed", () 
     expect(error.reason).toBe("deadline-exceeded");
     expect((error.cause as EtcdError).reason).toBe("timeout");
     expect(error.outcomeUnknown).toBe(true);
+  });
+
+  it("a write etcd refused for certain is still known not to be applied when the refusal comes late", async () => {
+    answer = { status: "5", message: "etcdserver: requested lease not found" };
+    const error = await putError(10_000);
+    expect(error.reason).toBe("deadline-exceeded");
+    expect((error.cause as EtcdError).reason).toBe("lease-not-found");
+    expect(error.outcomeUnknown).toBe(false);
   });
 
   it("a unary call without a deadline reports etcd's status as it is", async () => {

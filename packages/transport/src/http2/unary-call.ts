@@ -182,8 +182,10 @@ class UnaryAttempt<O extends DescMessage> implements Abortable {
       const meta = this.trailer ?? this.header;
       if (status !== "0") {
         const answer = statusError(status, text(meta, "grpc-message"), meta);
-        ctx.expireIfDue(answer); // an error read after the deadline passed is the deadline
-        return this.reject(ctx.error !== undefined ? new AttemptFailure(ctx.error, true, false) : new AttemptFailure(answer, true, true));
+        // An error read after the deadline passed is the deadline (the retry loop reports ctx.error);
+        // the attempt still fails with etcd's answer, which says whether a write may have applied.
+        ctx.expireIfDue(answer);
+        return this.reject(new AttemptFailure(answer, true, true));
       }
       if (this.messages !== 1 || this.body === undefined || this.reader?.hasPartial === true) {
         return this.reject(new AttemptFailure(protocolError(`expected one response message, got ${this.messages}`), true, false));
