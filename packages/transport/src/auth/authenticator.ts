@@ -6,18 +6,20 @@ import { isEtcdError } from "../errors/etcd-error.js";
 import { createTokenSource, type IssuedToken, type TokenSource } from "./token-source.js";
 
 /**
- * How the authenticator sends a unary call: the transport's own call path, without a token. The
+ * How the authenticator sends a unary call: the transport's own call path, without a token.
+ * `shown` is the request as interceptors may see it (the password blanked); `input` is sent. The
  * response may say which endpoint answered (`url`): that member issued the token.
  *
  * @example
  * ```ts
- * const call: UnaryCaller = (method, input, signal) => runUnary(method, signal, 30_000, undefined, input, false);
+ * const call: UnaryCaller = (method, input, signal, shown) => unaryEntry(method, signal, 30_000, input, shown);
  * ```
  */
 export type UnaryCaller = <I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
   input: MessageInitShape<I>,
   signal: AbortSignal | undefined,
+  shown: MessageInitShape<I>,
 ) => Promise<UnaryResponse<I, O> & { readonly url?: string }>;
 
 /** etcdserverpb.Auth/Authenticate, without the rest of the Auth service (see unaryMethod). */
@@ -35,8 +37,8 @@ const authenticateMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Auth", "Authe
  *
  * @example
  * ```ts
- * const tokens = createAuthenticator({ username: "root", password }, (method, input, signal) =>
- *   runUnary(method, signal, undefined, undefined, input, false),
+ * const tokens = createAuthenticator({ username: "root", password }, (method, input, signal, shown) =>
+ *   unaryEntry(method, signal, undefined, input, shown),
  * );
  * const token = await tokens.token();
  * ```
@@ -48,7 +50,7 @@ export function createAuthenticator(
   return createTokenSource(async (signal): Promise<IssuedToken> => {
     try {
       const request = { name: credentials.username, password: credentials.password };
-      const response = await call(authenticateMethod, request, signal);
+      const response = await call(authenticateMethod, request, signal, { name: credentials.username, password: "" });
       return { token: response.message.token, issuer: response.url };
     } catch (err) {
       // As Go's client: credentials for a cluster without auth are not an error; calls go

@@ -1,6 +1,5 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
-import { AuthenticateRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -169,10 +168,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
 
   if (resolved.auth !== undefined) {
     const timeout = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
-    env.tokens = createAuthenticator(resolved.auth, (method, input, signal) => {
-      const shown = interceptors.length > 0 && (method.input as DescMessage) === AuthenticateRequestSchema ? { ...input, password: "" } : undefined;
-      return unaryEntry(env, "", method, signal, timeout, undefined, input, false, undefined, shown as typeof input | undefined);
-    });
+    env.tokens = createAuthenticator(resolved.auth, (method, input, signal, shown) =>
+      unaryEntry(env, "", method, signal, timeout, undefined, input, false, undefined, shown),
+    );
   }
 
   function runStream<I extends DescMessage, O extends DescMessage>(
@@ -266,5 +264,5 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
 
 /** The URL path interceptors see: the method's gateway route, or its gRPC path when it has none. */
 function routeOrPath(method: DescMethodUnary | DescMethodStreaming): string {
-  return gatewayPath(method) ?? `/${method.parent.typeName}/${method.name}`;
+  return gatewayPath(method) ?? methodInfo(method).path;
 }

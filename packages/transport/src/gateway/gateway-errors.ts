@@ -3,8 +3,6 @@ import type { EtcdError } from "../errors/etcd-error.js";
 import { codeFromHttpStatus } from "../errors/http-status-code.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 
-export { codeFromHttpStatus };
-
 /**
  * The EtcdError of a failed unary gateway call: from its JSON error body, `{"error","code","message"}`
  * (etcd 3.4/3.5) or `{"code","message","details"}` (3.6+), with the same reasons as the gRPC path

@@ -2,7 +2,8 @@ import { Code } from "@connectrpc/connect";
 import { Auth, Cluster, KV, Lease, Maintenance, Watch } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { codeFromHttpStatus, gatewayError, streamLineError } from "./gateway-errors.js";
+import { codeFromHttpStatus } from "../errors/http-status-code.js";
+import { gatewayError, streamLineError } from "./gateway-errors.js";
 import { readJsonLines } from "./json-lines.js";
 import { gatewayPath } from "./routes.js";
 

@@ -1,6 +1,6 @@
-import { Code } from "@connectrpc/connect";
 import type { EtcdErrorReason } from "../errors/etcd-error-reason.js";
-import { EtcdError, isEtcdError } from "../errors/etcd-error.js";
+import { unavailableError } from "../call/call-errors.js";
+import { isEtcdError, type EtcdError } from "../errors/etcd-error.js";
 import { toEtcdError } from "../errors/to-etcd-error.js";
 import type { StreamReopenEvent, TransportEventListener } from "../observe/transport-events.js";
 import { reconnectDelayMs } from "./reconnect-delay.js";
@@ -205,7 +205,7 @@ export class StreamHub<S extends StreamAttempt, Res> {
         // broke on its first answer (a refusal) counts as failed, so refusals in a row back off.
         if (first && !session.closed) this.failures = 0;
       }
-      error = new EtcdError(`etcd ended the ${this.handler.name} stream`, "unavailable", Code.Unavailable);
+      error = unavailableError(`etcd ended the ${this.handler.name} stream`);
     } catch (err) {
       error = toEtcdError(err);
     }

@@ -5,7 +5,6 @@ import type {
   MessageInitShape,
 } from "@bufbuild/protobuf";
 import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
-import { AuthenticateRequestSchema } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -24,7 +23,7 @@ import { finalCallError } from "../retry/write-outcome.js";
 import { callReportKey, type CallReport } from "../observe/call-report.js";
 import { interceptStream, interceptUnary } from "../observe/intercept.js";
 import { attachListener } from "../observe/transport-events.js";
-import { openStream, type StreamHooks } from "./open-stream.js";
+import { openStream } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
 import { resolveOptions, type TransportOptions } from "./transport-options.js";
 import { warnIfUnverified } from "../tls.js";
@@ -163,8 +162,8 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     header: HeadersInit | undefined,
     input: MessageInitShape<I>,
     useToken: boolean,
-    on: CallEnv = env,
-    report?: CallReport,
+    on: CallEnv,
+    report: CallReport | undefined,
   ): Promise<UnaryResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
@@ -192,9 +191,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
 
   /**
    * Every unary call (public, member transports, the transport's own) through the interceptors,
-   * when there are any. `base` prefixes the method path in `req.url` (a member's URL). The
-   * transport's own Authenticate shows interceptors its request without the password (and sends
-   * the real one).
+   * when there are any. `base` prefixes the method path in `req.url` (a member's URL); `shown` is
+   * what interceptors see as the message when it differs from what is sent (the transport's own
+   * Authenticate, password blanked).
    */
   function unaryEntry<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
@@ -206,16 +205,16 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     input: MessageInitShape<I>,
     contextValues: ContextValues | undefined,
     useToken = true,
+    shown?: MessageInitShape<I>,
   ): Promise<UnaryResponse<I, O>> {
     if (interceptors.length === 0) return runUnary(method, signal, timeoutMs, header, input, useToken, on, contextValues?.get(callReportKey));
-    const blank = !useToken && (method.input as DescMessage) === AuthenticateRequestSchema;
     const call = { url: base + methodInfo(method).path, signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
-    return interceptUnary(interceptors, method, call, blank ? ({ ...input, password: "" } as MessageInitShape<I>) : input, (req, callSignal, callHeader, report) =>
-      runUnary(method, callSignal, timeoutMs, callHeader, blank ? input : req.message, useToken, on, report),
+    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, callHeader, report) =>
+      runUnary(method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, on, report),
     );
   }
 
-  /** The unary path of the transport's own calls (Authenticate, MemberList): as a caller's. */
+  /** The unary path of the transport's own MemberList (auto-sync): as a caller's. */
   const ownUnary: MemberListCaller = (method, signal, timeoutMs, header, input, useToken) =>
     unaryEntry(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
 
@@ -223,7 +222,9 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     const auth = resolved.auth;
     // Bounded even when calls have no deadline: waiting calls share this one authentication.
     const authTimeoutMs = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
-    env.tokens = createAuthenticator(auth, (method, input, signal) => ownUnary(method, signal, authTimeoutMs, undefined, input, false));
+    env.tokens = createAuthenticator(auth, (method, input, signal, shown) =>
+      unaryEntry(env, "", method, signal, authTimeoutMs, undefined, input, undefined, false, shown),
+    );
   }
 
   const autoSync = resolved.autoSyncIntervalMs > 0 ? startAutoSync(resolved.autoSyncIntervalMs, syncEndpoints) : undefined;
@@ -255,13 +256,14 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     timeoutMs: number | undefined,
     header: HeadersInit | undefined,
     input: AsyncIterable<MessageInitShape<I>>,
-    hooks: StreamHooks | undefined,
+    report: CallReport | undefined,
+    onEnd: (() => void) | undefined,
   ): Promise<StreamResponse<I, O>> {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
     // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
     // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
-    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input, hooks);
+    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input, report, onEnd);
   }
 
   /** Every stream, through the interceptors when there are any (`base` as in unaryEntry). */
@@ -275,13 +277,10 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     input: AsyncIterable<MessageInitShape<I>>,
     contextValues: ContextValues | undefined,
   ): Promise<StreamResponse<I, O>> {
-    if (interceptors.length === 0) {
-      const report = contextValues?.get(callReportKey);
-      return runStream(on, method, signal, timeoutMs, header, input, report === undefined ? undefined : { report });
-    }
+    if (interceptors.length === 0) return runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined);
     const call = { url: base + methodInfo(method).path, signal, timeoutMs, header, contextValues };
     return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
-      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, { report, onEnd }),
+      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
     );
   }
 
@@ -291,22 +290,10 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     env,
     unary: unaryEntry,
     stream: streamEntry,
-    emit,
   });
 
-  /**
-   * `transport.unary`, chosen once: without interceptors, a call costs what it did before they
-   * existed (one check for a call report in its context values).
-   */
-  const unary: Transport["unary"] =
-    interceptors.length === 0
-      ? (method, signal, timeoutMs, header, input, contextValues) =>
-          runUnary(method, signal, timeoutMs, header, input, true, env, contextValues?.get(callReportKey))
-      : (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, contextValues);
-
   const transport: EtcdTransport = {
-    unary,
-
+    unary: (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
     stream: (method, signal, timeoutMs, header, input, contextValues) => streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
 
     close(): Promise<void> {

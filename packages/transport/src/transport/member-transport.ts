@@ -10,7 +10,7 @@ import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { ConnectionSettings, EndpointConnection } from "../http2/endpoint-connection.js";
 import type { CallEnv } from "../retry/call-with-retry.js";
-import { attachListener, type TransportEventListener } from "../observe/transport-events.js";
+import { attachListener } from "../observe/transport-events.js";
 
 /**
  * A Connect `Transport` bound to one member of an etcdkit transport (from
@@ -35,15 +35,14 @@ export interface EtcdMemberTransport extends Transport {
  *
  * @example
  * ```ts
- * const forEndpoint = createMemberTransports({ pool, settings, env, unary: unaryEntry, stream: streamEntry, emit });
+ * const forEndpoint = createMemberTransports({ pool, settings, env, unary: unaryEntry, stream: streamEntry });
  * ```
  */
 export interface MemberTransportHost {
   readonly pool: EndpointPool;
   readonly settings: ConnectionSettings;
+  /** Its `emit` is the transport's event listener: stream re-opens on a member transport are reported too. */
   readonly env: CallEnv;
-  /** The transport's event listener: stream re-opens on a member transport are reported too. */
-  readonly emit: TransportEventListener | undefined;
   /** A unary call on `on`; `base` (the member's URL) prefixes the method path in interceptors' `req.url`. */
   unary<I extends DescMessage, O extends DescMessage>(
     on: CallEnv,
@@ -116,6 +115,6 @@ function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMem
     unary: (method, signal, timeoutMs, header, input, contextValues) => host.unary(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
     stream: (method, signal, timeoutMs, header, input, contextValues) => host.stream(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
   };
-  attachListener(member, host.emit);
+  attachListener(member, host.env.emit);
   return member;
 }

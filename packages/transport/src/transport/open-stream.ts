@@ -13,20 +13,6 @@ import type { CallEnv } from "../retry/call-with-retry.js";
 import type { ResolvedOptions } from "./transport-options.js";
 import type { CallReport } from "../observe/call-report.js";
 
-/**
- * What an observer of a stream asks for: a report of its endpoint and opening attempts, and a
- * callback once it is over (after it opened; a stream that fails to open rejects instead).
- *
- * @example
- * ```ts
- * const hooks: StreamHooks = { report: callReport(req), onEnd: () => span.end() };
- * ```
- */
-export interface StreamHooks {
-  readonly report?: CallReport | undefined;
-  readonly onEnd?: (() => void) | undefined;
-}
-
 /** Attempts to open a stream when the chosen session turns out to be closing (nothing was sent). */
 const MAX_OPEN_ATTEMPTS = 3;
 
@@ -41,6 +27,9 @@ const MAX_OPEN_ATTEMPTS = 3;
  * Resolves as soon as the HTTP/2 stream is open, without waiting for response headers (etcd
  * sends them with the first response message, which for a bidi stream may only come after the
  * caller's first request); `header` and `trailer` fill in as they arrive.
+ *
+ * For an observer of the stream: `report` receives its endpoint and opening attempts, and `onEnd`
+ * runs once it is over (after it opened; a stream that fails to open rejects instead).
  *
  * @example
  * ```ts
@@ -57,10 +46,10 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
   timeoutMs: number | undefined,
   header: HeadersInit | undefined,
   input: AsyncIterable<MessageInitShape<I>>,
-  hooks?: StreamHooks,
+  report?: CallReport,
+  onEnd?: () => void,
 ): Promise<StreamResponse<I, O>> {
   const info = methodInfo(method);
-  const report = hooks?.report;
   let extra: Array<[string, string]> | undefined;
   try {
     extra = callerHeaders(header);
@@ -89,7 +78,7 @@ export async function openStream<I extends DescMessage, O extends DescMessage>(
             env.tokens!.invalidate(token);
             env.emit?.({ type: "token-refresh", endpoint: live.url, error });
           }
-          hooks?.onEnd?.();
+          onEnd?.();
         });
         return {
           stream: true,
