@@ -55,6 +55,17 @@ describe("leasing KV (real etcd)", () => {
     expect(JSON.parse(JSON.stringify(txn))).toMatchObject({ succeeded: true, revision: String(put.revision) });
   });
 
+  it("a txn with writes returns a txn result like kv's: its header at its revision, and it serializes", async () => {
+    const key = unique("k");
+    const lkv = await leasing(connect(cluster.clientUrls), `${unique("pfx")}/`);
+    const result = await lkv.txn().then(op.put(key, "v"), op.get(key)).commit();
+    expect(result.succeeded).toBe(true);
+    expect(result.header?.revision).toBe(result.revision);
+    expect(result.header.memberId).not.toBe(0n);
+    const json = JSON.parse(JSON.stringify(result));
+    expect(json).toMatchObject({ succeeded: true, revision: String(result.revision), header: { revision: String(result.revision) } });
+  });
+
   it("takes ownership on the first get and serves the next ones from memory, also with etcd unreachable", async () => {
     const prefix = `${unique("own")}/`;
     await plain().put("k", "abc");

@@ -1,4 +1,5 @@
 import { compare, op, type Comparison, type GetOp, type Op, type RangeResult, type TxnOp, type TxnResult } from "@etcdkit/kv";
+import { TxnResultRecord } from "@etcdkit/kv/internal";
 import { isEtcdError, type CallOptions } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
 import { keyId, type KeyRange } from "./key-bytes.js";
@@ -75,7 +76,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
         const change = applied.changeFor(ticket.id, ticket.state.key);
         cache.endWrite(ticket, change === "none" ? "not-applied" : { revision: result.revision, header: result.header, change });
       }
-      return Object.freeze({ succeeded: inner.succeeded, revision: result.revision, responses: inner.responses }) as TxnResult;
+      return new TxnResultRecord(inner.succeeded, result.header, result.revision, inner.responses) as TxnResult;
     }
     for (const ticket of tickets.values()) cache.endWrite(ticket, "not-applied");
     await revokeFound(context, result.responses as readonly RangeResult[], tickets, scope);
