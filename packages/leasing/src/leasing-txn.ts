@@ -4,7 +4,7 @@ import { isEtcdError, type CallOptions } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
 import { keyId, type KeyRange } from "./key-bytes.js";
 import type { WriteTicket } from "./lease-cache.js";
-import { checkWritable, type LeasingContext } from "./leasing-context.js";
+import { checkCallStart, checkWritable, type LeasingContext } from "./leasing-context.js";
 import { rangeGuard, revokeRange } from "./leasing-range-delete.js";
 import { revokeOwner } from "./leasing-write.js";
 import { AppliedWrites, collectWrites } from "./txn-writes.js";
@@ -13,7 +13,8 @@ import { localTxn } from "./txn-local.js";
 /**
  * A txn through the leasing KV.
  *
- * - Answered from the cache when that gives etcd's exact answer (see `localTxn`).
+ * - Answered from the cache when that gives etcd's exact answer (see `localTxn`); its call
+ *   options are checked first, as for a cached get.
  * - A txn without writes goes to etcd as it is.
  * - A txn with writes runs inside a guarding txn, as Go's does: `if <no other client owns a key
  *   it may write> then <the txn> else <read the ownership keys in the way>`. Every key a branch
@@ -36,6 +37,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
   const writes = collectWrites(txn);
   for (const key of writes.keys.values()) checkWritable(layout, { key, rangeEnd: noEnd });
   for (const range of writes.ranges) checkWritable(layout, range);
+  checkCallStart(options, context.sessions.closedSignal);
   const local = localTxn(context, txn);
   if (local !== undefined) {
     counters.hits++;
