@@ -1,10 +1,10 @@
 import type { KV } from "@etcdkit/kv";
+import type { WireRange } from "@etcdkit/kv/internal";
 import { Code } from "@connectrpc/connect";
 import { EtcdError, type CallOptions } from "@etcdkit/transport";
 import { checkCallOptions, invalidArgumentError, ownOptions } from "@etcdkit/transport/internal";
 import type { Watcher } from "@etcdkit/watch";
 import { abortError } from "./call-scope.js";
-import type { KeyRange } from "./key-bytes.js";
 import type { LeaseCache } from "./lease-cache.js";
 import type { ResolvedLeasingOptions } from "./leasing-options.js";
 import type { SessionKeeper } from "./leasing-session.js";
@@ -63,7 +63,7 @@ export function checkCallStart(options: CallOptions | undefined, closed: AbortSi
  * checkWritable(layout, op.delete("", { fromKey: true })); // throws: the range covers the prefix
  * ```
  */
-export function checkWritable(layout: OwnershipLayout, range: KeyRange): void {
+export function checkWritable(layout: OwnershipLayout, range: WireRange): void {
   if (layout.touchesPrefix(range)) {
     throw invalidArgumentError(
       `leasing: a write may not reach into the ownership prefix ${JSON.stringify(new TextDecoder().decode(layout.prefix))} (it holds the leasing protocol's keys)`,

@@ -1,8 +1,8 @@
 import { compare, op, type Comparison, type GetOp, type Op, type RangeResult, type TxnOp, type TxnResult } from "@etcdkit/kv";
-import { TxnResultRecord } from "@etcdkit/kv/internal";
+import { noBytes, TxnResultRecord, type WireRange } from "@etcdkit/kv/internal";
 import { isEtcdError, type CallOptions } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
-import { keyId, type KeyRange } from "./key-bytes.js";
+import { keyId } from "./key-bytes.js";
 import type { WriteTicket } from "./lease-cache.js";
 import { checkCallStart, checkWritable, type LeasingContext } from "./leasing-context.js";
 import { rangeGuard, revokeRange } from "./leasing-range-delete.js";
@@ -35,7 +35,7 @@ import { localTxn } from "./txn-local.js";
 export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: CallOptions | undefined): Promise<TxnResult> {
   const { cache, layout, counters } = context;
   const writes = collectWrites(txn);
-  for (const key of writes.keys.values()) checkWritable(layout, { key, rangeEnd: noEnd });
+  for (const key of writes.keys.values()) checkWritable(layout, { key, rangeEnd: noBytes });
   for (const range of writes.ranges) checkWritable(layout, range);
   checkCallStart(options, context.sessions.closedSignal);
   const local = localTxn(context, txn);
@@ -86,7 +86,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
 }
 
 /** One write ticket per key the txn may write: its single keys and this client's states in its ranges. */
-function beginWrites(context: LeasingContext, keys: ReadonlyMap<string, Uint8Array>, ranges: readonly KeyRange[]): Map<string, WriteTicket> {
+function beginWrites(context: LeasingContext, keys: ReadonlyMap<string, Uint8Array>, ranges: readonly WireRange[]): Map<string, WriteTicket> {
   const tickets = new Map<string, WriteTicket>();
   for (const [id, key] of keys) tickets.set(id, context.cache.beginWrite(key, id));
   for (const range of ranges) {
@@ -114,4 +114,3 @@ async function revokeFound(context: LeasingContext, found: readonly RangeResult[
   await Promise.all(revokes);
 }
 
-const noEnd = new Uint8Array(0);
