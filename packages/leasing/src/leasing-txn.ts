@@ -37,7 +37,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
   const writes = collectWrites(txn);
   for (const key of writes.keys.values()) checkWritable(layout, { key, rangeEnd: noBytes });
   for (const range of writes.ranges) checkWritable(layout, range);
-  checkCallStart(options, context.sessions.closedSignal);
+  checkCallStart(options);
   const local = localTxn(context, txn);
   if (local !== undefined) {
     counters.hits++;
