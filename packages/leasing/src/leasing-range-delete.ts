@@ -2,6 +2,7 @@ import { compare, op, type Comparison, type DeleteOp, type DeleteResult, type Tx
 import type { WireRange } from "@etcdkit/kv/internal";
 import { isEtcdError, type CallOptions, type Revision } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
+import type { KeyChange } from "./key-state.js";
 import type { WriteTicket } from "./lease-cache.js";
 import { checkWritable, type LeasingContext } from "./leasing-context.js";
 import { revokeOwner } from "./leasing-write.js";
@@ -80,9 +81,11 @@ export async function leasingDeleteRange(context: LeasingContext, del: DeleteOp,
     }
     cache.noteRevision(result.revision);
     if (result.succeeded) {
-      for (const ticket of tickets) cache.endWrite(ticket, { revision: result.revision, header: result.header, change: { type: "delete" } });
+      for (const ticket of tickets) cache.endWrite(ticket, { revision: result.revision, header: result.header, change: deleteChange });
       return result.responses[0] as DeleteResult;
     }
     for (const ticket of tickets) cache.endWrite(ticket, "not-applied");
   }
 }
+
+const deleteChange: KeyChange = Object.freeze({ type: "delete" });

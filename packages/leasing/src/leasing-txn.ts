@@ -50,9 +50,9 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
     return result;
   }
   const scope = new CallScope(options, context.sessions.closedSignal);
+  const ownershipRanges = writes.ranges.map((range) => layout.ownershipRange(range));
   for (;;) {
     const rangeGuards: Comparison[] = [];
-    const ownershipRanges = writes.ranges.map((range) => layout.ownershipRange(range));
     for (const ownershipRange of ownershipRanges) rangeGuards.push(rangeGuard(ownershipRange, await revokeRange(context, ownershipRange, scope)));
     const tickets = beginWrites(context, writes.keys, writes.ranges);
     const guards: Comparison[] = [];
