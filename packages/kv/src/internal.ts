@@ -13,6 +13,6 @@
  * ```
  */
 export { buildKV, type KVCore } from "./kv.js";
-export { resolveRange, type WireRange } from "./key-range.js";
+export { inWireRange, noBytes, resolveRange, type WireRange } from "./key-range.js";
 export { prefixRange } from "./namespace-mapping.js";
 export { RangeResult as RangeResultRecord, TxnResult as TxnResultRecord } from "./result-records.js";

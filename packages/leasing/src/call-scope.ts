@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions } from "@etcdkit/transport";
-import { checkCallOptions, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
+import { checkCallOptions, noTimeLeftError, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
 
 /**
  * One call of the leasing KV, which may take several requests (a guarded txn, a wait for an
@@ -28,12 +28,10 @@ export class CallScope {
   private readonly unbounded: boolean;
 
   constructor(options: CallOptions | undefined, closed: AbortSignal) {
-    checkCallOptions(options);
     const own = ownOptions(options); // own properties only: nothing inherited from a polluted Object.prototype
+    checkCallOptions(own);
     const timeoutMs = own.timeoutMs;
-    if (timeoutMs !== undefined && timeoutMs <= 0) {
-      throw new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
-    }
+    if (timeoutMs !== undefined && timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
     this.unbounded = timeoutMs !== undefined && timeoutMs > MAX_TIMER_MS;
     this.deadline = timeoutMs === undefined || this.unbounded ? undefined : monotonicNow() + timeoutMs;
     const user = own.signal;

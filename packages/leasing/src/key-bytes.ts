@@ -1,3 +1,4 @@
+import { inWireRange, type WireRange } from "@etcdkit/kv/internal";
 import { compareBytes } from "@etcdkit/transport";
 
 /**
@@ -22,58 +23,6 @@ export function keyId(bytes: Uint8Array): string {
 const CHUNK = 4096;
 
 /**
- * A key range in etcd's wire form: `rangeEnd` empty is the single key `key`; `rangeEnd` `[0]`
- * is every key from `key` on; otherwise `[key, rangeEnd)`.
- *
- * @example
- * ```ts
- * const everything: KeyRange = { key: new Uint8Array([0]), rangeEnd: new Uint8Array([0]) };
- * ```
- */
-export interface KeyRange {
-  readonly key: Uint8Array;
-  readonly rangeEnd: Uint8Array;
-}
-
-/**
- * Whether `range` selects more than its single key.
- *
- * @example
- * ```ts
- * isRange(op.get("a", { prefix: true })); // true
- * ```
- */
-export function isRange(range: KeyRange): boolean {
-  return range.rangeEnd.length > 0;
-}
-
-/**
- * Whether `rangeEnd` means "to the end of the keyspace" (`[0]`).
- *
- * @example
- * ```ts
- * isOpenEnd(new Uint8Array([0])); // true
- * ```
- */
-export function isOpenEnd(rangeEnd: Uint8Array): boolean {
-  return rangeEnd.length === 1 && rangeEnd[0] === 0;
-}
-
-/**
- * Whether `key` lies in `range` (etcd's rules, see KeyRange).
- *
- * @example
- * ```ts
- * inRange(toBytes("app/x"), { key: toBytes("app/"), rangeEnd: toBytes("app0") }); // true
- * ```
- */
-export function inRange(key: Uint8Array, range: KeyRange): boolean {
-  if (range.rangeEnd.length === 0) return compareBytes(key, range.key) === 0;
-  if (compareBytes(key, range.key) < 0) return false;
-  return isOpenEnd(range.rangeEnd) || compareBytes(key, range.rangeEnd) < 0;
-}
-
-/**
  * Whether two ranges share at least one key.
  *
  * @example
@@ -81,13 +30,16 @@ export function inRange(key: Uint8Array, range: KeyRange): boolean {
  * rangesOverlap({ key: a, rangeEnd: m }, { key: k, rangeEnd: z }); // true when k < m
  * ```
  */
-export function rangesOverlap(a: KeyRange, b: KeyRange): boolean {
-  if (a.rangeEnd.length === 0) return inRange(a.key, b);
-  if (b.rangeEnd.length === 0) return inRange(b.key, a);
+export function rangesOverlap(a: WireRange, b: WireRange): boolean {
+  if (a.rangeEnd.length === 0) return inWireRange(a.key, b);
+  if (b.rangeEnd.length === 0) return inWireRange(b.key, a);
   // [a.key, a.end) ∩ [b.key, b.end) ≠ ∅  ⇔  a.key < b.end and b.key < a.end (an open end is +∞).
-  const aBeforeBEnd = isOpenEnd(b.rangeEnd) || compareBytes(a.key, b.rangeEnd) < 0;
-  const bBeforeAEnd = isOpenEnd(a.rangeEnd) || compareBytes(b.key, a.rangeEnd) < 0;
-  return aBeforeBEnd && bBeforeAEnd;
+  return beforeEnd(a.key, b.rangeEnd) && beforeEnd(b.key, a.rangeEnd);
+}
+
+/** Whether `key` is below a range's non-empty `rangeEnd` (`[0]`, the open end, is above every key). */
+function beforeEnd(key: Uint8Array, rangeEnd: Uint8Array): boolean {
+  return (rangeEnd.length === 1 && rangeEnd[0] === 0) || compareBytes(key, rangeEnd) < 0;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { inWireRange, type WireRange } from "@etcdkit/kv/internal";
 import { monotonicNow, type KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
-import { inRange, keyId, type KeyRange } from "./key-bytes.js";
+import { keyId } from "./key-bytes.js";
 import { applyChange, KeyState, type KeyChange } from "./key-state.js";
 
 /**
@@ -150,9 +151,9 @@ export class LeaseCache {
   }
 
   /** The states of every key in `range` that this client owns or is writing. */
-  statesInRange(range: KeyRange): Array<[string, KeyState]> {
+  statesInRange(range: WireRange): Array<[string, KeyState]> {
     const out: Array<[string, KeyState]> = [];
-    for (const entry of this.states) if (inRange(entry[1].key, range)) out.push(entry);
+    for (const entry of this.states) if (inWireRange(entry[1].key, range)) out.push(entry);
     return out;
   }
 

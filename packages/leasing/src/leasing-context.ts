@@ -1,10 +1,9 @@
 import type { KV } from "@etcdkit/kv";
-import { Code } from "@connectrpc/connect";
+import type { WireRange } from "@etcdkit/kv/internal";
 import { EtcdError, type CallOptions } from "@etcdkit/transport";
-import { checkCallOptions, invalidArgumentError, ownOptions } from "@etcdkit/transport/internal";
+import { checkCallOptions, invalidArgumentError, noTimeLeftError, ownOptions } from "@etcdkit/transport/internal";
 import type { Watcher } from "@etcdkit/watch";
 import { abortError } from "./call-scope.js";
-import type { KeyRange } from "./key-bytes.js";
 import type { LeaseCache } from "./lease-cache.js";
 import type { ResolvedLeasingOptions } from "./leasing-options.js";
 import type { SessionKeeper } from "./leasing-session.js";
@@ -33,24 +32,22 @@ export interface LeasingContext {
 
 /**
  * Checks a call's options where no request may be sent (a cache hit): malformed options are
- * "invalid-argument", `timeoutMs <= 0` "deadline-exceeded", an aborted signal (or a closed
- * leasing KV) "canceled" — as they would be for a call that goes to etcd.
+ * "invalid-argument", `timeoutMs <= 0` "deadline-exceeded", an aborted signal "canceled" — as
+ * they would be for a call that goes to etcd. (A call on a closed leasing KV already failed
+ * "canceled" on entry, see `createLeasingCore`.)
  *
  * @example
  * ```ts
- * checkCallStart(options, context.sessions.closedSignal);
+ * checkCallStart(options);
  * ```
  */
-export function checkCallStart(options: CallOptions | undefined, closed: AbortSignal): void {
-  if (options !== undefined) {
-    checkCallOptions(options);
-    const { timeoutMs, signal } = ownOptions(options);
-    if (timeoutMs !== undefined && timeoutMs <= 0) {
-      throw new EtcdError(`timeoutMs ${timeoutMs} leaves the call no time; it was not sent`, "deadline-exceeded", Code.DeadlineExceeded);
-    }
-    if (signal?.aborted === true) throw abortError(signal, "the call");
-  }
-  if (closed.aborted) throw abortError(closed, "the call");
+export function checkCallStart(options: CallOptions | undefined): void {
+  if (options === undefined) return;
+  const own = ownOptions(options); // own properties only: nothing inherited from a polluted Object.prototype
+  checkCallOptions(own);
+  const { timeoutMs, signal } = own;
+  if (timeoutMs !== undefined && timeoutMs <= 0) throw noTimeLeftError(timeoutMs);
+  if (signal?.aborted === true) throw abortError(signal, "the call");
 }
 
 /**
@@ -63,7 +60,7 @@ export function checkCallStart(options: CallOptions | undefined, closed: AbortSi
  * checkWritable(layout, op.delete("", { fromKey: true })); // throws: the range covers the prefix
  * ```
  */
-export function checkWritable(layout: OwnershipLayout, range: KeyRange): void {
+export function checkWritable(layout: OwnershipLayout, range: WireRange): void {
   if (layout.touchesPrefix(range)) {
     throw invalidArgumentError(
       `leasing: a write may not reach into the ownership prefix ${JSON.stringify(new TextDecoder().decode(layout.prefix))} (it holds the leasing protocol's keys)`,

@@ -54,15 +54,15 @@ function wellFormed(operation: unknown): operation is GetOp | PutOp | DeleteOp |
   if (typeof o !== "object" || o === null) return false;
   switch (o.type) {
     case "get":
-      return isBytes(o.key) && isBytes(o.rangeEnd) && typeof o.revision === "bigint";
+      return isUint8Array(o.key) && isUint8Array(o.rangeEnd) && typeof o.revision === "bigint";
     case "put":
-      return isBytes(o.key) && isBytes(o.value) && typeof o.lease === "bigint";
+      return isUint8Array(o.key) && isUint8Array(o.value) && typeof o.lease === "bigint";
     case "delete":
-      return isBytes(o.key) && isBytes(o.rangeEnd);
+      return isUint8Array(o.key) && isUint8Array(o.rangeEnd);
     case "txn":
       return (
         Array.isArray(o.compares) &&
-        o.compares.every((c: { key?: unknown; rangeEnd?: unknown } | null) => isBytes(c?.key) && isBytes(c?.rangeEnd)) &&
+        o.compares.every((c: { key?: unknown; rangeEnd?: unknown } | null) => isUint8Array(c?.key) && isUint8Array(c?.rangeEnd)) &&
         Array.isArray(o.success) &&
         Array.isArray(o.failure) &&
         o.success.every(wellFormed) &&
@@ -73,6 +73,6 @@ function wellFormed(operation: unknown): operation is GetOp | PutOp | DeleteOp |
   }
 }
 
-function isBytes(value: unknown): value is Uint8Array {
+function isUint8Array(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;
 }

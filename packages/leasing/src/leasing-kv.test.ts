@@ -55,6 +55,36 @@ describe("leasing KV (real etcd)", () => {
     expect(JSON.parse(JSON.stringify(txn))).toMatchObject({ succeeded: true, revision: String(put.revision) });
   });
 
+  it("a txn with writes returns a txn result like kv's: its header at its revision, and it serializes", async () => {
+    const key = unique("k");
+    const lkv = await leasing(connect(cluster.clientUrls), `${unique("pfx")}/`);
+    const result = await lkv.txn().then(op.put(key, "v"), op.get(key)).commit();
+    expect(result.succeeded).toBe(true);
+    expect(result.header?.revision).toBe(result.revision);
+    expect(result.header.memberId).not.toBe(0n);
+    const json = JSON.parse(JSON.stringify(result));
+    expect(json).toMatchObject({ succeeded: true, revision: String(result.revision), header: { revision: String(result.revision) } });
+  });
+
+  it("a txn answered from the cache checks its call options as a cached get does", async () => {
+    const spy = createSpyTransport(connect(cluster.clientUrls));
+    const lkv = await leasing(spy, `${unique("pfx")}/`);
+    const key = unique("k");
+    await lkv.get(key); // acquires it
+    await lkv.get(key);
+    expect(lkv.stats.hits).toBe(1);
+    const before = spy.calls.length;
+    const txn = () => lkv.txn().then(op.get(key));
+    expect(await reasonOf(lkv.get(key, { signal: AbortSignal.abort() }))).toBe("canceled");
+    expect(await reasonOf(txn().commit({ signal: AbortSignal.abort() }))).toBe("canceled");
+    expect(await reasonOf(txn().commit({ timeoutMs: 0 }))).toBe("deadline-exceeded");
+    expect(await reasonOf(txn().commit({ timeoutMs: "x" as never }))).toBe("invalid-argument");
+    expect(await reasonOf(txn().commit({ signal: "no" as never }))).toBe("invalid-argument");
+    expect((await txn().commit({ timeoutMs: 1_000 })).succeeded).toBe(true);
+    expect(lkv.stats.hits).toBe(2); // the last txn was answered from the cache
+    expect(spy.calls.length).toBe(before);
+  });
+
   it("takes ownership on the first get and serves the next ones from memory, also with etcd unreachable", async () => {
     const prefix = `${unique("own")}/`;
     await plain().put("k", "abc");

@@ -1,7 +1,8 @@
 import { compare, op, type Comparison, type DeleteOp, type DeleteResult, type TxnResult } from "@etcdkit/kv";
+import type { WireRange } from "@etcdkit/kv/internal";
 import { isEtcdError, type CallOptions, type Revision } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
-import type { KeyRange } from "./key-bytes.js";
+import type { KeyChange } from "./key-state.js";
 import type { WriteTicket } from "./lease-cache.js";
 import { checkWritable, type LeasingContext } from "./leasing-context.js";
 import { revokeOwner } from "./leasing-write.js";
@@ -21,7 +22,7 @@ const PARALLEL_REVOKES = 16;
  * const max = await revokeRange(context, layout.ownershipRange(range), scope);
  * ```
  */
-export async function revokeRange(context: LeasingContext, ownershipRange: KeyRange, scope: CallScope): Promise<Revision> {
+export async function revokeRange(context: LeasingContext, ownershipRange: WireRange, scope: CallScope): Promise<Revision> {
   const listing = await context.kv.do(op.get(ownershipRange.key, { end: ownershipRange.rangeEnd, keysOnly: true }), scope.request());
   context.cache.noteRevision(listing.revision);
   const lease = context.sessions.currentLease();
@@ -46,7 +47,7 @@ export async function revokeRange(context: LeasingContext, ownershipRange: KeyRa
  * const guard = rangeGuard(layout.ownershipRange(range), max);
  * ```
  */
-export function rangeGuard(ownershipRange: KeyRange, max: Revision): Comparison {
+export function rangeGuard(ownershipRange: WireRange, max: Revision): Comparison {
   return compare.createRevision(ownershipRange.key, "<", max + 1n, { end: ownershipRange.rangeEnd });
 }
 
@@ -80,9 +81,11 @@ export async function leasingDeleteRange(context: LeasingContext, del: DeleteOp,
     }
     cache.noteRevision(result.revision);
     if (result.succeeded) {
-      for (const ticket of tickets) cache.endWrite(ticket, { revision: result.revision, header: result.header, change: { type: "delete" } });
+      for (const ticket of tickets) cache.endWrite(ticket, { revision: result.revision, header: result.header, change: deleteChange });
       return result.responses[0] as DeleteResult;
     }
     for (const ticket of tickets) cache.endWrite(ticket, "not-applied");
   }
 }
+
+const deleteChange: KeyChange = Object.freeze({ type: "delete" });

@@ -37,7 +37,7 @@ import { isRevokeRequest } from "./ownership-layout.js";
 export async function leasingGet(context: LeasingContext, get: GetOp, options: CallOptions | undefined): Promise<RangeResult> {
   const { cache, counters } = context;
   if (get.revision !== 0n || get.rangeEnd.length !== 0 || context.layout.touchesPrefix(get)) return plainRead(context, get, options);
-  checkCallStart(options, context.sessions.closedSignal);
+  checkCallStart(options);
   const active = context.sessions.alive();
   if (active === undefined) return plainRead(context, get, options);
   const id = keyId(get.key);

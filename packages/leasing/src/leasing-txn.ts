@@ -1,9 +1,10 @@
 import { compare, op, type Comparison, type GetOp, type Op, type RangeResult, type TxnOp, type TxnResult } from "@etcdkit/kv";
+import { noBytes, TxnResultRecord, type WireRange } from "@etcdkit/kv/internal";
 import { isEtcdError, type CallOptions } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
-import { keyId, type KeyRange } from "./key-bytes.js";
+import { keyId } from "./key-bytes.js";
 import type { WriteTicket } from "./lease-cache.js";
-import { checkWritable, type LeasingContext } from "./leasing-context.js";
+import { checkCallStart, checkWritable, type LeasingContext } from "./leasing-context.js";
 import { rangeGuard, revokeRange } from "./leasing-range-delete.js";
 import { revokeOwner } from "./leasing-write.js";
 import { AppliedWrites, collectWrites } from "./txn-writes.js";
@@ -12,7 +13,8 @@ import { localTxn } from "./txn-local.js";
 /**
  * A txn through the leasing KV.
  *
- * - Answered from the cache when that gives etcd's exact answer (see `localTxn`).
+ * - Answered from the cache when that gives etcd's exact answer (see `localTxn`); its call
+ *   options are checked first, as for a cached get.
  * - A txn without writes goes to etcd as it is.
  * - A txn with writes runs inside a guarding txn, as Go's does: `if <no other client owns a key
  *   it may write> then <the txn> else <read the ownership keys in the way>`. Every key a branch
@@ -33,8 +35,9 @@ import { localTxn } from "./txn-local.js";
 export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: CallOptions | undefined): Promise<TxnResult> {
   const { cache, layout, counters } = context;
   const writes = collectWrites(txn);
-  for (const key of writes.keys.values()) checkWritable(layout, { key, rangeEnd: noEnd });
+  for (const key of writes.keys.values()) checkWritable(layout, { key, rangeEnd: noBytes });
   for (const range of writes.ranges) checkWritable(layout, range);
+  checkCallStart(options);
   const local = localTxn(context, txn);
   if (local !== undefined) {
     counters.hits++;
@@ -47,9 +50,9 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
     return result;
   }
   const scope = new CallScope(options, context.sessions.closedSignal);
+  const ownershipRanges = writes.ranges.map((range) => layout.ownershipRange(range));
   for (;;) {
     const rangeGuards: Comparison[] = [];
-    const ownershipRanges = writes.ranges.map((range) => layout.ownershipRange(range));
     for (const ownershipRange of ownershipRanges) rangeGuards.push(rangeGuard(ownershipRange, await revokeRange(context, ownershipRange, scope)));
     const tickets = beginWrites(context, writes.keys, writes.ranges);
     const guards: Comparison[] = [];
@@ -75,7 +78,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
         const change = applied.changeFor(ticket.id, ticket.state.key);
         cache.endWrite(ticket, change === "none" ? "not-applied" : { revision: result.revision, header: result.header, change });
       }
-      return Object.freeze({ succeeded: inner.succeeded, revision: result.revision, responses: inner.responses }) as TxnResult;
+      return new TxnResultRecord(inner.succeeded, result.header, result.revision, inner.responses) as TxnResult;
     }
     for (const ticket of tickets.values()) cache.endWrite(ticket, "not-applied");
     await revokeFound(context, result.responses as readonly RangeResult[], tickets, scope);
@@ -83,7 +86,7 @@ export async function leasingTxn(context: LeasingContext, txn: TxnOp, options: C
 }
 
 /** One write ticket per key the txn may write: its single keys and this client's states in its ranges. */
-function beginWrites(context: LeasingContext, keys: ReadonlyMap<string, Uint8Array>, ranges: readonly KeyRange[]): Map<string, WriteTicket> {
+function beginWrites(context: LeasingContext, keys: ReadonlyMap<string, Uint8Array>, ranges: readonly WireRange[]): Map<string, WriteTicket> {
   const tickets = new Map<string, WriteTicket>();
   for (const [id, key] of keys) tickets.set(id, context.cache.beginWrite(key, id));
   for (const range of ranges) {
@@ -111,4 +114,3 @@ async function revokeFound(context: LeasingContext, found: readonly RangeResult[
   await Promise.all(revokes);
 }
 
-const noEnd = new Uint8Array(0);

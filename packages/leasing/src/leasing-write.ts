@@ -1,4 +1,5 @@
 import { compare, op, type DeleteOp, type DeleteResult, type PutOp, type PutResult, type TxnResult } from "@etcdkit/kv";
+import { noBytes } from "@etcdkit/kv/internal";
 import { isEtcdError, type CallOptions } from "@etcdkit/transport";
 import { CallScope } from "./call-scope.js";
 import { keyId } from "./key-bytes.js";
@@ -36,7 +37,7 @@ export async function leasingWriteKey(
   options: CallOptions | undefined,
 ): Promise<PutResult | DeleteResult> {
   const { cache, layout } = context;
-  checkWritable(layout, write.type === "put" ? { key: write.key, rangeEnd: noEnd } : write);
+  checkWritable(layout, write.type === "put" ? { key: write.key, rangeEnd: noBytes } : write);
   const scope = new CallScope(options, context.sessions.closedSignal);
   const ownershipKey = layout.ownershipKey(write.key);
   const id = keyId(write.key);
@@ -108,5 +109,4 @@ export function changeOf(write: PutOp | DeleteOp): KeyChange {
 
 const deleteChange: KeyChange = Object.freeze({ type: "delete" });
 const dropChange: KeyChange = Object.freeze({ type: "drop" });
-const noEnd = new Uint8Array(0);
 

@@ -1,6 +1,6 @@
-import { prefixRange } from "@etcdkit/kv/internal";
+import { prefixRange, type WireRange } from "@etcdkit/kv/internal";
 import { bytesEqual, prefixRangeEnd, toBytes } from "@etcdkit/transport";
-import { concatBytes, rangesOverlap, type KeyRange } from "./key-bytes.js";
+import { concatBytes, rangesOverlap } from "./key-bytes.js";
 
 /**
  * The value a writer puts on another client's ownership key to ask it to give the key up (Go's
@@ -41,7 +41,7 @@ export function isRevokeRequest(value: Uint8Array): boolean {
  */
 export class OwnershipLayout {
   /** Every ownership key, as a range: `[prefix, prefixRangeEnd(prefix))`. */
-  readonly prefixRange: KeyRange;
+  readonly prefixRange: WireRange;
 
   constructor(readonly prefix: Uint8Array) {
     this.prefixRange = { key: prefix, rangeEnd: prefixRangeEnd(prefix) };
@@ -58,7 +58,7 @@ export class OwnershipLayout {
    * `prefix + "\0"`, which selects no ownership key at all: its range deletes then revoked no
    * owner, and other clients kept serving the deleted keys from their caches).
    */
-  ownershipRange(range: KeyRange): KeyRange {
+  ownershipRange(range: WireRange): WireRange {
     return prefixRange(this.prefix, range);
   }
 
@@ -72,7 +72,7 @@ export class OwnershipLayout {
    * ownership keys (Go's range deletes did: a `fromKey` delete removed every ownership key), and
    * reads of such keys are never cached.
    */
-  touchesPrefix(range: KeyRange): boolean {
+  touchesPrefix(range: WireRange): boolean {
     return rangesOverlap(range, this.prefixRange);
   }
 }

@@ -1,5 +1,6 @@
 import type { AnyOpResult, Op, TxnOp, TxnResult } from "@etcdkit/kv";
-import { inRange, keyId, type KeyRange } from "./key-bytes.js";
+import { inWireRange, type WireRange } from "@etcdkit/kv/internal";
+import { keyId } from "./key-bytes.js";
 import type { KeyChange } from "./key-state.js";
 import { changeOf } from "./leasing-write.js";
 
@@ -14,7 +15,7 @@ import { changeOf } from "./leasing-write.js";
  */
 export interface TxnWrites {
   readonly keys: Map<string, Uint8Array>;
-  readonly ranges: KeyRange[];
+  readonly ranges: WireRange[];
 }
 
 /**
@@ -55,7 +56,7 @@ export function collectWrites(txn: TxnOp): TxnWrites {
  */
 export class AppliedWrites {
   private readonly changes = new Map<string, KeyChange[]>();
-  private readonly ranges: KeyRange[] = [];
+  private readonly ranges: WireRange[] = [];
 
   constructor(txn: TxnOp, result: TxnResult) {
     this.visit(result.succeeded ? txn.success : txn.failure, result.responses);
@@ -64,7 +65,7 @@ export class AppliedWrites {
   /** The change the txn made to a key; "none" if it made none. Two or more changes: the value is dropped. */
   changeFor(id: string, key: Uint8Array): KeyChange | "none" {
     const changes = this.changes.get(id) ?? [];
-    const deletes = this.ranges.filter((range) => inRange(key, range)).length;
+    const deletes = this.ranges.filter((range) => inWireRange(key, range)).length;
     const count = changes.length + deletes;
     if (count === 0) return "none";
     if (count > 1) return { type: "drop" };
