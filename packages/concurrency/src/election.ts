@@ -13,7 +13,7 @@ import { noLeaderError, notLeaderError } from "./errors.js";
 import { checkSession } from "./mutex.js";
 import { cleanUpInBackground, ownership, sessionKey } from "./queue-key.js";
 import type { Session } from "./session.js";
-import { readAhead, waitForTurn, type QueueAhead } from "./wait-turn.js";
+import { waitForTurn, type QueueAhead } from "./wait-turn.js";
 import { WaitScope, type WaitOptions } from "./wait-scope.js";
 
 /**
@@ -119,7 +119,7 @@ export class Election {
         const queued = await this.enqueue(value, scope);
         revision = queued.revision;
         const place = { kv: this.session.kv, watcher: this.session.watcher, queue: this.queue, key: this.key, revision };
-        const electedAt = await waitForTurn(place, scope, queued.ahead ?? (await readAhead(place, scope, undefined)));
+        const electedAt = await waitForTurn(place, scope, queued.ahead);
         this.state = { key: this.key, revision, electedAt, release: releaseLocal };
         return this.leadership!;
       } catch (err) {

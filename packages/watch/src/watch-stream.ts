@@ -1,14 +1,11 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, transportEventListener, type EtcdErrorReason } from "@etcdkit/transport";
-import { StreamHub, toResponseHeader } from "@etcdkit/transport/internal";
+import { EtcdError, isEtcdError, transportEventListener } from "@etcdkit/transport";
+import { isStaleTokenError, StreamHub, toResponseHeader } from "@etcdkit/transport/internal";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
 import { SubState, type WatchSubscription } from "./watch-subscription.js";
-
-/** Create refusals that a fresh auth token may fix (as the unary path and Go's client refresh on). */
-const TOKEN_REFUSALS: readonly EtcdErrorReason[] = ["invalid-auth-token", "auth-old-revision", "user-empty"];
 
 /**
  * The error a stream is ended with after a token refusal: one the transport recognizes as a stale
@@ -204,7 +201,7 @@ export class WatchStream {
       if (session.byId.get(sub.id) === sub) session.byId.delete(sub.id);
       if (sub.state === SubState.Ended) return;
       const error = serverCancelError(r.cancelReason);
-      if (isEtcdError(error, TOKEN_REFUSALS) && (!this.tokenRefused || !isEtcdError(error, "user-empty"))) {
+      if (isStaleTokenError(error) || (!this.tokenRefused && isEtcdError(error, "user-empty"))) {
         // A stale token, or none while etcd now wants one ("user-empty": the stream was opened
         // while auth was off). Ending the stream with a stale-token error makes the transport
         // drop its token (a token another member issued a moment ago is kept for a few seconds:
