@@ -1,6 +1,5 @@
-import type { CallOptions } from "@etcdkit/transport";
+import type { CallOptions, ResponseHeader } from "@etcdkit/transport";
 import type { KeyRange, Permission, PermissionSpec } from "./permission.js";
-import type { ResponseHeader } from "@etcdkit/transport";
 
 /**
  * Pass as the password of `userAdd` to create a user that cannot authenticate with a password

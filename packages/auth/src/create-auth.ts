@@ -1,12 +1,10 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { Auth as AuthService, type ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { type ResponseHeader } from "@etcdkit/transport";
-import { checkTransport, invalidArgumentError, ownOptions, ReadableRecord, readableRecord, toEtcdError } from "@etcdkit/transport/internal";
+import { connectCallOptions, type ResponseHeader } from "@etcdkit/transport";
+import { checkTransport, invalidArgumentError, ownOptions, ReadableRecord, readableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import type { Auth, AuthResult } from "./auth.js";
-import { connectCallOptions } from "@etcdkit/transport";
 import { checkName, checkPassword } from "./names.js";
 import { grantRangeBytes, keyRangeBytes, permissionTypeOf, toPermission } from "./permission.js";
-import { toResponseHeader } from "@etcdkit/transport/internal";
 
 /**
  * Creates the auth API on any Connect `Transport`.

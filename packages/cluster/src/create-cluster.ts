@@ -4,14 +4,11 @@ import {
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { monotonicNow, type MemberId } from "@etcdkit/transport";
-import { booleanOption, checkMemberId, checkTransport, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
-import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
+import { connectCallOptions, monotonicNow, type CallOptions, type MemberId, type ResponseHeader } from "@etcdkit/transport";
+import { booleanOption, checkMemberId, checkTransport, ownOptions, readableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import { findLeader } from "./find-leader.js";
 import { toMember, type Member } from "./member.js";
 import { checkPeerUrls } from "./peer-urls.js";
-import { type ResponseHeader } from "@etcdkit/transport";
-import { readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 
 /**
  * The members of the cluster and who answered.

@@ -1,13 +1,12 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { type MemberId } from "@etcdkit/transport";
+import { connectCallOptions, type CallOptions, type MemberId } from "@etcdkit/transport";
 import {
   canAddressMembers,
   ownOptions,
   toEtcdError,
   type MemberAddressingTransport,
 } from "@etcdkit/transport/internal";
-import { connectCallOptions, type CallOptions } from "@etcdkit/transport";
 import type { Member } from "./member.js";
 
 interface Seen {

@@ -4,9 +4,8 @@
  * revision are honoured.
  */
 import { startEtcd, type EtcdCluster } from "@etcdkit/testing";
-import { isEtcdError } from "@etcdkit/transport";
+import { isEtcdError, type KeyValue } from "@etcdkit/transport";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KeyValue } from "@etcdkit/transport";
 import type { KV } from "./kv.js";
 import { connectKV, uniquePrefix } from "./kv-test-env.test-helpers.js";
 import { op } from "./op-builders.js";

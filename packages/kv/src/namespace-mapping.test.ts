@@ -4,14 +4,13 @@
  * prefixed range, no key outside the namespace is ever in a prefixed range, and stripping undoes
  * prefixing. Plus the edge cases Go's namespace package defines.
  */
-import { bytesEqual, isEtcdError, toBytes } from "@etcdkit/transport";
+import { bytesEqual, isEtcdError, KeyValue, toBytes } from "@etcdkit/transport";
 import { toResponseHeader } from "@etcdkit/transport/internal";
 import { thrownBy } from "@etcdkit/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compare } from "./compare.js";
 import { inWireRange, resolveRange, type WireRange } from "./key-range.js";
-import { KeyValue } from "@etcdkit/transport";
 import { prefixComparison, prefixOp, prefixRange, stripResult } from "./namespace-mapping.js";
 import { op } from "./op-builders.js";
 import type { TxnResult } from "./results.js";

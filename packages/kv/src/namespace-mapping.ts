@@ -1,7 +1,6 @@
-import { prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
+import { KeyValue, prefixRangeEnd, toBytes, type Bytes } from "@etcdkit/transport";
 import { invalidArgumentError } from "@etcdkit/transport/internal";
 import type { Comparison } from "./compare.js";
-import { KeyValue } from "@etcdkit/transport";
 import type { WireRange } from "./key-range.js";
 import type { Op } from "./ops.js";
 import { notAComparisonError, notAnOpError, readOp } from "./request-encoding.js";

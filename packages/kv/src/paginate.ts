@@ -1,7 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import { EtcdError, type Bytes, type Revision } from "@etcdkit/transport";
+import { EtcdError, type Bytes, type KeyValue, type ResponseHeader, type Revision } from "@etcdkit/transport";
 import { checkCallOptions, invalidArgumentError, ownOptions, toEtcdError, typeName } from "@etcdkit/transport/internal";
-import type { KeyValue, ResponseHeader } from "@etcdkit/transport";
 import { resolveRange, type RangeSelector } from "./key-range.js";
 import { makeGetOp } from "./op-builders.js";
 import type { GetOp } from "./ops.js";

@@ -6,10 +6,8 @@ import type {
   ResponseOp,
   TxnResponse,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { type ResponseHeader as Header, type Revision } from "@etcdkit/transport";
-import { toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
-import { type KeyValue } from "@etcdkit/transport";
-import { keyValueFromMessage } from "@etcdkit/transport/internal";
+import { type KeyValue, type ResponseHeader as Header, type Revision } from "@etcdkit/transport";
+import { keyValueFromMessage, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import type { KeyValue as KeyValueMessage } from "@etcdkit/api/mvccpb/kv_pb";
 import * as records from "./result-records.js";
 import type { AnyOpResult, DeleteResult, PutResult, RangeResult, TxnResult } from "./results.js";

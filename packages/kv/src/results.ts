@@ -1,5 +1,4 @@
-import type { ResponseHeader, Revision } from "@etcdkit/transport";
-import type { KeyValue } from "@etcdkit/transport";
+import type { KeyValue, ResponseHeader, Revision } from "@etcdkit/transport";
 import type { DeleteOp, GetOp, Op, PutOp, TxnOp } from "./ops.js";
 
 /**

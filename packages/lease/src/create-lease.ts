@@ -1,12 +1,11 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, isEtcdError, monotonicNow, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
-import { invalidArgumentError, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import { booleanOption, checkCallOptions, checkTransport, invalidArgumentError, ownOptions, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, type LeaseBackend, type LeaseCallOptions } from "./lease.js";
 import { fetchTimeToLive, type LeaseTimeToLive } from "./lease-time-to-live.js";
-import { booleanOption, checkCallOptions, checkTransport, ownOptions } from "@etcdkit/transport/internal";
 import { checkLeaseId } from "./lease-arguments.js";
 import { lossError } from "./lease-loss.js";
 import { LeaseRegistry } from "./lease-registry.js";

@@ -1,9 +1,7 @@
 import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, type LeaseId } from "@etcdkit/transport";
-import { StreamHub, StreamSession, toResponseHeader } from "@etcdkit/transport/internal";
-import { MAX_TIMER_MS, monotonicNow, transportEventListener } from "@etcdkit/transport";
-import { refreshTimer } from "@etcdkit/transport/internal";
+import { EtcdError, MAX_TIMER_MS, monotonicNow, transportEventListener, type LeaseId } from "@etcdkit/transport";
+import { refreshTimer, StreamHub, StreamSession, toResponseHeader } from "@etcdkit/transport/internal";
 import type { Lease } from "./lease.js";
 
 /**

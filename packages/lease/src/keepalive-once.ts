@@ -1,11 +1,7 @@
 import { Code, type Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { EtcdError, isEtcdError, type EtcdErrorReason, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
-import { toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
-import { connectCallOptions, MAX_TIMER_MS, monotonicNow, type CallOptions } from "@etcdkit/transport";
-import { reconnectDelayMs } from "@etcdkit/transport/internal";
-import { RequestQueue } from "@etcdkit/transport/internal";
-import { checkCallOptions, ownOptions } from "@etcdkit/transport/internal";
+import { connectCallOptions, EtcdError, isEtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions, type EtcdErrorReason, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
+import { checkCallOptions, ownOptions, reconnectDelayMs, RequestQueue, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
 import { checkLeaseId } from "./lease-arguments.js";
 
 /**

@@ -1,11 +1,9 @@
 import type { Client } from "@connectrpc/connect";
 import type { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import { isEtcdError, type CallOptions, type EtcdError, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
-import { ReadableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import { connectCallOptions, isEtcdError, MAX_TIMER_MS, monotonicNow, type CallOptions, type EtcdError, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
+import { checkCallOptions, ReadableRecord, toEtcdError, toResponseHeader, unrefTimer } from "@etcdkit/transport/internal";
 import type { KeepAliveHub } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
-import { connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
-import { checkCallOptions, unrefTimer } from "@etcdkit/transport/internal";
 import { lossError, type LeaseLoss, type LeaseLossReason } from "./lease-loss.js";
 import { RenewalStream, type LeaseRenewal } from "./lease-renewal.js";
 import * as records from "./lease-records.js";

@@ -6,7 +6,7 @@ import {
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import type { Writable } from "node:stream";
-import { type MemberId } from "@etcdkit/transport";
+import { connectCallOptions, type CallOptions, type MemberId, type ResponseHeader } from "@etcdkit/transport";
 import {
   checkMemberId,
   checkRevision,
@@ -16,11 +16,9 @@ import {
   toEtcdError,
 } from "@etcdkit/transport/internal";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
-import { connectCallOptions, type CallOptions, type ResponseHeader } from "@etcdkit/transport";
-import { memberTransport } from "@etcdkit/transport/internal";
+import { memberTransport, readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 import type { AlarmResult, Maintenance, MaintenanceResult } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
-import { readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 import { loadNodeModules } from "./snapshot/node-modules.js";
 import { checkSnapshotOptions } from "./snapshot/snapshot-options.js";
 import { saveSnapshot } from "./snapshot/save-snapshot.js";

@@ -1,9 +1,7 @@
 import type { Writable } from "node:stream";
-import type { MemberId, Revision } from "@etcdkit/transport";
+import type { CallOptions, MemberId, ResponseHeader, Revision } from "@etcdkit/transport";
 import type { Alarm } from "./alarm.js";
-import type { CallOptions } from "@etcdkit/transport";
 import type { MemberStatus } from "./member-status.js";
-import type { ResponseHeader } from "@etcdkit/transport";
 import type { SnapshotProgress, SnapshotTask } from "./snapshot/snapshot-task.js";
 
 /**

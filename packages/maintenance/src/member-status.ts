@@ -1,6 +1,5 @@
 import type { StatusResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
-import type { MemberId } from "@etcdkit/transport";
-import { type ResponseHeader } from "@etcdkit/transport";
+import { type MemberId, type ResponseHeader } from "@etcdkit/transport";
 import { readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 
 /**
