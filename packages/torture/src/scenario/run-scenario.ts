@@ -1,4 +1,4 @@
-import { startEtcd } from "@etcdkit/testing";
+import { seededRandom, startEtcd } from "@etcdkit/testing";
 import { monotonicNow } from "@etcdkit/transport";
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -14,7 +14,6 @@ import { startTermMonitor } from "../nemesis/term-monitor.js";
 import { createAdminClient } from "../sdk/admin-client.js";
 import { createSdkClient } from "../sdk/sdk-client.js";
 import type { ClientFactory } from "../sdk/torture-client.js";
-import { seededRandom } from "./random.js";
 import { createManagedClient, directEndpoints, pause, proxiedEndpoints, type RunContext } from "./run-context.js";
 import type { ScenarioSpec } from "./scenarios.js";
 import { startSoakSampler, type SoakSample } from "./soak.js";
