@@ -1,5 +1,6 @@
 import type { History } from "../history/history.js";
 import type { LockRecord } from "../history/types.js";
+import { FENCED_KEY, LOCK_NAME } from "../workloads/lock-workload.js";
 import type { RevisionLog } from "./revision-log.js";
 import { checkResult, type CheckResult, type Violation } from "./violation.js";
 
@@ -20,7 +21,7 @@ import { checkResult, type CheckResult, type Violation } from "./violation.js";
  * const result = checkLocks(history, log);
  * ```
  */
-export function checkLocks(history: History, log: RevisionLog | undefined, fencedKey = "fence/resource", lockPrefix = "locks/set/"): CheckResult {
+export function checkLocks(history: History, log: RevisionLog | undefined, fencedKey = FENCED_KEY, lockPrefix = `${LOCK_NAME}/`): CheckResult {
   const locks = history.locks;
   if (locks.length === 0) return checkResult("locks", [], ["no lock acquisitions"]);
   const violations: Violation[] = [];
