@@ -4,6 +4,7 @@
  * see the same machine (load, CPU steal, frequency) and the same JIT state. On a shared, noisy
  * machine this is the steadiest end-to-end estimate of what the @etcdkit/kv layer costs.
  */
+import { seededRandom } from "@etcdkit/testing";
 import { fileURLToPath } from "node:url";
 import { runWorkerProcess } from "../worker-process.js";
 import type { KvLayerWorkload } from "./workloads.js";
@@ -76,7 +77,7 @@ export function pairedRatio(samples: PairedResult["samples"]): number {
  * ```
  */
 export function bootstrapRatioInterval(samples: PairedResult["samples"], level: number, draws = 2_000): [number, number] {
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   const ratios: number[] = [];
   for (let d = 0; d < draws; d++) {
     const resampled = Array.from({ length: samples.length }, () => samples[Math.floor(random() * samples.length)]!);
@@ -85,16 +86,4 @@ export function bootstrapRatioInterval(samples: PairedResult["samples"], level: 
   ratios.sort((a, b) => a - b);
   const at = (q: number): number => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(q * (ratios.length - 1))))]!;
   return [at((1 - level) / 2), at((1 + level) / 2)];
-}
-
-/** A small seeded PRNG (mulberry32), so that the interval is the same for the same samples. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -30,8 +30,8 @@ export interface EtcdClusterOptions {
   proxy?: boolean;
   /**
    * Put a TcpProxy in front of each member's peer port (default false): members advertise the
-   * proxy's URL, so `member.peerProxy` controls the raft traffic into that member (blackhole it
-   * to cut the member off from the leader, delay it to make the member lag). Run with
+   * proxy's URL and the proxies recognize each connection's sender, so `isolate(i)`, `lag(i, ms)`
+   * and `heal(i)` can hold or delay member i's raft traffic in both directions. Run with
    * `flags: ["--pre-vote"]` when you isolate a member, so that its elections cannot disrupt the
    * majority.
    */

@@ -29,9 +29,11 @@ export interface EtcdMember {
   readonly endpoint: string;
   readonly proxy: TcpProxy | undefined;
   /**
-   * With `peerProxy: true`: the TcpProxy in front of this member's peer port. Every other member
-   * reaches this one through it, so its modes act on the raft traffic INTO this member
-   * ("blackhole" isolates it from the leader's heartbeats and appends; "delay" makes it lag).
+   * With `peerProxy: true`: the TcpProxy in front of this member's peer port, carrying the
+   * connections the other members open to this one. etcd members receive their raft messages over
+   * streams they dial themselves, so these connections mostly carry this member's messages OUT
+   * (plus the others' pipeline requests and snapshots to it): its own modes cut one direction.
+   * Use `cluster.isolate(i)` / `lag(i, ms)` / `heal(i)` for a fault in both directions.
    */
   readonly peerProxy: TcpProxy | undefined;
   readonly dataDir: string;

@@ -43,4 +43,5 @@ export {
 } from "./readme-examples.js";
 export { createRecordingTransport, createSpyTransport, type RecordedCall } from "./recording-transport.js";
 export { thrownBy } from "./thrown-by.js";
+export { seededRandom } from "./seeded-random.js";
 export { runScript, withPollutedPrototype } from "./polluted-prototype.js";

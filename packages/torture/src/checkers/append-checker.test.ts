@@ -1,7 +1,7 @@
+import { seededRandom } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { makeHistory } from "../history/history.js";
 import type { AppendMop, AppendOperation, FinalRead } from "../history/types.js";
-import { seededRandom } from "../simulation/sim-register.test-helpers.js";
 import { checkAppends } from "./append-checker.js";
 
 let ids = 1;

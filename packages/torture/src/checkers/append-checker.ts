@@ -1,7 +1,7 @@
 import type { History } from "../history/history.js";
 import type { AppendOperation } from "../history/types.js";
 import { cycleThrough, DependencyGraph, stronglyConnected, type CycleEdge, type EdgeKind } from "./dependency-graph.js";
-import { checkResult, type CheckResult, type Violation } from "./violation.js";
+import { checkResult, createViolationList, type CheckResult, type Violation } from "./violation.js";
 
 /**
  * Parses a list value ("3,7,12"; absent or empty: no elements).
@@ -42,7 +42,7 @@ const SEARCHES: readonly { kinds: ReadonlySet<EdgeKind> }[] = [
 export function checkAppends(history: History): CheckResult {
   const txns = history.append;
   if (txns.length === 0) return checkResult("append", [], ["no append transactions"]);
-  const violations: Violation[] = [];
+  const violations = createViolationList();
   const appender = new Map<number, AppendOperation>();
   for (const t of txns) for (const m of t.mops) if (m.f === "append") appender.set(m.value, t);
 
@@ -69,22 +69,25 @@ export function checkAppends(history: History): CheckResult {
     for (const r of list) if (r.list.length > longest.length) longest = r.list;
     order.set(key, longest);
     for (const r of list) {
-      if (!isPrefix(r.list, longest) && violations.filter((v) => v.kind === "incompatible-order").length < 5) {
-        violations.push({
-          kind: "incompatible-order",
-          message: `key ${key}: read [${r.list.join(",")}] is not a prefix of [${longest.join(",")}]`,
-          records: r.txn ? [r.txn.id] : [],
-        });
+      if (!isPrefix(r.list, longest)) {
+        violations.add(
+          {
+            kind: "incompatible-order",
+            message: `key ${key}: read [${r.list.join(",")}] is not a prefix of [${longest.join(",")}]`,
+            records: r.txn ? [r.txn.id] : [],
+          },
+          5,
+        );
       }
       const dup = firstDuplicate(r.list);
-      if (dup !== undefined && violations.filter((v) => v.kind === "duplicate-append").length < 5) {
-        violations.push({ kind: "duplicate-append", message: `key ${key}: element ${dup} appears twice in [${r.list.join(",")}]`, records: r.txn ? [r.txn.id] : [] });
+      if (dup !== undefined) {
+        violations.add({ kind: "duplicate-append", message: `key ${key}: element ${dup} appears twice in [${r.list.join(",")}]`, records: r.txn ? [r.txn.id] : [] }, 5);
       }
       for (const e of r.list) {
         const writer = appender.get(e);
         if ((writer === undefined || writer.status === "fail") && !abortedReported.has(e)) {
           abortedReported.add(e);
-          violations.push({
+          violations.add({
             kind: "aborted-read",
             message: `key ${key}: element ${e} was read but ${
               writer === undefined ? "no transaction appended it" : `its transaction ${writer.id} failed with "${writer.error?.reason ?? "guard false"}" (not applied, says the client)`
@@ -102,14 +105,14 @@ export function checkAppends(history: History): CheckResult {
       for (const m of t.mops) {
         if (m.f !== "append") continue;
         if (!(finalLists.get(m.key) ?? []).includes(m.value)) {
-          violations.push({ kind: "lost-append", message: `key ${m.key}: acknowledged append of ${m.value} is not in the final read`, records: [t.id] });
+          violations.add({ kind: "lost-append", message: `key ${m.key}: acknowledged append of ${m.value} is not in the final read`, records: [t.id] });
         }
       }
     }
   }
-  violations.push(...findCycles(txns, reads, order, appender));
+  for (const v of findCycles(txns, reads, order, appender)) violations.add(v);
   const notes = [`${txns.length} transactions, ${order.size} keys`];
-  return checkResult("append", violations, notes);
+  return checkResult("append", violations.items, notes);
 }
 
 function findCycles(

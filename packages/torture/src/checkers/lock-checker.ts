@@ -1,7 +1,8 @@
 import type { History } from "../history/history.js";
 import type { LockRecord } from "../history/types.js";
+import { FENCED_KEY, LOCK_NAME } from "../workloads/lock-workload.js";
 import type { RevisionLog } from "./revision-log.js";
-import { checkResult, type CheckResult, type Violation } from "./violation.js";
+import { checkResult, createViolationList, type CheckResult } from "./violation.js";
 
 /**
  * Checks the lock-set workload. Locks on leases cannot promise mutual exclusion (a holder that is
@@ -20,14 +21,14 @@ import { checkResult, type CheckResult, type Violation } from "./violation.js";
  * const result = checkLocks(history, log);
  * ```
  */
-export function checkLocks(history: History, log: RevisionLog | undefined, fencedKey = "fence/resource", lockPrefix = "locks/set/"): CheckResult {
+export function checkLocks(history: History, log: RevisionLog | undefined, fencedKey = FENCED_KEY, lockPrefix = `${LOCK_NAME}/`): CheckResult {
   const locks = history.locks;
   if (locks.length === 0) return checkResult("locks", [], ["no lock acquisitions"]);
-  const violations: Violation[] = [];
+  const violations = createViolationList();
   const byToken = new Map<bigint, LockRecord>();
   for (const l of locks) {
     const other = byToken.get(l.token);
-    if (other !== undefined) violations.push({ kind: "token-reuse", message: `two acquisitions got fencing token ${l.token}`, records: [other.id, l.id] });
+    if (other !== undefined) violations.add({ kind: "token-reuse", message: `two acquisitions got fencing token ${l.token}`, records: [other.id, l.id] });
     byToken.set(l.token, l);
   }
   const byInvoke = [...locks].sort((a, b) => a.acquireInvoke - b.acquireInvoke);
@@ -39,8 +40,8 @@ export function checkLocks(history: History, log: RevisionLog | undefined, fence
       const a = byReturn[k++]!;
       if (max === undefined || a.token > max.token) max = a;
     }
-    if (max !== undefined && max.token >= b.token && violations.filter((v) => v.kind === "token-order").length < 5) {
-      violations.push({ kind: "token-order", message: `token ${b.token} was granted after token ${max.token} had been`, records: [max.id, b.id] });
+    if (max !== undefined && max.token >= b.token) {
+      violations.add({ kind: "token-order", message: `token ${b.token} was granted after token ${max.token} had been`, records: [max.id, b.id] }, 5);
     }
   }
 
@@ -55,12 +56,15 @@ export function checkLocks(history: History, log: RevisionLog | undefined, fence
     for (const l of locks) {
       if (l.acquiredAt === undefined || !log.covers(l.acquiredAt)) continue;
       const holder = oldestKey(log, lockKeys, l.acquiredAt);
-      if (holder !== l.token && violations.filter((v) => v.kind === "lock-granted-wrongly").length < 5) {
-        violations.push({
-          kind: "lock-granted-wrongly",
-          message: `token ${l.token} found the lock held at revision ${l.acquiredAt}, when the oldest key in the queue had create revision ${holder ?? "none"}`,
-          records: [l.id],
-        });
+      if (holder !== l.token) {
+        violations.add(
+          {
+            kind: "lock-granted-wrongly",
+            message: `token ${l.token} found the lock held at revision ${l.acquiredAt}, when the oldest key in the queue had create revision ${holder ?? "none"}`,
+            records: [l.id],
+          },
+          5,
+        );
       }
     }
     let previous: { token: bigint; revision: bigint } | undefined;
@@ -68,18 +72,18 @@ export function checkLocks(history: History, log: RevisionLog | undefined, fence
       if (e.key !== fencedKey || e.type !== "put") continue;
       const token = BigInt(e.value.slice(0, e.value.indexOf(":")));
       if (previous !== undefined && token < previous.token) {
-        violations.push({
+        violations.add({
           kind: "fence-order",
           message: `${fencedKey} took a write with token ${token} at revision ${e.modRevision}, after one with token ${previous.token} at ${previous.revision}`,
         });
       }
       if (!lockKeyExists(log, lockPrefix, token, e.modRevision - 1n)) {
-        violations.push({ kind: "fence-without-lock", message: `a write with token ${token} applied at revision ${e.modRevision}, when no lock key had that create revision` });
+        violations.add({ kind: "fence-without-lock", message: `a write with token ${token} applied at revision ${e.modRevision}, when no lock key had that create revision` });
       }
       if (previous === undefined || token >= previous.token) previous = { token, revision: e.modRevision };
     }
   }
-  return checkResult("locks", violations, notes, log === undefined);
+  return checkResult("locks", violations.items, notes, log === undefined);
 }
 
 /**

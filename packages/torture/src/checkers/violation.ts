@@ -56,3 +56,46 @@ export function countByKind(violations: Iterable<Violation>): Record<string, num
   for (const v of violations) counts[v.kind] = (counts[v.kind] ?? 0) + 1;
   return counts;
 }
+
+/**
+ * A checker's violations, with a cap per kind so that one broken guarantee does not flood the
+ * report: `add` keeps a violation unless `cap` (default: the list's `capPerKind`, unbounded when
+ * not given) of its kind are listed already.
+ *
+ * @example
+ * ```ts
+ * const found = createViolationList(3);
+ * found.add({ kind: "watch-ordered", message: "revision 7 delivered after 9" });
+ * return checkResult("watch", found.items);
+ * ```
+ */
+export interface ViolationList {
+  /** The violations kept, in the order they were added. */
+  readonly items: Violation[];
+  /** Adds `violation` unless `cap` of its kind are kept already; returns whether it was kept. */
+  add(violation: Violation, cap?: number): boolean;
+}
+
+/**
+ * Creates a ViolationList whose kinds are capped at `capPerKind` unless `add` says otherwise.
+ *
+ * @example
+ * ```ts
+ * const found = createViolationList();
+ * found.add({ kind: "token-order", message: "token 5 was granted after token 6 had been" }, 5);
+ * ```
+ */
+export function createViolationList(capPerKind = Infinity): ViolationList {
+  const items: Violation[] = [];
+  const counts = new Map<string, number>();
+  return {
+    items,
+    add(violation, cap = capPerKind) {
+      const count = counts.get(violation.kind) ?? 0;
+      if (count >= cap) return false;
+      counts.set(violation.kind, count + 1);
+      items.push(violation);
+      return true;
+    },
+  };
+}

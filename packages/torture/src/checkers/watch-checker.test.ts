@@ -1,7 +1,7 @@
+import { seededRandom } from "@etcdkit/testing";
 import { describe, expect, it } from "vitest";
 import { makeHistory } from "../history/history.js";
 import type { WatchRecord, WatchRequest } from "../history/types.js";
-import { seededRandom } from "../simulation/sim-register.test-helpers.js";
 import { SimStore } from "../simulation/sim-store.test-helpers.js";
 import { simulateWatch, type WatchSimOptions } from "../simulation/sim-watch.test-helpers.js";
 import { buildRevisionLog } from "./revision-log.js";

@@ -1,7 +1,7 @@
 import type { RecordedEvent, WatchRecord } from "../history/types.js";
 import { watchMatches } from "./key-range.js";
 import type { RevisionLog } from "./revision-log.js";
-import type { Violation } from "./violation.js";
+import { createViolationList, type Violation } from "./violation.js";
 import { describeRequest } from "./watch-order-checks.js";
 
 /**
@@ -20,9 +20,10 @@ import { describeRequest } from "./watch-order-checks.js";
  * ```
  */
 export function checkWatchAgainstLog(watch: WatchRecord, log: RevisionLog): Violation[] {
-  const violations: Violation[] = [];
+  const found = createViolationList(3);
+  const violations = found.items;
   const add = (kind: string, message: string): void => {
-    if (violations.filter((v) => v.kind === kind).length < 3) violations.push({ kind, message: `watch ${watch.id} (${describeRequest(watch)}): ${message}`, records: [watch.id] });
+    found.add({ kind, message: `watch ${watch.id} (${describeRequest(watch)}): ${message}`, records: [watch.id] });
   };
   const first = watch.request.startRevision ?? (watch.created !== undefined ? watch.created + 1n : undefined);
   let lastReached = 0n;

@@ -1,6 +1,6 @@
 import type { WatchRecord } from "../history/types.js";
 import { watchMatches } from "./key-range.js";
-import type { Violation } from "./violation.js";
+import { createViolationList, type Violation } from "./violation.js";
 
 /**
  * The guarantees of one watch that need no log (etcd's API guarantees for watches):
@@ -18,9 +18,10 @@ import type { Violation } from "./violation.js";
  * ```
  */
 export function checkWatchOrder(watch: WatchRecord): Violation[] {
-  const violations: Violation[] = [];
+  const found = createViolationList(3);
+  const violations = found.items;
   const add = (kind: string, message: string): void => {
-    if (violations.filter((v) => v.kind === kind).length < 3) violations.push({ kind, message: `watch ${watch.id} (${describeRequest(watch)}): ${message}`, records: [watch.id] });
+    found.add({ kind, message: `watch ${watch.id} (${describeRequest(watch)}): ${message}`, records: [watch.id] });
   };
   let lastEvent = 0n;
   let lastProgress = 0n;

@@ -1,4 +1,4 @@
-import { directEndpoints } from "../scenario/run-context.js";
+import { directEndpoints, pause } from "../scenario/run-context.js";
 import { findLeader } from "./term-monitor.js";
 import { memberName, pickMember, type Nemesis } from "./nemesis.js";
 
@@ -77,7 +77,7 @@ async function retryAmbiguous(run: () => Promise<void>, done: readonly string[])
       const reason = (err as { reason?: string }).reason ?? "";
       if (attempt > 1 && done.includes(reason)) return;
       if (attempt >= 4 || !["deadline-exceeded", "unavailable", "outcome-unknown", "timeout", "leader-changed", "stopped", "unhealthy"].includes(reason)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      await pause(1000 * attempt);
     }
   }
 }

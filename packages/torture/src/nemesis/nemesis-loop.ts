@@ -83,7 +83,7 @@ async function healWithRetry(heal: () => Promise<void>): Promise<void> {
 
 /**
  * Undoes every fault that may still be in place: resumes paused members, restarts killed ones,
- * puts every proxy back to pass.
+ * puts every proxy back to pass (a member's raft connections at every peer proxy included).
  *
  * @example
  * ```ts
@@ -94,7 +94,8 @@ export async function healAll(ctx: RunContext): Promise<void> {
   for (const i of ctx.active) {
     const m = ctx.cluster.members[i]!;
     m.proxy?.setMode("pass");
-    m.peerProxy?.setMode("pass");
+    // heal(i) also returns member i's connections at the other peer proxies to pass.
+    if (m.peerProxy !== undefined) await ctx.cluster.heal(i).catch(() => m.peerProxy?.setMode("pass"));
     if (m.paused) ctx.cluster.resume(i);
     if (!m.running) await ctx.cluster.restart(i);
   }

@@ -50,8 +50,10 @@ export function isolateClientsNemesis(): Nemesis {
 }
 
 /**
- * Partitions a member (the leader when `leader`) from the others by blackholing the peer proxy
- * in front of its raft port, healed by pass. Run the cluster with `--pre-vote`.
+ * Cuts a member (the leader when `leader`) off from the others, both ways (`cluster.isolate`: its
+ * raft connections held at every peer proxy), healed by `cluster.heal`. The majority keeps
+ * committing while the isolated member applies nothing, so its serializable reads go stale; an
+ * isolated leader steps down. Needs `peerProxy: true` and `--pre-vote`.
  *
  * @example
  * ```ts
@@ -63,16 +65,16 @@ export function partitionNemesis(leader: boolean): Nemesis {
     name: leader ? "partition-leader" : "partition",
     async inject(ctx) {
       const i = leader ? await findLeader(ctx) : pickMember(ctx);
-      const proxy = i === undefined ? undefined : ctx.cluster.members[i]!.peerProxy;
-      if (i === undefined || proxy === undefined) return undefined;
-      proxy.setMode("blackhole");
-      return { target: memberName(ctx, i), heal: async () => proxy.setMode("pass") };
+      if (i === undefined || ctx.cluster.members[i]!.peerProxy === undefined) return undefined;
+      await ctx.cluster.isolate(i);
+      return { target: memberName(ctx, i), heal: () => ctx.cluster.heal(i) };
     },
   };
 }
 
 /**
- * Delays the raft traffic into one member, so it lags behind, healed by pass.
+ * Delays every raft message into and out of one member by `delayMs` (`cluster.lag`), so it lags
+ * behind the others, healed by `cluster.heal`. Needs `peerProxy: true`.
  *
  * @example
  * ```ts
@@ -84,10 +86,9 @@ export function lagNemesis(delayMs = 200): Nemesis {
     name: "peer-delay",
     async inject(ctx) {
       const i = pickMember(ctx);
-      const proxy = i === undefined ? undefined : ctx.cluster.members[i]!.peerProxy;
-      if (i === undefined || proxy === undefined) return undefined;
-      proxy.setMode("delay", { delayMs });
-      return { target: memberName(ctx, i), heal: async () => proxy.setMode("pass") };
+      if (i === undefined || ctx.cluster.members[i]!.peerProxy === undefined) return undefined;
+      await ctx.cluster.lag(i, delayMs);
+      return { target: memberName(ctx, i), heal: () => ctx.cluster.heal(i) };
     },
   };
 }

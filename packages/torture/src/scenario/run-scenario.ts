@@ -1,4 +1,4 @@
-import { startEtcd } from "@etcdkit/testing";
+import { seededRandom, startEtcd } from "@etcdkit/testing";
 import { monotonicNow } from "@etcdkit/transport";
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -13,8 +13,7 @@ import { healAll, runNemesisLoop } from "../nemesis/nemesis-loop.js";
 import { startTermMonitor } from "../nemesis/term-monitor.js";
 import { createAdminClient } from "../sdk/admin-client.js";
 import { createSdkClient } from "../sdk/sdk-client.js";
-import type { ClientFactory } from "../sdk/torture-client.js";
-import { seededRandom } from "./random.js";
+import type { ClientFactory, TortureClient } from "../sdk/torture-client.js";
 import { createManagedClient, directEndpoints, pause, proxiedEndpoints, type RunContext } from "./run-context.js";
 import type { ScenarioSpec } from "./scenarios.js";
 import { startSoakSampler, type SoakSample } from "./soak.js";
@@ -226,7 +225,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunScenarioOption
   return report;
 }
 
-async function finalRead(client: Awaited<ReturnType<ReturnType<RunContext["newClient"]>["current"]>>) {
+async function finalRead(client: TortureClient) {
   for (let attempt = 1; ; attempt++) {
     try {
       const { revision, kvs } = await client.readPrefix("", { timeoutMs: 10_000 });

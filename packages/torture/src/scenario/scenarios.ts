@@ -83,7 +83,7 @@ export const scenarios: readonly ScenarioSpec[] = [
   },
   {
     name: "partition",
-    description: "raft traffic into a member or the leader blackholed or delayed (peer proxies), leader moves",
+    description: "a member or the leader cut off from the others both ways, or its raft traffic delayed both ways, leader moves",
     nemeses: [partitionNemesis(false), partitionNemesis(true), lagNemesis(200), leaderMoveNemesis()],
     timing: SHORT,
     workloads: ALL,

@@ -1,5 +1,5 @@
+import { seededRandom } from "@etcdkit/testing";
 import type { RecordedBatch, WatchRequest } from "../history/types.js";
-import { seededRandom } from "../scenario/random.js";
 import { createSdkClient } from "../sdk/sdk-client.js";
 import type { ClientFactory, TortureClient, TortureLease, TortureWatch } from "../sdk/torture-client.js";
 

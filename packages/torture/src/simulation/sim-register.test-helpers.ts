@@ -1,7 +1,7 @@
+import { seededRandom } from "@etcdkit/testing";
 import type { History } from "../history/history.js";
 import { makeHistory } from "../history/history.js";
 import type { KvInput, KvOperation, KvOutput, OpStatus } from "../history/types.js";
-import { seededRandom } from "../scenario/random.js";
 import { SimStore } from "./sim-store.test-helpers.js";
 
 /**
@@ -26,8 +26,6 @@ export interface RegisterSimOptions {
   /** Broken: writes whose outcome is unknown are reported as plain failures (not applied). */
   readonly unknownReportedAsFailed?: boolean;
 }
-
-export { seededRandom };
 
 interface Planned {
   readonly id: number;

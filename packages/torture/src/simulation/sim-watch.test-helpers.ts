@@ -1,6 +1,6 @@
+import { seededRandom } from "@etcdkit/testing";
 import { watchMatches } from "../checkers/key-range.js";
 import type { RecordedBatch, RecordedEvent, WatchRecord, WatchRequest } from "../history/types.js";
-import { seededRandom } from "./sim-register.test-helpers.js";
 import type { SimStore } from "./sim-store.test-helpers.js";
 
 /** How a simulated watch client behaves across reconnects. */
