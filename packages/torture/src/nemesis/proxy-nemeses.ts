@@ -92,3 +92,26 @@ export function lagNemesis(delayMs = 200): Nemesis {
     },
   };
 }
+
+/**
+ * Resets the raft connections into one member (its peer proxy: RST on the open ones, and every
+ * new one reset at once), healed by pass: the others' streams to it break and are dialed again,
+ * and messages in flight on them are lost. Needs `peerProxy: true`.
+ *
+ * @example
+ * ```ts
+ * const nemesis = peerResetNemesis();
+ * ```
+ */
+export function peerResetNemesis(): Nemesis {
+  return {
+    name: "peer-reset",
+    async inject(ctx) {
+      const i = pickMember(ctx);
+      const proxy = i === undefined ? undefined : ctx.cluster.members[i]!.peerProxy;
+      if (i === undefined || proxy === undefined) return undefined;
+      proxy.setMode("reset");
+      return { target: memberName(ctx, i), heal: async () => proxy.setMode("pass") };
+    },
+  };
+}

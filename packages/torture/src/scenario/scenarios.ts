@@ -2,7 +2,7 @@ import { compactNemesis, defragmentNemesis, leaderMoveNemesis, memberReplaceNeme
 import type { Nemesis } from "../nemesis/nemesis.js";
 import type { NemesisTiming } from "../nemesis/nemesis-loop.js";
 import { killNemesis, pauseNemesis } from "../nemesis/process-nemeses.js";
-import { clientProxyNemesis, isolateClientsNemesis, lagNemesis, partitionNemesis } from "../nemesis/proxy-nemeses.js";
+import { clientProxyNemesis, isolateClientsNemesis, lagNemesis, partitionNemesis, peerResetNemesis } from "../nemesis/proxy-nemeses.js";
 
 /**
  * Which workloads a scenario runs and how many clients each gets (0 or absent: not run).
@@ -83,8 +83,8 @@ export const scenarios: readonly ScenarioSpec[] = [
   },
   {
     name: "partition",
-    description: "a member or the leader cut off from the others both ways, or its raft traffic delayed both ways, leader moves",
-    nemeses: [partitionNemesis(false), partitionNemesis(true), lagNemesis(200), leaderMoveNemesis()],
+    description: "a member or the leader cut off from the others both ways, its raft traffic delayed both ways, or its raft connections reset; leader moves",
+    nemeses: [partitionNemesis(false), partitionNemesis(true), lagNemesis(200), peerResetNemesis(), leaderMoveNemesis()],
     timing: SHORT,
     workloads: ALL,
   },
