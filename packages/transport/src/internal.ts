@@ -31,6 +31,7 @@ export { checkInt64, checkMemberId, checkRevision, MAX_INT64, MAX_UINT64, MIN_IN
 export { rpcErrorTable, type RpcErrorRow } from "./errors/rpctypes-table.js";
 export { toEtcdError } from "./errors/to-etcd-error.js";
 export { noTimeLeftError } from "./call/call-errors.js";
+export { createRpcClient } from "./call/rpc-client.js";
 export { emptyKeyError, invalidArgumentError, outcomeUnknownError } from "./errors/client-errors.js";
 export { retryPolicies, retryPolicyFor, isRetryableError, type RetryPolicy } from "./retry-policy.js";
 export { createTokenSource, isStaleTokenError, type TokenSource } from "./auth/token-source.js";
