@@ -35,6 +35,13 @@ describe("KV-only bundle", () => {
     expect(paths.filter((p) => /descriptor_pb|gogo|connect-node/.test(p))).toEqual([]);
   });
 
+  it("a KV function carries no streaming client code (KV's client is unary only)", async () => {
+    for (const name of ["kv-get-put", "kv-get-put-gateway"]) {
+      const paths = (await measureBundle(entry(name))).modules.map((m) => m.path);
+      expect(paths.filter((p) => /promise-client|async-iterable/.test(p)), name).toEqual([]);
+    }
+  });
+
   it("createTransport + createKV imported from the etcdkit umbrella tree-shake to the same KV-only bundle", async () => {
     const result = await measureBundle(entry("etcdkit-kv-get"));
     const paths = result.modules.map((m) => m.path);

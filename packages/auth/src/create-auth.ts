@@ -1,7 +1,16 @@
-import { createClient, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { Auth as AuthService, type ResponseHeader as RawResponseHeader } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, type ResponseHeader } from "@etcdkit/transport";
-import { checkTransport, invalidArgumentError, ownOptions, ReadableRecord, readableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import {
+  checkTransport,
+  createRpcClient,
+  invalidArgumentError,
+  ownOptions,
+  ReadableRecord,
+  readableRecord,
+  toEtcdError,
+  toResponseHeader,
+} from "@etcdkit/transport/internal";
 import type { Auth, AuthResult } from "./auth.js";
 import { checkName, checkPassword } from "./names.js";
 import { grantRangeBytes, keyRangeBytes, permissionTypeOf, toPermission } from "./permission.js";
@@ -20,7 +29,7 @@ import { grantRangeBytes, keyRangeBytes, permissionTypeOf, toPermission } from "
  */
 export function createAuth(transport: Transport): Auth {
   checkTransport(transport, "createAuth");
-  const client = createClient(AuthService, transport);
+  const client = createRpcClient(AuthService, transport);
   const header = (response: { header?: RawResponseHeader | undefined }): AuthResult =>
     readableRecord({ header: toResponseHeader(response.header) });
   const opts = connectCallOptions;

@@ -1,11 +1,20 @@
-import { createClient, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import {
   Cluster as ClusterService,
   type Member as RawMember,
   type ResponseHeader as RawResponseHeader,
 } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, monotonicNow, type CallOptions, type MemberId, type ResponseHeader } from "@etcdkit/transport";
-import { booleanOption, checkMemberId, checkTransport, ownOptions, readableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import {
+  booleanOption,
+  checkMemberId,
+  checkTransport,
+  createRpcClient,
+  ownOptions,
+  readableRecord,
+  toEtcdError,
+  toResponseHeader,
+} from "@etcdkit/transport/internal";
 import { findLeader } from "./find-leader.js";
 import { toMember, type Member } from "./member.js";
 import { checkPeerUrls } from "./peer-urls.js";
@@ -166,7 +175,7 @@ export interface Cluster {
  */
 export function createCluster(transport: Transport): Cluster {
   checkTransport(transport, "createCluster");
-  const client = createClient(ClusterService, transport);
+  const client = createRpcClient(ClusterService, transport);
 
   return {
     memberList: (callOptions) => call(async () => listResult(await client.memberList({}, connectCallOptions(callOptions)))),

@@ -1,12 +1,7 @@
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { Maintenance } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, type CallOptions, type MemberId } from "@etcdkit/transport";
-import {
-  canAddressMembers,
-  ownOptions,
-  toEtcdError,
-  type MemberAddressingTransport,
-} from "@etcdkit/transport/internal";
+import { canAddressMembers, createRpcClient, type MemberAddressingTransport, ownOptions, toEtcdError } from "@etcdkit/transport/internal";
 import type { Member } from "./member.js";
 
 interface Seen {
@@ -50,7 +45,7 @@ export async function findLeader(members: readonly Member[], transport: Transpor
 }
 
 async function statusOf(transport: Transport, options: CallOptions | undefined): Promise<Seen> {
-  const status = await createClient(Maintenance, transport).status({}, connectCallOptions(options));
+  const status = await createRpcClient(Maintenance, transport).status({}, connectCallOptions(options));
   return { self: status.header?.memberId ?? 0n, leader: status.leader };
 }
 

@@ -1,4 +1,4 @@
-import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import type { Client, Transport } from "@connectrpc/connect";
 import { Election as ElectionRpc } from "@etcdkit/api/v3electionpb/v3election_pb";
 import {
   connectCallOptions,
@@ -14,6 +14,7 @@ import {
   checkInt64,
   checkOptionsObject,
   checkTransport,
+  createRpcClient,
   invalidArgumentError,
   isAbortSignal,
   keyValueFromMessage,
@@ -74,7 +75,7 @@ export interface ElectionService {
  */
 export function createElectionService(transport: Transport): ElectionService {
   checkTransport(transport, "createElectionService");
-  const client: Client<typeof ElectionRpc> = createClient(ElectionRpc, transport);
+  const client: Client<typeof ElectionRpc> = createRpcClient(ElectionRpc, transport);
   return {
     async campaign(name, lease, value, options) {
       const nameBytes = checkKey(name, "campaign");

@@ -1,4 +1,4 @@
-import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import type { Client, Transport } from "@connectrpc/connect";
 import { Lock } from "@etcdkit/api/v3lockpb/v3lock_pb";
 import {
   connectCallOptions,
@@ -9,13 +9,7 @@ import {
   type LeaseId,
   type Revision,
 } from "@etcdkit/transport";
-import {
-  checkInt64,
-  checkTransport,
-  emptyKeyError,
-  invalidArgumentError,
-  toEtcdError,
-} from "@etcdkit/transport/internal";
+import { checkInt64, checkTransport, createRpcClient, emptyKeyError, invalidArgumentError, toEtcdError } from "@etcdkit/transport/internal";
 
 /**
  * The lock a `LockService.lock` call acquired: the ownership key etcd created (delete it, or
@@ -67,7 +61,7 @@ export interface LockService {
  */
 export function createLockService(transport: Transport): LockService {
   checkTransport(transport, "createLockService");
-  const client: Client<typeof Lock> = createClient(Lock, transport);
+  const client: Client<typeof Lock> = createRpcClient(Lock, transport);
   return {
     async lock(name, lease, options) {
       const nameBytes = checkKey(name, "lock");

@@ -1,7 +1,15 @@
-import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import type { Client, Transport } from "@connectrpc/connect";
 import { KV as KVService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, type Revision } from "@etcdkit/transport";
-import { booleanOption, checkRevision, checkTransport, ownOptions, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import {
+  booleanOption,
+  checkRevision,
+  checkTransport,
+  createRpcClient,
+  ownOptions,
+  toEtcdError,
+  toResponseHeader,
+} from "@etcdkit/transport/internal";
 import { buildKV, type KV, type KVCore } from "./kv.js";
 import type { Op } from "./ops.js";
 import { CompactResult as CompactRecord } from "./result-records.js";
@@ -33,7 +41,7 @@ import type { AnyOpResult, CompactResult, OpResult } from "./results.js";
  */
 export function createKV(transport: Transport): KV {
   checkTransport(transport, "createKV");
-  return buildKV(createKVCore(createClient(KVService, transport)));
+  return buildKV(createKVCore(createRpcClient(KVService, transport)));
 }
 
 /**
@@ -42,7 +50,7 @@ export function createKV(transport: Transport): KV {
  *
  * @example
  * ```ts
- * const core = createKVCore(createClient(KVService, transport));
+ * const core = createKVCore(createRpcClient(KVService, transport));
  * ```
  */
 export function createKVCore(client: Client<typeof KVService>): KVCore {

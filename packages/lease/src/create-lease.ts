@@ -1,7 +1,16 @@
-import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import type { Client, Transport } from "@connectrpc/connect";
 import { Lease as LeaseService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, isEtcdError, monotonicNow, type LeaseId, type ResponseHeader } from "@etcdkit/transport";
-import { booleanOption, checkCallOptions, checkTransport, invalidArgumentError, ownOptions, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import {
+  booleanOption,
+  checkCallOptions,
+  checkTransport,
+  createRpcClient,
+  invalidArgumentError,
+  ownOptions,
+  toEtcdError,
+  toResponseHeader,
+} from "@etcdkit/transport/internal";
 import { KeepAliveHub, type KeepAliveStats } from "./keepalive-hub.js";
 import { keepAliveOnce } from "./keepalive-once.js";
 import { Lease, type LeaseBackend, type LeaseCallOptions } from "./lease.js";
@@ -114,7 +123,7 @@ export function createLease(transport: Transport): LeaseClient {
     hub = new KeepAliveHub(transport);
     hubs.set(transport, hub);
   }
-  return new LeaseClientImpl(createClient(LeaseService, transport), hub);
+  return new LeaseClientImpl(createRpcClient(LeaseService, transport), hub);
 }
 
 class LeaseClientImpl implements LeaseClient, LeaseBackend {

@@ -1,7 +1,7 @@
-import { Code, createClient, type Client, type Transport } from "@connectrpc/connect";
+import { Code, type Client, type Transport } from "@connectrpc/connect";
 import { Lease as LeaseService, type LeaseKeepAliveResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, MAX_TIMER_MS, monotonicNow, transportEventListener, type LeaseId } from "@etcdkit/transport";
-import { refreshTimer, StreamHub, StreamSession, toResponseHeader } from "@etcdkit/transport/internal";
+import { createRpcClient, refreshTimer, StreamHub, StreamSession, toResponseHeader } from "@etcdkit/transport/internal";
 import type { Lease } from "./lease.js";
 
 /**
@@ -79,7 +79,7 @@ export class KeepAliveHub {
   private requestsSent = 0;
 
   constructor(transport: Transport) {
-    this.client = createClient(LeaseService, transport);
+    this.client = createRpcClient(LeaseService, transport);
     this.stream = new StreamHub<KeepAliveSession, LeaseKeepAliveResponse>({
       name: "keepalive",
       stream: "lease-keepalive",

@@ -1,4 +1,4 @@
-import { createClient, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import {
   AlarmRequest_AlarmAction,
   AlarmType,
@@ -11,6 +11,7 @@ import {
   checkMemberId,
   checkRevision,
   checkTransport,
+  createRpcClient,
   invalidArgumentError,
   ownOptions,
   toEtcdError,
@@ -43,9 +44,9 @@ import { startSnapshotTask } from "./snapshot/snapshot-task.js";
  */
 export function createMaintenance(transport: Transport): Maintenance {
   checkTransport(transport, "createMaintenance");
-  const shared = createClient(MaintenanceService, transport);
+  const shared = createRpcClient(MaintenanceService, transport);
   const onMember = <T>(endpoint: string, call: string, fn: (client: typeof shared) => Promise<T>): Promise<T> =>
-    fn(createClient(MaintenanceService, memberTransport(transport, endpoint, call)));
+    fn(createRpcClient(MaintenanceService, memberTransport(transport, endpoint, call)));
 
   const alarm = async (
     action: AlarmRequest_AlarmAction,

@@ -1,7 +1,14 @@
-import { createClient } from "@connectrpc/connect";
 import { KV } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { type Bytes, type ResponseHeader, type Revision } from "@etcdkit/transport";
-import { invalidArgumentError, keyValueFromMessage, ownOptions, readableRecord, toEtcdError, toResponseHeader } from "@etcdkit/transport/internal";
+import {
+  createRpcClient,
+  invalidArgumentError,
+  keyValueFromMessage,
+  ownOptions,
+  readableRecord,
+  toEtcdError,
+  toResponseHeader,
+} from "@etcdkit/transport/internal";
 import type { Watcher } from "./create-watch.js";
 import { checkCreateSize } from "./watch-create-request.js";
 import { WatchKeyValue } from "./watch-event.js";
@@ -78,7 +85,7 @@ export async function listThenWatch(watcher: Watcher, key: Bytes, given?: ListTh
     throw invalidArgumentError("listThenWatch: timeoutMs must be a number of milliseconds");
   }
   const call = Object.assign(Object.create(null) as object, { signal: options.signal, timeoutMs: options.timeoutMs });
-  const kv = createClient(KV, watcher.transport);
+  const kv = createRpcClient(KV, watcher.transport);
   const { key: start, rangeEnd } = wireRange(spec);
   const kvs: WatchKeyValue[] = [];
   let revision = 0n;

@@ -1,7 +1,7 @@
-import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import type { Client, Transport } from "@connectrpc/connect";
 import { Watch, type WatchResponse } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { EtcdError, isEtcdError, transportEventListener } from "@etcdkit/transport";
-import { isStaleTokenError, StreamHub, toResponseHeader } from "@etcdkit/transport/internal";
+import { createRpcClient, isStaleTokenError, StreamHub, toResponseHeader } from "@etcdkit/transport/internal";
 import { createRequestSize, createTooLargeError, requestSizeLimit } from "./watch-create-request.js";
 import { compactedError, serverCancelError } from "./watch-errors.js";
 import { WatchSession } from "./watch-session.js";
@@ -71,7 +71,7 @@ export class WatchStream {
   private tokenRefused = false;
 
   constructor(transport: Transport, requireLeader: boolean, subs: () => Iterable<WatchSubscription>) {
-    this.client = createClient(Watch, transport);
+    this.client = createRpcClient(Watch, transport);
     // etcd ends a stream that carries `hasleader: true` once its member has lost the leader (and
     // refuses to open one there), so the watch moves to a member that sees new writes. "false"
     // also overrides a transport-wide requireLeader for the watches that opted out.

@@ -1,8 +1,8 @@
 import type { Writable } from "node:stream";
-import { createClient, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { Maintenance as MaintenanceService } from "@etcdkit/api/etcdserverpb/rpc_pb";
 import { connectCallOptions, MAX_TIMER_MS, monotonicNow } from "@etcdkit/transport";
-import { isStaleTokenError } from "@etcdkit/transport/internal";
+import { createRpcClient, isStaleTokenError } from "@etcdkit/transport/internal";
 import type { SnapshotOptions } from "../maintenance.js";
 import type { NodeModules } from "./node-modules.js";
 import { createStreamSink, openFileSink } from "./snapshot-sink.js";
@@ -40,7 +40,7 @@ export async function saveSnapshot(
     const callOptions = connectCallOptions({ signal, timeoutMs: remaining }); // may fail: no time left
     const sink =
       typeof target === "string" ? await openFileSink(node, target) : createStreamSink(node, target, options.end !== false, signal);
-    const stream = createClient(MaintenanceService, member).snapshot({}, callOptions);
+    const stream = createRpcClient(MaintenanceService, member).snapshot({}, callOptions);
     try {
       const progress = (p: SnapshotProgress): void => {
         received = true;
