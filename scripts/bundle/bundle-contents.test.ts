@@ -35,7 +35,7 @@ describe("KV-only bundle", () => {
     expect(paths.filter((p) => /descriptor_pb|gogo|connect-node/.test(p))).toEqual([]);
   });
 
-  it("a KV function carries no streaming client code (KV's client is unary only)", async () => {
+  it("a KV function carries none of Connect's promise client (the packages use createRpcClient)", async () => {
     for (const name of ["kv-get-put", "kv-get-put-gateway"]) {
       const paths = (await measureBundle(entry(name))).modules.map((m) => m.path);
       expect(paths.filter((p) => /promise-client|async-iterable/.test(p)), name).toEqual([]);
