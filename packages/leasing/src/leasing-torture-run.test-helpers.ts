@@ -1,5 +1,5 @@
 /**
- * `pnpm torture:leasing [--minutes 10] [--scenario pause,crash,partition] [--seed S]`: the fault
+ * `pnpm torture:leasing [--minutes 10] [--scenario pause,crash,partition,client-faults] [--seed S]`: the fault
  * suite (`@etcdkit/torture`) over leasing and plain clients on the same keys, one scenario after
  * another against fresh 3-member clusters, every history checked (linearizability with reads
  * answered from the leasing caches, at-most-once, reads, watches, leases, locks). Writes the
@@ -18,7 +18,7 @@ import { mixedFactory } from "./leasing-torture-clients.test-helpers.js";
 const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "10" },
-    scenario: { type: "string", default: "pause,crash,partition" },
+    scenario: { type: "string", default: "pause,crash,partition,client-faults" },
     seed: { type: "string" },
     out: { type: "string", default: path.resolve(import.meta.dirname, "../../../bench/results/leasing-torture.md") },
   },

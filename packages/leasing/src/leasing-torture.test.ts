@@ -2,7 +2,8 @@
  * The fault suite (`@etcdkit/torture`) over leasing and plain clients on the same keys, against a
  * real 3-member etcd: its linearizability checker (with etcd's revision model; reads answered from
  * a cache are placed at any revision from their key's current one on), at-most-once, reads,
- * watch and lease checkers must find nothing. A short run of two scenarios here; the long run is
+ * watch and lease checkers must find nothing. A short run of three scenarios here (the third cuts,
+ * delays and resets the clients' own connections, leasing clients' among them); the long run is
  * `packages/leasing/src/leasing-torture-run.test-helpers.ts`.
  */
 import { createSdkClient, knownBugOf, runScenario, scenarioByName, type ClientFactory, type ScenarioReport } from "@etcdkit/torture";
@@ -17,7 +18,7 @@ function violationsOf(report: ScenarioReport): string[] {
 }
 
 describe("fault suite over leasing and plain clients (real 3-member etcd)", () => {
-  it.each(["pause", "partition"])("%s: no violation, with reads answered from the leasing caches among them", async (name) => {
+  it.each(["pause", "partition", "client-faults"])("%s: no violation, with reads answered from the leasing caches among them", async (name) => {
     const factory = mixedFactory();
     const report = await runScenario(scenarioByName(name), { durationMs: DURATION_MS, factory, referenceFactory: reference, label: `${name} (leasing)` });
     const context = `seed ${report.seed}, faults ${Object.entries(report.faults).map(([k, n]) => `${k}×${n}`).join(", ")}, reads ${JSON.stringify(factory.totals)}`;
