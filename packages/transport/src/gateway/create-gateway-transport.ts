@@ -1,5 +1,5 @@
-import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
-import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import type { DescMethodStreaming, DescMethodUnary } from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -14,8 +14,7 @@ import { GatewayEndpoints } from "./gateway-endpoints.js";
 import { resolveGatewayOptions, type GatewayTransportOptions } from "./gateway-options.js";
 import { openGatewayStream } from "./gateway-stream.js";
 import { gatewayPath } from "./routes.js";
-import { callReportKey, type CallReport } from "../observe/call-report.js";
-import { interceptStream, interceptUnary } from "../observe/intercept.js";
+import { createCallEntries, type StreamRunner, type UnaryRunner } from "../observe/call-entries.js";
 import { attachListener } from "../observe/transport-events.js";
 
 /** Deadline of the Authenticate call when the transport has no default `timeoutMs`. */
@@ -114,16 +113,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
   };
   let closed = false;
 
-  function runUnary<I extends DescMessage, O extends DescMessage>(
-    on: GatewayEnv,
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    useToken: boolean,
-    report?: CallReport,
-  ): Promise<UnaryResponse<I, O> & { readonly url: string }> {
+  const runUnary: UnaryRunner<GatewayEnv> = (on, method, signal, timeoutMs, header, input, useToken, report) => {
     if (closed) return Promise.reject(transportClosedError());
     stats.calls++;
     const ctx = new CallContext(calls, signal, timeoutMs ?? resolved.timeoutMs);
@@ -138,51 +128,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
         throw finalCallError(toEtcdError(err), methodInfo(method), ctx.mayHaveApplied);
       },
     );
-  }
+  };
 
-  /**
-   * Every unary call, through the interceptors when there are any. `base` prefixes the route in
-   * `req.url` (a member's URL); `shown` is what interceptors see as the message when it differs
-   * from what is sent (the transport's own Authenticate, password blanked).
-   */
-  function unaryEntry<I extends DescMessage, O extends DescMessage>(
-    on: GatewayEnv,
-    base: string,
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    useToken: boolean,
-    contextValues: ContextValues | undefined,
-    shown?: MessageInitShape<I>,
-  ): Promise<UnaryResponse<I, O>> {
-    if (interceptors.length === 0) {
-      return runUnary(on, method, signal, timeoutMs, header, input, useToken, contextValues?.get(callReportKey));
-    }
-    const call = { url: base + routeOrPath(method), signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
-    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, callHeader, report) =>
-      runUnary(on, method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, report),
-    );
-  }
-
-  if (resolved.auth !== undefined) {
-    const timeout = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
-    env.tokens = createAuthenticator(resolved.auth, (method, input, signal, shown) =>
-      unaryEntry(env, "", method, signal, timeout, undefined, input, false, undefined, shown),
-    );
-  }
-
-  function runStream<I extends DescMessage, O extends DescMessage>(
-    on: GatewayEnv,
-    method: DescMethodStreaming<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: AsyncIterable<MessageInitShape<I>>,
-    report: CallReport | undefined,
-    onEnd: (() => void) | undefined,
-  ): Promise<StreamResponse<I, O>> {
+  const runStream: StreamRunner<GatewayEnv> = (on, method, signal, timeoutMs, header, input, report, onEnd) => {
     if (closed) return Promise.reject(transportClosedError());
     stats.calls++;
     // As on the gRPC transport, the default deadline bounds unary calls only.
@@ -198,29 +146,27 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       ctx.dispose();
       return Promise.reject(toEtcdError(err));
     }
-  }
+  };
 
-  /** Every stream, through the interceptors when there are any (`base` as in unaryEntry). */
-  function streamEntry<I extends DescMessage, O extends DescMessage>(
-    on: GatewayEnv,
-    base: string,
-    method: DescMethodStreaming<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: AsyncIterable<MessageInitShape<I>>,
-    contextValues: ContextValues | undefined,
-  ): Promise<StreamResponse<I, O>> {
-    if (interceptors.length === 0) return runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined);
-    const call = { url: base + routeOrPath(method), signal, timeoutMs, header, contextValues };
-    return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
-      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
+  /** Every call (public, member transports, the transport's own) enters here: interceptors first, if any. */
+  const entries = createCallEntries<GatewayEnv>({
+    interceptors,
+    unaryTimeoutMs: resolved.timeoutMs,
+    path: routeOrPath,
+    runUnary,
+    runStream,
+  });
+
+  if (resolved.auth !== undefined) {
+    const timeout = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
+    env.tokens = createAuthenticator(resolved.auth, (method, input, signal, shown) =>
+      entries.unary(env, "", method, signal, timeout, undefined, input, undefined, false, shown),
     );
   }
 
   const transport: EtcdGatewayTransport = {
-    unary: (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, true, contextValues),
-    stream: (method, signal, timeoutMs, header, input, contextValues) => streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
+    unary: (method, signal, timeoutMs, header, input, contextValues) => entries.unary(env, "", method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) => entries.stream(env, "", method, signal, timeoutMs, header, input, contextValues),
 
     forEndpoint(url: string): Transport {
       const endpoint = parseEndpoint(url);
@@ -230,9 +176,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): EtcdGa
       const member: GatewayEnv = { ...env, endpoints: new GatewayEndpoints([endpoint.url], emit) };
       const memberTransport: Transport = {
         unary: (method, signal, timeoutMs, header, input, contextValues) =>
-          unaryEntry(member, endpoint.url, method, signal, timeoutMs, header, input, true, contextValues),
+          entries.unary(member, endpoint.url, method, signal, timeoutMs, header, input, contextValues),
         stream: (method, signal, timeoutMs, header, input, contextValues) =>
-          streamEntry(member, endpoint.url, method, signal, timeoutMs, header, input, contextValues),
+          entries.stream(member, endpoint.url, method, signal, timeoutMs, header, input, contextValues),
       };
       attachListener(memberTransport, emit);
       return memberTransport;

@@ -1,10 +1,4 @@
-import type {
-  DescMessage,
-  DescMethodStreaming,
-  DescMethodUnary,
-  MessageInitShape,
-} from "@bufbuild/protobuf";
-import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { CallContext } from "../call/call-context.js";
 import { transportClosedError } from "../call/call-errors.js";
@@ -20,8 +14,7 @@ import { connectCallOptions } from "../call-options.js";
 import { callerHeaders } from "../grpc/headers.js";
 import { callWithRetry, poolReaches, type CallEnv } from "../retry/call-with-retry.js";
 import { finalCallError } from "../retry/write-outcome.js";
-import { callReportKey, type CallReport } from "../observe/call-report.js";
-import { interceptStream, interceptUnary } from "../observe/intercept.js";
+import { createCallEntries, type StreamRunner, type UnaryRunner } from "../observe/call-entries.js";
 import { attachListener } from "../observe/transport-events.js";
 import { openStream } from "./open-stream.js";
 import { createMemberTransports, type EtcdMemberTransport } from "./member-transport.js";
@@ -155,16 +148,7 @@ export function createTransport(options: TransportOptions): EtcdTransport {
    * The unary path shared by the public `unary()`, the transport's own calls (auth, sync) and
    * the member transports (`on`: a call environment bound to one member), inside the interceptors.
    */
-  function runUnary<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    useToken: boolean,
-    on: CallEnv,
-    report: CallReport | undefined,
-  ): Promise<UnaryResponse<I, O>> {
+  const runUnary: UnaryRunner<CallEnv> = (on, method, signal, timeoutMs, header, input, useToken, report) => {
     if (closed) return Promise.reject(transportClosedError());
     counters.calls++;
     let frame: Buffer;
@@ -187,43 +171,35 @@ export function createTransport(options: TransportOptions): EtcdTransport {
         throw finalCallError(toEtcdError(err), methodInfo(method), ctx.mayHaveApplied);
       },
     );
-  }
+  };
 
-  /**
-   * Every unary call (public, member transports, the transport's own) through the interceptors,
-   * when there are any. `base` prefixes the method path in `req.url` (a member's URL); `shown` is
-   * what interceptors see as the message when it differs from what is sent (the transport's own
-   * Authenticate, password blanked).
-   */
-  function unaryEntry<I extends DescMessage, O extends DescMessage>(
-    on: CallEnv,
-    base: string,
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    contextValues: ContextValues | undefined,
-    useToken = true,
-    shown?: MessageInitShape<I>,
-  ): Promise<UnaryResponse<I, O>> {
-    if (interceptors.length === 0) return runUnary(method, signal, timeoutMs, header, input, useToken, on, contextValues?.get(callReportKey));
-    const call = { url: base + methodInfo(method).path, signal, timeoutMs: timeoutMs ?? resolved.timeoutMs, header, contextValues };
-    return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, callHeader, report) =>
-      runUnary(method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, on, report),
-    );
-  }
+  /** The stream path shared by the public `stream()` and the member transports, inside the interceptors. */
+  const runStream: StreamRunner<CallEnv> = (on, method, signal, timeoutMs, header, input, report, onEnd) => {
+    if (closed) return Promise.reject(transportClosedError());
+    counters.calls++;
+    // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
+    // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
+    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input, report, onEnd);
+  };
 
-  /** The unary path of the transport's own MemberList (auto-sync): as a caller's. */
+  /** Every call (public, member transports, the transport's own) enters here: interceptors first, if any. */
+  const entries = createCallEntries<CallEnv>({
+    interceptors,
+    unaryTimeoutMs: resolved.timeoutMs,
+    path: (method) => methodInfo(method).path,
+    runUnary,
+    runStream,
+  });
+
   const ownUnary: MemberListCaller = (method, signal, timeoutMs, header, input, useToken) =>
-    unaryEntry(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
+    entries.unary(env, "", method, signal, timeoutMs, header, input, undefined, useToken);
 
   if (resolved.auth !== undefined) {
     const auth = resolved.auth;
     // Bounded even when calls have no deadline: waiting calls share this one authentication.
     const authTimeoutMs = resolved.timeoutMs ?? AUTHENTICATE_TIMEOUT_MS;
     env.tokens = createAuthenticator(auth, (method, input, signal, shown) =>
-      unaryEntry(env, "", method, signal, authTimeoutMs, undefined, input, undefined, false, shown),
+      entries.unary(env, "", method, signal, authTimeoutMs, undefined, input, undefined, false, shown),
     );
   }
 
@@ -248,53 +224,11 @@ export function createTransport(options: TransportOptions): EtcdTransport {
     return after;
   }
 
-  /** The stream path shared by the public `stream()` and the member transports, inside the interceptors. */
-  function runStream<I extends DescMessage, O extends DescMessage>(
-    on: CallEnv,
-    method: DescMethodStreaming<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: AsyncIterable<MessageInitShape<I>>,
-    report: CallReport | undefined,
-    onEnd: (() => void) | undefined,
-  ): Promise<StreamResponse<I, O>> {
-    if (closed) return Promise.reject(transportClosedError());
-    counters.calls++;
-    // The transport's default deadline bounds unary calls only: a stream (Watch, LeaseKeepAlive,
-    // Snapshot) lives as long as its caller wants, as Go's DialTimeout never bounds a stream.
-    return openStream(on, calls, resolved, method, signal, timeoutMs, header, input, report, onEnd);
-  }
-
-  /** Every stream, through the interceptors when there are any (`base` as in unaryEntry). */
-  function streamEntry<I extends DescMessage, O extends DescMessage>(
-    on: CallEnv,
-    base: string,
-    method: DescMethodStreaming<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: AsyncIterable<MessageInitShape<I>>,
-    contextValues: ContextValues | undefined,
-  ): Promise<StreamResponse<I, O>> {
-    if (interceptors.length === 0) return runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined);
-    const call = { url: base + methodInfo(method).path, signal, timeoutMs, header, contextValues };
-    return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
-      runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
-    );
-  }
-
-  const forEndpoint = createMemberTransports({
-    pool,
-    settings,
-    env,
-    unary: unaryEntry,
-    stream: streamEntry,
-  });
+  const forEndpoint = createMemberTransports({ pool, settings, env, entries });
 
   const transport: EtcdTransport = {
-    unary: (method, signal, timeoutMs, header, input, contextValues) => unaryEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
-    stream: (method, signal, timeoutMs, header, input, contextValues) => streamEntry(env, "", method, signal, timeoutMs, header, input, contextValues),
+    unary: (method, signal, timeoutMs, header, input, contextValues) => entries.unary(env, "", method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) => entries.stream(env, "", method, signal, timeoutMs, header, input, contextValues),
 
     close(): Promise<void> {
       closing ??= (async () => {

@@ -1,15 +1,10 @@
-import type {
-  DescMessage,
-  DescMethodStreaming,
-  DescMethodUnary,
-  MessageInitShape,
-} from "@bufbuild/protobuf";
-import type { ContextValues, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { EndpointPool } from "../endpoints/endpoint-pool.js";
 import { invalidArgumentError } from "../errors/client-errors.js";
 import { parseEndpoint, type Endpoint } from "../endpoints/parse-endpoint.js";
 import type { ConnectionSettings, EndpointConnection } from "../http2/endpoint-connection.js";
 import type { CallEnv } from "../retry/call-with-retry.js";
+import type { CallEntries } from "../observe/call-entries.js";
 import { attachListener } from "../observe/transport-events.js";
 
 /**
@@ -31,39 +26,18 @@ export interface EtcdMemberTransport extends Transport {
 
 /**
  * What member transports need from the transport that creates them: its pool and connection
- * settings, its call environment, and its unary and stream paths run on another environment.
+ * settings, its call environment, and its call entries (run on a member's environment).
  *
  * @example
  * ```ts
- * const forEndpoint = createMemberTransports({ pool, settings, env, unary: unaryEntry, stream: streamEntry });
+ * const forEndpoint = createMemberTransports({ pool, settings, env, entries });
  * ```
  */
 export interface MemberTransportHost {
   readonly pool: EndpointPool;
   readonly settings: ConnectionSettings;
-  /** Its `emit` is the transport's event listener: stream re-opens on a member transport are reported too. */
   readonly env: CallEnv;
-  /** A unary call on `on`; `base` (the member's URL) prefixes the method path in interceptors' `req.url`. */
-  unary<I extends DescMessage, O extends DescMessage>(
-    on: CallEnv,
-    base: string,
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    contextValues: ContextValues | undefined,
-  ): Promise<UnaryResponse<I, O>>;
-  stream<I extends DescMessage, O extends DescMessage>(
-    on: CallEnv,
-    base: string,
-    method: DescMethodStreaming<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: AsyncIterable<MessageInitShape<I>>,
-    contextValues: ContextValues | undefined,
-  ): Promise<StreamResponse<I, O>>;
+  readonly entries: CallEntries<CallEnv>;
 }
 
 /**
@@ -112,8 +86,10 @@ function memberTransport(host: MemberTransportHost, endpoint: Endpoint): EtcdMem
   };
   const member: EtcdMemberTransport = {
     endpoint: endpoint.url,
-    unary: (method, signal, timeoutMs, header, input, contextValues) => host.unary(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
-    stream: (method, signal, timeoutMs, header, input, contextValues) => host.stream(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
+    unary: (method, signal, timeoutMs, header, input, contextValues) =>
+      host.entries.unary(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) =>
+      host.entries.stream(envNow(), endpoint.url, method, signal, timeoutMs, header, input, contextValues),
   };
   attachListener(member, host.env.emit);
   return member;
