@@ -94,6 +94,13 @@ describe("createRpcClient", () => {
     await expect(iterator.next()).rejects.toThrow("refused");
   });
 
+  it("leaves out a client-streaming RPC (etcd has none; a newer etcd's protos might) and keeps the others", () => {
+    const [range, ...others] = KV.methods;
+    const withClientStreaming = { ...KV, methods: [{ ...range!, methodKind: "client_streaming" as const }, ...others] } as unknown as typeof KV;
+    const kv = createRpcClient(withClientStreaming, recordingTransport([]));
+    expect(Object.keys(kv).sort()).toEqual(["compact", "deleteRange", "put", "txn"]);
+  });
+
   it("has every method of the service, and no option is required", async () => {
     const calls: unknown[][] = [];
     const kv = createRpcClient(KV, recordingTransport(calls));
