@@ -151,6 +151,47 @@ export const bundleEntries: BundleEntry[] = [
     gzipBudget: 53_800,
   },
   {
+    name: "kv-get-put-stub (reference)",
+    description: "kv-get-put with a stub in place of the transport, for a browser: the package and the stack alone, the floor of kv-get-put-gateway (no budget)",
+    platform: "browser",
+    source: [
+      'import { createKV } from "@etcdkit/kv";',
+      'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };',
+      "export async function handler(key, value) {",
+      "  const kv = createKV(stub);",
+      "  await kv.put(key, value);",
+      "  return (await kv.get(key)).kv?.text();",
+      "}",
+    ].join("\n"),
+  },
+  {
+    name: "kv-get-put-stub-binary (reference)",
+    description: "the same plus protobuf-es's binary codec, which a gRPC transport needs: the floor of kv-get-put (no budget)",
+    source: [
+      'import { createKV } from "@etcdkit/kv";',
+      'export { fromBinary, toBinary } from "@bufbuild/protobuf";',
+      'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };',
+      "export async function handler(key, value) {",
+      "  const kv = createKV(stub);",
+      "  await kv.put(key, value);",
+      "  return (await kv.get(key)).kv?.text();",
+      "}",
+    ].join("\n"),
+  },
+  {
+    name: "watch-stub-binary (reference)",
+    description: "the watch entry with a stub in place of the transport, plus protobuf-es's binary codec: the floor of watch (no budget)",
+    source: [
+      'import { createWatch } from "@etcdkit/watch";',
+      'export { fromBinary, toBinary } from "@bufbuild/protobuf";',
+      'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };',
+      "export async function* changes(key) {",
+      "  const watcher = createWatch(stub);",
+      "  for await (const batch of watcher.watch(key, { prefix: true })) yield* batch.events;",
+      "}",
+    ].join("\n"),
+  },
+  {
     name: "connect-grpc-get-put (reference)",
     description: "the same function with Connect's own gRPC transport and the generated KV client: no etcdkit code (no budget)",
     source: [
