@@ -22,6 +22,26 @@ export interface BundleEntry {
   platform?: "node" | "browser";
 }
 
+/** A transport that does nothing: what a package and the stack weigh without one. */
+const STUB_TRANSPORT =
+  'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };';
+/** protobuf-es's binary codec, which a gRPC transport needs and a gateway transport does not. */
+const BINARY_CODEC = 'export { fromBinary, toBinary } from "@bufbuild/protobuf";';
+
+/** The kv-get-put function over the stub transport, with `extra` lines (imports) added. */
+function kvOverStub(extra: readonly string[]): string {
+  return [
+    'import { createKV } from "@etcdkit/kv";',
+    ...extra,
+    STUB_TRANSPORT,
+    "export async function handler(key, value) {",
+    "  const kv = createKV(stub);",
+    "  await kv.put(key, value);",
+    "  return (await kv.get(key)).kv?.text();",
+    "}",
+  ].join("\n");
+}
+
 export const bundleEntries: BundleEntry[] = [
   {
     name: "kv-raw",
@@ -154,37 +174,20 @@ export const bundleEntries: BundleEntry[] = [
     name: "kv-get-put-stub (reference)",
     description: "kv-get-put with a stub in place of the transport, for a browser: the package and the stack alone, the floor of kv-get-put-gateway (no budget)",
     platform: "browser",
-    source: [
-      'import { createKV } from "@etcdkit/kv";',
-      'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };',
-      "export async function handler(key, value) {",
-      "  const kv = createKV(stub);",
-      "  await kv.put(key, value);",
-      "  return (await kv.get(key)).kv?.text();",
-      "}",
-    ].join("\n"),
+    source: kvOverStub([]),
   },
   {
     name: "kv-get-put-stub-binary (reference)",
     description: "the same plus protobuf-es's binary codec, which a gRPC transport needs: the floor of kv-get-put (no budget)",
-    source: [
-      'import { createKV } from "@etcdkit/kv";',
-      'export { fromBinary, toBinary } from "@bufbuild/protobuf";',
-      'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };',
-      "export async function handler(key, value) {",
-      "  const kv = createKV(stub);",
-      "  await kv.put(key, value);",
-      "  return (await kv.get(key)).kv?.text();",
-      "}",
-    ].join("\n"),
+    source: kvOverStub([BINARY_CODEC]),
   },
   {
     name: "watch-stub-binary (reference)",
     description: "the watch entry with a stub in place of the transport, plus protobuf-es's binary codec: the floor of watch (no budget)",
     source: [
       'import { createWatch } from "@etcdkit/watch";',
-      'export { fromBinary, toBinary } from "@bufbuild/protobuf";',
-      'const stub = { unary: async () => { throw new Error("no transport"); }, stream: async () => { throw new Error("no transport"); } };',
+      BINARY_CODEC,
+      STUB_TRANSPORT,
       "export async function* changes(key) {",
       "  const watcher = createWatch(stub);",
       "  for await (const batch of watcher.watch(key, { prefix: true })) yield* batch.events;",
