@@ -13,11 +13,13 @@ import {
   checkTransport,
   createRpcClient,
   invalidArgumentError,
+  memberTransport,
   ownOptions,
+  readableRecord,
   toEtcdError,
+  toResponseHeader,
 } from "@etcdkit/transport/internal";
 import { alarmTypeOf, toAlarm, type Alarm } from "./alarm.js";
-import { memberTransport, readableRecord, toResponseHeader } from "@etcdkit/transport/internal";
 import type { AlarmResult, Maintenance, MaintenanceResult } from "./maintenance.js";
 import { toMemberStatus } from "./member-status.js";
 import { loadNodeModules } from "./snapshot/node-modules.js";
