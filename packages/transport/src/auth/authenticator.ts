@@ -12,7 +12,8 @@ import { createTokenSource, type IssuedToken, type TokenSource } from "./token-s
  *
  * @example
  * ```ts
- * const call: UnaryCaller = (method, input, signal, shown) => unaryEntry(method, signal, 30_000, input, shown);
+ * const call: UnaryCaller = (method, input, signal, shown) =>
+ *   entries.unary(env, "", method, signal, 30_000, undefined, input, undefined, false, shown);
  * ```
  */
 export type UnaryCaller = <I extends DescMessage, O extends DescMessage>(
@@ -38,7 +39,7 @@ const authenticateMethod = /*@__PURE__*/ unaryMethod("etcdserverpb.Auth", "Authe
  * @example
  * ```ts
  * const tokens = createAuthenticator({ username: "root", password }, (method, input, signal, shown) =>
- *   unaryEntry(method, signal, undefined, input, shown),
+ *   entries.unary(env, "", method, signal, 30_000, undefined, input, undefined, false, shown),
  * );
  * const token = await tokens.token();
  * ```
