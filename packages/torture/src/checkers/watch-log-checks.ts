@@ -21,7 +21,6 @@ import { describeRequest } from "./watch-order-checks.js";
  */
 export function checkWatchAgainstLog(watch: WatchRecord, log: RevisionLog): Violation[] {
   const found = createViolationList(3);
-  const violations = found.items;
   const add = (kind: string, message: string): void => {
     found.add({ kind, message: `watch ${watch.id} (${describeRequest(watch)}): ${message}`, records: [watch.id] });
   };
@@ -33,7 +32,7 @@ export function checkWatchAgainstLog(watch: WatchRecord, log: RevisionLog): Viol
     delivered.push(...b.events);
   }
   if (watch.end.through !== undefined && watch.end.through > lastReached) lastReached = watch.end.through;
-  if (first === undefined || lastReached < first || !log.covers(lastReached)) return violations;
+  if (first === undefined || lastReached < first || !log.covers(lastReached)) return found.items;
 
   const expected = matchingEvents(log, watch, first, lastReached);
   const n = Math.max(expected.length, delivered.length);
@@ -93,7 +92,7 @@ export function checkWatchAgainstLog(watch: WatchRecord, log: RevisionLog): Viol
       }
     }
   }
-  return violations;
+  return found.items;
 }
 
 function matchingEvents(log: RevisionLog, watch: WatchRecord, from: bigint, to: bigint): RecordedEvent[] {

@@ -19,7 +19,6 @@ import { createViolationList, type Violation } from "./violation.js";
  */
 export function checkWatchOrder(watch: WatchRecord): Violation[] {
   const found = createViolationList(3);
-  const violations = found.items;
   const add = (kind: string, message: string): void => {
     found.add({ kind, message: `watch ${watch.id} (${describeRequest(watch)}): ${message}`, records: [watch.id] });
   };
@@ -46,7 +45,7 @@ export function checkWatchOrder(watch: WatchRecord): Violation[] {
       if (e.modRevision > lastEvent) lastEvent = e.modRevision;
     }
   }
-  return violations;
+  return found.items;
 }
 
 /**
