@@ -64,8 +64,9 @@ export type StreamRunner<Env> = <I extends DescMessage, O extends DescMessage>(
 ) => Promise<StreamResponse<I, O>>;
 
 /**
- * Where a transport's calls enter: straight to the runner when there is no interceptor (the hot
- * path: no closure, no request object), else through the interceptors first.
+ * Where a transport's calls enter: straight to the runner when the transport has no interceptor
+ * (decided once, when the entries are made: no check, closure or request object per call), else
+ * through the interceptors first.
  *
  * - `unary(on, base, …, contextValues, useToken, shown)`: `base` is prefixed to the path in the
  *   URL interceptors see (a member transport's URL, or ""); `useToken: false` for the
@@ -115,24 +116,28 @@ export interface CallEntries<Env> {
  * ```
  */
 export function createCallEntries<Env>(runners: CallRunners<Env>): CallEntries<Env> {
-  const { interceptors } = runners;
+  const { interceptors, runUnary, runStream } = runners;
+  if (interceptors.length === 0) {
+    // Chosen once: without interceptors a call goes straight to its runner (the hot path), its
+    // report, if any, taken from the caller's contextValues.
+    return {
+      unary: (on, _base, method, signal, timeoutMs, header, input, contextValues, useToken = true) =>
+        runUnary(on, method, signal, timeoutMs, header, input, useToken, contextValues?.get(callReportKey)),
+      stream: (on, _base, method, signal, timeoutMs, header, input, contextValues) =>
+        runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined),
+    };
+  }
   return {
     unary(on, base, method, signal, timeoutMs, header, input, contextValues, useToken = true, shown) {
-      if (interceptors.length === 0) {
-        return runners.runUnary(on, method, signal, timeoutMs, header, input, useToken, contextValues?.get(callReportKey));
-      }
       const call = { url: base + runners.path(method), signal, timeoutMs: timeoutMs ?? runners.unaryTimeoutMs, header, contextValues };
       return interceptUnary(interceptors, method, call, shown ?? input, (req, callSignal, callHeader, report) =>
-        runners.runUnary(on, method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, report),
+        runUnary(on, method, callSignal, timeoutMs, callHeader, shown === undefined ? req.message : input, useToken, report),
       );
     },
     stream(on, base, method, signal, timeoutMs, header, input, contextValues) {
-      if (interceptors.length === 0) {
-        return runners.runStream(on, method, signal, timeoutMs, header, input, contextValues?.get(callReportKey), undefined);
-      }
       const call = { url: base + runners.path(method), signal, timeoutMs, header, contextValues };
       return interceptStream(interceptors, method, call, input, (req, callSignal, callHeader, report, onEnd) =>
-        runners.runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
+        runStream(on, method, callSignal, timeoutMs, callHeader, req.message, report, onEnd),
       );
     },
   };
